@@ -1,0 +1,30 @@
+# Thin wrapper over meson: `make run`, `make test`, `make bench`.
+BUILD ?= build
+MESON_OPTS ?=
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# The engine's main job on the embedded default configuration.
+run: build
+	bash scripts/demo.sh $(BUILD)
+
+# Every test suite.
+test: build
+	meson test -C $(BUILD) --print-errorlogs --num-processes 1
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages enimap needs to build, test and run its demo.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config meson ninja-build
+  libdpdk-dev dpdk-dev          # DPDK 22.11: EAL, ethdev, PMDs, rte_hash/lpm/fib/rcu, telemetry
+  libyaml-dev                   # configuration
+  libcmocka-dev                 # unit tests
+  libmicrohttpd-dev             # the EC2 Query API's HTTP server
+  libssl-dev                    # libcrypto: HMAC-SHA256 / SHA-256 for SigV4, CRC for the journal
+  iproute2 ethtool iputils-ping curl netcat-openbsd procps  # end-to-end tests and the demo
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# The AWS CLI drives the API conformance tests; any aws on PATH will do.
+command -v aws >/dev/null 2>&1 || missing+=(awscli)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
