@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctlsrv.h - a Unix stream socket that takes text lines and answers each.
+ *
+ * Polled by the control thread (ctlsrv_poll), so the handler runs on that
+ * thread, one line at a time, and may touch the model without a lock of its
+ * own. The reply to a line is sent only once the handler has returned: for a
+ * change, once the new table generation is visible to every worker.
+ * Clients: `nc -U -N PATH`, one command per line.
+ */
+#ifndef ENIMAP_CTLSRV_H
+#define ENIMAP_CTLSRV_H
+
+#include <stdio.h>
+
+struct ctlsrv;
+
+/* Handle one line (without its newline); write the reply to out. */
+typedef void (*ctlsrv_handler)(const char *line, FILE *out, void *arg);
+
+/* Listen on path (an existing socket file there is replaced). NULL + errno. */
+struct ctlsrv *ctlsrv_create(const char *path, ctlsrv_handler fn, void *arg);
+/* Wait up to timeout_ms for work, then serve what arrived. 0 or -errno. */
+int ctlsrv_poll(struct ctlsrv *s, int timeout_ms);
+/* Close every connection and remove the socket file. */
+void ctlsrv_free(struct ctlsrv *s);
+
+#endif
