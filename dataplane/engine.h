@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * engine.h - the running dataplane: EAL, ports, the forwarding tables and
+ * their builder, and the worker lcores.
+ *
+ * Life: engine_eal_init() (once per process) -> engine_create() (ports up,
+ * tables built from the model's full delta, workers polling) ->
+ * engine_apply() for every change -> engine_free() (workers stopped, ports
+ * stopped and closed) -> engine_eal_cleanup() (EAL down, its runtime
+ * directory /var/run/dpdk/<prefix> removed).
+ *
+ * Threads: every engine_* call is made from the control thread (the EAL
+ * main lcore), except the counter readers engine_*_stats(), which any thread
+ * may call at any time: they sum counters each worker writes alone.
+ */
+#ifndef ENIMAP_ENGINE_H
+#define ENIMAP_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "delta.h"
+#include "model.h"
+
+#define ENGINE_EAL_MAX_ARGS (CONFIG_MAX_EAL_ARGS + CONFIG_MAX_PORTS + 16)
+
+/* The EAL command line built from the configuration. */
+struct engine_eal {
+	int argc;
+	char *argv[ENGINE_EAL_MAX_ARGS + 1];
+	char prefix[64]; /* --file-prefix */
+	bool no_huge;	 /* --no-huge -m 512: no free hugepage found */
+	char buf[8192];	 /* storage for argv's strings */
+};
+
+/*
+ * Build the EAL arguments: prog, lcores (main + one per worker), --no-pci,
+ * --file-prefix=prefix, --no-huge -m 512 unless use_hugepages, one --vdev
+ * per configured port, then the configuration's own EAL arguments. 0 or
+ * -E2BIG.
+ */
+int engine_eal_build(const struct enimap_config *cfg, const char *prog, const char *prefix,
+		     bool use_hugepages, unsigned n_cpus, struct engine_eal *eal);
+
+/* True when hugetlbfs is mounted and at least one hugepage is free. */
+bool engine_hugepages_free(void);
+
+/* Build the arguments (prefix enimap-<pid>) and rte_eal_init(). 0 or -errno. */
+int engine_eal_init(const struct enimap_config *cfg, const char *prog, struct engine_eal *eal);
+/* rte_eal_cleanup() and remove /var/run/dpdk/<prefix>. */
+void engine_eal_cleanup(const struct engine_eal *eal);
+
+struct engine;
+
+/*
+ * Start the dataplane for cfg: mempool, ports, tables loaded with
+ * model_full_delta(m), one worker per configured worker lcore. NULL + errno
+ * (and a log line naming what failed).
+ */
+struct engine *engine_create(const struct enimap_config *cfg, const struct model *m);
+
+/*
+ * Apply one model delta as one table generation; returns once every worker
+ * sees it (D9). 0 or -errno.
+ */
+int engine_apply(struct engine *e, const struct delta *d);
+
+/* Stop the workers, stop and close the ports, free the tables. */
+void engine_free(struct engine *e);
+
+unsigned engine_n_workers(const struct engine *e);
+unsigned engine_n_ports(const struct engine *e);
+
+/* ---- counters: sums over the workers' own counters; any thread, any time ---- */
+
+size_t engine_drop_reasons(void);	     /* number of drop reasons */
+const char *engine_drop_name(size_t reason); /* "no-route", "spoofed-source", ... */
+uint64_t engine_drops(const struct engine *e, size_t reason);
+
+struct engine_port_stats {
+	uint64_t rx_packets, tx_packets;
+	uint64_t tx_dropped; /* refused by a full tx ring */
+	uint64_t dropped;    /* dropped by the pipeline, any reason */
+};
+void engine_port_stats(const struct engine *e, unsigned port, struct engine_port_stats *out);
+
+struct engine_eni_stats {
+	uint64_t packets, bytes; /* delivered to the ENI */
+};
+/* slot: model_eni_view.slot */
+void engine_eni_stats(const struct engine *e, uint32_t slot, struct engine_eni_stats *out);
+
+#endif
