@@ -28,41 +28,41 @@
 
 /* Why an ENI cannot receive packets (D10), or ENI_FWD_OK when it can. */
 enum eni_fwd_state {
-	ENI_FWD_OK = 0,        /* attached to a running instance */
-	ENI_FWD_DETACHED = 1,  /* not attached to any instance */
-	ENI_FWD_STOPPED = 2,   /* attached to a stopped instance */
+	ENI_FWD_OK = 0,	      /* attached to a running instance */
+	ENI_FWD_DETACHED = 1, /* not attached to any instance */
+	ENI_FWD_STOPPED = 2,  /* attached to a stopped instance */
 };
 
 /* Everything the dataplane needs to deliver to, or accept from, an ENI. */
 struct eni_fwd {
-	uint32_t slot;           /* ENI slot */
-	uint32_t subnet;         /* subnet slot */
-	uint32_t route_table;    /* route table slot of the ENI's subnet */
-	uint16_t port;           /* host port index of the instance (valid when attached) */
-	uint16_t vlan;           /* 802.1Q VLAN id, 0 = untagged */
-	uint8_t mac[6];          /* the ENI's MAC address */
-	uint8_t state;           /* enum eni_fwd_state */
+	uint32_t slot;		   /* ENI slot */
+	uint32_t subnet;	   /* subnet slot */
+	uint32_t route_table;	   /* route table slot of the ENI's subnet */
+	uint16_t port;		   /* host port index of the instance (valid when attached) */
+	uint16_t vlan;		   /* 802.1Q VLAN id, 0 = untagged */
+	uint8_t mac[6];		   /* the ENI's MAC address */
+	uint8_t state;		   /* enum eni_fwd_state */
 	uint8_t source_dest_check; /* 1 = on (default), 0 = off (appliance) */
 };
 
 enum route_target_kind {
 	ROUTE_LOCAL = 0,     /* inside the VPC: deliver to the owner of the destination */
-	ROUTE_IGW = 1,       /* internet gateway: SNAT to the EIP, out of the uplink */
-	ROUTE_ENI = 2,       /* an ENI (appliance insertion): unchanged, to that ENI */
+	ROUTE_IGW = 1,	     /* internet gateway: SNAT to the EIP, out of the uplink */
+	ROUTE_ENI = 2,	     /* an ENI (appliance insertion): unchanged, to that ENI */
 	ROUTE_BLACKHOLE = 3, /* drop */
 };
 
 enum delta_kind {
-	DELTA_ENI_SET,   /* .eni: ENI slot created, or its delivery info changed */
-	DELTA_ENI_DEL,   /* .eni.slot: ENI slot removed (all its addresses were removed before) */
-	DELTA_V4_SET,    /* .v4: private IPv4 -> owning ENI slot, and its EIP or DELTA_NO_EIP */
-	DELTA_V4_DEL,    /* .v4.addr: private IPv4 no longer owned */
-	DELTA_V6_SET,    /* .v6: IPv6 -> owning ENI slot */
-	DELTA_V6_DEL,    /* .v6.addr: IPv6 no longer owned */
-	DELTA_EIP_SET,   /* .eip: EIP -> private IPv4 and its ENI slot (association) */
-	DELTA_EIP_DEL,   /* .eip.eip: EIP no longer associated */
-	DELTA_ROUTE_SET, /* .route: a route added or its target changed */
-	DELTA_ROUTE_DEL, /* .route: a route removed (target fields ignored) */
+	DELTA_ENI_SET,	  /* .eni: ENI slot created, or its delivery info changed */
+	DELTA_ENI_DEL,	  /* .eni.slot: ENI slot removed (all its addresses were removed before) */
+	DELTA_V4_SET,	  /* .v4: private IPv4 -> owning ENI slot, and its EIP or DELTA_NO_EIP */
+	DELTA_V4_DEL,	  /* .v4.addr: private IPv4 no longer owned */
+	DELTA_V6_SET,	  /* .v6: IPv6 -> owning ENI slot */
+	DELTA_V6_DEL,	  /* .v6.addr: IPv6 no longer owned */
+	DELTA_EIP_SET,	  /* .eip: EIP -> private IPv4 and its ENI slot (association) */
+	DELTA_EIP_DEL,	  /* .eip.eip: EIP no longer associated */
+	DELTA_ROUTE_SET,  /* .route: a route added or its target changed */
+	DELTA_ROUTE_DEL,  /* .route: a route removed (target fields ignored) */
 	DELTA_SUBNET_SET, /* .subnet: a subnet created (ARP/ND answers need its CIDRs) */
 	DELTA_SUBNET_DEL, /* .subnet.slot: a subnet removed */
 };
@@ -87,18 +87,18 @@ struct delta_entry {
 		} eip;
 		struct {
 			uint32_t route_table; /* route table slot */
-			uint8_t family;       /* 4 or 6 */
-			uint8_t depth;        /* prefix length */
-			uint8_t target;       /* enum route_target_kind */
+			uint8_t family;	      /* 4 or 6 */
+			uint8_t depth;	      /* prefix length */
+			uint8_t target;	      /* enum route_target_kind */
 			uint8_t prefix[16];   /* IPv4 in the first 4 bytes, network order */
-			uint32_t eni;         /* ENI slot when target == ROUTE_ENI */
+			uint32_t eni;	      /* ENI slot when target == ROUTE_ENI */
 		} route;
 		struct {
-			uint32_t slot;        /* subnet slot */
+			uint32_t slot;	      /* subnet slot */
 			uint32_t route_table; /* its route table slot */
-			uint32_t cidr4;       /* network order */
+			uint32_t cidr4;	      /* network order */
 			uint8_t depth4;
-			uint8_t has_v6;       /* 1 when cidr6 is set */
+			uint8_t has_v6; /* 1 when cidr6 is set */
 			uint8_t depth6;
 			uint8_t cidr6[16];
 		} subnet;
@@ -114,6 +114,8 @@ struct delta {
 
 /* Append one entry. Returns 0 or -ENOMEM (the delta is unchanged then). */
 int delta_push(struct delta *d, const struct delta_entry *entry);
+/* Make room for `more` further entries, so that pushing them cannot fail. 0 or -ENOMEM. */
+int delta_reserve(struct delta *d, size_t more);
 /* Forget all entries, keep the memory. */
 void delta_reset(struct delta *d);
 /* Release the memory; the delta is empty and reusable afterwards. */

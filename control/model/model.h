@@ -36,7 +36,7 @@
 struct model;
 
 struct model_err {
-	char code[64];     /* EC2 error code, e.g. "InvalidIPAddress.InUse" */
+	char code[64];	   /* EC2 error code, e.g. "InvalidIPAddress.InUse" */
 	char message[512]; /* names the offending value */
 };
 
@@ -66,7 +66,8 @@ struct model_vpc_req {
 	const char *const *cidr4;
 	size_t n_cidr4; /* >= 1 */
 	const char *const *cidr6;
-	size_t n_cidr6; /* /56 each */
+	size_t n_cidr6;			 /* /56 each */
+	const char *main_route_table_id; /* NULL = generate (added field) */
 };
 int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err);
@@ -77,8 +78,7 @@ int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_
  * delta as ROUTE_SET local).
  */
 int model_create_route_table(struct model *m, const char *id, const char *vpc_id,
-			     char out_id[MODEL_ID_MAX], struct delta *delta,
-			     struct model_err *err);
+			     char out_id[MODEL_ID_MAX], struct delta *delta, struct model_err *err);
 /* target: "local", "igw", "blackhole" or an ENI id (which must exist). */
 int model_create_route(struct model *m, const char *route_table_id, const char *dest_cidr,
 		       const char *target, struct delta *delta, struct model_err *err);
@@ -90,7 +90,7 @@ struct model_subnet_req {
 	const char *vpc_id;
 	const char *az;
 	const char *cidr4;
-	const char *cidr6;          /* NULL = no IPv6; else a /64 inside a VPC block */
+	const char *cidr6;	    /* NULL = no IPv6; else a /64 inside a VPC block */
 	const char *route_table_id; /* NULL = the VPC's main route table */
 };
 int model_create_subnet(struct model *m, const struct model_subnet_req *req,
@@ -126,18 +126,18 @@ int model_terminate_instance(struct model *m, const char *instance_id, struct de
 struct model_eni_req {
 	const char *id; /* NULL = generate */
 	const char *subnet_id;
-	const char *description;  /* NULL = "" */
-	const char *mac;          /* "02:xx:..", NULL = generate (locally administered) */
-	const char *primary_ip;   /* NULL = lowest free address of the subnet */
+	const char *description;	  /* NULL = "" */
+	const char *mac;		  /* "02:xx:..", NULL = generate (locally administered) */
+	const char *primary_ip;		  /* NULL = lowest free address of the subnet */
 	const char *const *secondary_ips; /* list ... */
 	size_t n_secondary_ips;
 	unsigned secondary_count; /* ... or count (R7: not both) */
 	const char *const *ipv6;  /* list ... */
 	size_t n_ipv6;
-	unsigned ipv6_count;      /* ... or count */
-	bool source_dest_check;   /* callers pass true unless told otherwise */
+	unsigned ipv6_count;	/* ... or count */
+	bool source_dest_check; /* callers pass true unless told otherwise */
 	bool delete_on_termination;
-	uint16_t vlan;            /* 0 = untagged */
+	uint16_t vlan; /* 0 = untagged */
 };
 int model_create_eni(struct model *m, const struct model_eni_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err);
@@ -156,8 +156,8 @@ int model_attach_eni(struct model *m, const struct model_attach_req *req,
 		     struct model_err *err);
 int model_detach_eni(struct model *m, const char *attachment_id, bool force, struct delta *delta,
 		     struct model_err *err);
-int model_set_source_dest_check(struct model *m, const char *eni_id, bool on,
-				struct delta *delta, struct model_err *err);
+int model_set_source_dest_check(struct model *m, const char *eni_id, bool on, struct delta *delta,
+				struct model_err *err);
 int model_set_eni_description(struct model *m, const char *eni_id, const char *description,
 			      struct model_err *err);
 
@@ -178,8 +178,8 @@ struct model_assign_req {
 	const char *eni_id;
 	const char *const *addrs; /* list ... */
 	size_t n_addrs;
-	unsigned count;           /* ... or count (R7) */
-	bool allow_reassignment;  /* IPv4 only (R4); ignored for IPv6 (R6) */
+	unsigned count;		 /* ... or count (R7) */
+	bool allow_reassignment; /* IPv4 only (R4); ignored for IPv6 (R6) */
 };
 int model_assign_private_ips(struct model *m, const struct model_assign_req *req,
 			     struct model_addr_list *assigned, struct delta *delta,
@@ -195,17 +195,17 @@ int model_unassign_ipv6(struct model *m, const char *eni_id, const char *const *
 
 /* public_ip NULL = lowest free address of the public pools (R16). */
 int model_allocate_address(struct model *m, const char *allocation_id, const char *public_ip,
-			   char out_allocation_id[MODEL_ID_MAX], char out_public_ip[INET_ADDRSTRLEN],
-			   struct model_err *err);
+			   char out_allocation_id[MODEL_ID_MAX],
+			   char out_public_ip[INET_ADDRSTRLEN], struct model_err *err);
 int model_release_address(struct model *m, const char *allocation_id, struct model_err *err);
 
 struct model_associate_req {
-	const char *allocation_id;        /* required */
-	const char *instance_id;          /* xor ... */
-	const char *eni_id;               /* ... this */
-	const char *private_ip;           /* NULL = the ENI's primary */
-	bool allow_reassociation;         /* EC2 default: true */
-	const char *association_id;       /* NULL = generate */
+	const char *allocation_id;  /* required */
+	const char *instance_id;    /* xor ... */
+	const char *eni_id;	    /* ... this */
+	const char *private_ip;	    /* NULL = the ENI's primary */
+	bool allow_reassociation;   /* EC2 default: true */
+	const char *association_id; /* NULL = generate */
 };
 int model_associate_address(struct model *m, const struct model_associate_req *req,
 			    char out_association_id[MODEL_ID_MAX], struct delta *delta,
@@ -227,6 +227,7 @@ struct model_vpc_view {
 struct model_subnet_view {
 	const char *id, *vpc_id, *az, *cidr4, *cidr6 /* NULL = none */, *route_table_id;
 	uint64_t available_ipv4; /* free, non-reserved IPv4 addresses */
+	uint32_t slot;		 /* the subnet's delta slot (added field) */
 };
 
 struct model_route_view {
@@ -240,6 +241,7 @@ struct model_route_table_view {
 	bool main;
 	size_t n_routes;
 	const struct model_route_view *routes;
+	uint32_t slot; /* the route table's delta slot (added field) */
 };
 
 struct model_instance_type_view {
@@ -269,6 +271,7 @@ struct model_eni_view {
 	const uint32_t *secondary_ips; /* network order, in assignment order */
 	size_t n_ipv6;
 	const struct in6_addr *ipv6;
+	uint32_t slot; /* the ENI's delta slot (added field) */
 };
 
 struct model_eip_view {

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "mhash.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mhash_init(struct mhash *h, size_t key_size, mhash_eq_fn eq, const void *ctx)
+{
+	memset(h, 0, sizeof(*h));
+	h->key_size = key_size;
+	h->eq = eq;
+	h->ctx = ctx;
+}
+
+void mhash_fini(struct mhash *h)
+{
+	free(h->val);
+	free(h->hash);
+	free(h->keys);
+	mhash_init(h, h->key_size, h->eq, h->ctx);
+}
+
+static uint64_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
+
+uint32_t mhash_hash(const void *key, size_t len)
+{
+	const uint8_t *p = key;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = fmix64(h ^ w);
+		p += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+		memcpy(&w, p, len);
+		h = fmix64(h ^ w ^ 0x5bd1e995);
+	}
+	return (uint32_t)h;
+}
+
+static size_t slots(const struct mhash *h)
+{
+	return h->val ? h->mask + 1 : 0;
+}
+
+static int key_eq(const struct mhash *h, size_t i, const void *key, size_t len)
+{
+	if (h->key_size)
+		return memcmp(h->keys + i * h->key_size, key, h->key_size) == 0;
+	return h->eq(h->ctx, h->val[i], key, len);
+}
+
+/* Find the slot holding key, or the empty slot where it would go. */
+static size_t probe(const struct mhash *h, const void *key, size_t len, uint32_t hv, int *found)
+{
+	size_t i = hv & h->mask;
+
+	for (;;) {
+		if (h->val[i] == MHASH_EMPTY) {
+			*found = 0;
+			return i;
+		}
+		if (h->hash[i] == hv && key_eq(h, i, key, len)) {
+			*found = 1;
+			return i;
+		}
+		i = (i + 1) & h->mask;
+	}
+}
+
+/* Place an entry known to be absent (rehash). */
+static void place(struct mhash *h, uint32_t hv, const uint8_t *key, uint32_t val)
+{
+	size_t i = hv & h->mask;
+
+	while (h->val[i] != MHASH_EMPTY)
+		i = (i + 1) & h->mask;
+	h->val[i] = val;
+	h->hash[i] = hv;
+	if (h->key_size)
+		memcpy(h->keys + i * h->key_size, key, h->key_size);
+}
+
+static int grow(struct mhash *h, size_t want_slots)
+{
+	struct mhash old = *h;
+	size_t n = 16;
+
+	while (n < want_slots)
+		n <<= 1;
+	h->val = malloc(n * sizeof(*h->val));
+	h->hash = malloc(n * sizeof(*h->hash));
+	h->keys = h->key_size ? malloc(n * h->key_size) : NULL;
+	if (!h->val || !h->hash || (h->key_size && !h->keys)) {
+		free(h->val);
+		free(h->hash);
+		free(h->keys);
+		*h = old;
+		return -ENOMEM;
+	}
+	memset(h->val, 0xff, n * sizeof(*h->val));
+	h->mask = n - 1;
+	for (size_t i = 0; i < slots(&old); i++)
+		if (old.val[i] != MHASH_EMPTY)
+			place(h, old.hash[i], old.key_size ? old.keys + i * old.key_size : NULL,
+			      old.val[i]);
+	free(old.val);
+	free(old.hash);
+	free(old.keys);
+	return 0;
+}
+
+int mhash_reserve(struct mhash *h, size_t more)
+{
+	size_t need = h->n + more;
+
+	/* keep the load at or below 3/4 */
+	if (need * 4 <= slots(h) * 3 && h->val)
+		return 0;
+	return grow(h, need + need / 3 + 1);
+}
+
+int mhash_get(const struct mhash *h, const void *key, size_t len, uint32_t *val)
+{
+	int found;
+	size_t i;
+
+	if (!h->val)
+		return -ENOENT;
+	i = probe(h, key, len, mhash_hash(key, len), &found);
+	if (!found)
+		return -ENOENT;
+	*val = h->val[i];
+	return 0;
+}
+
+int mhash_put(struct mhash *h, const void *key, size_t len, uint32_t val)
+{
+	uint32_t hv = mhash_hash(key, len);
+	int found;
+	size_t i;
+
+	if (mhash_reserve(h, 1) < 0)
+		return -ENOMEM;
+	i = probe(h, key, len, hv, &found);
+	h->val[i] = val;
+	h->hash[i] = hv;
+	if (!found) {
+		if (h->key_size)
+			memcpy(h->keys + i * h->key_size, key, h->key_size);
+		h->n++;
+	}
+	return 0;
+}
+
+int mhash_del(struct mhash *h, const void *key, size_t len)
+{
+	int found;
+	size_t i, j;
+
+	if (!h->val)
+		return -ENOENT;
+	i = probe(h, key, len, mhash_hash(key, len), &found);
+	if (!found)
+		return -ENOENT;
+	/* backward-shift deletion: pull later entries of the run into the hole */
+	j = i;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & h->mask;
+		if (h->val[j] == MHASH_EMPTY)
+			break;
+		home = h->hash[j] & h->mask;
+		/* entry j may move to i only if its home is not in (i, j] (cyclically) */
+		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+			h->val[i] = h->val[j];
+			h->hash[i] = h->hash[j];
+			if (h->key_size)
+				memcpy(h->keys + i * h->key_size, h->keys + j * h->key_size,
+				       h->key_size);
+			i = j;
+		}
+	}
+	h->val[i] = MHASH_EMPTY;
+	h->n--;
+	return 0;
+}
+
+size_t mhash_bytes(const struct mhash *h)
+{
+	return slots(h) * (2 * sizeof(uint32_t) + h->key_size);
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * model_internal.h - the model's objects and indexes, shared by the model's
+ * own .c files only (model.c: life, ids, VPCs, route tables, subnets, types,
+ * instances; model_eni.c: ENIs and addresses; model_eip.c: Elastic IPs;
+ * model_view.c: views, iteration, dump, full delta, stats).
+ *
+ * Every operation follows one pattern: validate everything (no change),
+ * reserve every piece of memory the change needs (objtab_reserve,
+ * mhash_reserve, delta_reserve, array growth), then mutate with calls that
+ * cannot fail. So a failure, even ENOMEM, leaves model and delta untouched.
+ */
+#ifndef ENIMAP_MODEL_INTERNAL_H
+#define ENIMAP_MODEL_INTERNAL_H
+
+#include "model.h"
+#include "addrpool.h"
+#include "mhash.h"
+#include "objtab.h"
+
+#define NIL OBJTAB_NIL
+
+struct vpc {
+	char *id;
+	size_t n4, n6;
+	uint32_t *c4base; /* host order */
+	uint8_t *c4depth;
+	char **c4text;
+	uint8_t (*c6)[16]; /* /56 each */
+	char **c6text;
+	uint32_t main_rt;
+};
+
+struct route {
+	uint8_t family, depth, kind; /* kind: enum route_target_kind as configured */
+	uint8_t prefix[16];
+	uint32_t eni;  /* ENI index for ROUTE_ENI, NIL once the ENI is gone */
+	bool implicit; /* a VPC CIDR's local route */
+};
+
+struct rtable {
+	char *id;
+	uint32_t vpc;
+	bool main;
+	size_t n, cap;
+	struct model_route_view *views; /* dest_cidr and target strings owned */
+	struct route *r;
+};
+
+struct subnet {
+	char *id, *az, *cidr4text, *cidr6text;
+	uint32_t vpc, rt;
+	uint32_t base4; /* host order */
+	uint8_t depth4;
+	bool has6;
+	uint8_t c6[16];	   /* /64 */
+	uint64_t v6cursor; /* every interface id in [4, cursor) is taken */
+	struct addrpool pool;
+};
+
+struct itype {
+	char *name;
+	unsigned max_enis, max4, max6;
+};
+
+struct instance {
+	char *id, *az;
+	uint32_t type;
+	enum model_instance_state state;
+	uint16_t port;
+	size_t n_enis;
+	uint32_t *enis;	      /* ENI indexes sorted by device index */
+	const char **eni_ids; /* same order, for the view */
+};
+
+struct eni {
+	char *id, *desc, *attach_id;
+	uint32_t subnet;
+	uint8_t mac[6];
+	uint16_t vlan;
+	bool sdc, dot;
+	uint32_t inst; /* NIL = available */
+	int dev;
+	uint32_t primary; /* network order */
+	uint32_t *sec;	  /* network order, assignment order */
+	size_t nsec, capsec;
+	struct in6_addr *v6;
+	size_t n6, cap6;
+	uint32_t routes_to; /* routes targeting this ENI */
+};
+
+struct eip {
+	char *alloc_id, *assoc_id; /* assoc_id NULL = not associated */
+	uint32_t pub;		   /* network order */
+	uint32_t eni, priv;	   /* association */
+};
+
+struct pubpool {
+	char *text;
+	struct addrpool pool;
+};
+
+struct model {
+	struct objtab vpcs, rts, subnets, types, insts, enis, eips;
+	struct pubpool *pools; /* sorted by base */
+	size_t npools;
+	/* id -> index (external keys: the ids live in the objects) */
+	struct mhash by_vpc, by_rt, by_subnet, by_type, by_inst, by_eni, by_attach, by_alloc,
+	    by_assoc;
+	/* address -> index */
+	struct mhash v4own;   /* private IPv4 (net order) -> ENI */
+	struct mhash v6own;   /* IPv6 -> ENI */
+	struct mhash mac;     /* MAC -> ENI */
+	struct mhash eippub;  /* public IPv4 (net order) -> EIP */
+	struct mhash eippriv; /* private IPv4 (net order) -> associated EIP */
+	size_t nv4, nv6, nassoc;
+	size_t cap_v4, cap_v6, cap_eips; /* 0 = unlimited */
+	uint64_t seq;			 /* id generator counter: advances only on success */
+};
+
+#define VPC(m, i) ((struct vpc *)objtab_at(&(m)->vpcs, (i)))
+#define RT(m, i) ((struct rtable *)objtab_at(&(m)->rts, (i)))
+#define SUBNET(m, i) ((struct subnet *)objtab_at(&(m)->subnets, (i)))
+#define TYPE(m, i) ((struct itype *)objtab_at(&(m)->types, (i)))
+#define INST(m, i) ((struct instance *)objtab_at(&(m)->insts, (i)))
+#define ENI(m, i) ((struct eni *)objtab_at(&(m)->enis, (i)))
+#define EIP(m, i) ((struct eip *)objtab_at(&(m)->eips, (i)))
+
+/* errors: fill *err (may be NULL) and return -1 */
+int model_fail(struct model_err *err, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int model_fail_nomem(struct model_err *err);
+
+/* id -> index, NIL when unknown (id may be NULL) */
+uint32_t model_find(const struct mhash *h, const char *id);
+/* Check a given id (syntax, not taken) or generate one into out (advancing *seq). */
+int model_pick_id(const struct mhash *h, const char *given, const char *prefix, uint64_t *seq,
+		  char out[MODEL_ID_MAX], struct model_err *err);
+
+/* parsing; the text is quoted in errors by the callers */
+int model_parse_v4(const char *s, uint32_t *net);
+int model_parse_v6(const char *s, struct in6_addr *a);
+int model_parse_cidr4(const char *s, uint32_t *base_host, uint8_t *depth);
+int model_parse_cidr6(const char *s, uint8_t base[16], uint8_t *depth);
+void model_fmt_v4(uint32_t net, char out[INET_ADDRSTRLEN]);
+void model_fmt_v6(const void *a, char out[INET6_ADDRSTRLEN]);
+
+/* limits */
+unsigned model_max4_any(const struct model *m);
+unsigned model_max6_any(const struct model *m);
+unsigned model_eni_max4(const struct model *m, const struct eni *e);
+unsigned model_eni_max6(const struct model *m, const struct eni *e);
+
+/* delta helpers: the caller reserved room (d may be NULL) */
+void model_dput(struct delta *d, const struct delta_entry *e);
+void model_put_eni(const struct model *m, struct delta *d, uint32_t eni);
+void model_put_v4(const struct model *m, struct delta *d, uint32_t addr);
+void model_put_route(const struct model *m, struct delta *d, uint32_t rt, size_t r, bool del);
+void model_put_subnet(const struct model *m, struct delta *d, uint32_t s);
+int model_reserve_delta(struct delta *d, size_t more);
+
+/* shared mutations (cannot fail; reservations done by the caller) */
+/* Disassociate EIP i; emits EIP_DEL and V4_SET(priv, NO_EIP) unless quiet_v4. */
+void model_eip_unlink(struct model *m, uint32_t i, struct delta *d, bool quiet_v4);
+/* Delete a detached ENI: its EIPs disassociated, addresses freed, routes blackholed. */
+void model_eni_destroy(struct model *m, uint32_t i, struct delta *d);
+/* Delta entries model_eni_destroy may emit. */
+size_t model_eni_destroy_cost(const struct model *m, uint32_t i);
+
+#endif
