@@ -1,25 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * route.c - LPM route tables: a small table, and rte_fib / rte_fib6 past a
+ * route.c - LPM route tables: a small table, and rte_lpm / rte_lpm6 past a
  * threshold.
  *
  * Why two: a VPC route table holds a handful of routes, and there is one per
- * route table, twice (two generations). rte_fib's DIR24_8 takes 2^24 x 4 B =
- * 64 MB whatever it holds (rte_lpm the same), which 512 MB of --no-huge
- * memory cannot afford per route table. So every table starts as a small
- * table: the routes sorted by depth, longest first, scanned in order; the
- * first match is the longest. Past ROUTE_SMALL_MAX routes (and when the EAL
- * is up: rte_fib needs it) an rte_fib (DIR24_8) / rte_fib6 (TRIE) is built
- * beside it and lookups go to the fib. The small table stays the list of
- * routes (to build from and to check replaces and deletes), and the fib is
- * kept once built. Without the EAL the small table takes any number of
- * routes, just more slowly. Measured (bench/lpm_bench, same run, random
- * addresses, cycles per lookup in bursts of 32; see the report): the small
- * table costs a few cycles per route scanned; the break-even with
- * rte_fib is ROUTE_SMALL_MAX routes.
+ * route table, twice (two generations). DIR24_8 (rte_lpm, rte_fib) and the
+ * IPv6 tbl24 of rte_lpm6 / rte_fib6 take 2^24 x 4 B = 64 MB whatever they
+ * hold, which 512 MB of --no-huge memory cannot afford per route table. So
+ * every table starts as a small table: the routes sorted by depth, longest
+ * first, scanned in order; the first match is the longest. Past
+ * ROUTE_SMALL_MAX routes (and when the EAL is up: DPDK's tables need it) an
+ * rte_lpm / rte_lpm6 is built beside it and lookups go there. The small
+ * table stays the list of routes (to build from, and to check replaces and
+ * deletes); the big table is kept once built. Without the EAL the small table
+ * takes any number of routes, just more slowly.
  *
- * Prefixes are stored in host order with host bits cleared (as rte_lpm does,
- * an add of 10.0.0.1/8 means 10.0.0.0/8).
+ * Why rte_lpm and not rte_fib: DPDK 22.11's rte_fib (DIR24_8) and rte_fib6
+ * (TRIE) gave wrong answers in tests/lpm/test_route.c (-DROUTE_TEST_EAL)
+ * once a /0 was added over more specific routes (e.g. 0/4, 128/2, 192/2,
+ * then 0/0: 10.4.213.165 answered the /0), and rte_fib6 also refused adds
+ * with -ENOSPC after delete churn. rte_lpm and rte_lpm6 pass the same
+ * reference tests. Neither takes a /0: the /0 route is kept in t->dflt and
+ * answers every miss. rte_lpm's 24-bit next hops are ours; rte_lpm6's are 21
+ * bits, so it stores a per-route slot and slot_nh[] maps it to the next hop.
+ *
+ * Cost (bench/lpm_bench, same run, random addresses, bursts of 32): see the
+ * route figures there and in the lpm report; the small table scans a few
+ * cycles per route, so ROUTE_SMALL_MAX is where it meets rte_lpm.
+ *
+ * Prefixes are stored with host bits cleared (as rte_lpm does, an add of
+ * 10.0.0.1/8 means 10.0.0.0/8).
  */
 #include "route.h"
 
@@ -29,18 +39,18 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
-#include <rte_fib.h>
-#include <rte_fib6.h>
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
 
 #include "mem.h"
 
 #define ROUTE_SMALL_MAX 32 /* routes a small table serves alone */
 
-static unsigned route_fib_seq; /* makes rte_fib names unique */
+static unsigned route_name_seq; /* makes rte_lpm/rte_lpm6 names unique */
 
-static void route_fib_name(char *buf, size_t len, const char *kind, const char *name)
+static void route_dpdk_name(char *buf, size_t len, const char *kind, const char *name)
 {
-	unsigned seq = __atomic_fetch_add(&route_fib_seq, 1, __ATOMIC_RELAXED);
+	unsigned seq = __atomic_fetch_add(&route_name_seq, 1, __ATOMIC_RELAXED);
 	snprintf(buf, len, "%s%u-%.8s", kind, seq, name != NULL ? name : "");
 }
 
@@ -57,7 +67,8 @@ struct route4 {
 	struct route4_entry *r; /* n entries, depth descending */
 	uint32_t n;
 	uint32_t cap;
-	struct rte_fib *fib; /* non-NULL: lookups go here */
+	struct rte_lpm *lpm; /* non-NULL: lookups go here */
+	uint32_t dflt;	     /* the /0 route's next hop, or ROUTE_MISS (rte_lpm has no /0) */
 	int socket_id;
 	char name[32];
 };
@@ -85,6 +96,7 @@ struct route4 *route4_create(const char *name, uint32_t max_routes, int socket_i
 		return NULL;
 	}
 	t->cap = max_routes;
+	t->dflt = ROUTE_MISS;
 	t->socket_id = socket_id;
 	snprintf(t->name, sizeof(t->name), "%s", name != NULL ? name : "");
 	return t;
@@ -94,7 +106,7 @@ void route4_free(struct route4 *t)
 {
 	if (t == NULL)
 		return;
-	rte_fib_free(t->fib);
+	rte_lpm_free(t->lpm);
 	free(t->r);
 	free(t);
 }
@@ -107,28 +119,27 @@ static int route4_find(const struct route4 *t, uint32_t prefix, uint8_t depth)
 	return -1;
 }
 
-/* Build the fib from the small table; on failure lookups stay small. */
-static void route4_fib_build(struct route4 *t)
+/* Build the rte_lpm from the route list; on failure lookups stay small. */
+static void route4_lpm_build(struct route4 *t)
 {
-	char fname[24]; /* memzone names are short: FIB_ + this < 32 */
-	struct rte_fib_conf conf = {
-	    .type = RTE_FIB_DIR24_8,
-	    .default_nh = ROUTE_MISS,
-	    .max_routes = (int)t->cap,
-	    .dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B,
-			.num_tbl8 = t->cap < (1u << 15) ? t->cap : (1u << 15)},
+	char lname[24]; /* memzone names are short */
+	struct rte_lpm_config conf = {
+	    .max_rules = t->cap,
+	    .number_tbl8s = t->cap < (1u << 16) ? t->cap : (1u << 16),
 	};
-	route_fib_name(fname, sizeof(fname), "r4-", t->name);
-	struct rte_fib *fib = rte_fib_create(fname, t->socket_id, &conf);
-	if (fib == NULL)
+	route_dpdk_name(lname, sizeof(lname), "r4-", t->name);
+	struct rte_lpm *lpm = rte_lpm_create(lname, t->socket_id, &conf);
+	if (lpm == NULL)
 		return;
 	for (uint32_t i = 0; i < t->n; i++) {
-		if (rte_fib_add(fib, t->r[i].prefix, t->r[i].depth, t->r[i].nh) != 0) {
-			rte_fib_free(fib);
+		if (t->r[i].depth == 0)
+			continue; /* rte_lpm takes depths 1..32: /0 is t->dflt */
+		if (rte_lpm_add(lpm, t->r[i].prefix, t->r[i].depth, t->r[i].nh) != 0) {
+			rte_lpm_free(lpm);
 			return;
 		}
 	}
-	t->fib = fib;
+	t->lpm = lpm;
 }
 
 int route4_add(struct route4 *t, uint32_t prefix, uint8_t depth, uint32_t next_hop)
@@ -139,8 +150,10 @@ int route4_add(struct route4 *t, uint32_t prefix, uint8_t depth, uint32_t next_h
 	int i = route4_find(t, p, depth);
 	if (i < 0 && t->n == t->cap)
 		return -ENOSPC;
-	if (t->fib != NULL && rte_fib_add(t->fib, p, depth, next_hop) != 0)
+	if (t->lpm != NULL && depth > 0 && rte_lpm_add(t->lpm, p, depth, next_hop) != 0)
 		return -ENOSPC;
+	if (depth == 0)
+		t->dflt = next_hop;
 	if (i >= 0) {
 		t->r[i].nh = next_hop;
 		return 0;
@@ -152,8 +165,8 @@ int route4_add(struct route4 *t, uint32_t prefix, uint8_t depth, uint32_t next_h
 	memmove(&t->r[at + 1], &t->r[at], (t->n - at) * sizeof(t->r[0]));
 	t->r[at] = (struct route4_entry){p, route4_mask(depth), next_hop, depth};
 	t->n++;
-	if (t->fib == NULL && t->n > ROUTE_SMALL_MAX && lpm_mem_eal_up())
-		route4_fib_build(t);
+	if (t->lpm == NULL && t->n > ROUTE_SMALL_MAX && lpm_mem_eal_up())
+		route4_lpm_build(t);
 	return 0;
 }
 
@@ -165,8 +178,10 @@ int route4_delete(struct route4 *t, uint32_t prefix, uint8_t depth)
 	int i = route4_find(t, p, depth);
 	if (i < 0)
 		return -ENOENT;
-	if (t->fib != NULL)
-		(void)rte_fib_delete(t->fib, p, depth); /* the route is there: cannot fail */
+	if (depth == 0)
+		t->dflt = ROUTE_MISS;
+	else if (t->lpm != NULL)
+		(void)rte_lpm_delete(t->lpm, p, depth); /* the route is there: cannot fail */
 	memmove(&t->r[i], &t->r[i + 1], (t->n - (uint32_t)i - 1) * sizeof(t->r[0]));
 	t->n--;
 	return 0;
@@ -175,16 +190,17 @@ int route4_delete(struct route4 *t, uint32_t prefix, uint8_t depth)
 void route4_lookup_bulk(const struct route4 *t, const uint32_t *addrs, unsigned n,
 			uint32_t *next_hops)
 {
-	if (t->fib != NULL) {
-		uint32_t ips[64];
-		uint64_t nh[64];
+	if (t->lpm != NULL) {
+		uint32_t ips[64], nh[64];
 		for (unsigned base = 0; base < n; base += 64) {
 			unsigned k = n - base < 64 ? n - base : 64;
 			for (unsigned i = 0; i < k; i++)
 				ips[i] = rte_be_to_cpu_32(addrs[base + i]);
-			rte_fib_lookup_bulk(t->fib, ips, nh, (int)k);
+			rte_lpm_lookup_bulk(t->lpm, ips, nh, k);
 			for (unsigned i = 0; i < k; i++)
-				next_hops[base + i] = (uint32_t)nh[i];
+				next_hops[base + i] = (nh[i] & RTE_LPM_LOOKUP_SUCCESS)
+							  ? (nh[i] & 0x00ffffffu)
+							  : t->dflt;
 		}
 		return;
 	}
@@ -201,21 +217,39 @@ void route4_lookup_bulk(const struct route4 *t, const uint32_t *addrs, unsigned 
 	}
 }
 
+const char *route4_impl(const struct route4 *t)
+{
+	return t->lpm != NULL ? "rte_lpm" : "small";
+}
+
 /* ---- IPv6 ---- */
+
+/*
+ * Past the threshold IPv6 uses rte_lpm6. Its next hops are 21 bits, ours 24,
+ * so rte_lpm6 holds a slot number (one per route, < max_routes) and
+ * slot_nh[slot] the next hop: a replace then only rewrites slot_nh.
+ * rte_lpm6 takes depths 1..128; the /0 route is t->dflt.
+ */
+#define ROUTE6_LPM6_MAX_ROUTES (1u << 21)
 
 struct route6_entry {
 	uint64_t prefix[2]; /* host order: [0] the high 64 bits; host bits clear */
 	uint64_t mask[2];
 	uint32_t nh;
+	uint32_t slot; /* index into slot_nh */
 	uint8_t depth;
-	uint8_t bytes[16]; /* the prefix as given, masked: for rte_fib6 */
+	uint8_t bytes[16]; /* the prefix in network order, masked: for rte_lpm6 */
 };
 
 struct route6 {
-	struct route6_entry *r;
+	struct route6_entry *r; /* n entries, depth descending */
 	uint32_t n;
 	uint32_t cap;
-	struct rte_fib6 *fib;
+	struct rte_lpm6 *lpm6; /* non-NULL: lookups go here */
+	uint32_t *slot_nh;     /* cap: next hop of each slot */
+	uint32_t *free_slots;  /* stack of cap - n free slots */
+	uint32_t nfree;
+	uint32_t dflt; /* the /0 route's next hop, or ROUTE_MISS */
 	int socket_id;
 	char name[32];
 };
@@ -247,11 +281,17 @@ struct route6 *route6_create(const char *name, uint32_t max_routes, int socket_i
 		return NULL;
 	}
 	t->r = calloc(max_routes, sizeof(*t->r));
-	if (t->r == NULL) {
-		free(t);
+	t->slot_nh = calloc(max_routes, sizeof(*t->slot_nh));
+	t->free_slots = calloc(max_routes, sizeof(*t->free_slots));
+	if (t->r == NULL || t->slot_nh == NULL || t->free_slots == NULL) {
+		route6_free(t);
 		errno = ENOMEM;
 		return NULL;
 	}
+	for (uint32_t i = 0; i < max_routes; i++)
+		t->free_slots[i] = max_routes - 1 - i;
+	t->nfree = max_routes;
+	t->dflt = ROUTE_MISS;
 	t->cap = max_routes;
 	t->socket_id = socket_id;
 	snprintf(t->name, sizeof(t->name), "%s", name != NULL ? name : "");
@@ -262,8 +302,10 @@ void route6_free(struct route6 *t)
 {
 	if (t == NULL)
 		return;
-	rte_fib6_free(t->fib);
+	rte_lpm6_free(t->lpm6);
 	free(t->r);
+	free(t->slot_nh);
+	free(t->free_slots);
 	free(t);
 }
 
@@ -276,27 +318,30 @@ static int route6_find(const struct route6 *t, const uint64_t p[2], uint8_t dept
 	return -1;
 }
 
-static void route6_fib_build(struct route6 *t)
+/* Build the rte_lpm6 from the route list; on failure lookups stay small. */
+static void route6_lpm6_build(struct route6 *t)
 {
-	char fname[24];
-	struct rte_fib6_conf conf = {
-	    .type = RTE_FIB6_TRIE,
-	    .default_nh = ROUTE_MISS,
-	    .max_routes = (int)t->cap,
-	    .trie = {.nh_sz = RTE_FIB6_TRIE_4B,
-		     .num_tbl8 = t->cap * 4 < (1u << 16) ? t->cap * 4 : (1u << 16)},
+	char lname[24]; /* memzone names are short */
+	if (t->cap >= ROUTE6_LPM6_MAX_ROUTES)
+		return;
+	struct rte_lpm6_config conf = {
+	    .max_rules = t->cap,
+	    /* a /128 may need (128 - 24) / 8 = 13 tbl8s of 1 KB */
+	    .number_tbl8s = t->cap * 14 < (1u << 15) ? t->cap * 14 : (1u << 15),
 	};
-	route_fib_name(fname, sizeof(fname), "r6-", t->name);
-	struct rte_fib6 *fib = rte_fib6_create(fname, t->socket_id, &conf);
-	if (fib == NULL)
+	route_dpdk_name(lname, sizeof(lname), "r6-", t->name);
+	struct rte_lpm6 *lpm6 = rte_lpm6_create(lname, t->socket_id, &conf);
+	if (lpm6 == NULL)
 		return;
 	for (uint32_t i = 0; i < t->n; i++) {
-		if (rte_fib6_add(fib, t->r[i].bytes, t->r[i].depth, t->r[i].nh) != 0) {
-			rte_fib6_free(fib);
+		if (t->r[i].depth == 0)
+			continue;
+		if (rte_lpm6_add(lpm6, t->r[i].bytes, t->r[i].depth, t->r[i].slot) != 0) {
+			rte_lpm6_free(lpm6);
 			return;
 		}
 	}
-	t->fib = fib;
+	t->lpm6 = lpm6;
 }
 
 static void route6_masked(const uint8_t prefix[16], uint8_t depth, uint64_t p[2], uint8_t bytes[16])
@@ -319,14 +364,22 @@ int route6_add(struct route6 *t, const uint8_t prefix[16], uint8_t depth, uint32
 	uint8_t bytes[16];
 	route6_masked(prefix, depth, p, bytes);
 	int i = route6_find(t, p, depth);
-	if (i < 0 && t->n == t->cap)
-		return -ENOSPC;
-	if (t->fib != NULL && rte_fib6_add(t->fib, bytes, depth, next_hop) != 0)
-		return -ENOSPC;
-	if (i >= 0) {
+	if (i >= 0) { /* replace: the slot stays, its next hop changes */
 		t->r[i].nh = next_hop;
+		t->slot_nh[t->r[i].slot] = next_hop;
+		if (depth == 0)
+			t->dflt = next_hop;
 		return 0;
 	}
+	if (t->n == t->cap)
+		return -ENOSPC;
+	uint32_t slot = t->free_slots[t->nfree - 1];
+	if (t->lpm6 != NULL && depth > 0 && rte_lpm6_add(t->lpm6, bytes, depth, slot) != 0)
+		return -ENOSPC;
+	t->nfree--;
+	t->slot_nh[slot] = next_hop;
+	if (depth == 0)
+		t->dflt = next_hop;
 	uint32_t at = 0;
 	while (at < t->n && t->r[at].depth >= depth)
 		at++;
@@ -336,11 +389,12 @@ int route6_add(struct route6 *t, const uint8_t prefix[16], uint8_t depth, uint32
 	e->prefix[1] = p[1];
 	route6_mask(depth, e->mask);
 	e->nh = next_hop;
+	e->slot = slot;
 	e->depth = depth;
 	memcpy(e->bytes, bytes, 16);
 	t->n++;
-	if (t->fib == NULL && t->n > ROUTE_SMALL_MAX && lpm_mem_eal_up())
-		route6_fib_build(t);
+	if (t->lpm6 == NULL && t->n > ROUTE_SMALL_MAX && lpm_mem_eal_up())
+		route6_lpm6_build(t);
 	return 0;
 }
 
@@ -354,8 +408,11 @@ int route6_delete(struct route6 *t, const uint8_t prefix[16], uint8_t depth)
 	int i = route6_find(t, p, depth);
 	if (i < 0)
 		return -ENOENT;
-	if (t->fib != NULL)
-		(void)rte_fib6_delete(t->fib, bytes, depth);
+	if (depth == 0)
+		t->dflt = ROUTE_MISS;
+	else if (t->lpm6 != NULL)
+		(void)rte_lpm6_delete(t->lpm6, bytes, depth); /* the route is there */
+	t->free_slots[t->nfree++] = t->r[i].slot;
 	memmove(&t->r[i], &t->r[i + 1], (t->n - (uint32_t)i - 1) * sizeof(t->r[0]));
 	t->n--;
 	return 0;
@@ -364,15 +421,15 @@ int route6_delete(struct route6 *t, const uint8_t prefix[16], uint8_t depth)
 void route6_lookup_bulk(const struct route6 *t, const uint8_t (*addrs)[16], unsigned n,
 			uint32_t *next_hops)
 {
-	if (t->fib != NULL) {
-		uint8_t ips[64][RTE_FIB6_IPV6_ADDR_SIZE];
-		uint64_t nh[64];
+	if (t->lpm6 != NULL) {
+		uint8_t ips[64][RTE_LPM6_IPV6_ADDR_SIZE];
+		int32_t res[64];
 		for (unsigned base = 0; base < n; base += 64) {
 			unsigned k = n - base < 64 ? n - base : 64;
 			memcpy(ips, addrs[base], (size_t)k * 16);
-			rte_fib6_lookup_bulk(t->fib, ips, nh, (int)k);
+			rte_lpm6_lookup_bulk_func(t->lpm6, ips, res, k);
 			for (unsigned i = 0; i < k; i++)
-				next_hops[base + i] = (uint32_t)nh[i];
+				next_hops[base + i] = res[i] < 0 ? t->dflt : t->slot_nh[res[i]];
 		}
 		return;
 	}
@@ -390,4 +447,9 @@ void route6_lookup_bulk(const struct route6 *t, const uint8_t (*addrs)[16], unsi
 		}
 		next_hops[i] = nh;
 	}
+}
+
+const char *route6_impl(const struct route6 *t)
+{
+	return t->lpm6 != NULL ? "rte_lpm6" : "small";
 }

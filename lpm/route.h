@@ -36,4 +36,8 @@ int route6_delete(struct route6 *t, const uint8_t prefix[16], uint8_t depth);
 void route6_lookup_bulk(const struct route6 *t, const uint8_t (*addrs)[16], unsigned n,
 			uint32_t *next_hops);
 
+/* The implementation serving lookups now: "small" or "rte_lpm" / "rte_lpm6" (see route.c). */
+const char *route4_impl(const struct route4 *t);
+const char *route6_impl(const struct route6 *t);
+
 #endif
