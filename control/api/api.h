@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * api.h - the EC2 Query API (SPEC.md section 4) over HTTP, its SigV4
+ * authentication, and the journal that makes accepted operations durable.
+ *
+ * One dispatcher serves HTTP requests, journal replay and tests
+ * (api_handle). Every accepted state change is, in this order:
+ *   1. done in the model (all-or-nothing: a refused request changes nothing),
+ *   2. appended to the journal and fsync'd (as a canonical request with every
+ *      generated id and address made explicit, so that replay reproduces it),
+ *   3. handed to the commit callback with its delta (the engine applies and
+ *      publishes it; the callback returns once every worker has passed a
+ *      quiescent point),
+ * and only then answered.
+ *
+ * Threads: the HTTP server runs its own polling thread; every call that reads
+ * or changes the model holds one mutex (the model is not thread-safe), so the
+ * owner must not touch the model while the API is started, except through
+ * api_lock()/api_unlock().
+ *
+ * Start-up order: config_load() the model; api_create(); api_replay() (restores
+ * the journaled changes; no commit callbacks are made, so build the tables
+ * from model_full_delta() afterwards); api_start().
+ */
+#ifndef ENIMAP_API_H
+#define ENIMAP_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "api_sigv4.h"
+#include "config.h"
+#include "delta.h"
+#include "model.h"
+
+struct api;
+
+struct api_err {
+	char message[512];
+};
+
+/* Apply and publish a delta; 0, or -errno (the request then answers InternalError). */
+typedef int (*api_commit_fn)(void *arg, const struct delta *d);
+
+#define API_MAX_BODY (1u << 20)	     /* bigger requests get HTTP 413 */
+#define API_MAX_CONNECTIONS 64	     /* concurrent HTTP connections */
+#define API_CONNECTION_TIMEOUT 10    /* seconds of idleness before a connection is closed */
+#define API_COMPACT_BYTES (4u << 20) /* journal size that triggers compaction */
+
+/*
+ * A new API over model m (which must outlive it). cfg is copied. commit may be
+ * NULL (nothing to publish to). NULL with err->message on failure.
+ */
+struct api *api_create(struct model *m, const struct config_api *cfg, api_commit_fn commit,
+		       void *commit_arg, struct api_err *err);
+
+/*
+ * Replay the journal (cfg->journal; nothing to do when "") into the model,
+ * then open it for appending. A torn last record is dropped with a warning.
+ * 0, or -errno with err->message (a damaged journal or a record the model
+ * refuses: do not start then).
+ */
+int api_replay(struct api *a, struct api_err *err);
+
+/* Serve HTTP on cfg->listen ("ip:port"; port 0 = any, see api_port). 0 or -errno. */
+int api_start(struct api *a, struct api_err *err);
+/* The TCP port being served (after api_start). */
+unsigned api_port(const struct api *a);
+/* Stop serving; waits for requests in flight. Idempotent. */
+void api_stop(struct api *a);
+void api_free(struct api *a);
+
+/* Hold the model mutex (to read the model while the server runs). */
+void api_lock(struct api *a);
+void api_unlock(struct api *a);
+
+/* One request, as the HTTP glue received it. */
+struct api_request {
+	const char *method; /* "POST" */
+	const char *path;   /* "/" */
+	const char *query;  /* raw query string, "" when none */
+	const struct api_header *headers;
+	size_t n_headers;
+	const char *body; /* form-encoded */
+	size_t body_len;
+	time_t now; /* for the signature's freshness; 0 = time(NULL) */
+};
+
+struct api_response {
+	int status; /* 200, 400, 412 (DryRun), 500, 503 */
+	char *body; /* XML, malloc'd */
+	size_t len;
+};
+void api_response_free(struct api_response *r);
+
+/*
+ * Authenticate and execute one request; *out is always filled (an XML answer
+ * or error). Returns 0 when the action succeeded, -1 when it was refused.
+ */
+int api_handle(struct api *a, const struct api_request *req, struct api_response *out);
+
+/*
+ * Execute a request body WITHOUT authentication and without journaling or
+ * committing: what replay does with a journal record. Tests use it to drive
+ * the dispatcher directly. Same return as api_handle.
+ */
+int api_handle_trusted(struct api *a, const char *body, size_t len, struct api_response *out);
+
+/* Bytes in the journal now (0 without one): for tests of compaction. */
+size_t api_journal_size(const struct api *a);
+/* Compact the journal now (normally automatic past API_COMPACT_BYTES). 0 or -errno. */
+int api_compact(struct api *a);
+
+#endif

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * api_impl.h - internals shared by the API's modules (not a public header):
+ * the api object, the per-request context the actions work on, and the
+ * helpers that read parameters and report errors the EC2 way.
+ */
+#ifndef ENIMAP_API_IMPL_H
+#define ENIMAP_API_IMPL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api.h"
+#include "api_buf.h"
+#include "api_query.h"
+#include "journal.h"
+
+#define API_XMLNS "http://ec2.amazonaws.com/doc/2016-11-15/"
+#define API_OWNER_ID "000000000000" /* the one account every object belongs to */
+#define API_MAX_LIST 4096	    /* most items accepted in one flattened list */
+
+struct MHD_Daemon;
+
+struct api {
+	struct model *m;
+	struct config_api cfg;
+	api_commit_fn commit;
+	void *commit_arg;
+	pthread_mutex_t mu; /* serializes everything that touches the model or journal */
+	struct journal *j;
+	bool replayed;
+	bool broken; /* a journal write failed after a model change: refuse changes */
+	struct MHD_Daemon *d;
+	unsigned port;
+	uint64_t requests;
+};
+
+/* One request being executed. */
+struct api_ctx {
+	struct api *a;
+	struct model *m;
+	const struct api_query *q;
+	struct api_buf *xml;   /* the response's members (inside <XResponse>) */
+	struct api_buf *canon; /* the journal record of an accepted change; empty = none */
+	struct delta *delta;
+	bool trusted; /* journal replay: internal parameters (explicit ids) allowed */
+	char code[64];
+	char msg[1024];
+};
+
+typedef int (*api_action_fn)(struct api_ctx *c);
+
+struct api_action {
+	const char *name;
+	api_action_fn fn;
+};
+/* The action of that name, or NULL. */
+const struct api_action *api_action_find(const char *name);
+
+/* ---- helpers (api_params.c) ---- */
+
+/* Set the error; returns -1 so that actions can `return api_fail(...)`. */
+int api_fail(struct api_ctx *c, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int api_fail_model(struct api_ctx *c, const struct model_err *e);
+/* A required parameter, or NULL after MissingParameter. */
+const char *api_req(struct api_ctx *c, const char *name);
+/* An optional parameter (NULL when absent); internal ones only when trusted. */
+const char *api_opt(struct api_ctx *c, const char *name);
+const char *api_internal(struct api_ctx *c, const char *name);
+/* Boolean "true"/"false" (def when absent). 0 or -1 (InvalidParameterValue). */
+int api_bool(struct api_ctx *c, const char *name, bool def, bool *out);
+/* Decimal in [0, max]; *present false when absent. 0 or -1. */
+int api_uint(struct api_ctx *c, const char *name, unsigned max, unsigned *out, bool *present);
+/*
+ * The values of prefix.N (suffix NULL) or prefix.N.suffix, in N order, into a
+ * malloc'd array (free() it; NULL when empty). 0 or -1.
+ */
+int api_list(struct api_ctx *c, const char *prefix, const char *suffix, const char ***out,
+	     size_t *n);
+
+/* ---- Describe filters (api_params.c) ---- */
+
+struct api_filter {
+	const char *name;
+	const char **values;
+	size_t n;
+};
+struct api_filters {
+	struct api_filter *f;
+	size_t n;
+};
+/*
+ * Parse Filter.N.Name / Filter.N.Value.M; a name not in `allowed` (NULL
+ * terminated) is InvalidParameterValue. 0 or -1. api_filters_free() after.
+ */
+int api_filters_parse(struct api_ctx *c, const char *const *allowed, struct api_filters *out);
+void api_filters_free(struct api_filters *f);
+
+/*
+ * The values one object has for each filter name: collect with
+ * api_facts_add(), then api_facts_match() tells whether every filter matches
+ * (a filter matches when one of its values, with * and ? wildcards, equals one
+ * of the object's values for that name).
+ */
+struct api_facts {
+	struct {
+		const char *name;
+		char value[64];
+	} * v;
+	size_t n, cap;
+	bool oom;
+};
+void api_facts_add(struct api_facts *f, const char *name, const char *value);
+bool api_facts_match(const struct api_facts *f, const struct api_filters *flt);
+void api_facts_reset(struct api_facts *f);
+void api_facts_free(struct api_facts *f);
+
+/* Address text of a network-order IPv4 / an IPv6. */
+void api_ip4_str(uint32_t ip, char out[16]);
+void api_ip6_str(const struct in6_addr *ip, char out[46]);
+
+/* ---- XML of objects (api_describe.c) ---- */
+void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);
+
+/* ---- snapshot for journal compaction (api_snapshot.c) ---- */
+/*
+ * The records that rebuild the current state on top of the configuration:
+ * first an internal EnimapReset, then one canonical request per object.
+ * Records are malloc'd strings; free each and the arrays. 0 or -ENOMEM.
+ */
+int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n);
+
+#endif

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* api_params.c - reading request parameters and filters, reporting errors. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_impl.h"
+
+int api_fail(struct api_ctx *c, const char *code, const char *fmt, ...)
+{
+	snprintf(c->code, sizeof(c->code), "%s", code);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int api_fail_model(struct api_ctx *c, const struct model_err *e)
+{
+	return api_fail(c, e->code[0] ? e->code : "InternalError", "%s", e->message);
+}
+
+const char *api_opt(struct api_ctx *c, const char *name)
+{
+	return api_query_get(c->q, name);
+}
+
+const char *api_internal(struct api_ctx *c, const char *name)
+{
+	return c->trusted ? api_query_get(c->q, name) : NULL;
+}
+
+const char *api_req(struct api_ctx *c, const char *name)
+{
+	const char *v = api_query_get(c->q, name);
+	if (!v || !*v) {
+		api_fail(c, "MissingParameter", "The request must contain the parameter %s", name);
+		return NULL;
+	}
+	return v;
+}
+
+int api_bool(struct api_ctx *c, const char *name, bool def, bool *out)
+{
+	const char *v = api_query_get(c->q, name);
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	if (strcasecmp(v, "true") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcasecmp(v, "false") == 0) {
+		*out = false;
+		return 0;
+	}
+	return api_fail(c, "InvalidParameterValue",
+			"Value (%.100s) for parameter %s is invalid. Expected a boolean (true or "
+			"false).",
+			v, name);
+}
+
+int api_uint(struct api_ctx *c, const char *name, unsigned max, unsigned *out, bool *present)
+{
+	const char *v = api_query_get(c->q, name);
+	*present = v != NULL;
+	*out = 0;
+	if (!v)
+		return 0;
+	unsigned long x = 0;
+	const char *p = v;
+	while (*p >= '0' && *p <= '9' && x <= max)
+		x = x * 10 + (unsigned long)(*p++ - '0');
+	if (p == v || *p || x > max)
+		return api_fail(c, "InvalidParameterValue",
+				"Value (%.100s) for parameter %s is invalid. Expected an integer "
+				"from 0 to %u.",
+				v, name, max);
+	*out = (unsigned)x;
+	return 0;
+}
+
+int api_list(struct api_ctx *c, const char *prefix, const char *suffix, const char ***out,
+	     size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	unsigned *idx = malloc(API_MAX_LIST * sizeof(*idx));
+	if (!idx)
+		return api_fail(c, "InternalError", "Out of memory.");
+	int k = api_query_indexes(c->q, prefix, idx, API_MAX_LIST);
+	if (k < 0) {
+		free(idx);
+		return api_fail(c, "InvalidParameterValue",
+				"The list parameter %s has a malformed or too large index.",
+				prefix);
+	}
+	if (k == 0) {
+		free(idx);
+		return 0;
+	}
+	const char **v = calloc((size_t)k, sizeof(*v));
+	if (!v) {
+		free(idx);
+		return api_fail(c, "InternalError", "Out of memory.");
+	}
+	size_t m = 0;
+	for (int i = 0; i < k; i++) {
+		char name[256];
+		if (suffix)
+			snprintf(name, sizeof(name), "%s.%u.%s", prefix, idx[i], suffix);
+		else
+			snprintf(name, sizeof(name), "%s.%u", prefix, idx[i]);
+		const char *val = api_query_get(c->q, name);
+		if (val)
+			v[m++] = val;
+		else if (!suffix) {
+			free(idx);
+			free(v);
+			return api_fail(c, "InvalidParameterValue",
+					"The list parameter %s.%u is malformed.", prefix, idx[i]);
+		}
+	}
+	free(idx);
+	if (m == 0) {
+		free(v);
+		return 0;
+	}
+	*out = v;
+	*n = m;
+	return 0;
+}
+
+int api_filters_parse(struct api_ctx *c, const char *const *allowed, struct api_filters *out)
+{
+	out->f = NULL;
+	out->n = 0;
+	unsigned idx[64];
+	int k = api_query_indexes(c->q, "Filter", idx, 64);
+	if (k < 0)
+		return api_fail(c, "InvalidParameterValue",
+				"The Filter list is malformed or has more than 64 filters.");
+	if (k == 0)
+		return 0;
+	out->f = calloc((size_t)k, sizeof(*out->f));
+	if (!out->f)
+		return api_fail(c, "InternalError", "Out of memory.");
+	for (int i = 0; i < k; i++) {
+		struct api_filter *f = &out->f[out->n];
+		char name[64];
+		snprintf(name, sizeof(name), "Filter.%u.Name", idx[i]);
+		f->name = api_req(c, name);
+		if (!f->name)
+			goto fail;
+		bool ok = false;
+		for (size_t a = 0; allowed[a]; a++)
+			if (strcmp(allowed[a], f->name) == 0)
+				ok = true;
+		if (!ok) {
+			api_fail(c, "InvalidParameterValue", "The filter '%s' is invalid", f->name);
+			goto fail;
+		}
+		snprintf(name, sizeof(name), "Filter.%u.Value", idx[i]);
+		if (api_list(c, name, NULL, &f->values, &f->n))
+			goto fail;
+		out->n++;
+		if (f->n == 0) {
+			api_fail(c, "InvalidParameterValue", "The filter '%s' has no value",
+				 f->name);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	api_filters_free(out);
+	return -1;
+}
+
+void api_filters_free(struct api_filters *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->f[i].values);
+	free(f->f);
+	f->f = NULL;
+	f->n = 0;
+}
+
+void api_facts_add(struct api_facts *f, const char *name, const char *value)
+{
+	if (!value || f->oom)
+		return;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 32;
+		void *v = realloc(f->v, cap * sizeof(*f->v));
+		if (!v) {
+			f->oom = true;
+			return;
+		}
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n].name = name;
+	snprintf(f->v[f->n].value, sizeof(f->v[f->n].value), "%s", value);
+	f->n++;
+}
+
+bool api_facts_match(const struct api_facts *f, const struct api_filters *flt)
+{
+	for (size_t i = 0; i < flt->n; i++) {
+		const struct api_filter *x = &flt->f[i];
+		bool hit = false;
+		for (size_t k = 0; k < f->n && !hit; k++) {
+			if (strcmp(f->v[k].name, x->name) != 0)
+				continue;
+			for (size_t v = 0; v < x->n && !hit; v++)
+				hit = fnmatch(x->values[v], f->v[k].value, 0) == 0;
+		}
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+void api_facts_reset(struct api_facts *f)
+{
+	f->n = 0;
+}
+
+void api_facts_free(struct api_facts *f)
+{
+	free(f->v);
+	*f = (struct api_facts){0};
+}
+
+void api_ip4_str(uint32_t ip, char out[16])
+{
+	struct in_addr a = {.s_addr = ip};
+	inet_ntop(AF_INET, &a, out, 16);
+}
+
+void api_ip6_str(const struct in6_addr *ip, char out[46])
+{
+	inet_ntop(AF_INET6, ip, out, 46);
+}
