@@ -37,7 +37,15 @@ struct gen;
 struct gen *gen_create(unsigned max_readers, void *side0, void *side1);
 void gen_free(struct gen *g);
 
-int gen_reader_register(struct gen *g, unsigned reader_id); /* 0 or -errno */
+/*
+ * Register reader_id (< max_readers) and bring it ONLINE: from now on every
+ * publish waits until this reader reports quiescence. Register from the
+ * reader thread, or just before starting it (a publish in between waits for
+ * its first gen_reader_quiescent). 0, or -EINVAL (id out of range or taken).
+ * Calling gen_reader_online() again on an online reader is harmless.
+ * Works for any thread (EAL lcore or plain pthread); the EAL is not needed.
+ */
+int gen_reader_register(struct gen *g, unsigned reader_id);
 void gen_reader_unregister(struct gen *g, unsigned reader_id);
 void gen_reader_online(struct gen *g, unsigned reader_id);
 void gen_reader_offline(struct gen *g, unsigned reader_id);
@@ -47,7 +55,11 @@ void gen_reader_quiescent(struct gen *g, unsigned reader_id);
 
 /* The side the writer may change now (the unpublished one). */
 void *gen_writer_side(const struct gen *g);
-/* Publish the writer side and wait for the grace period. Returns the generation number now published. */
+/*
+ * Publish the writer side and wait for the grace period (spins: every online
+ * reader must call gen_reader_quiescent or go offline). Returns the
+ * generation number now published. Single writer: one thread publishes.
+ */
 uint64_t gen_writer_publish(struct gen *g);
 /* Number of the published generation (starts at 0; +1 per publish). */
 uint64_t gen_generation(const struct gen *g);
