@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dispatcher over a real model, without HTTP: EC2 XML answers, errors,
+ * DryRun, authentication, commit before answer, journal replay and
+ * compaction restoring the exact state.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+
+#define OKM(call)                                                                                  \
+	do {                                                                                       \
+		struct model_err err_ = {0};                                                       \
+		(void)err_;                                                                        \
+		if ((call) != 0)                                                                   \
+			fail_msg("%s: %s %s", #call, err_.code, err_.message);                     \
+	} while (0)
+
+/* The "configuration" state, with fixed ids so that two models start equal. */
+static struct model *world(void)
+{
+	struct model *m = model_create();
+	assert_non_null(m);
+	struct model_err e;
+	char id[MODEL_ID_MAX];
+	const char *c4[] = {"10.0.0.0/16"}, *c6[] = {"2600:1f18:1:100::/56"};
+	struct model_vpc_req v = {
+	    .id = "vpc-1", .cidr4 = c4, .n_cidr4 = 1, .cidr6 = c6, .n_cidr6 = 1};
+	assert_int_equal(model_create_vpc(m, &v, id, NULL, &e), 0);
+	struct model_subnet_req sa = {.id = "subnet-a",
+				      .vpc_id = "vpc-1",
+				      .az = "us-east-1a",
+				      .cidr4 = "10.0.1.0/24",
+				      .cidr6 = "2600:1f18:1:101::/64"};
+	struct model_subnet_req sb = {
+	    .id = "subnet-b", .vpc_id = "vpc-1", .az = "us-east-1a", .cidr4 = "10.0.2.0/24"};
+	assert_int_equal(model_create_subnet(m, &sa, id, NULL, &e), 0);
+	assert_int_equal(model_create_subnet(m, &sb, id, NULL, &e), 0);
+	struct model_instance_req i1 = {.id = "i-1", .type = "m5.large", .az = "us-east-1a"};
+	struct model_instance_req i2 = {.id = "i-2", .type = "t3.medium", .az = "us-east-1a"};
+	assert_int_equal(model_create_instance(m, &i1, id, &e), 0);
+	assert_int_equal(model_create_instance(m, &i2, id, &e), 0);
+	struct model_eni_req e0 = {.id = "eni-0",
+				   .subnet_id = "subnet-a",
+				   .primary_ip = "10.0.1.10",
+				   .source_dest_check = true};
+	struct model_eni_req ec = {.id = "eni-c",
+				   .subnet_id = "subnet-b",
+				   .primary_ip = "10.0.2.10",
+				   .source_dest_check = true,
+				   .description = "from config"};
+	assert_int_equal(model_create_eni(m, &e0, id, NULL, &e), 0);
+	assert_int_equal(model_create_eni(m, &ec, id, NULL, &e), 0);
+	struct model_attach_req a0 = {.eni_id = "eni-0",
+				      .instance_id = "i-1",
+				      .device_index = 0,
+				      .attachment_id = "eni-attach-0",
+				      .delete_on_termination = true};
+	struct model_attach_req ac = {.eni_id = "eni-c",
+				      .instance_id = "i-2",
+				      .device_index = 1,
+				      .attachment_id = "eni-attach-c"};
+	assert_int_equal(model_attach_eni(m, &a0, id, NULL, &e), 0);
+	assert_int_equal(model_attach_eni(m, &ac, id, NULL, &e), 0);
+	assert_int_equal(model_add_public_pool(m, "198.51.100.0/28", &e), 0);
+	char pub[INET_ADDRSTRLEN];
+	assert_int_equal(model_allocate_address(m, "eipalloc-c", "198.51.100.9", id, pub, &e), 0);
+	return m;
+}
+
+/* The dump without its first line (the id generator's counter, which replay with
+ * explicit ids does not advance). */
+static char *dump(const struct model *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(model_dump(m, f), 0);
+	fclose(f);
+	char *nl = strchr(buf, '\n');
+	memmove(buf, nl + 1, strlen(nl + 1) + 1);
+	return buf;
+}
+
+static struct config_api cfg(const char *journal)
+{
+	struct config_api c = {.enabled = true, .n_credentials = 1};
+	snprintf(c.listen, sizeof(c.listen), "127.0.0.1:0");
+	snprintf(c.region, sizeof(c.region), "us-east-1");
+	snprintf(c.credentials[0].access_key_id, 128, "AKIDTEST");
+	snprintf(c.credentials[0].secret_access_key, 128, "secret/test+key");
+	snprintf(c.journal, sizeof(c.journal), "%s", journal ? journal : "");
+	return c;
+}
+
+struct commits {
+	size_t calls, entries;
+};
+
+static int count_commit(void *arg, const struct delta *d)
+{
+	struct commits *c = arg;
+	c->calls++;
+	c->entries += d->n;
+	return 0;
+}
+
+struct fx {
+	struct model *m;
+	struct api *a;
+	struct commits commits;
+	char journal[256];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	snprintf(f->journal, sizeof(f->journal), "/tmp/enimap-test-api-journal-%d", getpid());
+	unlink(f->journal);
+	f->m = world();
+	struct config_api c = cfg(f->journal);
+	struct api_err err;
+	f->a = api_create(f->m, &c, count_commit, &f->commits, &err);
+	assert_non_null(f->a);
+	assert_int_equal(api_replay(f->a, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	api_free(f->a);
+	model_free(f->m);
+	unlink(f->journal);
+	free(f);
+	return 0;
+}
+
+/* A signed request through api_handle (what HTTP does). */
+static int call(struct fx *f, const char *body, struct api_response *r)
+{
+	char date[20];
+	time_t now = time(NULL);
+	strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", gmtime(&now));
+	struct api_header h[4] = {{"Host", "127.0.0.1:8787"},
+				  {"Content-Type", "application/x-www-form-urlencoded"},
+				  {"X-Amz-Date", date}};
+	struct api_request req = {.method = "POST",
+				  .path = "/",
+				  .query = "",
+				  .headers = h,
+				  .n_headers = 3,
+				  .body = body,
+				  .body_len = strlen(body),
+				  .now = now};
+	struct api_sigv4_req s = {.method = "POST",
+				  .path = "/",
+				  .query = "",
+				  .headers = h,
+				  .n_headers = 3,
+				  .body = body,
+				  .body_len = strlen(body),
+				  .now = now};
+	char auth[512];
+	assert_int_equal(api_sigv4_sign(&s, "AKIDTEST", "secret/test+key", "us-east-1", date,
+					"content-type;host;x-amz-date", auth, sizeof(auth)),
+			 0);
+	h[3] = (struct api_header){"Authorization", auth};
+	req.n_headers = 4;
+	return api_handle(f->a, &req, r);
+}
+
+/* Call and expect success; returns the body (free it). */
+static char *ok(struct fx *f, const char *body)
+{
+	struct api_response r;
+	if (call(f, body, &r) != 0)
+		fail_msg("%s -> %d %s", body, r.status, r.body);
+	assert_int_equal(r.status, 200);
+	return r.body;
+}
+
+/* Call and expect an EC2 error code. */
+static void fails(struct fx *f, const char *body, int status, const char *code)
+{
+	struct api_response r;
+	assert_int_equal(call(f, body, &r), -1);
+	char want[128];
+	snprintf(want, sizeof(want), "<Code>%s</Code>", code);
+	if (r.status != status || !strstr(r.body, want))
+		fail_msg("%s -> %d %s (wanted %d %s)", body, r.status, r.body, status, code);
+	assert_non_null(strstr(r.body, "<RequestID>"));
+	api_response_free(&r);
+}
+
+static void describe_vpcs_answers_in_ec2_xml(void **state)
+{
+	struct fx *f = *state;
+	char *b = ok(f, "Action=DescribeVpcs&Version=2016-11-15");
+	assert_non_null(
+	    strstr(b, "<DescribeVpcsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+		      "<requestId>"));
+	assert_non_null(strstr(b, "<vpcSet><item><vpcId>vpc-1</vpcId>"));
+	assert_non_null(strstr(b, "<cidrBlock>10.0.0.0/16</cidrBlock>"));
+	assert_non_null(strstr(b, "<ipv6CidrBlock>2600:1f18:1:100::/56</ipv6CidrBlock>"));
+	free(b);
+}
+
+static void unknown_action_is_invalid_action(void **state)
+{
+	struct fx *f = *state;
+	fails(f, "Action=RunInstances", 400, "InvalidAction");
+	fails(f, "Version=2016-11-15", 400, "MissingAction");
+	fails(f, "Action=Describe%zzVpcs", 400, "InvalidParameterValue");
+}
+
+static void missing_and_bad_parameters_are_refused(void **state)
+{
+	struct fx *f = *state;
+	fails(f, "Action=AssignPrivateIpAddresses&PrivateIpAddress.1=10.0.1.20", 400,
+	      "MissingParameter");
+	fails(f, "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0", 400,
+	      "MissingParameter");
+	fails(f,
+	      "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10.0.1."
+	      "20&SecondaryPrivateIpAddressCount=1",
+	      400, "InvalidParameterCombination");
+	fails(f,
+	      "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&"
+	      "SecondaryPrivateIpAddressCount=x",
+	      400, "InvalidParameterValue");
+	fails(f,
+	      "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10.0.1."
+	      "20&AllowReassignment=maybe",
+	      400, "InvalidParameterValue");
+	fails(f,
+	      "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-nope&PrivateIpAddress.1=10.0."
+	      "1.20",
+	      400, "InvalidNetworkInterfaceID.NotFound");
+	fails(f, "Action=DescribeNetworkInterfaces&Filter.1.Name=bogus&Filter.1.Value.1=x", 400,
+	      "InvalidParameterValue");
+	fails(f, "Action=DescribeNetworkInterfaces&NetworkInterfaceId.1=eni-nope", 400,
+	      "InvalidNetworkInterfaceID.NotFound");
+	assert_int_equal(f->commits.calls, 0);
+}
+
+static void dry_run_answers_412_and_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+	char *before = dump(f->m);
+	fails(f,
+	      "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10.0.1."
+	      "20&DryRun=true",
+	      412, "DryRunOperation");
+	char *after = dump(f->m);
+	assert_string_equal(before, after);
+	assert_int_equal(api_journal_size(f->a), 0);
+	free(before);
+	free(after);
+}
+
+static void assign_lists_only_new_addresses(void **state)
+{
+	struct fx *f = *state;
+	free(ok(f, "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10."
+		   "0.1.20&PrivateIpAddress.2=10.0.1.21"));
+	char *b = ok(f, "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress."
+			"1=10.0.1.21&PrivateIpAddress.2=10.0.1.22");
+	assert_non_null(strstr(b, "<assignedPrivateIpAddressesSet><item><privateIpAddress>10.0.1.22"
+				  "</privateIpAddress></item></assignedPrivateIpAddressesSet>"));
+	assert_null(strstr(b, "10.0.1.21"));
+	free(b);
+	assert_int_equal(f->commits.calls, 2);
+}
+
+static void describe_shows_primary_flags_ipv6_and_eip_per_address(void **state)
+{
+	struct fx *f = *state;
+	free(ok(f, "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10."
+		   "0.1.20"));
+	free(ok(f, "Action=AssignIpv6Addresses&NetworkInterfaceId=eni-0&Ipv6Addresses.1=2600:1f18:"
+		   "1:101::7"));
+	free(ok(f, "Action=AssociateAddress&AllocationId=eipalloc-c&NetworkInterfaceId=eni-0&"
+		   "PrivateIpAddress=10.0.1.20"));
+	char *b = ok(f, "Action=DescribeNetworkInterfaces&Filter.1.Name=addresses.private-ip-"
+			"address&Filter.1.Value.1=10.0.1.2*");
+	assert_non_null(strstr(b, "<networkInterfaceId>eni-0</networkInterfaceId>"));
+	assert_null(strstr(b, "eni-c"));
+	assert_non_null(strstr(
+	    b,
+	    "<item><privateIpAddress>10.0.1.10</privateIpAddress><primary>true</primary></item>"));
+	assert_non_null(
+	    strstr(b, "<item><privateIpAddress>10.0.1.20</privateIpAddress><primary>false</primary>"
+		      "<association><publicIp>198.51.100.9</publicIp>"));
+	assert_non_null(
+	    strstr(b, "<ipv6AddressesSet><item><ipv6Address>2600:1f18:1:101::7</ipv6Address>"));
+	assert_non_null(strstr(
+	    b,
+	    "<attachment><attachmentId>eni-attach-0</attachmentId><instanceId>i-1</instanceId>"));
+	free(b);
+	b = ok(f, "Action=DescribeAddresses&Filter.1.Name=public-ip&Filter.1.Value.1=198.51.100.9");
+	assert_non_null(strstr(b, "<networkInterfaceId>eni-0</networkInterfaceId>"));
+	assert_non_null(strstr(b, "<privateIpAddress>10.0.1.20</privateIpAddress>"));
+	assert_non_null(strstr(b, "<instanceId>i-1</instanceId>"));
+	free(b);
+}
+
+static void echoed_values_are_xml_escaped(void **state)
+{
+	struct fx *f = *state;
+	struct api_response r;
+	assert_int_equal(call(f,
+			      "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&"
+			      "PrivateIpAddress.1=%3Cx%3E%26%22",
+			      &r),
+			 -1);
+	assert_null(strstr(r.body, "<x>"));
+	assert_non_null(strstr(r.body, "&lt;x&gt;&amp;&quot;"));
+	api_response_free(&r);
+	free(ok(f, "Action=ModifyNetworkInterfaceAttribute&NetworkInterfaceId=eni-0&Description."
+		   "Value=%3Cb%3E%27"));
+	char *b = ok(f, "Action=DescribeNetworkInterfaces&NetworkInterfaceId.1=eni-0");
+	assert_non_null(strstr(b, "<description>&lt;b&gt;&apos;</description>"));
+	free(b);
+}
+
+static void unsigned_and_badly_signed_requests_change_nothing(void **state)
+{
+	struct fx *f = *state;
+	char *before = dump(f->m);
+	const char *body =
+	    "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10.0.1.20";
+	struct api_header h[] = {{"Host", "x"}};
+	struct api_request req = {.method = "POST",
+				  .path = "/",
+				  .headers = h,
+				  .n_headers = 1,
+				  .body = body,
+				  .body_len = strlen(body)};
+	struct api_response r;
+	assert_int_equal(api_handle(f->a, &req, &r), -1);
+	assert_non_null(strstr(r.body, "<Code>AuthFailure</Code>"));
+	api_response_free(&r);
+	/* signed for another body */
+	char date[20];
+	time_t now = time(NULL);
+	strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", gmtime(&now));
+	struct api_header h2[4] = {{"Host", "x"}, {"X-Amz-Date", date}};
+	struct api_sigv4_req s = {.method = "POST",
+				  .path = "/",
+				  .query = "",
+				  .headers = h2,
+				  .n_headers = 2,
+				  .body = "Action=DescribeVpcs",
+				  .body_len = 19,
+				  .now = now};
+	char auth[512];
+	assert_int_equal(api_sigv4_sign(&s, "AKIDTEST", "secret/test+key", "us-east-1", date,
+					"host;x-amz-date", auth, sizeof(auth)),
+			 0);
+	h2[2] = (struct api_header){"Authorization", auth};
+	req = (struct api_request){.method = "POST",
+				   .path = "/",
+				   .query = "",
+				   .headers = h2,
+				   .n_headers = 3,
+				   .body = body,
+				   .body_len = strlen(body),
+				   .now = now};
+	assert_int_equal(api_handle(f->a, &req, &r), -1);
+	assert_non_null(strstr(r.body, "<Code>AuthFailure</Code>"));
+	api_response_free(&r);
+	char *after = dump(f->m);
+	assert_string_equal(before, after);
+	assert_int_equal(f->commits.calls, 0);
+	assert_int_equal(api_journal_size(f->a), 0);
+	free(before);
+	free(after);
+}
+
+static void journal_replay_restores_exact_state(void **state)
+{
+	struct fx *f = *state;
+	free(ok(f, "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&"
+		   "SecondaryPrivateIpAddressCount=3"));
+	free(ok(f, "Action=AssignIpv6Addresses&NetworkInterfaceId=eni-0&Ipv6AddressCount=2"));
+	char *b = ok(f, "Action=CreateNetworkInterface&SubnetId=subnet-a&"
+			"SecondaryPrivateIpAddressCount=2&Ipv6AddressCount=1&Description=new");
+	char eni[64], att[64], alloc[64], req[512];
+	assert_int_equal(
+	    sscanf(strstr(b, "<networkInterfaceId>"), "<networkInterfaceId>%63[^<]", eni), 1);
+	free(b);
+	snprintf(req, sizeof(req),
+		 "Action=AttachNetworkInterface&NetworkInterfaceId=%s&InstanceId=i-1&DeviceIndex=1",
+		 eni);
+	b = ok(f, req);
+	assert_int_equal(sscanf(strstr(b, "<attachmentId>"), "<attachmentId>%63[^<]", att), 1);
+	free(b);
+	b = ok(f, "Action=AllocateAddress&Domain=vpc");
+	assert_int_equal(sscanf(strstr(b, "<allocationId>"), "<allocationId>%63[^<]", alloc), 1);
+	free(b);
+	snprintf(req, sizeof(req), "Action=AssociateAddress&AllocationId=%s&NetworkInterfaceId=%s",
+		 alloc, eni);
+	free(ok(f, req));
+	free(ok(f, "Action=StopInstances&InstanceId.1=i-2"));
+	snprintf(req, sizeof(req),
+		 "Action=ModifyNetworkInterfaceAttribute&NetworkInterfaceId=%s&SourceDestCheck."
+		 "Value=false",
+		 eni);
+	free(ok(f, req));
+	free(ok(f, "Action=DetachNetworkInterface&AttachmentId=eni-attach-c"));
+	free(ok(f, "Action=DeleteNetworkInterface&NetworkInterfaceId=eni-c"));
+	free(ok(f, "Action=ReleaseAddress&AllocationId=eipalloc-c"));
+	snprintf(req, sizeof(req),
+		 "Action=UnassignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10."
+		 "0.1.4");
+	free(ok(f, req));
+	assert_true(api_journal_size(f->a) > 0);
+	char *want = dump(f->m);
+
+	/* a restart: the same configuration, then the journal */
+	struct model *m2 = world();
+	struct config_api c = cfg(f->journal);
+	struct api_err err;
+	struct api *a2 = api_create(m2, &c, NULL, NULL, &err);
+	assert_int_equal(api_replay(a2, &err), 0);
+	char *got = dump(m2);
+	assert_string_equal(want, got);
+	free(got);
+	api_free(a2);
+	model_free(m2);
+
+	/* compaction: a snapshot on top of the configuration gives the same state */
+	size_t before = api_journal_size(f->a);
+	assert_int_equal(api_compact(f->a), 0);
+	assert_true(api_journal_size(f->a) > 0);
+	(void)before;
+	m2 = world();
+	a2 = api_create(m2, &c, NULL, NULL, &err);
+	if (api_replay(a2, &err) != 0)
+		fail_msg("replay of the snapshot: %s", err.message);
+	got = dump(m2);
+	assert_string_equal(want, got);
+	free(got);
+	/* and changes journaled after the snapshot replay too */
+	api_free(a2);
+	model_free(m2);
+	free(ok(f, "Action=StartInstances&InstanceId.1=i-2"));
+	free(want);
+	want = dump(f->m);
+	m2 = world();
+	a2 = api_create(m2, &c, NULL, NULL, &err);
+	assert_int_equal(api_replay(a2, &err), 0);
+	got = dump(m2);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+	api_free(a2);
+	model_free(m2);
+}
+
+static void commit_sees_each_change_before_the_answer(void **state)
+{
+	struct fx *f = *state;
+	free(ok(f, "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10."
+		   "0.1.20"));
+	assert_int_equal(f->commits.calls, 1);
+	assert_true(f->commits.entries > 0);
+	/* R10: assigning it again changes nothing: no commit, no journal record */
+	size_t j = api_journal_size(f->a);
+	free(ok(f, "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&PrivateIpAddress.1=10."
+		   "0.1.20"));
+	assert_int_equal(f->commits.calls, 1);
+	assert_int_equal(api_journal_size(f->a), j);
+	/* Describe never commits */
+	free(ok(f, "Action=DescribeInstances"));
+	assert_int_equal(f->commits.calls, 1);
+}
+
+static void internal_actions_are_refused_over_the_wire(void **state)
+{
+	struct fx *f = *state;
+	fails(f, "Action=EnimapReset", 400, "InvalidAction");
+	/* explicit ids are journal-only: over the wire they are ignored */
+	char *b = ok(f, "Action=AllocateAddress&AllocationId=eipalloc-mine");
+	assert_null(strstr(b, "eipalloc-mine"));
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(describe_vpcs_answers_in_ec2_xml, setup, teardown),
+	    cmocka_unit_test_setup_teardown(unknown_action_is_invalid_action, setup, teardown),
+	    cmocka_unit_test_setup_teardown(missing_and_bad_parameters_are_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(dry_run_answers_412_and_changes_nothing, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(assign_lists_only_new_addresses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(describe_shows_primary_flags_ipv6_and_eip_per_address,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(echoed_values_are_xml_escaped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(unsigned_and_badly_signed_requests_change_nothing,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(journal_replay_restores_exact_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(commit_sees_each_change_before_the_answer, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(internal_actions_are_refused_over_the_wire, setup,
+					    teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
