@@ -282,7 +282,7 @@ struct model_eip_view {
 	uint32_t private_ip; /* network order */
 };
 
-/* Lookups by id: 0 and *out filled, or -1 when unknown. */
+/* Lookups by id: 0 and *out filled (out may be NULL: existence check), or -1 when unknown. */
 int model_get_vpc(const struct model *m, const char *id, struct model_vpc_view *out);
 int model_get_subnet(const struct model *m, const char *id, struct model_subnet_view *out);
 int model_get_route_table(const struct model *m, const char *id,

@@ -114,7 +114,8 @@ static void eip_view(const struct model *m, uint32_t i, struct model_eip_view *o
 		uint32_t i = model_find(&m->map, id);                                              \
 		if (i == NIL)                                                                      \
 			return -1;                                                                 \
-		viewfn(m, i, out);                                                                 \
+		if (out)                                                                           \
+			viewfn(m, i, out);                                                         \
 		return 0;                                                                          \
 	}
 GETTER(model_get_vpc, by_vpc, struct model_vpc_view, vpc_view)
