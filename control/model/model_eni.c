@@ -580,9 +580,10 @@ int model_attach_eni(struct model *m, const struct model_attach_req *req,
 			break;
 	}
 	if (in->n_enis + 1 > ty->max_enis)
-		return model_fail(err, "AttachmentLimitExceeded",
-				  "Interface count %zu exceeds the limit for %s", in->n_enis + 1,
-				  ty->name);
+		return model_fail(
+		    err, "AttachmentLimitExceeded",
+		    "Interface count %zu of instance %s exceeds the limit of %u for %s",
+		    in->n_enis + 1, req->instance_id, ty->max_enis, ty->name);
 	if (1 + e->nsec > ty->max4)
 		return model_fail(
 		    err, "PrivateIpAddressLimitExceeded",
