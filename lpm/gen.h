@@ -41,7 +41,7 @@ void gen_free(struct gen *g);
  * Register reader_id (< max_readers) and bring it ONLINE: from now on every
  * publish waits until this reader reports quiescence. Register from the
  * reader thread, or just before starting it (a publish in between waits for
- * its first gen_reader_quiescent). 0, or -EINVAL (id out of range or taken).
+ * its first gen_reader_quiescent). 0, or -EINVAL (id out of range).
  * Calling gen_reader_online() again on an online reader is harmless.
  * Works for any thread (EAL lcore or plain pthread); the EAL is not needed.
  */
