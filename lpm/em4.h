@@ -7,6 +7,13 @@
  * updated in turn, see gen.h). Reads never write shared memory.
  *
  * Layout and the measured choice of it are explained in em4.c.
+ *
+ * Memory: when the EAL is up and has hugepages, tables come from
+ * rte_zmalloc_socket(socket_id); otherwise (no EAL at all, as in unit tests
+ * and tools, or EAL with --no-huge) from aligned_alloc, 2 MB aligned and
+ * advised MADV_HUGEPAGE. No EAL is needed to use these tables. A table made
+ * while the EAL is up must be freed before rte_eal_cleanup.
+ * Sizes: em4 43 bytes per key both copies counted, em16 107 (bound 128).
  */
 #ifndef ENIMAP_EM4_H
 #define ENIMAP_EM4_H

@@ -6,7 +6,9 @@
  *
  * The implementation behind it (rte_lpm, rte_fib, rte_fib6 or a small table
  * for the few routes a VPC route table has) is chosen by measurement; see
- * route.c.
+ * route.c: a small table (no EAL needed) up to 32 routes, then rte_lpm /
+ * rte_lpm6 when the EAL is up (without it the small table serves any
+ * number of routes, more slowly).
  */
 #ifndef ENIMAP_ROUTE_H
 #define ENIMAP_ROUTE_H
