@@ -167,13 +167,14 @@ int model_full_delta(const struct model *m, struct delta *d)
 		need += RT(m, i)->n;
 	if (delta_reserve(d, need) < 0)
 		return -ENOMEM;
-	for (i = m->rts.head; i != NIL; i = m->rts.next[i])
-		for (size_t r = 0; r < RT(m, i)->n; r++)
-			model_put_route(m, d, i, r, false);
+	/* objects before what refers to them: subnets, ENIs, routes (to ENIs), addresses */
 	for (i = m->subnets.head; i != NIL; i = m->subnets.next[i])
 		model_put_subnet(m, d, i);
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i])
 		model_put_eni(m, d, i);
+	for (i = m->rts.head; i != NIL; i = m->rts.next[i])
+		for (size_t r = 0; r < RT(m, i)->n; r++)
+			model_put_route(m, d, i, r, false);
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i]) {
 		const struct eni *e = ENI(m, i);
 		model_put_v4(m, d, e->primary);
