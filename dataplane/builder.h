@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * builder.h - turns model deltas (delta.h) into forwarding-table changes and
+ * publishes them to the workers as ONE generation (gen.h).
+ *
+ * builder_apply(d): validate d (nothing changes when it is refused), apply it
+ * to the writer side, gen_writer_publish() (waits for the grace period), then
+ * apply it to the other side, so both sides are equal again. When it
+ * returns 0, every burst any worker starts sees the new state (D9).
+ *
+ * The writer side itself is the builder's mirror: the old MAC key of an ENI
+ * is read from its old struct eni_fwd before ENI_SET replaces it.
+ *
+ * Control thread only (one writer). Workers use builder_gen() with the
+ * gen_reader_* calls.
+ */
+#ifndef ENIMAP_BUILDER_H
+#define ENIMAP_BUILDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "delta.h"
+#include "fwd.h"
+
+struct gen;
+
+struct builder_port {
+	enum fwd_port_role role;
+	uint8_t mac[6]; /* the engine's MAC on the port */
+	bool has_upstream_mac;
+	uint8_t upstream_mac[6];
+	bool has_upstream_ip; /* uplink: learn the upstream MAC from its ARP */
+	uint32_t upstream_ip; /* network order */
+};
+
+/* Capacities left 0 take the defaults in brackets. */
+struct builder_params {
+	size_t max_v4;		   /* private IPv4 addresses [1<<20] */
+	size_t max_v6;		   /* IPv6 addresses [1<<20] */
+	size_t max_eips;	   /* associated EIPs [1<<20] */
+	uint32_t max_enis;	   /* ENI slots [1<<16] */
+	uint32_t max_subnets;	   /* subnet slots [4096] */
+	uint32_t max_route_tables; /* route table slots [1024] */
+	uint32_t max_routes;	   /* routes per route table and family [1024] */
+	unsigned max_readers;	   /* workers (RCU readers) [1] */
+	int socket_id;		   /* NUMA socket of the tables */
+	unsigned n_ports;
+	struct builder_port ports[FWD_MAX_PORTS];
+};
+
+struct builder;
+
+/* Both sides built empty and equal, side 0 published. NULL + errno (EINVAL, ENOMEM). */
+struct builder *builder_create(const struct builder_params *p);
+void builder_free(struct builder *b);
+
+/* The generations workers read (struct fwd_side sides). */
+struct gen *builder_gen(const struct builder *b);
+
+/* The ENI slot capacity (size of per-ENI counters). */
+uint32_t builder_max_enis(const struct builder *b);
+
+/*
+ * Apply d as one generation; returns once every worker sees it.
+ * 0; -EINVAL (a slot, port, family or depth out of range) or -ENOSPC (a
+ * table would overflow): then nothing changed and nothing was published.
+ * -ENOMEM (a route table could not be created) may leave the change half
+ * applied on the unpublished side only; workers never see it.
+ */
+int builder_apply(struct builder *b, const struct delta *d);
+
+/* The published side, for tests and tools on the control thread. */
+const struct fwd_side *builder_side(const struct builder *b);
+
+#endif

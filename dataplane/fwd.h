@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fwd.h - the forwarding state workers read: one "side" of the tables.
+ *
+ * The builder (builder.h) keeps TWO struct fwd_side, published through gen.h:
+ * a worker takes side = gen_reader_side() once per burst and reads only that
+ * side for the whole burst, so it sees one generation (D9). Nothing in a
+ * side is written while a worker may read it; only the learned upstream MACs
+ * (struct fwd_neigh, shared by both sides) are written by workers, with
+ * atomic stores.
+ *
+ * Values and keys (all IPv4 addresses in network byte order, as in packets):
+ *   eip4:  EIP         -> fwd_v4_value(owner ENI slot, private IPv4)
+ *   priv4: private IPv4 -> fwd_v4_value(owner ENI slot, its EIP or 0)
+ *   ip6:   IPv6 address -> owner ENI slot
+ *   mac:   fwd_mac_key(host port, VLAN id, ENI MAC) -> ENI slot (attached ENIs only)
+ *   rtables[rt].r4 / .r6: prefix -> fwd_nh(route_target_kind, ENI slot)
+ */
+#ifndef ENIMAP_FWD_H
+#define ENIMAP_FWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "delta.h"
+#include "em16.h"
+#include "em4.h"
+#include "route.h"
+
+#define FWD_MAX_PORTS 16    /* == CONFIG_MAX_PORTS */
+#define FWD_ENI_ABSENT 0xff /* eni_fwd.state of an unused ENI slot */
+
+enum fwd_port_role { FWD_PORT_UPLINK = 0, FWD_PORT_HOST = 1 };
+
+/* One engine port, as the pipeline sees it. */
+struct fwd_port {
+	uint8_t role; /* enum fwd_port_role */
+	uint8_t has_upstream_mac;
+	uint8_t has_upstream_ip;
+	uint8_t mac[6];		 /* the engine's MAC on this port (ARP/ND answers, source MAC) */
+	uint8_t upstream_mac[6]; /* uplink: the upstream router (configured) */
+	uint32_t upstream_ip;	 /* uplink: the upstream router's IPv4, network order */
+};
+
+/* A subnet: what ARP/ND answers need (D1). */
+struct fwd_subnet {
+	uint32_t cidr4;	      /* network order */
+	uint32_t mask4;	      /* network order */
+	uint32_t route_table; /* route table slot */
+	uint8_t present;
+	uint8_t depth4;
+	uint8_t has_v6;
+	uint8_t depth6;
+	uint8_t cidr6[16];
+};
+
+/* One VPC route table (created on first use). */
+struct fwd_rtable {
+	struct route4 *r4;
+	struct route6 *r6;
+};
+
+/*
+ * Upstream MACs learned from ARP on the uplink (sender IP == upstream_ip),
+ * shared by both sides: value = FWD_NEIGH_VALID | MAC in the low 48 bits,
+ * written and read with relaxed atomics (any worker may learn it).
+ */
+#define FWD_NEIGH_VALID (1ull << 63)
+struct fwd_neigh {
+	uint64_t upstream[FWD_MAX_PORTS];
+} __attribute__((aligned(64)));
+
+struct fwd_side {
+	struct em4 *eip4;
+	struct em4 *priv4;
+	struct em16 *ip6;
+	struct em16 *mac;
+	struct eni_fwd *enis; /* max_enis, state FWD_ENI_ABSENT when unused */
+	struct fwd_subnet *subnets;
+	struct fwd_rtable *rtables;
+	uint32_t max_enis, max_subnets, max_rtables;
+	uint16_t n_ports;
+	int16_t uplink; /* index of the (first) uplink port, -1 when none */
+	struct fwd_port ports[FWD_MAX_PORTS];
+	struct fwd_neigh *neigh;
+};
+
+/* ---- encodings shared by the builder and the pipeline ---- */
+
+static inline uint64_t fwd_v4_value(uint32_t slot, uint32_t addr)
+{
+	return ((uint64_t)slot << 32) | addr;
+}
+static inline uint32_t fwd_v4_slot(uint64_t v)
+{
+	return (uint32_t)(v >> 32);
+}
+static inline uint32_t fwd_v4_addr(uint64_t v)
+{
+	return (uint32_t)v;
+}
+
+/* Route next hop: the target kind in the low 2 bits, the ENI slot above (< 2^22). */
+#define FWD_NH_ENI_MAX (1u << 22)
+static inline uint32_t fwd_nh(unsigned kind, uint32_t eni)
+{
+	return (eni << 2) | (kind & 3u);
+}
+static inline unsigned fwd_nh_kind(uint32_t nh)
+{
+	return nh & 3u;
+}
+static inline uint32_t fwd_nh_eni(uint32_t nh)
+{
+	return nh >> 2;
+}
+
+/* Key of the MAC table: {port, VLAN id (host order), MAC}, zero padded. */
+static inline void fwd_mac_key(struct em16_key *k, uint16_t port, uint16_t vlan,
+			       const uint8_t mac[6])
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(&k->b[0], &port, 2);
+	memcpy(&k->b[2], &vlan, 2);
+	memcpy(&k->b[4], mac, 6);
+}
+
+/* The upstream MAC of port p (configured or learned); false when unknown. */
+static inline bool fwd_upstream_mac(const struct fwd_side *s, uint16_t p, uint8_t mac[6])
+{
+	uint64_t v;
+
+	if (s->ports[p].has_upstream_mac) {
+		memcpy(mac, s->ports[p].upstream_mac, 6);
+		return true;
+	}
+	v = __atomic_load_n(&s->neigh->upstream[p], __ATOMIC_RELAXED);
+	if (!(v & FWD_NEIGH_VALID))
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)(v >> (8 * (5 - i)));
+	return true;
+}
+
+#endif

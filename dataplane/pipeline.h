@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pipeline.h - the per-burst packet logic (SPEC section 3, D1-D11).
+ *
+ * pipeline_burst() takes a burst received on one port and one table side,
+ * and for each packet either rewrites it in place and appends it to
+ * tx->pkts[out_port] (ARP/ND answers go back out of the port they came
+ * from), or frees it and counts the drop by reason (worker counters) and by
+ * port. It never blocks, never allocates, and never reads past a packet's
+ * data: malformed packets are dropped as 'malformed'.
+ *
+ * The burst is processed in stages (parse + prefetch, bulk lookups,
+ * rewrite); see pipeline.c.
+ *
+ * Choices where SPEC is silent (see pipeline.c for the details):
+ *   - every forwarded IP packet has its TTL / hop limit decremented; a packet
+ *     arriving with TTL <= 1 is dropped as 'ttl' and no ICMP time exceeded is
+ *     sent;
+ *   - the upstream MAC, when not configured, is learned from any ARP packet
+ *     on the uplink whose sender is the configured upstream IPv4
+ *     (pipeline_arp_request() builds the request that asks for it).
+ */
+#ifndef ENIMAP_PIPELINE_H
+#define ENIMAP_PIPELINE_H
+
+#include <stdint.h>
+
+#include "counters.h"
+#include "fwd.h"
+
+struct rte_mbuf;
+
+#define PIPELINE_BURST_MAX 64
+
+/* Output queues, one per port; the caller tx-bursts and resets n[]. */
+struct pipeline_tx {
+	uint16_t n[FWD_MAX_PORTS];
+	struct rte_mbuf *pkts[FWD_MAX_PORTS][PIPELINE_BURST_MAX];
+};
+
+struct pipeline_worker;
+
+/* A worker's context and counters for max_enis ENI slots. NULL + errno. */
+struct pipeline_worker *pipeline_worker_create(unsigned id, uint32_t max_enis);
+void pipeline_worker_free(struct pipeline_worker *w);
+/* The worker's own counters (read them through counters_sum from other threads). */
+const struct counters *pipeline_worker_counters(const struct pipeline_worker *w);
+
+/*
+ * Process n (<= PIPELINE_BURST_MAX) packets received on in_port. tx->n[p]
+ * plus the packets queued here must stay <= PIPELINE_BURST_MAX: drain tx
+ * after every burst.
+ */
+void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
+		    struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx);
+
+/*
+ * Turn m into an ARP request from the uplink port for its upstream IPv4
+ * (sender: the port's MAC and sender_ip), to learn the upstream MAC.
+ * 0, -EINVAL (no upstream IP on that port), -ENOSPC (mbuf too small).
+ */
+int pipeline_arp_request(const struct fwd_side *side, uint16_t port, uint32_t sender_ip,
+			 struct rte_mbuf *m);
+
+#endif
