@@ -469,11 +469,18 @@ int route6_delete(struct route6 *t, const uint8_t prefix[16], uint8_t depth)
 		return -ENOENT;
 	if (depth == 0)
 		t->dflt = ROUTE_MISS;
-	else if (t->lpm6 != NULL)
-		(void)rte_lpm6_delete(t->lpm6, bytes, depth); /* the route is there */
+	int rc = depth > 0 && t->lpm6 != NULL ? rte_lpm6_delete(t->lpm6, bytes, depth) : 0;
 	t->free_slots[t->nfree++] = t->r[i].slot;
 	memmove(&t->r[i], &t->r[i + 1], (t->n - (uint32_t)i - 1) * sizeof(t->r[0]));
 	t->n--;
+	if (rc != 0) {
+		/* not expected (the route is there), but never answer with a
+		 * deleted route: rebuild from the list, or serve from it */
+		struct rte_lpm6 *old = t->lpm6;
+		t->lpm6 = NULL;
+		route6_lpm6_build(t);
+		rte_lpm6_free(old);
+	}
 	return 0;
 }
 

@@ -203,6 +203,27 @@ static void em16_keys_differing_in_one_byte_are_distinct(void **state)
 	em16_free(t);
 }
 
+/* n = 0 finds nothing; n past EM_BULK_MAX looks up the first EM_BULK_MAX only. */
+static void em16_bulk_lookup_bounds_n(void **state)
+{
+	(void)state;
+	struct em16 *t = em16_create("n", 200, -1);
+	struct em16_key keys[100];
+	uint64_t vals[100];
+	memset(keys, 0, sizeof(keys));
+	for (uint32_t i = 0; i < 100; i++) {
+		memcpy(&keys[i], &(uint32_t){i + 1}, sizeof(uint32_t));
+		assert_int_equal(em16_add(t, &keys[i], i), 0);
+	}
+	assert_true(em16_lookup_bulk(t, keys, 0, vals) == 0);
+	for (uint32_t i = 0; i < 100; i++)
+		vals[i] = 777;
+	assert_true(em16_lookup_bulk(t, keys, 100, vals) == ~0ull);
+	for (uint32_t i = 0; i < 100; i++)
+		assert_true(vals[i] == (i < EM_BULK_MAX ? i : 777));
+	em16_free(t);
+}
+
 static void em16_create_refuses_zero_keys(void **state)
 {
 	(void)state;
@@ -233,6 +254,7 @@ int main(void)
 	    cmocka_unit_test(em16_full_table_refuses_new_keys_and_keeps_working),
 	    cmocka_unit_test(em16_key_zero_is_an_ordinary_key),
 	    cmocka_unit_test(em16_keys_differing_in_one_byte_are_distinct),
+	    cmocka_unit_test(em16_bulk_lookup_bounds_n),
 	    cmocka_unit_test(em16_create_refuses_zero_keys),
 	    cmocka_unit_test(em16_memory_within_64_bytes_per_key_per_copy),
 	};

@@ -177,6 +177,27 @@ static void em4_key_zero_is_an_ordinary_key(void **state)
 	em4_free(t);
 }
 
+/* n = 0 finds nothing; n past EM_BULK_MAX looks up the first EM_BULK_MAX only. */
+static void em4_bulk_lookup_bounds_n(void **state)
+{
+	(void)state;
+	struct em4 *t = em4_create("n", 200, -1);
+	uint32_t keys[100];
+	uint64_t vals[100];
+	memset(keys, 0, sizeof(keys));
+	for (uint32_t i = 0; i < 100; i++) {
+		memcpy(&keys[i], &(uint32_t){i + 1}, sizeof(uint32_t));
+		assert_int_equal(em4_add(t, keys[i], i), 0);
+	}
+	assert_true(em4_lookup_bulk(t, keys, 0, vals) == 0);
+	for (uint32_t i = 0; i < 100; i++)
+		vals[i] = 777;
+	assert_true(em4_lookup_bulk(t, keys, 100, vals) == ~0ull);
+	for (uint32_t i = 0; i < 100; i++)
+		assert_true(vals[i] == (i < EM_BULK_MAX ? i : 777));
+	em4_free(t);
+}
+
 static void em4_create_refuses_zero_keys(void **state)
 {
 	(void)state;
@@ -206,6 +227,7 @@ int main(void)
 	    cmocka_unit_test(em4_matches_reference_delete_heavy),
 	    cmocka_unit_test(em4_full_table_refuses_new_keys_and_keeps_working),
 	    cmocka_unit_test(em4_key_zero_is_an_ordinary_key),
+	    cmocka_unit_test(em4_bulk_lookup_bounds_n),
 	    cmocka_unit_test(em4_create_refuses_zero_keys),
 	    cmocka_unit_test(em4_memory_within_64_bytes_per_key_per_copy),
 	};
