@@ -336,6 +336,15 @@ int model_create_eni(struct model *m, const struct model_eni_req *req, char out_
 					  "MAC address %s is already used by %s", req->mac,
 					  ENI(m, owner)->id);
 	}
+	/* counts beyond any limit are refused before anything is sized by them */
+	if (req->secondary_count >= model_max4_any(m))
+		return model_fail(err, "PrivateIpAddressLimitExceeded",
+				  "Number of private addresses (%u) will exceed limit (%u).",
+				  req->secondary_count + 1, model_max4_any(m));
+	if (req->ipv6_count > model_max6_any(m))
+		return model_fail(err, "InvalidParameterValue",
+				  "Number of IPv6 addresses (%u) will exceed limit (%u).",
+				  req->ipv6_count, model_max6_any(m));
 	if (model_pick_id(&m->by_eni, req->id, "eni-", &seq, eid, err) < 0)
 		return -1;
 	sec = calloc(n4list + req->secondary_count + 1, sizeof(*sec));
@@ -793,20 +802,19 @@ int model_assign_private_ips(struct model *m, const struct model_assign_req *req
 		else
 			n_moved++;
 	}
-	if (req->count) {
+	if (req->count)
 		n_new = req->count;
-		if (s->pool.nfree < n_new) {
-			model_fail(err, "InsufficientFreeAddressesInSubnet",
-				   "Subnet %s has %llu free addresses; %zu are needed", s->id,
-				   (unsigned long long)s->pool.nfree, n_new);
-			goto out;
-		}
-	}
 	if (1 + e->nsec + n_new + n_moved > limit) {
 		model_fail(err, "PrivateIpAddressLimitExceeded",
 			   "Number of private addresses will exceed limit: %s would have %zu, "
 			   "the limit is %zu.",
 			   req->eni_id, 1 + e->nsec + n_new + n_moved, limit);
+		goto out;
+	}
+	if (req->count && s->pool.nfree < n_new) {
+		model_fail(err, "InsufficientFreeAddressesInSubnet",
+			   "Subnet %s has %llu free addresses; %zu are needed", s->id,
+			   (unsigned long long)s->pool.nfree, n_new);
 		goto out;
 	}
 	if (m->cap_v4 && m->nv4 + n_new > m->cap_v4) {
@@ -970,6 +978,12 @@ int model_assign_ipv6(struct model *m, const struct model_assign_req *req,
 		return model_fail(err, "InvalidParameterValue",
 				  "Subnet %s of %s has no IPv6 CIDR block", s->id, req->eni_id);
 	limit = model_eni_max6(m, e);
+	if (req->count > limit)
+		return model_fail(
+		    err, "InvalidParameterValue",
+		    "Number of IPv6 addresses will exceed limit: %s would have %zu, the "
+		    "limit is %zu.",
+		    req->eni_id, e->n6 + req->count, limit);
 	n = req->n_addrs ? req->n_addrs : req->count;
 	a = calloc(n, sizeof(*a));
 	dup = calloc(n, 1);

@@ -255,8 +255,21 @@ static void ipv6_limit_is_invalid_parameter_value(void **state)
 {
 	W;
 	struct model_assign_req r = {.eni_id = w->eni0, .count = 11}; /* m5.large: 10 */
+	struct model_eni_req er = {.subnet_id = w->sa, .ipv6_count = 4000000000u};
 
 	FAILS(w, model_assign_ipv6(w->m, &r, NULL, &w->d, &w->err), "InvalidParameterValue");
+	/* absurd counts are refused at once, not searched for */
+	r.count = 4000000000u;
+	FAILS(w, model_assign_ipv6(w->m, &r, NULL, &w->d, &w->err), "InvalidParameterValue");
+	FAILS(w, model_create_eni(w->m, &er, NULL, &w->d, &w->err), "InvalidParameterValue");
+	er.ipv6_count = 0;
+	er.secondary_count = 4000000000u;
+	FAILS(w, model_create_eni(w->m, &er, NULL, &w->d, &w->err),
+	      "PrivateIpAddressLimitExceeded");
+	r.count = 4000000000u;
+	FAILS(w, model_assign_private_ips(w->m, &r, NULL, &w->d, &w->err),
+	      "PrivateIpAddressLimitExceeded");
+	r.count = 11;
 	r.count = 10;
 	OK(w, model_assign_ipv6(w->m, &r, NULL, &w->d, &w->err));
 }
