@@ -39,8 +39,7 @@ int em4_lookup(const struct em4 *t, uint32_t key, uint64_t *value);
  * Look up n (<= EM_BULK_MAX) keys; values[i] is set for every hit. Returns the
  * hit mask (bit i set = keys[i] found).
  */
-uint64_t em4_lookup_bulk(const struct em4 *t, const uint32_t *keys, unsigned n,
-			 uint64_t *values);
+uint64_t em4_lookup_bulk(const struct em4 *t, const uint32_t *keys, unsigned n, uint64_t *values);
 /* Prefetch the line where key lives (to start a lookup a stage ahead). */
 void em4_prefetch(const struct em4 *t, uint32_t key);
 uint32_t em4_count(const struct em4 *t);

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #define ROUTE_NH_MAX ((1u << 24) - 1) /* next hops are 0 .. ROUTE_NH_MAX - 1 */
-#define ROUTE_MISS ROUTE_NH_MAX       /* what a lookup gives when no route covers the address */
+#define ROUTE_MISS ROUTE_NH_MAX	      /* what a lookup gives when no route covers the address */
 
 struct route4;
 struct route6;
