@@ -177,8 +177,14 @@ static void v6_link(struct model *m, uint32_t ei, const struct in6_addr *a)
 
 	mhash_put(&m->v6own, a->s6_addr, 16, ei);
 	e->v6[e->n6++] = *a;
-	if (v6_iid(a) == s->v6cursor)
-		s->v6cursor++;
+	/* keep the cursor on a free id: each id is stepped over once per time it is taken */
+	if (v6_iid(a) == s->v6cursor) {
+		struct in6_addr c;
+		uint32_t owner;
+		do
+			v6_make(s, ++s->v6cursor, &c);
+		while (mhash_get(&m->v6own, c.s6_addr, 16, &owner) == 0);
+	}
 	m->nv6++;
 }
 

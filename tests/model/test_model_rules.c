@@ -219,6 +219,29 @@ static void count_beyond_free_addresses_fails(void **state)
 	assert_int_equal(sv.available_ipv4, 0);
 }
 
+static void ipv6_count_picks_lowest_free_ids(void **state)
+{
+	W;
+	const char *a[] = {"2600:1f18:1:101::5"};
+	struct model_assign_req r = {.eni_id = w->eni0, .addrs = a, .n_addrs = 1};
+	struct model_addr_list got = {0};
+
+	OK(w, model_assign_ipv6(w->m, &r, NULL, &w->d, &w->err));
+	r.addrs = NULL;
+	r.n_addrs = 0;
+	r.count = 2;
+	OK(w, model_assign_ipv6(w->m, &r, &got, &w->d, &w->err));
+	assert_int_equal(got.n, 2);
+	assert_string_equal(got.addr[0], "2600:1f18:1:101::4");
+	assert_string_equal(got.addr[1], "2600:1f18:1:101::6");
+	OK(w, model_unassign_ipv6(w->m, w->eni0, a, 1, &w->d, &w->err));
+	got.n = 0;
+	r.count = 1;
+	OK(w, model_assign_ipv6(w->m, &r, &got, &w->d, &w->err));
+	assert_string_equal(got.addr[0], "2600:1f18:1:101::5");
+	model_addr_list_free(&got);
+}
+
 /* ---- R9: per-ENI limits ---- */
 
 static void ipv4_limit_of_attached_type_is_enforced(void **state)
@@ -1016,6 +1039,7 @@ int main(void)
 	    T(neither_list_nor_count_is_missing_parameter),
 	    T(count_picks_lowest_free_addresses),
 	    T(count_beyond_free_addresses_fails),
+	    T(ipv6_count_picks_lowest_free_ids),
 	    T(ipv4_limit_of_attached_type_is_enforced),
 	    T(unattached_eni_is_held_to_largest_type_limit),
 	    T(ipv6_limit_is_invalid_parameter_value),
