@@ -23,16 +23,16 @@
 enum config_port_role { CONFIG_PORT_UPLINK = 0, CONFIG_PORT_HOST = 1 };
 
 struct config_port {
-	char name[32];         /* referenced by instances' `port:` */
+	char name[32]; /* referenced by instances' `port:` */
 	enum config_port_role role;
-	char device[256];      /* DPDK vdev args, e.g. "net_af_packet0,iface=veth0" */
+	char device[256]; /* DPDK vdev args, e.g. "net_af_packet0,iface=veth0" */
 	bool has_mac;
-	uint8_t mac[6];        /* the engine's MAC on this port; default: the device's */
+	uint8_t mac[6]; /* the engine's MAC on this port; default: the device's */
 	/* uplink only: the upstream router, where outbound packets go */
 	bool has_upstream_mac;
 	uint8_t upstream_mac[6];
 	bool has_upstream_ip;
-	uint32_t upstream_ip;  /* network order; resolved by ARP when no MAC is given */
+	uint32_t upstream_ip; /* network order; resolved by ARP when no MAC is given */
 };
 
 struct config_credential {
@@ -52,9 +52,9 @@ struct config_engine {
 };
 
 struct config_api {
-	bool enabled;      /* default true */
-	char listen[64];   /* "127.0.0.1:8787" by default */
-	char region[32];   /* "us-east-1" by default: SigV4 scope */
+	bool enabled;	 /* default true */
+	char listen[64]; /* "127.0.0.1:8787" by default */
+	char region[32]; /* "us-east-1" by default: SigV4 scope */
 	size_t n_credentials;
 	struct config_credential credentials[CONFIG_MAX_CREDENTIALS];
 	char journal[256]; /* journal file path; "" = no journal */
@@ -76,8 +76,8 @@ struct config_err {
  * changes to delta (may be NULL). 0, or -1 with err->message set; on error
  * the caller must discard m (model_free) and start nothing.
  */
-int config_load(const char *path, struct enimap_config *cfg, struct model *m,
-		struct delta *delta, struct config_err *err);
+int config_load(const char *path, struct enimap_config *cfg, struct model *m, struct delta *delta,
+		struct config_err *err);
 
 /* The same from a string in memory (name is used in error messages). */
 int config_load_string(const char *name, const char *yaml, size_t len, struct enimap_config *cfg,

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* config_engine.c - the `engine:` and `api:` sections. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+
+#define DEFAULT_CAPACITY (1u << 20)
+
+void config_engine_defaults(struct config_engine *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->workers = 1;
+	out->burst = 32;
+	out->max_ipv4 = DEFAULT_CAPACITY;
+	out->max_ipv6 = DEFAULT_CAPACITY;
+	out->max_eips = DEFAULT_CAPACITY;
+}
+
+static int parse_capacity(const struct cnode_ctx *c, const yaml_node_t *n,
+			  struct config_engine *out)
+{
+	static const char *const keys[] = {"ipv4", "ipv6", "eips", NULL};
+	static const char *const what[] = {"engine.capacity.ipv4", "engine.capacity.ipv6",
+					   "engine.capacity.eips"};
+	size_t *dst[] = {&out->max_ipv4, &out->max_ipv6, &out->max_eips};
+
+	if (cnode_map_check(c, n, "engine.capacity", keys))
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		yaml_node_t *v = cnode_map_find(c, n, keys[i]);
+		uint64_t x;
+
+		if (v == NULL)
+			continue;
+		/* the tables are sized from these: at least one entry, at most 64M */
+		if (cnode_uint(c, v, what[i], 1, 1u << 26, &x))
+			return -1;
+		*dst[i] = (size_t)x;
+	}
+	return 0;
+}
+
+static int parse_port(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *e)
+{
+	static const char *const keys[] = {"!name",	   "!role",	  "!device", "mac",
+					   "upstream_mac", "upstream_ip", NULL};
+	static const char *const roles[] = {"uplink", "host", NULL};
+	struct config_port *p = &e->ports[e->n_ports];
+	yaml_node_t *v;
+	const char *s;
+	int role;
+
+	if (cnode_map_check(c, n, "port", keys))
+		return -1;
+	v = cnode_map_find(c, n, "name");
+	if (cnode_str_copy(c, v, "port name", p->name, sizeof(p->name)))
+		return -1;
+	if (p->name[0] == '\0')
+		return cnode_fail(c, v, "port name: must not be empty");
+	for (size_t i = 0; i < e->n_ports; i++)
+		if (!strcmp(e->ports[i].name, p->name))
+			return cnode_fail(c, v, "port name: '%s' is already used by port %zu",
+					  p->name, i);
+	v = cnode_map_find(c, n, "role");
+	if (cnode_enum(c, v, "port role", roles, &role))
+		return -1;
+	p->role = role == 0 ? CONFIG_PORT_UPLINK : CONFIG_PORT_HOST;
+	if (p->role == CONFIG_PORT_UPLINK)
+		for (size_t i = 0; i < e->n_ports; i++)
+			if (e->ports[i].role == CONFIG_PORT_UPLINK)
+				return cnode_fail(c, v,
+						  "port role: port '%s' is already the uplink",
+						  e->ports[i].name);
+	if (cnode_str_copy(c, cnode_map_find(c, n, "device"), "port device", p->device,
+			   sizeof(p->device)))
+		return -1;
+	if ((v = cnode_map_find(c, n, "mac")) != NULL) {
+		if (cnode_mac(c, v, "port mac", &s, p->mac))
+			return -1;
+		p->has_mac = true;
+	}
+	if ((v = cnode_map_find(c, n, "upstream_mac")) != NULL) {
+		if (p->role != CONFIG_PORT_UPLINK)
+			return cnode_fail(c, v,
+					  "upstream_mac: only an uplink port has an upstream");
+		if (cnode_mac(c, v, "port upstream_mac", &s, p->upstream_mac))
+			return -1;
+		p->has_upstream_mac = true;
+	}
+	if ((v = cnode_map_find(c, n, "upstream_ip")) != NULL) {
+		if (p->role != CONFIG_PORT_UPLINK)
+			return cnode_fail(c, v, "upstream_ip: only an uplink port has an upstream");
+		if (cnode_ipv4(c, v, "port upstream_ip", &s, &p->upstream_ip))
+			return -1;
+		p->has_upstream_ip = true;
+	}
+	e->n_ports++;
+	return 0;
+}
+
+static int parse_ports(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *e)
+{
+	const yaml_node_item_t *items;
+	size_t k;
+
+	if (cnode_seq(c, n, "engine.ports", &items, &k))
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		yaml_node_t *item = cnode_at(c, items[i]);
+
+		if (e->n_ports == CONFIG_MAX_PORTS)
+			return cnode_fail(c, item, "engine.ports: at most %d ports",
+					  CONFIG_MAX_PORTS);
+		if (parse_port(c, item, e))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_eal(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *e)
+{
+	const yaml_node_item_t *items;
+	size_t k;
+
+	if (cnode_seq(c, n, "engine.eal", &items, &k))
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		yaml_node_t *item = cnode_at(c, items[i]);
+
+		if (e->n_eal_args == CONFIG_MAX_EAL_ARGS)
+			return cnode_fail(c, item, "engine.eal: at most %d arguments",
+					  CONFIG_MAX_EAL_ARGS);
+		if (cnode_str_copy(c, item, "engine.eal argument", e->eal_args[e->n_eal_args],
+				   sizeof(e->eal_args[0])))
+			return -1;
+		e->n_eal_args++;
+	}
+	return 0;
+}
+
+int config_engine_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *out)
+{
+	static const char *const keys[] = {"workers", "burst", "eal", "capacity", "ports", NULL};
+	yaml_node_t *v;
+	uint64_t x;
+
+	if (n == NULL)
+		return 0;
+	if (cnode_map_check(c, n, "engine", keys))
+		return -1;
+	if ((v = cnode_map_find(c, n, "workers")) != NULL) {
+		if (cnode_uint(c, v, "engine.workers", 1, 64, &x))
+			return -1;
+		out->workers = (unsigned)x;
+	}
+	if ((v = cnode_map_find(c, n, "burst")) != NULL) {
+		if (cnode_uint(c, v, "engine.burst", 1, 512, &x))
+			return -1;
+		out->burst = (unsigned)x;
+	}
+	if ((v = cnode_map_find(c, n, "eal")) != NULL && parse_eal(c, v, out))
+		return -1;
+	if ((v = cnode_map_find(c, n, "capacity")) != NULL && parse_capacity(c, v, out))
+		return -1;
+	if ((v = cnode_map_find(c, n, "ports")) != NULL && parse_ports(c, v, out))
+		return -1;
+	return 0;
+}
+
+void config_api_defaults(struct config_api *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->enabled = true;
+	strcpy(out->listen, "127.0.0.1:8787");
+	strcpy(out->region, "us-east-1");
+}
+
+/* "host:port" or "[v6]:port", port 1..65535. */
+static int check_listen(const struct cnode_ctx *c, const yaml_node_t *n, const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == s || colon[1] == '\0')
+		goto bad;
+	if (s[0] == '[' && colon[-1] != ']')
+		goto bad;
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		goto bad;
+	return 0;
+bad:
+	return cnode_fail(c, n, "api.listen: '%s' is not host:port", s);
+}
+
+static int parse_credentials(const struct cnode_ctx *c, const yaml_node_t *n, struct config_api *a)
+{
+	static const char *const keys[] = {"!access_key_id", "!secret_access_key", NULL};
+	const yaml_node_item_t *items;
+	size_t k;
+
+	if (cnode_seq(c, n, "api.credentials", &items, &k))
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		yaml_node_t *item = cnode_at(c, items[i]);
+		struct config_credential *cr = &a->credentials[a->n_credentials];
+
+		if (a->n_credentials == CONFIG_MAX_CREDENTIALS)
+			return cnode_fail(c, item, "api.credentials: at most %d",
+					  CONFIG_MAX_CREDENTIALS);
+		if (cnode_map_check(c, item, "credential", keys) ||
+		    cnode_str_copy(c, cnode_map_find(c, item, "access_key_id"), "access_key_id",
+				   cr->access_key_id, sizeof(cr->access_key_id)) ||
+		    cnode_str_copy(c, cnode_map_find(c, item, "secret_access_key"),
+				   "secret_access_key", cr->secret_access_key,
+				   sizeof(cr->secret_access_key)))
+			return -1;
+		if (cr->access_key_id[0] == '\0' || cr->secret_access_key[0] == '\0')
+			return cnode_fail(c, item,
+					  "credential: key id and secret must not be empty");
+		a->n_credentials++;
+	}
+	return 0;
+}
+
+int config_api_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_api *out)
+{
+	static const char *const keys[] = {"enabled", "listen",	     "region",
+					   "journal", "credentials", NULL};
+	yaml_node_t *v;
+
+	if (n == NULL)
+		return 0;
+	if (cnode_map_check(c, n, "api", keys))
+		return -1;
+	if ((v = cnode_map_find(c, n, "enabled")) != NULL &&
+	    cnode_bool(c, v, "api.enabled", &out->enabled))
+		return -1;
+	if ((v = cnode_map_find(c, n, "listen")) != NULL &&
+	    (cnode_str_copy(c, v, "api.listen", out->listen, sizeof(out->listen)) ||
+	     check_listen(c, v, out->listen)))
+		return -1;
+	if ((v = cnode_map_find(c, n, "region")) != NULL &&
+	    cnode_str_copy(c, v, "api.region", out->region, sizeof(out->region)))
+		return -1;
+	if ((v = cnode_map_find(c, n, "journal")) != NULL &&
+	    cnode_str_copy(c, v, "api.journal", out->journal, sizeof(out->journal)))
+		return -1;
+	if ((v = cnode_map_find(c, n, "credentials")) != NULL && parse_credentials(c, v, out))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * config_internal.h - the sections of the configuration file, each read by
+ * its own file (internal to the loader, config.c).
+ */
+#ifndef ENIMAP_CONFIG_INTERNAL_H
+#define ENIMAP_CONFIG_INTERNAL_H
+
+#include "config_node.h"
+
+/* config_engine.c: `engine:` (n may be NULL: defaults) into *out. */
+void config_engine_defaults(struct config_engine *out);
+int config_engine_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *out);
+
+/* config_engine.c: `api:` (n may be NULL: defaults) into *out. */
+void config_api_defaults(struct config_api *out);
+int config_api_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_api *out);
+
+/*
+ * config_vpc.c: the VPC sections of root, in the order that resolves
+ * references. With m NULL, only checks the file (keys, types, required
+ * fields, address syntax, port names) and touches nothing; with m, also
+ * creates every object through the model operations.
+ */
+int config_vpc_load(const struct cnode_ctx *c, const yaml_node_t *root,
+		    const struct config_engine *engine, struct model *m, struct delta *delta);
+
+#endif

@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * config_vpc.c - the VPC sections of the file, created through the model
+ * operations (model.h) in the order that resolves references: instance
+ * types, public pools, VPCs, extra route tables, subnets, instances, ENIs
+ * (each attached right after it is created), routes (after the ENIs, since a
+ * route may target one), EIPs (allocated, then associated).
+ *
+ * The same walk runs twice: first without a model (v->m NULL), checking every
+ * key, type, required field and address; then with it, creating the objects.
+ * So a file with a typo anywhere leaves the model untouched; only the model's
+ * own rules (references, limits, conflicts) can stop the second walk midway.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+
+enum list_kind { LIST_IPV4, LIST_IPV6, LIST_CIDR4, LIST_CIDR6 };
+
+/* A growable array of string pointers into the document (reused per item). */
+struct strlist {
+	const char **s;
+	size_t n, cap;
+};
+
+struct vctx {
+	const struct cnode_ctx *c;
+	const struct config_engine *engine;
+	struct model *m; /* NULL: check only */
+	struct delta *delta;
+	struct strlist l4, l6;
+};
+
+/* ---- helpers ---- */
+
+/* The first scalar under n whose text the message quotes ('text'). */
+static const yaml_node_t *find_quoted(const struct cnode_ctx *c, const yaml_node_t *n,
+				      const char *msg)
+{
+	char q[300];
+	const yaml_node_t *hit = NULL;
+
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		if (n->data.scalar.length == 0 || n->data.scalar.length > sizeof(q) - 3)
+			return NULL;
+		snprintf(q, sizeof(q), "'%s'", (const char *)n->data.scalar.value);
+		return strstr(msg, q) != NULL ? n : NULL;
+	case YAML_MAPPING_NODE:
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     hit == NULL && p < n->data.mapping.pairs.top; p++)
+			hit = find_quoted(c, cnode_at(c, p->value), msg);
+		return hit;
+	case YAML_SEQUENCE_NODE:
+		for (yaml_node_item_t *i = n->data.sequence.items.start;
+		     hit == NULL && i < n->data.sequence.items.top; i++)
+			hit = find_quoted(c, cnode_at(c, *i), msg);
+		return hit;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * A model operation failed on item: report the EC2 code and message at the
+ * value it names (the model quotes the offending value), else at the item.
+ */
+static int model_error(const struct vctx *v, const yaml_node_t *item, const struct model_err *e)
+{
+	const yaml_node_t *at = find_quoted(v->c, item, e->message);
+
+	return cnode_fail(v->c, at != NULL ? at : item, "%s: %s", e->code, e->message);
+}
+
+static int list_read(struct vctx *v, const yaml_node_t *n, const char *what, enum list_kind kind,
+		     struct strlist *l)
+{
+	const yaml_node_item_t *items;
+	size_t k;
+
+	l->n = 0;
+	if (cnode_seq(v->c, n, what, &items, &k))
+		return -1;
+	if (k > l->cap) {
+		const char **s = realloc(l->s, k * sizeof(*s));
+
+		if (s == NULL)
+			return cnode_fail(v->c, n, "%s: out of memory", what);
+		l->s = s;
+		l->cap = k;
+	}
+	for (size_t i = 0; i < k; i++) {
+		yaml_node_t *item = cnode_at(v->c, items[i]);
+		int rc;
+
+		switch (kind) {
+		case LIST_IPV4:
+			rc = cnode_ipv4(v->c, item, what, &l->s[i], NULL);
+			break;
+		case LIST_IPV6:
+			rc = cnode_ipv6(v->c, item, what, &l->s[i]);
+			break;
+		default:
+			rc = cnode_cidr(v->c, item, what, kind == LIST_CIDR4 ? 4 : 6, &l->s[i]);
+			break;
+		}
+		if (rc)
+			return -1;
+	}
+	l->n = k;
+	return 0;
+}
+
+/* An optional string field: *out stays NULL when absent. */
+static int opt_str(const struct vctx *v, const yaml_node_t *map, const char *key, const char *what,
+		   const char **out)
+{
+	yaml_node_t *n = cnode_map_find(v->c, map, key);
+
+	*out = NULL;
+	return n != NULL ? cnode_str(v->c, n, what, MODEL_ID_MAX, out) : 0;
+}
+
+static int req_str(const struct vctx *v, const yaml_node_t *map, const char *key, const char *what,
+		   const char **out)
+{
+	return cnode_str(v->c, cnode_map_find(v->c, map, key), what, MODEL_ID_MAX, out);
+}
+
+typedef int (*item_fn)(struct vctx *v, const yaml_node_t *item);
+
+static int each(struct vctx *v, const yaml_node_t *root, const char *section, item_fn fn)
+{
+	const yaml_node_t *n = cnode_map_find(v->c, root, section);
+	const yaml_node_item_t *items;
+	size_t k;
+
+	if (n == NULL)
+		return 0;
+	if (cnode_seq(v->c, n, section, &items, &k))
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		if (fn(v, cnode_at(v->c, items[i])))
+			return -1;
+	return 0;
+}
+
+/* ---- instance types, public pools ---- */
+
+static int instance_type(struct vctx *v, const yaml_node_t *n)
+{
+	static const char *const keys[] = {"!name", "!max_enis", "!max_ipv4_per_eni",
+					   "max_ipv6_per_eni", NULL};
+	const yaml_node_t *x;
+	const char *name;
+	uint64_t enis, v4, v6 = 0;
+	struct model_err e;
+
+	if (cnode_map_check(v->c, n, "instance type", keys) ||
+	    req_str(v, n, "name", "instance type name", &name) ||
+	    cnode_uint(v->c, cnode_map_find(v->c, n, "max_enis"), "max_enis", 1, 128, &enis) ||
+	    cnode_uint(v->c, cnode_map_find(v->c, n, "max_ipv4_per_eni"), "max_ipv4_per_eni", 1,
+		       1u << 24, &v4))
+		return -1;
+	x = cnode_map_find(v->c, n, "max_ipv6_per_eni");
+	if (x != NULL && cnode_uint(v->c, x, "max_ipv6_per_eni", 0, 1u << 24, &v6))
+		return -1;
+	if (v->m != NULL &&
+	    model_set_instance_type(v->m, name, (unsigned)enis, (unsigned)v4, (unsigned)v6, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
+static int public_pool(struct vctx *v, const yaml_node_t *n)
+{
+	const char *cidr;
+	struct model_err e;
+
+	if (cnode_cidr(v->c, n, "public pool", 4, &cidr))
+		return -1;
+	if (v->m != NULL && model_add_public_pool(v->m, cidr, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
+/* ---- VPCs, route tables, routes, subnets ---- */
+
+static int vpc(struct vctx *v, const yaml_node_t *n)
+{
+	static const char *const keys[] = {"!id",    "!cidr4", "cidr6", "main_route_table",
+					   "routes", NULL};
+	struct model_vpc_req r = {0};
+	const yaml_node_t *x;
+	char id[MODEL_ID_MAX];
+	struct model_err e;
+
+	if (cnode_map_check(v->c, n, "vpc", keys) || req_str(v, n, "id", "vpc id", &r.id) ||
+	    opt_str(v, n, "main_route_table", "main_route_table", &r.main_route_table_id) ||
+	    list_read(v, cnode_map_find(v->c, n, "cidr4"), "vpc cidr4", LIST_CIDR4, &v->l4))
+		return -1;
+	if (v->l4.n == 0)
+		return cnode_fail(v->c, cnode_map_find(v->c, n, "cidr4"),
+				  "vpc cidr4: at least one IPv4 block");
+	v->l6.n = 0;
+	x = cnode_map_find(v->c, n, "cidr6");
+	if (x != NULL && list_read(v, x, "vpc cidr6", LIST_CIDR6, &v->l6))
+		return -1;
+	r.cidr4 = v->l4.s;
+	r.n_cidr4 = v->l4.n;
+	r.cidr6 = v->l6.s;
+	r.n_cidr6 = v->l6.n;
+	/* its routes are read after the ENIs (routes_of_vpc) */
+	if (v->m != NULL && model_create_vpc(v->m, &r, id, v->delta, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
+static int route_table(struct vctx *v, const yaml_node_t *n)
+{
+	static const char *const keys[] = {"!id", "!vpc", "routes", NULL};
+	const char *id, *vpc_id;
+	char out[MODEL_ID_MAX];
+	struct model_err e;
+
+	if (cnode_map_check(v->c, n, "route table", keys) ||
+	    req_str(v, n, "id", "route table id", &id) ||
+	    req_str(v, n, "vpc", "route table vpc", &vpc_id))
+		return -1;
+	if (v->m != NULL && model_create_route_table(v->m, id, vpc_id, out, v->delta, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
+/* The routes of mapping n (a VPC or a route table) into table rtb. */
+static int routes_of(struct vctx *v, const yaml_node_t *n, const char *rtb)
+{
+	static const char *const keys[] = {"!destination", "!target", NULL};
+	const yaml_node_t *list = cnode_map_find(v->c, n, "routes");
+	const yaml_node_item_t *items;
+	size_t k;
+
+	if (list == NULL)
+		return 0;
+	if (cnode_seq(v->c, list, "routes", &items, &k))
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		yaml_node_t *r = cnode_at(v->c, items[i]);
+		yaml_node_t *d;
+		const char *dest, *target;
+		struct model_err e;
+
+		if (cnode_map_check(v->c, r, "route", keys))
+			return -1;
+		d = cnode_map_find(v->c, r, "destination");
+		if (cnode_str(v->c, d, "route destination", 64, &dest) ||
+		    cnode_cidr(v->c, d, "route destination", strchr(dest, ':') ? 6 : 4, &dest) ||
+		    req_str(v, r, "target", "route target", &target))
+			return -1;
+		if (v->m != NULL && model_create_route(v->m, rtb, dest, target, v->delta, &e))
+			return model_error(v, r, &e);
+	}
+	return 0;
+}
+
+static int vpc_routes(struct vctx *v, const yaml_node_t *n)
+{
+	struct model_vpc_view vv;
+	const char *id = NULL;
+
+	if (v->m == NULL)
+		return routes_of(v, n, NULL);
+	/* the VPC was created in the first step: its id is valid */
+	(void)cnode_str(v->c, cnode_map_find(v->c, n, "id"), "vpc id", MODEL_ID_MAX, &id);
+	if (model_get_vpc(v->m, id, &vv))
+		return cnode_fail(v->c, n, "vpc '%s' vanished", id);
+	return routes_of(v, n, vv.main_route_table_id);
+}
+
+static int route_table_routes(struct vctx *v, const yaml_node_t *n)
+{
+	const char *id = NULL;
+
+	(void)cnode_str(v->c, cnode_map_find(v->c, n, "id"), "route table id", MODEL_ID_MAX, &id);
+	return routes_of(v, n, id);
+}
+
+static int subnet(struct vctx *v, const yaml_node_t *n)
+{
+	static const char *const keys[] = {"!id",   "!vpc",	   "!az", "!cidr4",
+					   "cidr6", "route_table", NULL};
+	struct model_subnet_req r = {0};
+	char out[MODEL_ID_MAX];
+	const yaml_node_t *x;
+	struct model_err e;
+
+	if (cnode_map_check(v->c, n, "subnet", keys) || req_str(v, n, "id", "subnet id", &r.id) ||
+	    req_str(v, n, "vpc", "subnet vpc", &r.vpc_id) ||
+	    req_str(v, n, "az", "subnet az", &r.az) ||
+	    cnode_cidr(v->c, cnode_map_find(v->c, n, "cidr4"), "subnet cidr4", 4, &r.cidr4) ||
+	    opt_str(v, n, "route_table", "subnet route_table", &r.route_table_id))
+		return -1;
+	x = cnode_map_find(v->c, n, "cidr6");
+	if (x != NULL && cnode_cidr(v->c, x, "subnet cidr6", 6, &r.cidr6))
+		return -1;
+	if (v->m != NULL && model_create_subnet(v->m, &r, out, v->delta, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
+/* ---- instances, ENIs ---- */
+
+static int instance(struct vctx *v, const yaml_node_t *n)
+{
+	static const char *const keys[] = {"!id", "!type", "!az", "state", "!port", NULL};
+	static const char *const states[] = {"running", "stopped", NULL};
+	struct model_instance_req r = {0};
+	char out[MODEL_ID_MAX];
+	const yaml_node_t *x;
+	const char *port;
+	struct model_err e;
+	int state = 0;
+	size_t i;
+
+	if (cnode_map_check(v->c, n, "instance", keys) ||
+	    req_str(v, n, "id", "instance id", &r.id) ||
+	    req_str(v, n, "type", "instance type", &r.type) ||
+	    req_str(v, n, "az", "instance az", &r.az))
+		return -1;
+	x = cnode_map_find(v->c, n, "state");
+	if (x != NULL && cnode_enum(v->c, x, "instance state", states, &state))
+		return -1;
+	r.state = state == 0 ? MODEL_RUNNING : MODEL_STOPPED;
+	x = cnode_map_find(v->c, n, "port");
+	if (cnode_str(v->c, x, "instance port", 32, &port))
+		return -1;
+	for (i = 0; i < v->engine->n_ports; i++)
+		if (!strcmp(v->engine->ports[i].name, port))
+			break;
+	if (i == v->engine->n_ports)
+		return cnode_fail(v->c, x, "instance port: no port named '%s' in engine.ports",
+				  port);
+	if (v->engine->ports[i].role != CONFIG_PORT_HOST)
+		return cnode_fail(v->c, x, "instance port: port '%s' is not a host port", port);
+	r.host_port = (uint16_t)i;
+	if (v->m != NULL && model_create_instance(v->m, &r, out, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
+static int attachment(struct vctx *v, const yaml_node_t *n, const char *eni_id,
+		      struct model_attach_req *r)
+{
+	static const char *const keys[] = {"!instance", "!device_index", "delete_on_termination",
+					   "attachment_id", NULL};
+	const yaml_node_t *x;
+	uint64_t idx;
+
+	r->eni_id = eni_id;
+	if (cnode_map_check(v->c, n, "attachment", keys) ||
+	    req_str(v, n, "instance", "attachment instance", &r->instance_id) ||
+	    cnode_uint(v->c, cnode_map_find(v->c, n, "device_index"), "device_index", 0, 127,
+		       &idx) ||
+	    opt_str(v, n, "attachment_id", "attachment_id", &r->attachment_id))
+		return -1;
+	r->device_index = (int)idx;
+	x = cnode_map_find(v->c, n, "delete_on_termination");
+	if (x != NULL && cnode_bool(v->c, x, "delete_on_termination", &r->delete_on_termination))
+		return -1;
+	return 0;
+}
+
+static int eni(struct vctx *v, const yaml_node_t *n)
+{
+	static const char *const keys[] = {"!id",
+					   "!subnet",
+					   "mac",
+					   "description",
+					   "vlan",
+					   "primary_ip",
+					   "secondary_ips",
+					   "secondary_count",
+					   "ipv6",
+					   "ipv6_count",
+					   "source_dest_check",
+					   "attachment",
+					   NULL};
+	struct model_eni_req r = {.source_dest_check = true};
+	struct model_attach_req a = {0};
+	const yaml_node_t *x, *att;
+	char out[MODEL_ID_MAX];
+	struct model_err e;
+	uint64_t u;
+
+	if (cnode_map_check(v->c, n, "eni", keys) || req_str(v, n, "id", "eni id", &r.id) ||
+	    req_str(v, n, "subnet", "eni subnet", &r.subnet_id))
+		return -1;
+	if ((x = cnode_map_find(v->c, n, "mac")) != NULL &&
+	    cnode_mac(v->c, x, "eni mac", &r.mac, NULL))
+		return -1;
+	if ((x = cnode_map_find(v->c, n, "description")) != NULL &&
+	    cnode_str(v->c, x, "eni description", 256, &r.description))
+		return -1;
+	if ((x = cnode_map_find(v->c, n, "vlan")) != NULL) {
+		if (cnode_uint(v->c, x, "eni vlan", 0, 4094, &u))
+			return -1;
+		r.vlan = (uint16_t)u;
+	}
+	if ((x = cnode_map_find(v->c, n, "primary_ip")) != NULL &&
+	    cnode_ipv4(v->c, x, "eni primary_ip", &r.primary_ip, NULL))
+		return -1;
+	v->l4.n = v->l6.n = 0;
+	if ((x = cnode_map_find(v->c, n, "secondary_ips")) != NULL &&
+	    list_read(v, x, "eni secondary_ips", LIST_IPV4, &v->l4))
+		return -1;
+	if ((x = cnode_map_find(v->c, n, "secondary_count")) != NULL) {
+		if (cnode_uint(v->c, x, "eni secondary_count", 0, 1u << 24, &u))
+			return -1;
+		r.secondary_count = (unsigned)u;
+	}
+	if ((x = cnode_map_find(v->c, n, "ipv6")) != NULL &&
+	    list_read(v, x, "eni ipv6", LIST_IPV6, &v->l6))
+		return -1;
+	if ((x = cnode_map_find(v->c, n, "ipv6_count")) != NULL) {
+		if (cnode_uint(v->c, x, "eni ipv6_count", 0, 1u << 24, &u))
+			return -1;
+		r.ipv6_count = (unsigned)u;
+	}
+	if ((x = cnode_map_find(v->c, n, "source_dest_check")) != NULL &&
+	    cnode_bool(v->c, x, "eni source_dest_check", &r.source_dest_check))
+		return -1;
+	r.secondary_ips = v->l4.s;
+	r.n_secondary_ips = v->l4.n;
+	r.ipv6 = v->l6.s;
+	r.n_ipv6 = v->l6.n;
+	att = cnode_map_find(v->c, n, "attachment");
+	if (att != NULL && attachment(v, att, r.id, &a))
+		return -1;
+	r.delete_on_termination = a.delete_on_termination;
+	if (v->m == NULL)
+		return 0;
+	if (model_create_eni(v->m, &r, out, v->delta, &e))
+		return model_error(v, n, &e);
+	if (att != NULL && model_attach_eni(v->m, &a, out, v->delta, &e))
+		return model_error(v, att, &e);
+	return 0;
+}
+
+/* ---- EIPs ---- */
+
+static int association(struct vctx *v, const yaml_node_t *n, struct model_associate_req *r)
+{
+	static const char *const keys[] = {"eni", "instance", "private_ip", "association_id", NULL};
+	const yaml_node_t *x;
+
+	if (cnode_map_check(v->c, n, "association", keys) ||
+	    opt_str(v, n, "eni", "association eni", &r->eni_id) ||
+	    opt_str(v, n, "instance", "association instance", &r->instance_id) ||
+	    opt_str(v, n, "association_id", "association_id", &r->association_id))
+		return -1;
+	if ((r->eni_id == NULL) == (r->instance_id == NULL))
+		return cnode_fail(v->c, n, "association: give either eni or instance");
+	x = cnode_map_find(v->c, n, "private_ip");
+	if (x != NULL && cnode_ipv4(v->c, x, "association private_ip", &r->private_ip, NULL))
+		return -1;
+	return 0;
+}
+
+static int eip(struct vctx *v, const yaml_node_t *n)
+{
+	static const char *const keys[] = {"!allocation_id", "public_ip", "association", NULL};
+	struct model_associate_req r = {0};
+	char alloc[MODEL_ID_MAX], pub[INET_ADDRSTRLEN], assoc[MODEL_ID_MAX];
+	const yaml_node_t *x, *as;
+	const char *public_ip = NULL;
+	struct model_err e;
+
+	if (cnode_map_check(v->c, n, "eip", keys) ||
+	    req_str(v, n, "allocation_id", "eip allocation_id", &r.allocation_id))
+		return -1;
+	x = cnode_map_find(v->c, n, "public_ip");
+	if (x != NULL && cnode_ipv4(v->c, x, "eip public_ip", &public_ip, NULL))
+		return -1;
+	as = cnode_map_find(v->c, n, "association");
+	if (as != NULL && association(v, as, &r))
+		return -1;
+	if (v->m == NULL)
+		return 0;
+	if (model_allocate_address(v->m, r.allocation_id, public_ip, alloc, pub, &e))
+		return model_error(v, n, &e);
+	if (as != NULL && model_associate_address(v->m, &r, assoc, v->delta, &e))
+		return model_error(v, as, &e);
+	return 0;
+}
+
+/* ---- the walk ---- */
+
+int config_vpc_load(const struct cnode_ctx *c, const yaml_node_t *root,
+		    const struct config_engine *engine, struct model *m, struct delta *delta)
+{
+	struct vctx v = {.c = c, .engine = engine, .m = m, .delta = delta};
+	int rc = -1;
+
+	if (each(&v, root, "instance_types", instance_type) ||
+	    each(&v, root, "public_pools", public_pool) || each(&v, root, "vpcs", vpc) ||
+	    each(&v, root, "route_tables", route_table) || each(&v, root, "subnets", subnet) ||
+	    each(&v, root, "instances", instance) || each(&v, root, "enis", eni) ||
+	    each(&v, root, "vpcs", vpc_routes) ||
+	    each(&v, root, "route_tables", route_table_routes) || each(&v, root, "eips", eip))
+		goto out;
+	rc = 0;
+out:
+	free(v.l4.s);
+	free(v.l6.s);
+	return rc;
+}
