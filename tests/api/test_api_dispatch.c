@@ -26,52 +26,69 @@
 			fail_msg("%s: %s %s", #call, err_.code, err_.message);                     \
 	} while (0)
 
-/* The "configuration" state, with fixed ids so that two models start equal. */
+/*
+ * The "configuration" state, with fixed ids so that two models start equal
+ * (the same world as tests/api/world.yaml):
+ *   vpc-1 10.0.0.0/16 + 10.8.0.0/16, 2600:1f18:1:100::/56
+ *   subnet-a 10.0.1.0/24 + 2600:1f18:1:101::/64, subnet-b 10.0.2.0/24,
+ *   subnet-t 10.0.3.0/28, subnet-big 10.8.0.0/16 (us-east-1a);
+ *   subnet-z 10.0.4.0/24 (us-east-1b)
+ *   i-1 m5.large: eni-0 (10.0.1.10) at 0; i-2 t3.medium: eni-c (10.0.2.10) at 1;
+ *   i-3 t2.micro (us-east-1b): eni-z (10.0.4.10) at 0
+ *   pool 198.51.100.0/28; eipalloc-c = 198.51.100.9, not associated
+ */
+static void subnet(struct model *m, const char *id, const char *az, const char *c4, const char *c6)
+{
+	struct model_err e;
+	char out[MODEL_ID_MAX];
+	struct model_subnet_req s = {
+	    .id = id, .vpc_id = "vpc-1", .az = az, .cidr4 = c4, .cidr6 = c6};
+	if (model_create_subnet(m, &s, out, NULL, &e))
+		fail_msg("subnet %s: %s", id, e.message);
+}
+
+static void instance(struct model *m, const char *id, const char *type, const char *az,
+		     const char *eni, const char *sub, const char *ip, const char *att, int dev)
+{
+	struct model_err e;
+	char out[MODEL_ID_MAX];
+	struct model_instance_req i = {.id = id, .type = type, .az = az};
+	struct model_eni_req r = {.id = eni,
+				  .subnet_id = sub,
+				  .primary_ip = ip,
+				  .source_dest_check = true,
+				  .description = dev ? "from config" : NULL};
+	struct model_attach_req a = {.eni_id = eni,
+				     .instance_id = id,
+				     .device_index = dev,
+				     .attachment_id = att,
+				     .delete_on_termination = dev == 0};
+	if (model_create_instance(m, &i, out, &e) || model_create_eni(m, &r, out, NULL, &e) ||
+	    model_attach_eni(m, &a, out, NULL, &e))
+		fail_msg("instance %s: %s", id, e.message);
+}
+
 static struct model *world(void)
 {
 	struct model *m = model_create();
 	assert_non_null(m);
 	struct model_err e;
 	char id[MODEL_ID_MAX];
-	const char *c4[] = {"10.0.0.0/16"}, *c6[] = {"2600:1f18:1:100::/56"};
+	const char *c4[] = {"10.0.0.0/16", "10.8.0.0/16"}, *c6[] = {"2600:1f18:1:100::/56"};
 	struct model_vpc_req v = {
-	    .id = "vpc-1", .cidr4 = c4, .n_cidr4 = 1, .cidr6 = c6, .n_cidr6 = 1};
+	    .id = "vpc-1", .cidr4 = c4, .n_cidr4 = 2, .cidr6 = c6, .n_cidr6 = 1};
 	assert_int_equal(model_create_vpc(m, &v, id, NULL, &e), 0);
-	struct model_subnet_req sa = {.id = "subnet-a",
-				      .vpc_id = "vpc-1",
-				      .az = "us-east-1a",
-				      .cidr4 = "10.0.1.0/24",
-				      .cidr6 = "2600:1f18:1:101::/64"};
-	struct model_subnet_req sb = {
-	    .id = "subnet-b", .vpc_id = "vpc-1", .az = "us-east-1a", .cidr4 = "10.0.2.0/24"};
-	assert_int_equal(model_create_subnet(m, &sa, id, NULL, &e), 0);
-	assert_int_equal(model_create_subnet(m, &sb, id, NULL, &e), 0);
-	struct model_instance_req i1 = {.id = "i-1", .type = "m5.large", .az = "us-east-1a"};
-	struct model_instance_req i2 = {.id = "i-2", .type = "t3.medium", .az = "us-east-1a"};
-	assert_int_equal(model_create_instance(m, &i1, id, &e), 0);
-	assert_int_equal(model_create_instance(m, &i2, id, &e), 0);
-	struct model_eni_req e0 = {.id = "eni-0",
-				   .subnet_id = "subnet-a",
-				   .primary_ip = "10.0.1.10",
-				   .source_dest_check = true};
-	struct model_eni_req ec = {.id = "eni-c",
-				   .subnet_id = "subnet-b",
-				   .primary_ip = "10.0.2.10",
-				   .source_dest_check = true,
-				   .description = "from config"};
-	assert_int_equal(model_create_eni(m, &e0, id, NULL, &e), 0);
-	assert_int_equal(model_create_eni(m, &ec, id, NULL, &e), 0);
-	struct model_attach_req a0 = {.eni_id = "eni-0",
-				      .instance_id = "i-1",
-				      .device_index = 0,
-				      .attachment_id = "eni-attach-0",
-				      .delete_on_termination = true};
-	struct model_attach_req ac = {.eni_id = "eni-c",
-				      .instance_id = "i-2",
-				      .device_index = 1,
-				      .attachment_id = "eni-attach-c"};
-	assert_int_equal(model_attach_eni(m, &a0, id, NULL, &e), 0);
-	assert_int_equal(model_attach_eni(m, &ac, id, NULL, &e), 0);
+	subnet(m, "subnet-a", "us-east-1a", "10.0.1.0/24", "2600:1f18:1:101::/64");
+	subnet(m, "subnet-b", "us-east-1a", "10.0.2.0/24", NULL);
+	subnet(m, "subnet-t", "us-east-1a", "10.0.3.0/28", NULL);
+	subnet(m, "subnet-z", "us-east-1b", "10.0.4.0/24", NULL);
+	subnet(m, "subnet-big", "us-east-1a", "10.8.0.0/16", NULL);
+	instance(m, "i-1", "m5.large", "us-east-1a", "eni-0", "subnet-a", "10.0.1.10",
+		 "eni-attach-0", 0);
+	instance(m, "i-2", "t3.medium", "us-east-1a", "eni-c", "subnet-b", "10.0.2.10",
+		 "eni-attach-c", 1);
+	instance(m, "i-3", "t2.micro", "us-east-1b", "eni-z", "subnet-z", "10.0.4.10",
+		 "eni-attach-z", 0);
 	assert_int_equal(model_add_public_pool(m, "198.51.100.0/28", &e), 0);
 	char pub[INET_ADDRSTRLEN];
 	assert_int_equal(model_allocate_address(m, "eipalloc-c", "198.51.100.9", id, pub, &e), 0);
