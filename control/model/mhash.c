@@ -9,16 +9,30 @@ void mhash_init(struct mhash *h, size_t key_size, mhash_eq_fn eq, const void *ct
 {
 	memset(h, 0, sizeof(*h));
 	h->key_size = key_size;
+	h->stride = 8 + ((key_size + 3) & ~(size_t)3);
 	h->eq = eq;
 	h->ctx = ctx;
 }
 
 void mhash_fini(struct mhash *h)
 {
-	free(h->val);
-	free(h->hash);
-	free(h->keys);
+	free(h->slots);
 	mhash_init(h, h->key_size, h->eq, h->ctx);
+}
+
+static inline uint32_t *sval(const struct mhash *h, size_t i)
+{
+	return (uint32_t *)(h->slots + i * h->stride);
+}
+
+static inline uint32_t *shash(const struct mhash *h, size_t i)
+{
+	return (uint32_t *)(h->slots + i * h->stride + 4);
+}
+
+static inline uint8_t *skey(const struct mhash *h, size_t i)
+{
+	return h->slots + i * h->stride + 8;
 }
 
 static uint64_t fmix64(uint64_t k)
@@ -51,16 +65,16 @@ uint32_t mhash_hash(const void *key, size_t len)
 	return (uint32_t)h;
 }
 
-static size_t slots(const struct mhash *h)
+static size_t nslots(const struct mhash *h)
 {
-	return h->val ? h->mask + 1 : 0;
+	return h->slots ? h->mask + 1 : 0;
 }
 
 static int key_eq(const struct mhash *h, size_t i, const void *key, size_t len)
 {
 	if (h->key_size)
-		return memcmp(h->keys + i * h->key_size, key, h->key_size) == 0;
-	return h->eq(h->ctx, h->val[i], key, len);
+		return memcmp(skey(h, i), key, h->key_size) == 0;
+	return h->eq(h->ctx, *sval(h, i), key, len);
 }
 
 /* Find the slot holding key, or the empty slot where it would go. */
@@ -69,11 +83,11 @@ static size_t probe(const struct mhash *h, const void *key, size_t len, uint32_t
 	size_t i = hv & h->mask;
 
 	for (;;) {
-		if (h->val[i] == MHASH_EMPTY) {
+		if (*sval(h, i) == MHASH_EMPTY) {
 			*found = 0;
 			return i;
 		}
-		if (h->hash[i] == hv && key_eq(h, i, key, len)) {
+		if (*shash(h, i) == hv && key_eq(h, i, key, len)) {
 			*found = 1;
 			return i;
 		}
@@ -86,12 +100,12 @@ static void place(struct mhash *h, uint32_t hv, const uint8_t *key, uint32_t val
 {
 	size_t i = hv & h->mask;
 
-	while (h->val[i] != MHASH_EMPTY)
+	while (*sval(h, i) != MHASH_EMPTY)
 		i = (i + 1) & h->mask;
-	h->val[i] = val;
-	h->hash[i] = hv;
+	*sval(h, i) = val;
+	*shash(h, i) = hv;
 	if (h->key_size)
-		memcpy(h->keys + i * h->key_size, key, h->key_size);
+		memcpy(skey(h, i), key, h->key_size);
 }
 
 static int grow(struct mhash *h, size_t want_slots)
@@ -101,25 +115,18 @@ static int grow(struct mhash *h, size_t want_slots)
 
 	while (n < want_slots)
 		n <<= 1;
-	h->val = malloc(n * sizeof(*h->val));
-	h->hash = malloc(n * sizeof(*h->hash));
-	h->keys = h->key_size ? malloc(n * h->key_size) : NULL;
-	if (!h->val || !h->hash || (h->key_size && !h->keys)) {
-		free(h->val);
-		free(h->hash);
-		free(h->keys);
+	h->slots = malloc(n * h->stride);
+	if (!h->slots) {
 		*h = old;
 		return -ENOMEM;
 	}
-	memset(h->val, 0xff, n * sizeof(*h->val));
 	h->mask = n - 1;
-	for (size_t i = 0; i < slots(&old); i++)
-		if (old.val[i] != MHASH_EMPTY)
-			place(h, old.hash[i], old.key_size ? old.keys + i * old.key_size : NULL,
-			      old.val[i]);
-	free(old.val);
-	free(old.hash);
-	free(old.keys);
+	for (size_t i = 0; i < n; i++)
+		*sval(h, i) = MHASH_EMPTY;
+	for (size_t i = 0; i < nslots(&old); i++)
+		if (*sval(&old, i) != MHASH_EMPTY)
+			place(h, *shash(&old, i), skey(&old, i), *sval(&old, i));
+	free(old.slots);
 	return 0;
 }
 
@@ -128,7 +135,7 @@ int mhash_reserve(struct mhash *h, size_t more)
 	size_t need = h->n + more;
 
 	/* keep the load at or below 3/4 */
-	if (need * 4 <= slots(h) * 3 && h->val)
+	if (need * 4 <= nslots(h) * 3 && h->slots)
 		return 0;
 	return grow(h, need + need / 3 + 1);
 }
@@ -138,12 +145,12 @@ int mhash_get(const struct mhash *h, const void *key, size_t len, uint32_t *val)
 	int found;
 	size_t i;
 
-	if (!h->val)
+	if (!h->slots)
 		return -ENOENT;
 	i = probe(h, key, len, mhash_hash(key, len), &found);
 	if (!found)
 		return -ENOENT;
-	*val = h->val[i];
+	*val = *sval(h, i);
 	return 0;
 }
 
@@ -156,11 +163,11 @@ int mhash_put(struct mhash *h, const void *key, size_t len, uint32_t val)
 	if (mhash_reserve(h, 1) < 0)
 		return -ENOMEM;
 	i = probe(h, key, len, hv, &found);
-	h->val[i] = val;
-	h->hash[i] = hv;
+	*sval(h, i) = val;
+	*shash(h, i) = hv;
 	if (!found) {
 		if (h->key_size)
-			memcpy(h->keys + i * h->key_size, key, h->key_size);
+			memcpy(skey(h, i), key, h->key_size);
 		h->n++;
 	}
 	return 0;
@@ -171,7 +178,7 @@ int mhash_del(struct mhash *h, const void *key, size_t len)
 	int found;
 	size_t i, j;
 
-	if (!h->val)
+	if (!h->slots)
 		return -ENOENT;
 	i = probe(h, key, len, mhash_hash(key, len), &found);
 	if (!found)
@@ -182,25 +189,21 @@ int mhash_del(struct mhash *h, const void *key, size_t len)
 		size_t home;
 
 		j = (j + 1) & h->mask;
-		if (h->val[j] == MHASH_EMPTY)
+		if (*sval(h, j) == MHASH_EMPTY)
 			break;
-		home = h->hash[j] & h->mask;
+		home = *shash(h, j) & h->mask;
 		/* entry j may move to i only if its home is not in (i, j] (cyclically) */
 		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-			h->val[i] = h->val[j];
-			h->hash[i] = h->hash[j];
-			if (h->key_size)
-				memcpy(h->keys + i * h->key_size, h->keys + j * h->key_size,
-				       h->key_size);
+			memcpy(h->slots + i * h->stride, h->slots + j * h->stride, h->stride);
 			i = j;
 		}
 	}
-	h->val[i] = MHASH_EMPTY;
+	*sval(h, i) = MHASH_EMPTY;
 	h->n--;
 	return 0;
 }
 
 size_t mhash_bytes(const struct mhash *h)
 {
-	return slots(h) * (2 * sizeof(uint32_t) + h->key_size);
+	return nslots(h) * h->stride;
 }

@@ -28,9 +28,13 @@
 typedef int (*mhash_eq_fn)(const void *ctx, uint32_t val, const void *key, size_t len);
 
 struct mhash {
-	uint32_t *val;	 /* MHASH_EMPTY = free slot */
-	uint32_t *hash;	 /* cached hash of each entry */
-	uint8_t *keys;	 /* key_size bytes per slot (inline keys only) */
+	/*
+	 * One array of slots, each {uint32_t val (MHASH_EMPTY = free), uint32_t
+	 * hash (cached), key bytes (inline keys only)}: a probe touches one
+	 * cache line, not three.
+	 */
+	uint8_t *slots;
+	size_t stride;	 /* bytes per slot */
 	size_t key_size; /* 0 = external keys */
 	size_t mask;	 /* slots - 1 (slots is a power of two), 0 before first use */
 	size_t n;	 /* entries */
