@@ -36,6 +36,7 @@
  *   no-uplink            igw route but no uplink port or upstream MAC
  *   multicast            multicast, broadcast or link-local destination
  *   wrong-port           the destination ENI's port is not a host port
+ *   tx-full              the output queue of the burst was full (caller did not drain)
  */
 #define COUNTERS_DROPS(X)                                                                          \
 	X(NO_ROUTE, "no-route")                                                                    \
@@ -53,7 +54,8 @@
 	X(ND_UNANSWERED, "nd-unanswered")                                                          \
 	X(NO_UPLINK, "no-uplink")                                                                  \
 	X(MULTICAST, "multicast")                                                                  \
-	X(WRONG_PORT, "wrong-port")
+	X(WRONG_PORT, "wrong-port")                                                                \
+	X(TX_FULL, "tx-full")
 
 enum counters_drop {
 #define COUNTERS_X(e, s) COUNTERS_DROP_##e,
@@ -96,7 +98,7 @@ const char *counters_drop_name(unsigned reason);
  */
 void counters_sum(const struct counters *const *per_worker, unsigned n, struct counters *out);
 
-/* Total drops of a port's packets, all reasons (convenience for stats). */
+/* Total drops, all reasons. */
 uint64_t counters_drops_total(const struct counters *c);
 
 #endif

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * builder.c - model deltas -> table changes, one generation per delta
+ * (see builder.h).
+ *
+ * Both sides are always equal between two builder_apply() calls, so the
+ * writer side is also the mirror of the published state: an ENI_SET finds
+ * the ENI's previous MAC key in the side's own eni array.
+ */
+#include "builder.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+
+#define BUILDER_DEF_ADDRS (1u << 20)
+#define BUILDER_DEF_ENIS (1u << 16)
+#define BUILDER_DEF_SUBNETS 4096u
+#define BUILDER_DEF_RTABLES 1024u
+#define BUILDER_DEF_ROUTES 1024u
+
+struct builder {
+	struct builder_params p; /* with defaults filled in */
+	struct fwd_side side[2];
+	struct fwd_neigh *neigh;
+	struct gen *gen;
+};
+
+/* ---- one side ---- */
+
+static void side_fini(struct fwd_side *s)
+{
+	em4_free(s->eip4);
+	em4_free(s->priv4);
+	em16_free(s->ip6);
+	em16_free(s->mac);
+	if (s->rtables != NULL)
+		for (uint32_t i = 0; i < s->max_rtables; i++) {
+			route4_free(s->rtables[i].r4);
+			route6_free(s->rtables[i].r6);
+		}
+	free(s->rtables);
+	free(s->subnets);
+	free(s->enis);
+	memset(s, 0, sizeof(*s));
+}
+
+static int side_init(struct fwd_side *s, const struct builder_params *p, struct fwd_neigh *neigh,
+		     unsigned idx)
+{
+	char name[32];
+
+	memset(s, 0, sizeof(*s));
+	snprintf(name, sizeof(name), "eip4-%u", idx);
+	s->eip4 = em4_create(name, (uint32_t)p->max_eips, p->socket_id);
+	snprintf(name, sizeof(name), "priv4-%u", idx);
+	s->priv4 = em4_create(name, (uint32_t)p->max_v4, p->socket_id);
+	snprintf(name, sizeof(name), "ip6-%u", idx);
+	s->ip6 = em16_create(name, (uint32_t)p->max_v6, p->socket_id);
+	snprintf(name, sizeof(name), "mac-%u", idx);
+	/* twice the ENIs: two ENIs may briefly claim one key (model bugs aside) */
+	s->mac = em16_create(name, 2 * p->max_enis, p->socket_id);
+	s->enis = aligned_alloc(64, ((size_t)p->max_enis * sizeof(*s->enis) + 63) / 64 * 64);
+	s->subnets = calloc(p->max_subnets, sizeof(*s->subnets));
+	s->rtables = calloc(p->max_route_tables, sizeof(*s->rtables));
+	s->max_enis = p->max_enis;
+	s->max_subnets = p->max_subnets;
+	s->max_rtables = p->max_route_tables;
+	if (!s->eip4 || !s->priv4 || !s->ip6 || !s->mac || !s->enis || !s->subnets || !s->rtables) {
+		side_fini(s);
+		return -ENOMEM;
+	}
+	memset(s->enis, 0, (size_t)p->max_enis * sizeof(*s->enis));
+	for (uint32_t i = 0; i < p->max_enis; i++) {
+		s->enis[i].slot = i;
+		s->enis[i].state = FWD_ENI_ABSENT;
+	}
+	s->n_ports = (uint16_t)p->n_ports;
+	s->uplink = -1;
+	for (unsigned i = 0; i < p->n_ports; i++) {
+		const struct builder_port *bp = &p->ports[i];
+		struct fwd_port *fp = &s->ports[i];
+
+		fp->role = (uint8_t)bp->role;
+		memcpy(fp->mac, bp->mac, 6);
+		fp->has_upstream_mac = bp->has_upstream_mac;
+		memcpy(fp->upstream_mac, bp->upstream_mac, 6);
+		fp->has_upstream_ip = bp->has_upstream_ip;
+		fp->upstream_ip = bp->upstream_ip;
+		if (bp->role == FWD_PORT_UPLINK && s->uplink < 0)
+			s->uplink = (int16_t)i;
+	}
+	s->neigh = neigh;
+	return 0;
+}
+
+/* Route table rt of side s, created empty on first use. */
+static int side_rtable(struct fwd_side *s, uint32_t rt, const struct builder_params *p)
+{
+	struct fwd_rtable *t = &s->rtables[rt];
+	char name[32];
+
+	if (t->r4 == NULL) {
+		snprintf(name, sizeof(name), "rt%u", rt);
+		struct route4 *r4 = route4_create(name, p->max_routes, p->socket_id);
+		if (r4 == NULL)
+			return -ENOMEM;
+		/* readers of the published side may load it: publish it whole */
+		__atomic_store_n(&t->r4, r4, __ATOMIC_RELEASE);
+	}
+	if (t->r6 == NULL) {
+		snprintf(name, sizeof(name), "rt%u", rt);
+		struct route6 *r6 = route6_create(name, p->max_routes, p->socket_id);
+		if (r6 == NULL)
+			return -ENOMEM;
+		__atomic_store_n(&t->r6, r6, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+static void side_mac_del(struct fwd_side *s, const struct eni_fwd *old)
+{
+	struct em16_key k;
+	uint64_t v;
+
+	if (old->state == FWD_ENI_ABSENT || old->state == ENI_FWD_DETACHED)
+		return;
+	fwd_mac_key(&k, old->port, old->vlan, old->mac);
+	/* only the key's owner removes it */
+	if (em16_lookup(s->mac, &k, &v) && v == old->slot)
+		em16_delete(s->mac, &k);
+}
+
+static int side_apply_one(struct fwd_side *s, const struct delta_entry *e)
+{
+	struct em16_key k;
+	int rc = 0;
+
+	switch (e->kind) {
+	case DELTA_ENI_SET: {
+		struct eni_fwd *cur = &s->enis[e->eni.slot];
+
+		side_mac_del(s, cur);
+		*cur = e->eni;
+		if (cur->state != ENI_FWD_DETACHED) {
+			fwd_mac_key(&k, cur->port, cur->vlan, cur->mac);
+			rc = em16_add(s->mac, &k, cur->slot);
+		}
+		break;
+	}
+	case DELTA_ENI_DEL:
+		side_mac_del(s, &s->enis[e->eni.slot]);
+		s->enis[e->eni.slot].state = FWD_ENI_ABSENT;
+		break;
+	case DELTA_V4_SET:
+		rc = em4_add(s->priv4, e->v4.addr, fwd_v4_value(e->v4.eni, e->v4.eip));
+		break;
+	case DELTA_V4_DEL:
+		(void)em4_delete(s->priv4, e->v4.addr);
+		break;
+	case DELTA_V6_SET:
+		memcpy(k.b, e->v6.addr, 16);
+		rc = em16_add(s->ip6, &k, e->v6.eni);
+		break;
+	case DELTA_V6_DEL:
+		memcpy(k.b, e->v6.addr, 16);
+		(void)em16_delete(s->ip6, &k);
+		break;
+	case DELTA_EIP_SET:
+		rc = em4_add(s->eip4, e->eip.eip, fwd_v4_value(e->eip.eni, e->eip.priv));
+		break;
+	case DELTA_EIP_DEL:
+		(void)em4_delete(s->eip4, e->eip.eip);
+		break;
+	case DELTA_ROUTE_SET: {
+		const struct fwd_rtable *t = &s->rtables[e->route.route_table];
+		uint32_t nh =
+		    fwd_nh(e->route.target, e->route.target == ROUTE_ENI ? e->route.eni : 0);
+		uint32_t p4;
+
+		if (e->route.family == 4) {
+			memcpy(&p4, e->route.prefix, 4);
+			rc = route4_add(t->r4, p4, e->route.depth, nh);
+		} else {
+			rc = route6_add(t->r6, e->route.prefix, e->route.depth, nh);
+		}
+		break;
+	}
+	case DELTA_ROUTE_DEL: {
+		const struct fwd_rtable *t = &s->rtables[e->route.route_table];
+		uint32_t p4;
+
+		if (e->route.family == 4) {
+			memcpy(&p4, e->route.prefix, 4);
+			(void)route4_delete(t->r4, p4, e->route.depth);
+		} else {
+			(void)route6_delete(t->r6, e->route.prefix, e->route.depth);
+		}
+		break;
+	}
+	case DELTA_SUBNET_SET: {
+		struct fwd_subnet *sn = &s->subnets[e->subnet.slot];
+		uint32_t mask = e->subnet.depth4 ? ~0u << (32 - e->subnet.depth4) : 0;
+
+		sn->mask4 = __builtin_bswap32(mask);
+		sn->cidr4 = e->subnet.cidr4 & sn->mask4;
+		sn->depth4 = e->subnet.depth4;
+		sn->route_table = e->subnet.route_table;
+		sn->has_v6 = e->subnet.has_v6;
+		sn->depth6 = e->subnet.depth6;
+		memcpy(sn->cidr6, e->subnet.cidr6, 16);
+		sn->present = 1;
+		break;
+	}
+	case DELTA_SUBNET_DEL:
+		s->subnets[e->subnet.slot].present = 0;
+		break;
+	}
+	return rc;
+}
+
+static int side_apply(struct fwd_side *s, const struct delta *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		int rc = side_apply_one(s, &d->e[i]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- checks made before anything changes ---- */
+
+static int builder_check_entry(const struct builder *b, const struct delta_entry *e)
+{
+	const struct builder_params *p = &b->p;
+
+	switch (e->kind) {
+	case DELTA_ENI_SET:
+		if (e->eni.subnet >= p->max_subnets || e->eni.route_table >= p->max_route_tables ||
+		    e->eni.state > ENI_FWD_STOPPED)
+			return -EINVAL;
+		if (e->eni.state != ENI_FWD_DETACHED && e->eni.port >= p->n_ports)
+			return -EINVAL;
+		/* fall through */
+	case DELTA_ENI_DEL:
+		return e->eni.slot < p->max_enis ? 0 : -EINVAL;
+	case DELTA_V4_SET:
+		return e->v4.eni < p->max_enis ? 0 : -EINVAL;
+	case DELTA_V6_SET:
+		return e->v6.eni < p->max_enis ? 0 : -EINVAL;
+	case DELTA_EIP_SET:
+		return e->eip.eni < p->max_enis ? 0 : -EINVAL;
+	case DELTA_V4_DEL:
+	case DELTA_V6_DEL:
+	case DELTA_EIP_DEL:
+		return 0;
+	case DELTA_ROUTE_SET:
+		if (e->route.target > ROUTE_BLACKHOLE ||
+		    (e->route.target == ROUTE_ENI &&
+		     (e->route.eni >= p->max_enis || e->route.eni >= FWD_NH_ENI_MAX)))
+			return -EINVAL;
+		/* fall through */
+	case DELTA_ROUTE_DEL:
+		if (e->route.route_table >= p->max_route_tables)
+			return -EINVAL;
+		if (e->route.family == 4)
+			return e->route.depth <= 32 ? 0 : -EINVAL;
+		if (e->route.family == 6)
+			return e->route.depth <= 128 ? 0 : -EINVAL;
+		return -EINVAL;
+	case DELTA_SUBNET_SET:
+		if (e->subnet.route_table >= p->max_route_tables || e->subnet.depth4 > 32 ||
+		    e->subnet.depth6 > 128)
+			return -EINVAL;
+		/* fall through */
+	case DELTA_SUBNET_DEL:
+		return e->subnet.slot < p->max_subnets ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * Refuse a delta that could overflow a table: existing keys plus the SETs of
+ * keys not held yet (a key set twice counts twice: conservative).
+ */
+static int builder_check_room(const struct builder *b, const struct fwd_side *s,
+			      const struct delta *d)
+{
+	uint64_t v4 = em4_count(s->priv4), v6 = em16_count(s->ip6), eip = em4_count(s->eip4);
+	struct em16_key k;
+	uint64_t val;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct delta_entry *e = &d->e[i];
+
+		if (e->kind == DELTA_V4_SET && !em4_lookup(s->priv4, e->v4.addr, &val))
+			v4++;
+		else if (e->kind == DELTA_EIP_SET && !em4_lookup(s->eip4, e->eip.eip, &val))
+			eip++;
+		else if (e->kind == DELTA_V6_SET) {
+			memcpy(k.b, e->v6.addr, 16);
+			if (!em16_lookup(s->ip6, &k, &val))
+				v6++;
+		}
+	}
+	if (v4 > b->p.max_v4 || v6 > b->p.max_v6 || eip > b->p.max_eips)
+		return -ENOSPC;
+	return 0;
+}
+
+/* Create, on both sides, the route tables d refers to (before any change). */
+static int builder_make_rtables(struct builder *b, const struct delta *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct delta_entry *e = &d->e[i];
+		uint32_t rt;
+
+		if (e->kind == DELTA_ROUTE_SET || e->kind == DELTA_ROUTE_DEL)
+			rt = e->route.route_table;
+		else if (e->kind == DELTA_SUBNET_SET)
+			rt = e->subnet.route_table;
+		else if (e->kind == DELTA_ENI_SET)
+			rt = e->eni.route_table;
+		else
+			continue;
+		for (int s = 0; s < 2; s++) {
+			int rc = side_rtable(&b->side[s], rt, &b->p);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- public ---- */
+
+struct builder *builder_create(const struct builder_params *params)
+{
+	struct builder *b;
+
+	if (params == NULL || params->n_ports > FWD_MAX_PORTS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b->p = *params;
+	if (!b->p.max_v4)
+		b->p.max_v4 = BUILDER_DEF_ADDRS;
+	if (!b->p.max_v6)
+		b->p.max_v6 = BUILDER_DEF_ADDRS;
+	if (!b->p.max_eips)
+		b->p.max_eips = BUILDER_DEF_ADDRS;
+	if (!b->p.max_enis)
+		b->p.max_enis = BUILDER_DEF_ENIS;
+	if (!b->p.max_subnets)
+		b->p.max_subnets = BUILDER_DEF_SUBNETS;
+	if (!b->p.max_route_tables)
+		b->p.max_route_tables = BUILDER_DEF_RTABLES;
+	if (!b->p.max_routes)
+		b->p.max_routes = BUILDER_DEF_ROUTES;
+	if (!b->p.max_readers)
+		b->p.max_readers = 1;
+	if (b->p.max_v4 > UINT32_MAX || b->p.max_v6 > UINT32_MAX || b->p.max_eips > UINT32_MAX ||
+	    b->p.max_enis > FWD_NH_ENI_MAX) {
+		free(b);
+		errno = EINVAL;
+		return NULL;
+	}
+	b->neigh = aligned_alloc(64, sizeof(*b->neigh));
+	if (b->neigh == NULL)
+		goto nomem;
+	memset(b->neigh, 0, sizeof(*b->neigh));
+	if (side_init(&b->side[0], &b->p, b->neigh, 0) != 0)
+		goto nomem;
+	if (side_init(&b->side[1], &b->p, b->neigh, 1) != 0)
+		goto nomem;
+	b->gen = gen_create(b->p.max_readers, &b->side[0], &b->side[1]);
+	if (b->gen == NULL)
+		goto nomem;
+	return b;
+nomem:
+	builder_free(b);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void builder_free(struct builder *b)
+{
+	if (b == NULL)
+		return;
+	gen_free(b->gen);
+	side_fini(&b->side[0]);
+	side_fini(&b->side[1]);
+	free(b->neigh);
+	free(b);
+}
+
+struct gen *builder_gen(const struct builder *b)
+{
+	return b->gen;
+}
+
+uint32_t builder_max_enis(const struct builder *b)
+{
+	return b->p.max_enis;
+}
+
+const struct fwd_side *builder_side(const struct builder *b)
+{
+	return gen_reader_side(b->gen);
+}
+
+int builder_apply(struct builder *b, const struct delta *d)
+{
+	struct fwd_side *w = gen_writer_side(b->gen);
+	int rc;
+
+	if (d->n == 0)
+		return 0;
+	for (size_t i = 0; i < d->n; i++) {
+		rc = builder_check_entry(b, &d->e[i]);
+		if (rc != 0)
+			return rc;
+	}
+	rc = builder_check_room(b, w, d);
+	if (rc == 0)
+		rc = builder_make_rtables(b, d);
+	if (rc != 0)
+		return rc;
+	rc = side_apply(w, d);
+	if (rc != 0)
+		return rc; /* unpublished: workers never see it */
+	gen_writer_publish(b->gen);
+	/* the old side is unread now: make it equal to the published one */
+	return side_apply(gen_writer_side(b->gen), d);
+}

@@ -1,0 +1,1054 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pipeline.c - the per-burst packet logic (see pipeline.h, SPEC section 3).
+ *
+ * A burst goes through stages, each over the whole burst (l3fwd style):
+ *
+ *   1. parse every packet (prefetching the next ones), validate its headers
+ *      against the bytes really present, and collect the lookup keys; ARP and
+ *      ICMPv6 ND (rare) are answered or dropped right there;
+ *   2. bulk lookups: uplink: EIP (IPv4) or IPv6 owner; host: source ENI by
+ *      {port, VLAN, MAC}, source owner (anti-spoofing), route, destination
+ *      owner (or EIP, for hairpin);
+ *   3. emit: TTL, NAT with incremental checksums, Ethernet/VLAN rewrite, and
+ *      the packet appended to its output port.
+ *
+ * Checksums are updated with RFC 1624 (HC' = ~(~HC + ~m + m')) over the raw
+ * 16-bit words as they sit in memory: one's complement sums do not depend on
+ * byte order, so no byte is swapped.
+ *
+ * Choices where SPEC.md is silent:
+ *   - every forwarded IP packet is routed by the engine and has its TTL or
+ *     hop limit decremented; TTL <= 1 is dropped as 'ttl', no ICMP time
+ *     exceeded is generated;
+ *   - the IPv4 header checksum of every packet is verified (bad: 'malformed');
+ *   - IPv6 duplicate address detection probes (source ::) are never answered,
+ *     nor are router solicitations or other ND messages ('nd-unanswered');
+ *   - a machine's ARP/NS is answered only when the asking ENI is known by
+ *     {port, VLAN, source MAC}; the target must be in the ENI's subnet and not
+ *     owned by that ENI;
+ *   - an IPv4 packet from a machine to an associated EIP (hairpin, D11) is
+ *     recognised when its route is 'igw': its source becomes the sender's EIP
+ *     when it has one (else it stays private), its destination the EIP's
+ *     private address.
+ */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#define ETH_LEN 14
+#define VLAN_LEN 4
+#define ET_IPV4 0x0800
+#define ET_IPV6 0x86dd
+#define ET_ARP 0x0806
+#define ET_VLAN 0x8100
+
+#define PROTO_ICMP 1
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_ICMP6 58
+
+#define PREFETCH_AHEAD 4
+
+struct pipeline_worker {
+	unsigned id;
+	struct counters *c;
+} __attribute__((aligned(64)));
+
+/* What stage 1 found in a packet. */
+enum pk_kind {
+	PK_DONE = 0, /* consumed (answered, dropped) */
+	PK_V4,
+	PK_V6,
+	PK_ARP,
+	PK_ND,
+};
+
+/* Where stage 2 sends a packet. */
+enum pk_act {
+	ACT_ENI = 1,	/* to ENI slot `to` */
+	ACT_UPLINK = 2, /* out of the uplink, to the upstream router */
+};
+
+struct pmeta {
+	uint8_t *l3;
+	uint32_t src4, dst4; /* network order (IPv4) */
+	uint32_t eni_src;    /* host: the sending ENI's slot */
+	uint32_t eip_src;    /* host IPv4: the source's EIP, 0 = none */
+	uint32_t nh;	     /* host: route next hop */
+	uint32_t to;	     /* ACT_ENI: destination ENI slot */
+	uint32_t nat_src;    /* new IPv4 source, 0 = unchanged */
+	uint32_t nat_dst;    /* new IPv4 destination, 0 = unchanged */
+	uint16_t l2_len;     /* 14, or 18 with an 802.1Q tag */
+	uint16_t vlan;	     /* VLAN id, 0 = untagged */
+	uint16_t l3_len;     /* IPv4 total length / IPv6 40 + payload */
+	uint16_t seg_l3;     /* bytes of the L3 packet in the first segment */
+	uint8_t kind;	     /* enum pk_kind */
+	uint8_t act;	     /* enum pk_act */
+	uint8_t ihl;	     /* IPv4 header bytes */
+	uint8_t proto;	     /* IPv4 protocol */
+	uint8_t l4;	     /* IPv4: the L4 header is here (not a later fragment) */
+};
+
+/* ---- small helpers ---- */
+
+static inline uint16_t ld16(const void *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+static inline void st16(void *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+static inline uint32_t ld32(const void *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static inline void st32(void *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+static inline uint16_t be16(const void *p)
+{
+	return rte_be_to_cpu_16(ld16(p));
+}
+
+static inline uint16_t csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* The checksum at ck covers a 16-bit word that changed from o to n. */
+static inline void csum_adj16(uint8_t *ck, uint16_t o, uint16_t n)
+{
+	uint32_t s = (uint16_t)~ld16(ck) + (uint32_t)(uint16_t)~o + n;
+	st16(ck, (uint16_t)~csum_fold(s));
+}
+
+/* The checksum at ck covers a 32-bit field that changed from o to n. */
+static inline void csum_adj32(uint8_t *ck, uint32_t o, uint32_t n)
+{
+	uint32_t s = (uint16_t)~ld16(ck);
+
+	s += (uint16_t) ~(o & 0xffff);
+	s += (uint16_t) ~(o >> 16);
+	s += (n & 0xffff) + (n >> 16);
+	st16(ck, (uint16_t)~csum_fold(s));
+}
+
+/* A UDP checksum: 0 means "none" and stays 0; a computed 0 is sent as 0xffff. */
+static inline void csum_adj32_udp(uint8_t *ck, uint32_t o, uint32_t n)
+{
+	if (ld16(ck) == 0)
+		return;
+	csum_adj32(ck, o, n);
+	if (ld16(ck) == 0)
+		st16(ck, 0xffff);
+}
+
+static inline bool v4_multicast(uint32_t a)
+{
+	const uint8_t *b = (const uint8_t *)&a;
+	return (b[0] & 0xf0) == 0xe0 || a == 0xffffffffu;
+}
+
+static inline bool v6_not_unicast(const uint8_t *a)
+{
+	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
+static inline void count_drop(struct counters *c, uint16_t in_port, unsigned reason)
+{
+	c->drop[reason]++;
+	c->port[in_port].drop++;
+}
+
+static inline void drop(struct counters *c, struct rte_mbuf *m, uint16_t in_port, unsigned reason)
+{
+	rte_pktmbuf_free(m);
+	count_drop(c, in_port, reason);
+}
+
+static inline void enqueue(struct counters *c, struct pipeline_tx *tx, uint16_t port,
+			   struct rte_mbuf *m, uint16_t in_port)
+{
+	if (unlikely(tx->n[port] >= PIPELINE_BURST_MAX)) {
+		drop(c, m, in_port, COUNTERS_DROP_TX_FULL);
+		return;
+	}
+	tx->pkts[port][tx->n[port]++] = m;
+	c->port[port].tx++;
+}
+
+/* ---- stage 1: parse ---- */
+
+/* Validate the L4 header of an IPv4 packet that carries it. 0 or -1. */
+static int parse_l4(const uint8_t *ip, struct pmeta *pm, bool whole)
+{
+	unsigned room = (unsigned)pm->l3_len - pm->ihl; /* L4 bytes in the packet */
+	unsigned seg = (unsigned)pm->seg_l3 - pm->ihl;	/* ... in the first segment */
+	const uint8_t *l4 = ip + pm->ihl;
+	unsigned need;
+
+	switch (pm->proto) {
+	case PROTO_TCP:
+		need = 20;
+		if (room < need || seg < need)
+			return -1;
+		if ((l4[12] >> 4) * 4u < 20 || (whole && (l4[12] >> 4) * 4u > room))
+			return -1;
+		break;
+	case PROTO_UDP:
+		need = 8;
+		if (room < need || seg < need)
+			return -1;
+		if (whole && (be16(l4 + 4) < 8 || be16(l4 + 4) > room))
+			return -1;
+		break;
+	case PROTO_ICMP:
+		need = 8;
+		if (room < need || seg < need)
+			return -1;
+		break;
+	default:
+		return 0; /* other protocols: only the IP header is rewritten */
+	}
+	pm->l4 = 1;
+	return 0;
+}
+
+/* Parse one packet. Returns its enum pk_kind, or -(drop reason + 1). */
+static int parse(struct rte_mbuf *m, struct pmeta *pm)
+{
+	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t seg = m->data_len, len = m->pkt_len, off = ETH_LEN;
+	uint16_t et;
+
+	if (seg < ETH_LEN)
+		return -(COUNTERS_DROP_MALFORMED + 1);
+	et = be16(e + 12);
+	pm->vlan = 0;
+	if (et == ET_VLAN) {
+		if (seg < ETH_LEN + VLAN_LEN)
+			return -(COUNTERS_DROP_MALFORMED + 1);
+		pm->vlan = be16(e + 14) & 0x0fff;
+		et = be16(e + 16);
+		off += VLAN_LEN;
+	}
+	pm->l2_len = (uint16_t)off;
+	pm->l3 = e + off;
+	seg -= off;
+	len -= off;
+	if (et == ET_IPV4) {
+		const uint8_t *ip = pm->l3;
+		unsigned ihl, tot;
+		uint16_t frag;
+
+		if (seg < 20 || (ip[0] >> 4) != 4)
+			return -(COUNTERS_DROP_MALFORMED + 1);
+		ihl = (ip[0] & 0xfu) * 4u;
+		tot = be16(ip + 2);
+		if (ihl < 20 || ihl > seg || tot < ihl || tot > len)
+			return -(COUNTERS_DROP_MALFORMED + 1);
+		if (rte_raw_cksum(ip, ihl) != 0xffff)
+			return -(COUNTERS_DROP_MALFORMED + 1);
+		pm->ihl = (uint8_t)ihl;
+		pm->l3_len = (uint16_t)tot;
+		pm->seg_l3 = (uint16_t)(seg < tot ? seg : tot);
+		pm->proto = ip[9];
+		pm->src4 = ld32(ip + 12);
+		pm->dst4 = ld32(ip + 16);
+		pm->l4 = 0;
+		frag = be16(ip + 6);
+		if ((frag & 0x1fff) == 0 && parse_l4(ip, pm, !(frag & 0x2000)) != 0)
+			return -(COUNTERS_DROP_MALFORMED + 1);
+		return PK_V4;
+	}
+	if (et == ET_IPV6) {
+		const uint8_t *ip = pm->l3;
+		unsigned tot;
+
+		if (seg < 40 || (ip[0] >> 4) != 6)
+			return -(COUNTERS_DROP_MALFORMED + 1);
+		tot = 40u + be16(ip + 4);
+		if (tot > len)
+			return -(COUNTERS_DROP_MALFORMED + 1);
+		pm->l3_len = (uint16_t)tot;
+		pm->seg_l3 = (uint16_t)(seg < tot ? seg : tot);
+		if (ip[6] == PROTO_ICMP6) {
+			if (tot < 44 || seg < 41)
+				return -(COUNTERS_DROP_MALFORMED + 1);
+			if (ip[40] >= 133 && ip[40] <= 137)
+				return PK_ND;
+		}
+		return PK_V6;
+	}
+	if (et == ET_ARP)
+		return PK_ARP;
+	return -(COUNTERS_DROP_NOT_IP + 1);
+}
+
+/* ---- ARP and ND (D1): answered in place, in the same mbuf ---- */
+
+/* The sending ENI of a packet from a machine, or -1. */
+static int64_t host_source_eni(const struct fwd_side *s, uint16_t in_port, uint16_t vlan,
+			       const uint8_t *mac)
+{
+	struct em16_key k;
+	uint64_t v;
+
+	fwd_mac_key(&k, in_port, vlan, mac);
+	if (!em16_lookup(s->mac, &k, &v))
+		return -1;
+	return (int64_t)v;
+}
+
+static void handle_arp(struct counters *c, const struct fwd_side *s, uint16_t in_port,
+		       struct rte_mbuf *m, struct pmeta *pm, struct pipeline_tx *tx)
+{
+	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *a = pm->l3;
+	const struct fwd_port *port = &s->ports[in_port];
+	uint32_t spa, tpa;
+	uint64_t v;
+	bool answer = false;
+
+	if (m->data_len < pm->l2_len + 28u || be16(a) != 1 || be16(a + 2) != ET_IPV4 || a[4] != 6 ||
+	    a[5] != 4) {
+		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
+		return;
+	}
+	spa = ld32(a + 14);
+	tpa = ld32(a + 24);
+	if (port->role == FWD_PORT_UPLINK) {
+		/* learn the upstream router from anything it says */
+		if (port->has_upstream_ip && spa == port->upstream_ip && !port->has_upstream_mac) {
+			uint64_t mac = FWD_NEIGH_VALID;
+			for (int i = 0; i < 6; i++)
+				mac |= (uint64_t)a[8 + i] << (8 * (5 - i));
+			__atomic_store_n(&s->neigh->upstream[in_port], mac, __ATOMIC_RELAXED);
+		}
+		answer = be16(a + 6) == 1 && em4_lookup(s->eip4, tpa, &v);
+	} else if (be16(a + 6) == 1 && spa != tpa) {
+		int64_t eni = host_source_eni(s, in_port, pm->vlan, e + 6);
+
+		if (eni < 0) {
+			drop(c, m, in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
+			return;
+		}
+		const struct fwd_subnet *sn = &s->subnets[s->enis[eni].subnet];
+		/* any address of the subnet, the gateway included, but not the asker's own */
+		answer = sn->present && (tpa & sn->mask4) == sn->cidr4 &&
+			 !(em4_lookup(s->priv4, tpa, &v) && fwd_v4_slot(v) == (uint32_t)eni);
+	}
+	if (!answer) {
+		drop(c, m, in_port, COUNTERS_DROP_ARP_UNANSWERED);
+		return;
+	}
+	/* reply: to the asker, from the port's MAC, for tpa */
+	memcpy(e, e + 6, 6);
+	memcpy(e + 6, port->mac, 6);
+	st16(a + 6, rte_cpu_to_be_16(2));
+	memcpy(a + 18, a + 8, 6); /* tha = sha */
+	st32(a + 24, spa);
+	memcpy(a + 8, port->mac, 6);
+	st32(a + 14, tpa);
+	c->arp_replies++;
+	enqueue(c, tx, in_port, m, in_port);
+}
+
+static bool v6_in_prefix(const uint8_t *a, const uint8_t *p, unsigned depth)
+{
+	unsigned bytes = depth / 8, bits = depth % 8;
+
+	if (memcmp(a, p, bytes) != 0)
+		return false;
+	if (bits == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - bits));
+	return (a[bytes] & mask) == (p[bytes] & mask);
+}
+
+/* ICMPv6 checksum of the len bytes at icmp (pseudo-header from ip). */
+static uint16_t icmp6_sum(const uint8_t *ip, const uint8_t *icmp, uint32_t len)
+{
+	uint32_t s = __rte_raw_cksum(ip + 8, 32, 0);
+
+	s += rte_cpu_to_be_16((uint16_t)(len >> 16)) + rte_cpu_to_be_16((uint16_t)len);
+	s += rte_cpu_to_be_16(PROTO_ICMP6);
+	s = __rte_raw_cksum(icmp, len, s);
+	return csum_fold(s);
+}
+
+static void handle_nd(struct counters *c, const struct fwd_side *s, uint16_t in_port,
+		      struct rte_mbuf *m, struct pmeta *pm, struct pipeline_tx *tx)
+{
+	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ip = pm->l3, *icmp = ip + 40;
+	const struct fwd_port *port = &s->ports[in_port];
+	uint32_t len = pm->l3_len - 40u;
+	uint8_t target[16], asker[16];
+	struct em16_key k;
+	bool answer = false;
+	uint64_t v;
+
+	if (m->nb_segs != 1 || pm->seg_l3 < pm->l3_len) {
+		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
+		return;
+	}
+	if (icmp6_sum(ip, icmp, len) != 0xffff) {
+		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
+		return;
+	}
+	if (icmp[0] != 135 || icmp[1] != 0 || ip[7] != 255 || len < 24) {
+		drop(c, m, in_port, COUNTERS_DROP_ND_UNANSWERED);
+		return;
+	}
+	memcpy(target, icmp + 8, 16);
+	memcpy(asker, ip + 8, 16);
+	static const uint8_t unspecified[16];
+	if (target[0] == 0xff || memcmp(asker, unspecified, 16) == 0) {
+		drop(c, m, in_port, COUNTERS_DROP_ND_UNANSWERED); /* DAD probes stay unanswered */
+		return;
+	}
+	memcpy(k.b, target, 16);
+	if (port->role == FWD_PORT_UPLINK) {
+		answer = em16_lookup(s->ip6, &k, &v);
+	} else {
+		int64_t eni = host_source_eni(s, in_port, pm->vlan, e + 6);
+
+		if (eni < 0) {
+			drop(c, m, in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
+			return;
+		}
+		const struct fwd_subnet *sn = &s->subnets[s->enis[eni].subnet];
+		answer = sn->present && sn->has_v6 && v6_in_prefix(target, sn->cidr6, sn->depth6) &&
+			 !(em16_lookup(s->ip6, &k, &v) && v == (uint64_t)eni);
+	}
+	if (!answer) {
+		drop(c, m, in_port, COUNTERS_DROP_ND_UNANSWERED);
+		return;
+	}
+	/* neighbour advertisement: 40 + 24 + 8 (target link-layer address option) */
+	uint32_t want = pm->l2_len + 72u;
+	if (m->data_len < want) {
+		if (rte_pktmbuf_append(m, (uint16_t)(want - m->data_len)) == NULL) {
+			drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
+			return;
+		}
+	} else if (m->data_len > want) {
+		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - want));
+	}
+	memcpy(e, e + 6, 6);
+	memcpy(e + 6, port->mac, 6);
+	st32(ip, rte_cpu_to_be_32(0x60000000u));
+	st16(ip + 4, rte_cpu_to_be_16(32));
+	ip[6] = PROTO_ICMP6;
+	ip[7] = 255;
+	memcpy(ip + 8, target, 16);
+	memcpy(ip + 24, asker, 16);
+	memset(icmp, 0, 32);
+	icmp[0] = 136;
+	icmp[4] = 0xe0; /* Router, Solicited, Override */
+	memcpy(icmp + 8, target, 16);
+	icmp[24] = 2; /* target link-layer address */
+	icmp[25] = 1;
+	memcpy(icmp + 26, port->mac, 6);
+	st16(icmp + 2, (uint16_t)~icmp6_sum(ip, icmp, 32));
+	c->nd_replies++;
+	enqueue(c, tx, in_port, m, in_port);
+}
+
+/* ---- stage 3: rewrite and emit ---- */
+
+static inline bool icmp4_is_error(uint8_t type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/*
+ * An ICMP error quotes the packet it is about: when the outer source changes
+ * o -> n, the quoted packet's destination was o (and the other way round).
+ * Rewrite it, its header checksum and L4 checksum, and fix the ICMP checksum
+ * for every word changed.
+ */
+static void icmp4_inner(const struct pmeta *pm, uint8_t *icmp, uint32_t o, uint32_t n,
+			unsigned inner_off)
+{
+	unsigned avail = (unsigned)pm->seg_l3 - pm->ihl; /* ICMP bytes here */
+	uint8_t *in = icmp + 8, *l4;
+	unsigned ihl, rem;
+	uint16_t ock;
+
+	if (!icmp4_is_error(icmp[0]) || avail < 8 + 20)
+		return;
+	avail -= 8;
+	ihl = (in[0] & 0xfu) * 4u;
+	if ((in[0] >> 4) != 4 || ihl < 20 || ihl > avail || ld32(in + inner_off) != o)
+		return;
+	st32(in + inner_off, n);
+	csum_adj32(icmp + 2, o, n);
+	ock = ld16(in + 10);
+	csum_adj32(in + 10, o, n);
+	csum_adj16(icmp + 2, ock, ld16(in + 10));
+	if ((be16(in + 6) & 0x1fff) != 0)
+		return; /* a later fragment quoted: no L4 header */
+	l4 = in + ihl;
+	rem = avail - ihl;
+	if (in[9] == PROTO_TCP && rem >= 18) {
+		ock = ld16(l4 + 16);
+		csum_adj32(l4 + 16, o, n);
+		csum_adj16(icmp + 2, ock, ld16(l4 + 16));
+	} else if (in[9] == PROTO_UDP && rem >= 8) {
+		ock = ld16(l4 + 6);
+		csum_adj32_udp(l4 + 6, o, n);
+		csum_adj16(icmp + 2, ock, ld16(l4 + 6));
+	}
+}
+
+/* Replace the IPv4 address at offset off (12 source, 16 destination) by n. */
+static void nat4_addr(const struct pmeta *pm, unsigned off, uint32_t n)
+{
+	uint8_t *ip = pm->l3, *l4 = ip + pm->ihl;
+	uint32_t o = ld32(ip + off);
+
+	st32(ip + off, n);
+	csum_adj32(ip + 10, o, n);
+	if (!pm->l4)
+		return; /* later fragments: only the first carries the L4 checksum */
+	switch (pm->proto) {
+	case PROTO_TCP:
+		csum_adj32(l4 + 16, o, n);
+		break;
+	case PROTO_UDP:
+		csum_adj32_udp(l4 + 6, o, n);
+		break;
+	case PROTO_ICMP:
+		/* outer source <-> quoted destination, and the reverse */
+		icmp4_inner(pm, l4, o, n, off == 12 ? 16 : 12);
+		break;
+	}
+}
+
+/* Ethernet header for the next hop, adding, changing or removing the VLAN tag. */
+static int l2_write(struct rte_mbuf *m, struct pmeta *pm, const uint8_t *dst, const uint8_t *src,
+		    uint16_t vlan)
+{
+	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (pm->l2_len == ETH_LEN + VLAN_LEN) {
+		if (vlan == 0) {
+			memmove(e + VLAN_LEN, e, 12);
+			e = (uint8_t *)rte_pktmbuf_adj(m, VLAN_LEN);
+		} else {
+			st16(e + 14, rte_cpu_to_be_16((uint16_t)((be16(e + 14) & 0xf000) | vlan)));
+		}
+	} else if (vlan != 0) {
+		e = (uint8_t *)rte_pktmbuf_prepend(m, VLAN_LEN);
+		if (e == NULL)
+			return -1;
+		memmove(e, e + VLAN_LEN, 12);
+		st16(e + 12, rte_cpu_to_be_16(ET_VLAN));
+		st16(e + 14, rte_cpu_to_be_16(vlan));
+	}
+	memcpy(e, dst, 6);
+	memcpy(e + 6, src, 6);
+	return 0;
+}
+
+/* TTL / hop limit: false when the packet must be dropped. */
+static inline bool ttl_dec(struct pmeta *pm)
+{
+	uint8_t *ip = pm->l3;
+
+	if (pm->kind == PK_V6) {
+		if (ip[7] <= 1)
+			return false;
+		ip[7]--;
+		return true;
+	}
+	if (ip[8] <= 1)
+		return false;
+	uint16_t o = ld16(ip + 8);
+	ip[8]--;
+	csum_adj16(ip + 10, o, ld16(ip + 8));
+	return true;
+}
+
+static void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
+		 struct pmeta *pm, struct pipeline_tx *tx)
+{
+	uint8_t upstream[6];
+	uint16_t out;
+
+	if (pm->act == ACT_ENI) {
+		const struct eni_fwd *eni = &s->enis[pm->to];
+
+		if (eni->state != ENI_FWD_OK) {
+			drop(c, m, in_port,
+			     eni->state == ENI_FWD_DETACHED  ? COUNTERS_DROP_ENI_DETACHED
+			     : eni->state == ENI_FWD_STOPPED ? COUNTERS_DROP_INSTANCE_STOPPED
+							     : COUNTERS_DROP_UNKNOWN_DESTINATION);
+			return;
+		}
+		out = eni->port;
+		if (out >= s->n_ports || s->ports[out].role != FWD_PORT_HOST) {
+			drop(c, m, in_port, COUNTERS_DROP_WRONG_PORT);
+			return;
+		}
+		if (!ttl_dec(pm)) {
+			drop(c, m, in_port, COUNTERS_DROP_TTL);
+			return;
+		}
+		if (pm->nat_src)
+			nat4_addr(pm, 12, pm->nat_src);
+		if (pm->nat_dst)
+			nat4_addr(pm, 16, pm->nat_dst);
+		if (l2_write(m, pm, eni->mac, s->ports[out].mac, eni->vlan) != 0) {
+			drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
+			return;
+		}
+		c->eni[pm->to].packets++;
+		c->eni[pm->to].bytes += m->pkt_len;
+		enqueue(c, tx, out, m, in_port);
+		return;
+	}
+	/* ACT_UPLINK */
+	if (s->uplink < 0 || !fwd_upstream_mac(s, (uint16_t)s->uplink, upstream)) {
+		drop(c, m, in_port, COUNTERS_DROP_NO_UPLINK);
+		return;
+	}
+	out = (uint16_t)s->uplink;
+	if (!ttl_dec(pm)) {
+		drop(c, m, in_port, COUNTERS_DROP_TTL);
+		return;
+	}
+	if (pm->nat_src)
+		nat4_addr(pm, 12, pm->nat_src);
+	l2_write(m, pm, upstream, s->ports[out].mac, 0); /* untagged: cannot fail */
+	enqueue(c, tx, out, m, in_port);
+}
+
+/* ---- stage 2: lookups ---- */
+
+/* From the internet: EIP -> private (D2), IPv6 owner (D3). */
+static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t in_port,
+			 struct rte_mbuf **pkts, struct pmeta *meta, const uint8_t *live,
+			 unsigned n_live, struct pipeline_tx *tx)
+{
+	uint32_t keys4[PIPELINE_BURST_MAX];
+	struct em16_key keys6[PIPELINE_BURST_MAX];
+	uint64_t vals4[PIPELINE_BURST_MAX], vals6[PIPELINE_BURST_MAX], hit4, hit6;
+	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
+	unsigned n4 = 0, n6 = 0;
+
+	for (unsigned j = 0; j < n_live; j++) {
+		unsigned i = live[j];
+		struct pmeta *pm = &meta[i];
+
+		if (pm->kind == PK_V4) {
+			if (v4_multicast(pm->dst4)) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
+				continue;
+			}
+			keys4[n4] = pm->dst4;
+			i4[n4++] = (uint8_t)i;
+		} else {
+			if (v6_not_unicast(pm->l3 + 24)) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
+				continue;
+			}
+			memcpy(keys6[n6].b, pm->l3 + 24, 16);
+			i6[n6++] = (uint8_t)i;
+		}
+	}
+	hit4 = n4 ? em4_lookup_bulk(s->eip4, keys4, n4, vals4) : 0;
+	hit6 = n6 ? em16_lookup_bulk(s->ip6, keys6, n6, vals6) : 0;
+	for (unsigned j = 0; j < n4; j++) {
+		struct pmeta *pm = &meta[i4[j]];
+
+		if (!(hit4 >> j & 1)) {
+			drop(c, pkts[i4[j]], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
+			continue;
+		}
+		pm->act = ACT_ENI;
+		pm->to = fwd_v4_slot(vals4[j]);
+		pm->nat_src = 0;
+		pm->nat_dst = fwd_v4_addr(vals4[j]);
+		emit(c, s, in_port, pkts[i4[j]], pm, tx);
+	}
+	for (unsigned j = 0; j < n6; j++) {
+		struct pmeta *pm = &meta[i6[j]];
+
+		if (!(hit6 >> j & 1)) {
+			drop(c, pkts[i6[j]], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
+			continue;
+		}
+		pm->act = ACT_ENI;
+		pm->to = (uint32_t)vals6[j];
+		emit(c, s, in_port, pkts[i6[j]], pm, tx);
+	}
+}
+
+/* Route lookups for the packets i[0..n), in runs sharing a route table. */
+static void host_routes(const struct fwd_side *s, struct pmeta *meta, const uint8_t *idx,
+			unsigned n, bool v6)
+{
+	uint32_t a4[PIPELINE_BURST_MAX], nh[PIPELINE_BURST_MAX];
+	uint8_t a6[PIPELINE_BURST_MAX][16];
+	unsigned start = 0;
+
+	while (start < n) {
+		uint32_t rt = s->enis[meta[idx[start]].eni_src].route_table;
+		unsigned end = start;
+
+		while (end < n && s->enis[meta[idx[end]].eni_src].route_table == rt) {
+			if (v6)
+				memcpy(a6[end - start], meta[idx[end]].l3 + 24, 16);
+			else
+				a4[end - start] = meta[idx[end]].dst4;
+			end++;
+		}
+		const struct fwd_rtable *t = &s->rtables[rt];
+		if (v6 ? t->r6 == NULL : t->r4 == NULL) {
+			for (unsigned k = 0; k < end - start; k++)
+				nh[k] = ROUTE_MISS;
+		} else if (v6) {
+			route6_lookup_bulk(t->r6, (const uint8_t(*)[16])a6, end - start, nh);
+		} else {
+			route4_lookup_bulk(t->r4, a4, end - start, nh);
+		}
+		for (unsigned k = start; k < end; k++)
+			meta[idx[k]].nh = nh[k - start];
+		start = end;
+	}
+}
+
+/* Drop by route kind; keep (in place) the packets whose route is local or igw. */
+static unsigned host_route_filter(struct counters *c, uint16_t in_port, struct rte_mbuf **pkts,
+				  struct pmeta *meta, uint8_t *idx, unsigned n)
+{
+	unsigned k = 0;
+
+	for (unsigned j = 0; j < n; j++) {
+		struct pmeta *pm = &meta[idx[j]];
+
+		if (pm->nh == ROUTE_MISS) {
+			drop(c, pkts[idx[j]], in_port, COUNTERS_DROP_NO_ROUTE);
+			continue;
+		}
+		switch (fwd_nh_kind(pm->nh)) {
+		case ROUTE_BLACKHOLE:
+			drop(c, pkts[idx[j]], in_port, COUNTERS_DROP_BLACKHOLE);
+			continue;
+		case ROUTE_ENI: /* appliance insertion: unchanged, to that ENI */
+			pm->act = ACT_ENI;
+			pm->to = fwd_nh_eni(pm->nh);
+			pm->nat_src = pm->nat_dst = 0;
+			break;
+		default:
+			pm->act = 0; /* decided by the destination lookup */
+			break;
+		}
+		idx[k++] = idx[j];
+	}
+	return k;
+}
+
+/* From a machine: D4 (source), D5 (local), D6 (routes, SNAT), D11 (hairpin). */
+static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in_port,
+		       struct rte_mbuf **pkts, struct pmeta *meta, const uint8_t *live,
+		       unsigned n_live, struct pipeline_tx *tx)
+{
+	struct em16_key k16[PIPELINE_BURST_MAX];
+	uint32_t k4[PIPELINE_BURST_MAX];
+	uint64_t vals[PIPELINE_BURST_MAX], hit;
+	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
+	unsigned n = 0, n4 = 0, n6 = 0;
+
+	/* the sending ENI, by {port, VLAN, source MAC} */
+	for (unsigned j = 0; j < n_live; j++) {
+		unsigned i = live[j];
+
+		fwd_mac_key(&k16[j], in_port, meta[i].vlan,
+			    rte_pktmbuf_mtod(pkts[i], uint8_t *) + 6);
+	}
+	hit = n_live ? em16_lookup_bulk(s->mac, k16, n_live, vals) : 0;
+	for (unsigned j = 0; j < n_live; j++) {
+		unsigned i = live[j];
+		struct pmeta *pm = &meta[i];
+
+		if (!(hit >> j & 1)) {
+			drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
+			continue;
+		}
+		pm->eni_src = (uint32_t)vals[j];
+		if (s->enis[pm->eni_src].state == ENI_FWD_STOPPED) {
+			drop(c, pkts[i], in_port, COUNTERS_DROP_INSTANCE_STOPPED);
+			continue;
+		}
+		if (pm->kind == PK_V4 ? v4_multicast(pm->dst4) : v6_not_unicast(pm->l3 + 24)) {
+			drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
+			continue;
+		}
+		if (pm->kind == PK_V4) {
+			k4[n4] = pm->src4;
+			i4[n4++] = (uint8_t)i;
+		} else {
+			memcpy(k16[n6].b, pm->l3 + 8, 16);
+			i6[n6++] = (uint8_t)i;
+		}
+	}
+
+	/* D4: source/dest check (the source's owner) and the source's EIP */
+	hit = n4 ? em4_lookup_bulk(s->priv4, k4, n4, vals) : 0;
+	n = 0;
+	for (unsigned j = 0; j < n4; j++) {
+		struct pmeta *pm = &meta[i4[j]];
+		bool own = (hit >> j & 1) && fwd_v4_slot(vals[j]) == pm->eni_src;
+
+		if (!own && s->enis[pm->eni_src].source_dest_check) {
+			drop(c, pkts[i4[j]], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
+			continue;
+		}
+		pm->eip_src = (hit >> j & 1) ? fwd_v4_addr(vals[j]) : 0;
+		i4[n++] = i4[j];
+	}
+	n4 = n;
+	hit = n6 ? em16_lookup_bulk(s->ip6, k16, n6, vals) : 0;
+	n = 0;
+	for (unsigned j = 0; j < n6; j++) {
+		struct pmeta *pm = &meta[i6[j]];
+		bool own = (hit >> j & 1) && vals[j] == pm->eni_src;
+
+		if (!own && s->enis[pm->eni_src].source_dest_check) {
+			drop(c, pkts[i6[j]], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
+			continue;
+		}
+		i6[n++] = i6[j];
+	}
+	n6 = n;
+
+	/* D6: the route table of the ENI's subnet, longest prefix */
+	host_routes(s, meta, i4, n4, false);
+	host_routes(s, meta, i6, n6, true);
+	n4 = host_route_filter(c, in_port, pkts, meta, i4, n4);
+	n6 = host_route_filter(c, in_port, pkts, meta, i6, n6);
+
+	/* IPv4 destinations: local -> owner (D5); igw -> EIP owner (D11) or SNAT (D6) */
+	for (unsigned j = 0; j < n4; j++)
+		k4[j] = meta[i4[j]].dst4;
+	uint64_t hit_priv = 0, hit_eip = 0, vpriv[PIPELINE_BURST_MAX], veip[PIPELINE_BURST_MAX];
+	uint32_t kl[PIPELINE_BURST_MAX], kg[PIPELINE_BURST_MAX];
+	unsigned nl = 0, ng = 0;
+	for (unsigned j = 0; j < n4; j++) {
+		const struct pmeta *pm = &meta[i4[j]];
+		if (pm->act)
+			continue;
+		if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL)
+			kl[nl++] = pm->dst4;
+		else
+			kg[ng++] = pm->dst4;
+	}
+	if (nl)
+		hit_priv = em4_lookup_bulk(s->priv4, kl, nl, vpriv);
+	if (ng)
+		hit_eip = em4_lookup_bulk(s->eip4, kg, ng, veip);
+	nl = ng = 0;
+	for (unsigned j = 0; j < n4; j++) {
+		unsigned i = i4[j];
+		struct pmeta *pm = &meta[i];
+
+		pm->nat_src = pm->nat_dst = 0;
+		if (pm->act == ACT_ENI) {
+			/* route to an ENI: as is */
+		} else if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL) {
+			unsigned q = nl++;
+			if (!(hit_priv >> q & 1)) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
+				continue;
+			}
+			pm->act = ACT_ENI;
+			pm->to = fwd_v4_slot(vpriv[q]);
+		} else {
+			unsigned q = ng++;
+			if (hit_eip >> q & 1) { /* hairpin: translated both ways */
+				pm->act = ACT_ENI;
+				pm->to = fwd_v4_slot(veip[q]);
+				pm->nat_dst = fwd_v4_addr(veip[q]);
+				pm->nat_src = pm->eip_src;
+			} else if (pm->eip_src == 0) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_NO_EIP);
+				continue;
+			} else {
+				pm->act = ACT_UPLINK;
+				pm->nat_src = pm->eip_src;
+			}
+		}
+		emit(c, s, in_port, pkts[i], pm, tx);
+	}
+
+	/* IPv6 destinations: local -> owner (D5); igw -> out unchanged (D6) */
+	nl = 0;
+	for (unsigned j = 0; j < n6; j++) {
+		const struct pmeta *pm = &meta[i6[j]];
+		if (!pm->act && fwd_nh_kind(pm->nh) == ROUTE_LOCAL)
+			memcpy(k16[nl++].b, pm->l3 + 24, 16);
+	}
+	hit = nl ? em16_lookup_bulk(s->ip6, k16, nl, vals) : 0;
+	nl = 0;
+	for (unsigned j = 0; j < n6; j++) {
+		unsigned i = i6[j];
+		struct pmeta *pm = &meta[i];
+
+		pm->nat_src = pm->nat_dst = 0;
+		if (pm->act == ACT_ENI) {
+			/* route to an ENI: as is */
+		} else if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL) {
+			unsigned q = nl++;
+			if (!(hit >> q & 1)) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
+				continue;
+			}
+			pm->act = ACT_ENI;
+			pm->to = (uint32_t)vals[q];
+		} else {
+			pm->act = ACT_UPLINK;
+		}
+		emit(c, s, in_port, pkts[i], pm, tx);
+	}
+}
+
+/* ---- public ---- */
+
+struct pipeline_worker *pipeline_worker_create(unsigned id, uint32_t max_enis)
+{
+	struct pipeline_worker *w = aligned_alloc(64, sizeof(*w));
+
+	if (w == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->id = id;
+	w->c = counters_create(max_enis);
+	if (w->c == NULL) {
+		free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return w;
+}
+
+void pipeline_worker_free(struct pipeline_worker *w)
+{
+	if (w == NULL)
+		return;
+	counters_free(w->c);
+	free(w);
+}
+
+const struct counters *pipeline_worker_counters(const struct pipeline_worker *w)
+{
+	return w->c;
+}
+
+void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
+		    struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx)
+{
+	struct pmeta meta[PIPELINE_BURST_MAX];
+	uint8_t live[PIPELINE_BURST_MAX];
+	struct counters *c = w->c;
+	unsigned n_live = 0;
+	bool uplink;
+
+	if (n > PIPELINE_BURST_MAX) {
+		/* the contract says <= PIPELINE_BURST_MAX: take it in two calls */
+		pipeline_burst(w, side, in_port, pkts, PIPELINE_BURST_MAX, tx);
+		pipeline_burst(w, side, in_port, pkts + PIPELINE_BURST_MAX,
+			       (uint16_t)(n - PIPELINE_BURST_MAX), tx);
+		return;
+	}
+	if (in_port >= side->n_ports) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		c->drop[COUNTERS_DROP_WRONG_PORT] += n;
+		return;
+	}
+	c->port[in_port].rx += n;
+	uplink = side->ports[in_port].role == FWD_PORT_UPLINK;
+
+	for (unsigned i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (unsigned i = 0; i < n; i++) {
+		struct pmeta *pm = &meta[i];
+		int k;
+
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		k = parse(pkts[i], pm);
+		if (k < 0) {
+			drop(c, pkts[i], in_port, (unsigned)(-k - 1));
+			continue;
+		}
+		pm->kind = (uint8_t)k;
+		pm->act = 0;
+		if (k == PK_ARP) {
+			handle_arp(c, side, in_port, pkts[i], pm, tx);
+		} else if (k == PK_ND) {
+			handle_nd(c, side, in_port, pkts[i], pm, tx);
+		} else {
+			if (uplink && k == PK_V4)
+				em4_prefetch(side->eip4, pm->dst4);
+			live[n_live++] = (uint8_t)i;
+		}
+	}
+	if (n_live == 0)
+		return;
+	if (uplink)
+		burst_uplink(c, side, in_port, pkts, meta, live, n_live, tx);
+	else
+		burst_host(c, side, in_port, pkts, meta, live, n_live, tx);
+}
+
+int pipeline_arp_request(const struct fwd_side *side, uint16_t port, uint32_t sender_ip,
+			 struct rte_mbuf *m)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const struct fwd_port *p;
+	uint8_t *e, *a;
+
+	if (port >= side->n_ports || !side->ports[port].has_upstream_ip)
+		return -EINVAL;
+	p = &side->ports[port];
+	rte_pktmbuf_reset(m);
+	e = (uint8_t *)rte_pktmbuf_append(m, 60); /* minimum frame, zero padded */
+	if (e == NULL)
+		return -ENOSPC;
+	memset(e, 0, 60);
+	memcpy(e, bcast, 6);
+	memcpy(e + 6, p->mac, 6);
+	st16(e + 12, rte_cpu_to_be_16(ET_ARP));
+	a = e + ETH_LEN;
+	st16(a, rte_cpu_to_be_16(1));
+	st16(a + 2, rte_cpu_to_be_16(ET_IPV4));
+	a[4] = 6;
+	a[5] = 4;
+	st16(a + 6, rte_cpu_to_be_16(1));
+	memcpy(a + 8, p->mac, 6);
+	st32(a + 14, sender_ip);
+	st32(a + 24, p->upstream_ip);
+	return 0;
+}
