@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "stats.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+/* What the telemetry callbacks read (they take no argument in DPDK 22.11). */
+static struct {
+	const struct engine *e;
+	const struct model *m;
+	void (*lock)(void *);
+	void (*unlock)(void *);
+	void *arg;
+} tel;
+
+static void print_drops(const struct engine *e, FILE *out)
+{
+	for (size_t r = 0; r < engine_drop_reasons(); r++)
+		fprintf(out, "%s %" PRIu64 "\n", engine_drop_name(r), engine_drops(e, r));
+}
+
+static void print_ports(const struct engine *e, FILE *out)
+{
+	for (unsigned p = 0; p < engine_n_ports(e); p++) {
+		struct engine_port_stats ps;
+
+		engine_port_stats(e, p, &ps);
+		fprintf(out,
+			"port%u.rx %" PRIu64 "\nport%u.tx %" PRIu64 "\nport%u.tx-dropped %" PRIu64
+			"\nport%u.dropped %" PRIu64 "\n",
+			p, ps.rx_packets, p, ps.tx_packets, p, ps.tx_dropped, p, ps.dropped);
+	}
+}
+
+static int print_eni(const struct engine *e, const struct model *m, const char *id, FILE *out)
+{
+	struct model_eni_view v;
+	struct engine_eni_stats es;
+
+	if (model_get_eni(m, id, &v) != 0) {
+		fprintf(out,
+			"ERR InvalidNetworkInterfaceID.NotFound: The networkInterface ID '%s' "
+			"does not exist\n",
+			id);
+		return 0;
+	}
+	engine_eni_stats(e, v.slot, &es);
+	fprintf(out, "delivered %" PRIu64 "\nbytes %" PRIu64 "\nOK\n", es.packets, es.bytes);
+	return 0;
+}
+
+int stats_print(const struct engine *e, const struct model *m, const char *line, FILE *out)
+{
+	char cmd[16], arg[MODEL_ID_MAX + 1], extra[2];
+	int n = sscanf(line, "%15s %64s %1s", cmd, arg, extra);
+
+	if (n == 1 && strcmp(cmd, "stats") == 0) {
+		print_drops(e, out);
+		print_ports(e, out);
+		fputs("OK\n", out);
+		return 0;
+	}
+	if (n == 1 && strcmp(cmd, "drops") == 0) {
+		print_drops(e, out);
+		fputs("OK\n", out);
+		return 0;
+	}
+	if (n == 2 && strcmp(cmd, "eni") == 0)
+		return print_eni(e, m, arg, out);
+	return -1;
+}
+
+static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	tel.lock(tel.arg);
+	if (tel.e != NULL)
+		for (size_t r = 0; r < engine_drop_reasons(); r++)
+			rte_tel_data_add_dict_u64(d, engine_drop_name(r), engine_drops(tel.e, r));
+	tel.unlock(tel.arg);
+	return 0;
+}
+
+static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t dropped = 0;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	tel.lock(tel.arg);
+	if (tel.e != NULL) {
+		for (unsigned p = 0; p < engine_n_ports(tel.e); p++) {
+			struct engine_port_stats ps;
+			char k[32];
+
+			engine_port_stats(tel.e, p, &ps);
+			snprintf(k, sizeof(k), "port%u.rx", p);
+			rte_tel_data_add_dict_u64(d, k, ps.rx_packets);
+			snprintf(k, sizeof(k), "port%u.tx", p);
+			rte_tel_data_add_dict_u64(d, k, ps.tx_packets);
+			snprintf(k, sizeof(k), "port%u.tx-dropped", p);
+			rte_tel_data_add_dict_u64(d, k, ps.tx_dropped);
+			snprintf(k, sizeof(k), "port%u.dropped", p);
+			rte_tel_data_add_dict_u64(d, k, ps.dropped);
+		}
+		for (size_t r = 0; r < engine_drop_reasons(); r++)
+			dropped += engine_drops(tel.e, r);
+		rte_tel_data_add_dict_u64(d, "dropped", dropped);
+		rte_tel_data_add_dict_u64(d, "workers", engine_n_workers(tel.e));
+	}
+	tel.unlock(tel.arg);
+	return 0;
+}
+
+static int tel_eni(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct model_eni_view v;
+	struct engine_eni_stats es;
+	int rc = -EINVAL;
+
+	(void)cmd;
+	if (params == NULL || *params == '\0')
+		return -EINVAL; /* telemetry answers null: usage is /enimap/eni,<eni-id> */
+	tel.lock(tel.arg);
+	if (tel.e != NULL && model_get_eni(tel.m, params, &v) == 0) {
+		engine_eni_stats(tel.e, v.slot, &es);
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_string(d, "id", v.id);
+		rte_tel_data_add_dict_u64(d, "delivered", es.packets);
+		rte_tel_data_add_dict_u64(d, "bytes", es.bytes);
+		rc = 0;
+	}
+	tel.unlock(tel.arg);
+	return rc;
+}
+
+int stats_register(const struct engine *e, const struct model *m, void (*lock)(void *),
+		   void (*unlock)(void *), void *arg)
+{
+	int rc;
+
+	tel.lock = lock;
+	tel.unlock = unlock;
+	tel.arg = arg;
+	lock(arg);
+	tel.e = e;
+	tel.m = m;
+	unlock(arg);
+	rc = rte_telemetry_register_cmd("/enimap/stats", tel_stats,
+					"Port and total counters. No parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/enimap/drops", tel_drops,
+						"Dropped packets by reason. No parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/enimap/eni", tel_eni,
+						"Packets delivered to one ENI. Parameters: ENI id");
+	return rc;
+}
+
+void stats_detach(void)
+{
+	if (tel.lock == NULL)
+		return;
+	tel.lock(tel.arg);
+	tel.e = NULL;
+	tel.m = NULL;
+	tel.unlock(tel.arg);
+}

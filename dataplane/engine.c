@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* engine.c - the running dataplane: mempool, ports, tables, workers (see engine.h). */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "builder.h"
+#include "counters.h"
+#include "gen.h"
+#include "pipeline.h"
+#include "port.h"
+#include "worker.h"
+
+#define RTE_LOGTYPE_ENIMAP RTE_LOGTYPE_USER1
+
+#define ENGINE_RX_DESC 1024
+#define ENGINE_TX_DESC 1024
+#define ENGINE_POOL_CACHE 256
+
+struct engine {
+	unsigned n_workers, n_ports;
+	uint16_t port_id[CONFIG_MAX_PORTS];
+	bool port_started[CONFIG_MAX_PORTS];
+	struct port_info port_info[CONFIG_MAX_PORTS];
+	struct rte_mempool *pool;
+	struct builder *builder;
+	struct worker *workers; /* n_workers, cache aligned */
+	struct pipeline_worker *pw[RTE_MAX_LCORE];
+	int uplink; /* first uplink port, -1 = none */
+	unsigned lcore[RTE_MAX_LCORE];
+	bool launched;
+};
+
+static int engine_start_ports(struct engine *e, const struct enimap_config *cfg)
+{
+	unsigned burst = cfg->engine.burst ? cfg->engine.burst : 32;
+	unsigned n = port_pool_size(e->n_ports, e->n_workers, ENGINE_RX_DESC, ENGINE_TX_DESC, burst,
+				    ENGINE_POOL_CACHE);
+	int rc;
+
+	e->pool = rte_pktmbuf_pool_create("enimap_mbufs", n, ENGINE_POOL_CACHE, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (e->pool == NULL) {
+		RTE_LOG(ERR, ENIMAP, "mempool of %u mbufs: %s\n", n, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < e->n_ports; i++) {
+		const struct config_port *cp = &cfg->engine.ports[i];
+		struct port_conf pc = {
+		    .n_workers = e->n_workers,
+		    .rx_desc = ENGINE_RX_DESC,
+		    .tx_desc = ENGINE_TX_DESC,
+		    .pool = e->pool,
+		    /* host ports receive for the ENIs' MACs, not the port's */
+		    .promiscuous = cp->role == CONFIG_PORT_HOST,
+		    .has_mac = cp->has_mac,
+		};
+
+		memcpy(pc.mac, cp->mac, 6);
+		rc = port_find_id(cp->device, &pc.port_id);
+		if (rc != 0) {
+			RTE_LOG(ERR, ENIMAP, "port %s: no DPDK device for '%s'\n", cp->name,
+				cp->device);
+			return rc;
+		}
+		e->port_id[i] = pc.port_id;
+		rc = port_start(&pc, &e->port_info[i]);
+		if (rc != 0) {
+			RTE_LOG(ERR, ENIMAP, "port %s (%s): cannot start: %s\n", cp->name,
+				cp->device, strerror(-rc));
+			return rc;
+		}
+		e->port_started[i] = true;
+		RTE_LOG(INFO, ENIMAP,
+			"port %u %s: %s, dpdk port %u, %u rx / %u tx queue(s)%s, "
+			"mac " RTE_ETHER_ADDR_PRT_FMT "\n",
+			i, cp->name, cp->role == CONFIG_PORT_HOST ? "host" : "uplink", pc.port_id,
+			e->port_info[i].n_rx_queues, e->port_info[i].n_tx_queues,
+			e->port_info[i].rss ? ", RSS" : "",
+			RTE_ETHER_ADDR_BYTES((const struct rte_ether_addr *)e->port_info[i].mac));
+	}
+	return 0;
+}
+
+static int engine_build_tables(struct engine *e, const struct enimap_config *cfg,
+			       const struct model *m)
+{
+	struct builder_params bp;
+	struct delta d = {0};
+	int rc;
+
+	memset(&bp, 0, sizeof(bp));
+	bp.max_v4 = cfg->engine.max_ipv4;
+	bp.max_v6 = cfg->engine.max_ipv6;
+	bp.max_eips = cfg->engine.max_eips;
+	bp.max_readers = e->n_workers;
+	bp.socket_id = (int)rte_socket_id();
+	bp.n_ports = e->n_ports;
+	for (unsigned i = 0; i < e->n_ports; i++) {
+		const struct config_port *cp = &cfg->engine.ports[i];
+
+		bp.ports[i].role = cp->role == CONFIG_PORT_HOST ? FWD_PORT_HOST : FWD_PORT_UPLINK;
+		memcpy(bp.ports[i].mac, e->port_info[i].mac, 6);
+		bp.ports[i].has_upstream_mac = cp->has_upstream_mac;
+		memcpy(bp.ports[i].upstream_mac, cp->upstream_mac, 6);
+		bp.ports[i].has_upstream_ip = cp->has_upstream_ip;
+		bp.ports[i].upstream_ip = cp->upstream_ip;
+		if (cp->role == CONFIG_PORT_UPLINK && e->uplink < 0)
+			e->uplink = (int)i;
+	}
+	e->builder = builder_create(&bp);
+	if (e->builder == NULL) {
+		RTE_LOG(ERR, ENIMAP, "tables: %s\n", strerror(errno));
+		return -errno;
+	}
+	rc = model_full_delta(m, &d);
+	if (rc == 0)
+		rc = builder_apply(e->builder, &d);
+	delta_free(&d);
+	if (rc != 0)
+		RTE_LOG(ERR, ENIMAP, "tables: loading the model: %s\n", strerror(-rc));
+	return rc;
+}
+
+static int engine_launch(struct engine *e, const struct enimap_config *cfg)
+{
+	struct gen *g = builder_gen(e->builder);
+	unsigned burst = cfg->engine.burst ? cfg->engine.burst : 32;
+	unsigned i = 0, lcore;
+	int rc;
+
+	if (burst > WORKER_MAX_BURST)
+		burst = WORKER_MAX_BURST;
+	e->workers =
+	    rte_zmalloc("enimap_workers", sizeof(*e->workers) * e->n_workers, RTE_CACHE_LINE_SIZE);
+	if (e->workers == NULL)
+		return -ENOMEM;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		struct worker *w;
+
+		if (i == e->n_workers)
+			break;
+		w = &e->workers[i];
+		w->id = i;
+		w->gen = g;
+		w->burst = burst;
+		w->uplink = e->uplink;
+		w->pool = e->pool;
+		e->pw[i] = pipeline_worker_create(i, builder_max_enis(e->builder));
+		if (e->pw[i] == NULL)
+			return -errno;
+		w->pw = e->pw[i];
+		w->n_ports = e->n_ports;
+		for (unsigned p = 0; p < e->n_ports; p++) {
+			w->port_id[p] = e->port_id[p];
+			w->poll_rx[p] = i < e->port_info[p].n_rx_queues;
+		}
+		rc = gen_reader_register(g, i);
+		if (rc != 0)
+			return rc;
+		e->lcore[i] = lcore;
+		i++;
+	}
+	if (i < e->n_workers) {
+		RTE_LOG(ERR, ENIMAP, "%u worker(s) configured, %u worker lcore(s) available\n",
+			e->n_workers, i);
+		return -ENODEV;
+	}
+	for (i = 0; i < e->n_workers; i++) {
+		rc = rte_eal_remote_launch(worker_main, &e->workers[i], e->lcore[i]);
+		if (rc != 0)
+			return rc;
+	}
+	e->launched = true;
+	return 0;
+}
+
+struct engine *engine_create(const struct enimap_config *cfg, const struct model *m)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	int rc;
+
+	if (e == NULL)
+		return NULL;
+	e->n_workers = cfg->engine.workers ? cfg->engine.workers : 1;
+	e->n_ports = (unsigned)cfg->engine.n_ports;
+	e->uplink = -1;
+	rc = engine_start_ports(e, cfg);
+	if (rc == 0)
+		rc = engine_build_tables(e, cfg, m);
+	if (rc == 0)
+		rc = engine_launch(e, cfg);
+	if (rc != 0) {
+		engine_free(e);
+		errno = rc < 0 ? -rc : EINVAL;
+		return NULL;
+	}
+	return e;
+}
+
+int engine_apply(struct engine *e, const struct delta *d)
+{
+	return builder_apply(e->builder, d);
+}
+
+void engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->launched) {
+		for (unsigned i = 0; i < e->n_workers; i++)
+			worker_stop(&e->workers[i]);
+		rte_eal_mp_wait_lcore();
+	}
+	for (unsigned i = 0; i < e->n_ports; i++)
+		if (e->port_started[i])
+			port_stop(e->port_id[i]);
+	builder_free(e->builder);
+	for (unsigned i = 0; i < e->n_workers; i++)
+		pipeline_worker_free(e->pw[i]);
+	rte_free(e->workers);
+	rte_mempool_free(e->pool);
+	free(e);
+}
+
+/* Counters: each field has one writer (its worker); readers load it relaxed. */
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+size_t engine_drop_reasons(void)
+{
+	return COUNTERS_DROP_MAX;
+}
+
+const char *engine_drop_name(size_t reason)
+{
+	return counters_drop_name((unsigned)reason);
+}
+
+uint64_t engine_drops(const struct engine *e, size_t reason)
+{
+	uint64_t sum = 0;
+
+	if (reason >= COUNTERS_DROP_MAX)
+		return 0;
+	for (unsigned i = 0; i < e->n_workers; i++)
+		sum += LOAD(pipeline_worker_counters(e->pw[i])->drop[reason]);
+	return sum;
+}
+
+void engine_port_stats(const struct engine *e, unsigned port, struct engine_port_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (port >= e->n_ports)
+		return;
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		const struct worker *w = &e->workers[i];
+
+		out->rx_packets += LOAD(w->port[port].rx_packets);
+		out->tx_packets += LOAD(w->port[port].tx_packets);
+		out->tx_dropped += LOAD(w->port[port].tx_dropped);
+		out->dropped += LOAD(pipeline_worker_counters(e->pw[i])->port[port].drop);
+	}
+}
+
+void engine_eni_stats(const struct engine *e, uint32_t slot, struct engine_eni_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		const struct counters *c = pipeline_worker_counters(e->pw[i]);
+
+		if (slot >= c->n_enis)
+			return;
+		out->packets += LOAD(c->eni[slot].packets);
+		out->bytes += LOAD(c->eni[slot].bytes);
+	}
+}
+
+unsigned engine_n_workers(const struct engine *e)
+{
+	return e->n_workers;
+}
+
+unsigned engine_n_ports(const struct engine *e)
+{
+	return e->n_ports;
+}
