@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Good files: config/example.yaml (every field) and config/default.yaml (the
+ * demo topology) load, and the model holds exactly what they say; the
+ * embedded default is the file, byte for byte.
+ */
+#include "config_test.h"
+#include "config_default.h"
+
+#ifndef CONFIG_DIR
+#error "CONFIG_DIR: the repository's config/ folder"
+#endif
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct model *load_file(const char *name, struct enimap_config *cfg, struct delta *d)
+{
+	struct model *m = model_create();
+	struct config_err err;
+	char path[512];
+
+	assert_non_null(m);
+	snprintf(path, sizeof(path), "%s/%s", CONFIG_DIR, name);
+	if (config_load(path, cfg, m, d, &err) != 0)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static void assert_mac(const uint8_t *mac, const char *text)
+{
+	char buf[18];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	assert_string_equal(buf, text);
+}
+
+static void assert_route(const struct model_route_table_view *t, const char *dest,
+			 const char *target)
+{
+	for (size_t i = 0; i < t->n_routes; i++)
+		if (!strcmp(t->routes[i].dest_cidr, dest)) {
+			assert_string_equal(t->routes[i].target, target);
+			return;
+		}
+	fail_msg("route table %s has no route to %s", t->id, dest);
+}
+
+static void example_engine_and_api_sections_parsed(void **state)
+{
+	struct enimap_config cfg;
+	struct model *m = load_file("example.yaml", &cfg, NULL);
+	char b[INET_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(cfg.engine.workers, 1);
+	assert_int_equal(cfg.engine.burst, 32);
+	assert_int_equal(cfg.engine.n_eal_args, 1);
+	assert_string_equal(cfg.engine.eal_args[0], "--log-level=error");
+	assert_int_equal(cfg.engine.max_ipv4, 1048576);
+	assert_int_equal(cfg.engine.max_ipv6, 1048576);
+	assert_int_equal(cfg.engine.max_eips, 1048576);
+	assert_int_equal(cfg.engine.n_ports, 3);
+	assert_string_equal(cfg.engine.ports[0].name, "uplink");
+	assert_int_equal(cfg.engine.ports[0].role, CONFIG_PORT_UPLINK);
+	assert_string_equal(cfg.engine.ports[0].device, "net_af_packet0,iface=veth-up,qpairs=1");
+	assert_true(cfg.engine.ports[0].has_mac);
+	assert_mac(cfg.engine.ports[0].mac, "02:00:00:00:00:01");
+	assert_true(cfg.engine.ports[0].has_upstream_ip);
+	assert_string_equal(ct_v4(cfg.engine.ports[0].upstream_ip, b), "203.0.113.1");
+	assert_true(cfg.engine.ports[0].has_upstream_mac);
+	assert_mac(cfg.engine.ports[0].upstream_mac, "02:00:00:00:01:01");
+	assert_string_equal(cfg.engine.ports[1].name, "host-a");
+	assert_int_equal(cfg.engine.ports[1].role, CONFIG_PORT_HOST);
+	assert_false(cfg.engine.ports[1].has_upstream_ip);
+	assert_false(cfg.engine.ports[2].has_mac); /* default: the device's */
+	assert_true(cfg.api.enabled);
+	assert_string_equal(cfg.api.listen, "127.0.0.1:8787");
+	assert_string_equal(cfg.api.region, "us-east-1");
+	assert_string_equal(cfg.api.journal, "/var/lib/enimap/journal");
+	assert_int_equal(cfg.api.n_credentials, 1);
+	assert_string_equal(cfg.api.credentials[0].access_key_id, "AKIAEXAMPLE0000000000");
+	assert_string_equal(cfg.api.credentials[0].secret_access_key,
+			    "exampleSecretKey000000000000");
+	assert_true(strstr(cfg.path, "example.yaml") != NULL);
+	model_free(m);
+}
+
+static void example_vpc_routes_and_subnets_created(void **state)
+{
+	struct enimap_config cfg;
+	struct model *m = load_file("example.yaml", &cfg, NULL);
+	struct model_instance_type_view t;
+	struct model_vpc_view v;
+	struct model_route_table_view rt;
+	struct model_subnet_view s;
+
+	(void)state;
+	assert_int_equal(model_get_instance_type(m, "c5.metal", &t), 0);
+	assert_int_equal(t.max_enis, 15);
+	assert_int_equal(t.max_ipv4_per_eni, 50);
+	assert_int_equal(t.max_ipv6_per_eni, 50);
+
+	assert_int_equal(model_get_vpc(m, "vpc-example", &v), 0);
+	assert_int_equal(v.n_cidr4, 2);
+	assert_string_equal(v.cidr4[0], "10.0.0.0/16");
+	assert_string_equal(v.cidr4[1], "10.1.0.0/16");
+	assert_int_equal(v.n_cidr6, 1);
+	assert_string_equal(v.cidr6[0], "2600:1f18:aaaa:bb00::/56");
+	assert_string_equal(v.main_route_table_id, "rtb-main");
+
+	assert_int_equal(model_get_route_table(m, "rtb-main", &rt), 0);
+	assert_true(rt.main);
+	assert_route(&rt, "0.0.0.0/0", "igw");
+	assert_route(&rt, "::/0", "igw");
+	assert_route(&rt, "192.0.2.128/25", "blackhole");
+	assert_route(&rt, "10.0.0.0/16", "local");
+	assert_int_equal(model_get_route_table(m, "rtb-via-appliance", &rt), 0);
+	assert_false(rt.main);
+	assert_string_equal(rt.vpc_id, "vpc-example");
+	assert_route(&rt, "0.0.0.0/0", "eni-appliance");
+
+	assert_int_equal(model_get_subnet(m, "subnet-a", &s), 0);
+	assert_string_equal(s.vpc_id, "vpc-example");
+	assert_string_equal(s.az, "us-east-1a");
+	assert_string_equal(s.cidr4, "10.0.1.0/24");
+	assert_string_equal(s.cidr6, "2600:1f18:aaaa:bb01::/64");
+	assert_string_equal(s.route_table_id, "rtb-main");
+	assert_int_equal(model_get_subnet(m, "subnet-b", &s), 0);
+	assert_null(s.cidr6);
+	assert_string_equal(s.route_table_id, "rtb-via-appliance");
+	model_free(m);
+}
+
+static void example_instances_enis_and_addresses_created(void **state)
+{
+	struct enimap_config cfg;
+	struct model *m = load_file("example.yaml", &cfg, NULL);
+	struct model_instance_view i;
+	struct model_eni_view e;
+	char b[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(model_get_instance(m, "i-app", &i), 0);
+	assert_string_equal(i.type, "c5.metal");
+	assert_string_equal(i.az, "us-east-1a");
+	assert_int_equal(i.state, MODEL_RUNNING);
+	assert_int_equal(i.host_port, 1); /* host-a is engine.ports[1] */
+	assert_int_equal(i.n_enis, 1);
+	assert_string_equal(i.eni_ids[0], "eni-appliance");
+	assert_int_equal(model_get_instance(m, "i-client", &i), 0);
+	assert_int_equal(i.state, MODEL_STOPPED);
+	assert_int_equal(i.host_port, 2);
+
+	assert_int_equal(model_get_eni(m, "eni-appliance", &e), 0);
+	assert_string_equal(e.subnet_id, "subnet-a");
+	assert_mac(e.mac, "02:00:00:00:10:01");
+	assert_string_equal(e.description, "firewall appliance");
+	assert_int_equal(e.vlan, 0);
+	assert_false(e.source_dest_check);
+	assert_string_equal(ct_v4(e.primary_ip, b), "10.0.1.10");
+	assert_int_equal(e.n_secondary, 2);
+	assert_string_equal(ct_v4(e.secondary_ips[0], b), "10.0.1.11");
+	assert_string_equal(ct_v4(e.secondary_ips[1], b), "10.0.1.12");
+	assert_int_equal(e.n_ipv6, 1);
+	assert_string_equal(ct_v6(&e.ipv6[0], b), "2600:1f18:aaaa:bb01::10");
+	assert_string_equal(e.instance_id, "i-app");
+	assert_string_equal(e.attachment_id, "eni-attach-appliance");
+	assert_int_equal(e.device_index, 0);
+	assert_true(e.delete_on_termination);
+
+	assert_int_equal(model_get_eni(m, "eni-client", &e), 0);
+	assert_true(e.source_dest_check);   /* the default */
+	assert_int_equal(e.n_secondary, 2); /* secondary_count */
+	assert_string_equal(e.instance_id, "i-client");
+	assert_false(e.delete_on_termination);
+	assert_string_equal(ct_v4(e.primary_ip, b), "10.1.2.4"); /* lowest free: .1-.3 reserved */
+
+	assert_int_equal(model_get_eni(m, "eni-spare", &e), 0);
+	assert_null(e.instance_id);
+	assert_string_equal(ct_v4(e.primary_ip, b), "10.0.1.50");
+	model_free(m);
+}
+
+static void example_eips_allocated_and_associated(void **state)
+{
+	struct enimap_config cfg;
+	struct model *m = load_file("example.yaml", &cfg, NULL);
+	struct model_eip_view p;
+	struct model_eni_view e;
+	char b[INET_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(model_get_eip(m, "eipalloc-app", &p), 0);
+	assert_string_equal(ct_v4(p.public_ip, b), "198.51.100.10");
+	assert_string_equal(p.association_id, "eipassoc-app");
+	assert_string_equal(p.eni_id, "eni-appliance");
+	assert_string_equal(p.instance_id, "i-app");
+	assert_string_equal(ct_v4(p.private_ip, b), "10.0.1.11");
+
+	/* by instance: onto its device-0 ENI's primary; public from the pools */
+	assert_int_equal(model_get_eip(m, "eipalloc-client", &p), 0);
+	assert_string_equal(p.eni_id, "eni-client");
+	assert_int_equal(model_get_eni(m, "eni-client", &e), 0);
+	assert_int_equal(p.private_ip, e.primary_ip);
+	assert_string_equal(ct_v4(p.public_ip, b), "192.0.2.0"); /* the lowest free of the pools */
+
+	assert_int_equal(model_get_eip(m, "eipalloc-spare", &p), 0);
+	assert_string_equal(ct_v4(p.public_ip, b), "192.0.2.5");
+	assert_null(p.association_id);
+	model_free(m);
+}
+
+/* The demo topology other parts (make run, scripts/demo.sh) rely on. */
+static void default_yaml_is_the_demo_topology(void **state)
+{
+	struct enimap_config cfg;
+	struct delta d = {0};
+	struct model *m = load_file("default.yaml", &cfg, &d);
+	struct model_stats st;
+	struct model_eni_view e;
+	struct model_eip_view p;
+	struct model_instance_view i;
+	struct model_route_table_view rt;
+	struct model_vpc_view v;
+	char b[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_true(d.n > 0); /* the mapping changes were appended */
+	assert_int_equal(cfg.engine.workers, 1);
+	assert_int_equal(cfg.engine.n_ports, 3);
+	assert_string_equal(cfg.engine.ports[0].name, "uplink");
+	assert_int_equal(cfg.engine.ports[0].role, CONFIG_PORT_UPLINK);
+	assert_string_equal(cfg.engine.ports[0].device, "net_af_packet0,iface=enimap-up,qpairs=1");
+	assert_mac(cfg.engine.ports[0].mac, "02:00:00:00:00:01");
+	assert_string_equal(ct_v4(cfg.engine.ports[0].upstream_ip, b), "203.0.113.1");
+	assert_mac(cfg.engine.ports[0].upstream_mac, "02:00:00:00:01:01");
+	assert_string_equal(cfg.engine.ports[1].name, "host-web");
+	assert_int_equal(cfg.engine.ports[1].role, CONFIG_PORT_HOST);
+	assert_string_equal(cfg.engine.ports[1].device, "net_af_packet1,iface=enimap-web,qpairs=1");
+	assert_mac(cfg.engine.ports[1].mac, "02:00:00:00:00:02");
+	assert_string_equal(cfg.engine.ports[2].name, "host-standby");
+	assert_string_equal(cfg.engine.ports[2].device,
+			    "net_af_packet2,iface=enimap-stby,qpairs=1");
+	assert_mac(cfg.engine.ports[2].mac, "02:00:00:00:00:03");
+	assert_true(cfg.api.enabled);
+	assert_string_equal(cfg.api.listen, "127.0.0.1:8787");
+	assert_string_equal(cfg.api.region, "us-east-1");
+	assert_string_equal(cfg.api.journal, "");
+	assert_int_equal(cfg.api.n_credentials, 1);
+	assert_string_equal(cfg.api.credentials[0].access_key_id, "AKIAENIMAPDEMO00000");
+	assert_string_equal(cfg.api.credentials[0].secret_access_key,
+			    "enimapDemoSecretKey0000000000000000000000");
+
+	model_get_stats(m, &st);
+	assert_int_equal(st.vpcs, 1);
+	assert_int_equal(st.subnets, 1);
+	assert_int_equal(st.instances, 2);
+	assert_int_equal(st.enis, 2);
+	assert_int_equal(st.v4, 3);
+	assert_int_equal(st.v6, 2);
+	assert_int_equal(st.eips, 2);
+	assert_int_equal(st.associations, 2);
+	assert_int_equal(model_get_vpc(m, "vpc-demo", &v), 0);
+	assert_string_equal(v.cidr4[0], "10.0.0.0/16");
+	assert_string_equal(v.cidr6[0], "2600:1f18:aaaa:bb00::/56");
+	assert_int_equal(model_get_route_table(m, v.main_route_table_id, &rt), 0);
+	assert_route(&rt, "0.0.0.0/0", "igw");
+	assert_route(&rt, "::/0", "igw");
+	assert_int_equal(model_get_instance(m, "i-web", &i), 0);
+	assert_int_equal(i.host_port, 1);
+	assert_int_equal(model_get_instance(m, "i-standby", &i), 0);
+	assert_int_equal(i.host_port, 2);
+
+	assert_int_equal(model_get_eni(m, "eni-web", &e), 0);
+	assert_mac(e.mac, "02:00:00:00:10:01");
+	assert_string_equal(ct_v4(e.primary_ip, b), "10.0.1.10");
+	assert_string_equal(ct_v4(e.secondary_ips[0], b), "10.0.1.100");
+	assert_string_equal(ct_v6(&e.ipv6[0], b), "2600:1f18:aaaa:bb01::10");
+	assert_string_equal(e.instance_id, "i-web");
+	assert_int_equal(e.device_index, 0);
+	assert_int_equal(model_get_eni(m, "eni-standby", &e), 0);
+	assert_mac(e.mac, "02:00:00:00:20:01");
+	assert_string_equal(ct_v4(e.primary_ip, b), "10.0.1.20");
+	assert_string_equal(ct_v6(&e.ipv6[0], b), "2600:1f18:aaaa:bb01::20");
+	assert_string_equal(e.instance_id, "i-standby");
+
+	assert_int_equal(model_get_eip(m, "eipalloc-web", &p), 0);
+	assert_string_equal(ct_v4(p.public_ip, b), "198.51.100.10");
+	assert_string_equal(p.eni_id, "eni-web");
+	assert_string_equal(ct_v4(p.private_ip, b), "10.0.1.100");
+	assert_int_equal(model_get_eip(m, "eipalloc-standby", &p), 0);
+	assert_string_equal(ct_v4(p.public_ip, b), "198.51.100.20");
+	assert_string_equal(p.eni_id, "eni-standby");
+	assert_string_equal(ct_v4(p.private_ip, b), "10.0.1.20");
+	delta_free(&d);
+	model_free(m);
+}
+
+static void embedded_default_equals_file(void **state)
+{
+	size_t len;
+	char *file = read_all(CONFIG_DIR "/default.yaml", &len);
+
+	(void)state;
+	assert_int_equal(config_default_yaml_len, len);
+	assert_memory_equal(config_default_yaml, file, len);
+	assert_int_equal(config_default_yaml[len], '\0');
+	free(file);
+}
+
+static char *dump(const struct model *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(model_dump(m, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/* Loading the embedded bytes gives the same model as loading the file. */
+static void embedded_default_loads_like_the_file(void **state)
+{
+	struct enimap_config a, b;
+	struct config_err err;
+	struct model *mf = load_file("default.yaml", &a, NULL);
+	struct model *me = model_create();
+	char *df, *de;
+
+	(void)state;
+	assert_non_null(me);
+	if (config_load_string("<embedded default.yaml>", config_default_yaml,
+			       config_default_yaml_len, &b, me, NULL, &err))
+		fail_msg("%s", err.message);
+	df = dump(mf);
+	de = dump(me);
+	assert_string_equal(df, de);
+	assert_memory_equal(&a.engine, &b.engine, sizeof(a.engine));
+	assert_memory_equal(&a.api, &b.api, sizeof(a.api));
+	free(df);
+	free(de);
+	model_free(mf);
+	model_free(me);
+}
+
+static void defaults_apply_to_an_empty_file(void **state)
+{
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+	struct model_stats st;
+
+	(void)state;
+	assert_int_equal(ct_load("# nothing\n", &m, &cfg, &err), 0);
+	assert_int_equal(cfg.engine.workers, 1);
+	assert_int_equal(cfg.engine.burst, 32);
+	assert_int_equal(cfg.engine.n_ports, 0);
+	assert_int_equal(cfg.engine.max_ipv4, 1u << 20);
+	assert_true(cfg.api.enabled);
+	assert_string_equal(cfg.api.listen, "127.0.0.1:8787");
+	assert_string_equal(cfg.api.region, "us-east-1");
+	assert_string_equal(cfg.api.journal, "");
+	model_get_stats(m, &st);
+	assert_int_equal(st.vpcs + st.enis + st.eips, 0);
+	model_free(m);
+}
+
+/* engine.capacity reaches the model: one address past it is refused. */
+static void capacity_limits_the_model(void **state)
+{
+	static const char yaml[] = "engine:\n"
+				   "  capacity: {ipv4: 2}\n"
+				   "  ports: [{name: h, role: host, device: x}]\n"
+				   "vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16]}]\n"
+				   "subnets: [{id: s-1, vpc: vpc-1, az: a, cidr4: 10.0.1.0/24}]\n"
+				   "enis:\n"
+				   "  - {id: eni-1, subnet: s-1, secondary_count: 1}\n"
+				   "  - {id: eni-2, subnet: s-1}\n";
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+
+	(void)state;
+	assert_int_equal(ct_load(yaml, &m, &cfg, &err), -1);
+	assert_non_null(strstr(err.message, "t.yaml:8:5: InsufficientAddressCapacity"));
+	model_free(m);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(example_engine_and_api_sections_parsed),
+	    cmocka_unit_test(example_vpc_routes_and_subnets_created),
+	    cmocka_unit_test(example_instances_enis_and_addresses_created),
+	    cmocka_unit_test(example_eips_allocated_and_associated),
+	    cmocka_unit_test(default_yaml_is_the_demo_topology),
+	    cmocka_unit_test(embedded_default_equals_file),
+	    cmocka_unit_test(embedded_default_loads_like_the_file),
+	    cmocka_unit_test(defaults_apply_to_an_empty_file),
+	    cmocka_unit_test(capacity_limits_the_model),
+	};
+
+	return ct_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}
