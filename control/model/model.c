@@ -887,10 +887,10 @@ int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_
 	}
 	for (size_t k = 0; k < v.n4; k++) {
 		if (model_parse_cidr4(req->cidr4[k], &v.c4base[k], &v.c4depth[k]) < 0 ||
-		    v.c4depth[k] < 8 || v.c4depth[k] > 28) {
+		    v.c4depth[k] < 1 || v.c4depth[k] > 28) {
 			model_fail(err, "InvalidParameterValue",
 				   "Value (%s) for parameter cidrBlock is invalid. This is not a "
-				   "valid CIDR block (a /8 to /28 without host bits).",
+				   "valid CIDR block (a /1 to /28 without host bits).",
 				   req->cidr4[k] ? req->cidr4[k] : "");
 			goto fail;
 		}
@@ -993,7 +993,7 @@ int model_create_subnet(struct model *m, const struct model_subnet_req *req,
 		if (s.depth4 >= v->c4depth[k] &&
 		    v4_overlap(s.base4, s.depth4, v->c4base[k], v->c4depth[k]))
 			inside = true;
-	if (!inside || s.depth4 > 28)
+	if (!inside || s.depth4 > 28 || s.depth4 < 8) /* a subnet is /8 to /28 */
 		return model_fail(err, "InvalidSubnet.Range", "The CIDR '%s' is invalid.",
 				  req->cidr4);
 	if (req->cidr6) {

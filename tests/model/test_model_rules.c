@@ -914,6 +914,42 @@ static void routes_are_added_and_removed(void **state)
 	      "InvalidRoute.NotFound");
 }
 
+static void route_tables_hold_local_routes_and_serve_subnets(void **state)
+{
+	W;
+	const char *c4[] = {"172.16.0.0/12"};
+	struct model_vpc_req v = {.cidr4 = c4, .n_cidr4 = 1};
+	char rtb[MODEL_ID_MAX], other[MODEL_ID_MAX], sid[MODEL_ID_MAX];
+	struct model_route_table_view rv;
+	struct model_subnet_view sv;
+	struct model_subnet_req s = {.vpc_id = w->vpc, .az = "az-a", .cidr4 = "10.0.8.0/24"};
+
+	OK(w, model_create_route_table(w->m, NULL, w->vpc, rtb, &w->d, &w->err));
+	assert_int_equal(model_get_route_table(w->m, rtb, &rv), 0);
+	assert_false(rv.main);
+	assert_int_equal(rv.n_routes, 2); /* 10.0.0.0/16 and the IPv6 /56 */
+	assert_string_equal(rv.routes[0].dest_cidr, "10.0.0.0/16");
+	assert_string_equal(rv.routes[1].dest_cidr, "2600:1f18:1:100::/56");
+	assert_int_equal(delta_count(&w->d, DELTA_ROUTE_SET), 2);
+	for (size_t k = 0; k < w->d.n; k++)
+		assert_int_equal(w->d.e[k].route.route_table, rv.slot);
+	s.route_table_id = rtb;
+	OK(w, model_create_subnet(w->m, &s, sid, &w->d, &w->err));
+	assert_int_equal(model_get_subnet(w->m, sid, &sv), 0);
+	assert_string_equal(sv.route_table_id, rtb);
+	assert_int_equal(w->d.e[w->d.n - 1].subnet.route_table, rv.slot);
+	/* a route table of another VPC cannot serve this VPC's subnet */
+	OK(w, model_create_vpc(w->m, &v, other, &w->d, &w->err));
+	OK(w, model_create_route_table(w->m, "rtb-other", other, NULL, &w->d, &w->err));
+	s.route_table_id = "rtb-other";
+	s.cidr4 = "10.0.9.0/24";
+	FAILS(w, model_create_subnet(w->m, &s, sid, &w->d, &w->err), "InvalidParameterValue");
+	FAILS(w, model_create_route_table(w->m, NULL, "vpc-nope", NULL, &w->d, &w->err),
+	      "InvalidVpcID.NotFound");
+	FAILS(w, model_create_route_table(w->m, "rtb-other", other, NULL, &w->d, &w->err),
+	      "InvalidParameterValue");
+}
+
 static void subnet_rules_are_checked(void **state)
 {
 	W;
@@ -1076,6 +1112,7 @@ int main(void)
 	    T(given_ids_are_kept_and_duplicates_refused),
 	    T(vpc_has_main_route_table_with_local_routes),
 	    T(routes_are_added_and_removed),
+	    T(route_tables_hold_local_routes_and_serve_subnets),
 	    T(subnet_rules_are_checked),
 	    T(create_eni_fills_every_field),
 	    T(full_delta_describes_whole_state),
