@@ -11,6 +11,7 @@
  * So a file with a typo anywhere leaves the model untouched; only the model's
  * own rules (references, limits, conflicts) can stop the second walk midway.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,28 +35,51 @@ struct vctx {
 
 /* ---- helpers ---- */
 
-/* The first scalar under n whose text the message quotes ('text'). */
-static const yaml_node_t *find_quoted(const struct cnode_ctx *c, const yaml_node_t *n,
-				      const char *msg)
+/* Does msg hold text quoted ('text'), or (quoted false) as a whole word? */
+static bool msg_names(const char *msg, const char *text, size_t len, bool quoted)
 {
-	char q[300];
+	for (const char *p = strstr(msg, text); p != NULL; p = strstr(p + 1, text)) {
+		char before = p > msg ? p[-1] : ' ', after = p[len];
+
+		if (quoted ? before == '\'' && after == '\''
+			   : !isalnum((unsigned char)before) && !strchr(".:-_/", before) &&
+				 !isalnum((unsigned char)after) && !strchr(":-_/", after) &&
+				 !(after == '.' && isalnum((unsigned char)p[len + 1])))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The first scalar under n that the message names (quoted first; then as a
+ * word, skipping the item's own ids, which messages name as context).
+ */
+static const yaml_node_t *find_named(const struct cnode_ctx *c, const yaml_node_t *n,
+				     const char *msg, bool quoted)
+{
 	const yaml_node_t *hit = NULL;
 
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
-		if (n->data.scalar.length == 0 || n->data.scalar.length > sizeof(q) - 3)
+		if (n->data.scalar.length == 0)
 			return NULL;
-		snprintf(q, sizeof(q), "'%s'", (const char *)n->data.scalar.value);
-		return strstr(msg, q) != NULL ? n : NULL;
+		return msg_names(msg, (const char *)n->data.scalar.value, n->data.scalar.length,
+				 quoted)
+			   ? n
+			   : NULL;
 	case YAML_MAPPING_NODE:
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		     hit == NULL && p < n->data.mapping.pairs.top; p++)
-			hit = find_quoted(c, cnode_at(c, p->value), msg);
+		     hit == NULL && p < n->data.mapping.pairs.top; p++) {
+			const char *k = (const char *)cnode_at(c, p->key)->data.scalar.value;
+
+			if (quoted || (strcmp(k, "id") && strcmp(k, "allocation_id")))
+				hit = find_named(c, cnode_at(c, p->value), msg, quoted);
+		}
 		return hit;
 	case YAML_SEQUENCE_NODE:
 		for (yaml_node_item_t *i = n->data.sequence.items.start;
 		     hit == NULL && i < n->data.sequence.items.top; i++)
-			hit = find_quoted(c, cnode_at(c, *i), msg);
+			hit = find_named(c, cnode_at(c, *i), msg, quoted);
 		return hit;
 	default:
 		return NULL;
@@ -68,7 +92,10 @@ static const yaml_node_t *find_quoted(const struct cnode_ctx *c, const yaml_node
  */
 static int model_error(const struct vctx *v, const yaml_node_t *item, const struct model_err *e)
 {
-	const yaml_node_t *at = find_quoted(v->c, item, e->message);
+	const yaml_node_t *at = find_named(v->c, item, e->message, true);
+
+	if (at == NULL)
+		at = find_named(v->c, item, e->message, false);
 
 	return cnode_fail(v->c, at != NULL ? at : item, "%s: %s", e->code, e->message);
 }

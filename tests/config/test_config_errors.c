@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bad files: every kind of error is refused with "file:line:column: reason"
+ * pointing at the offending node; the configuration out-parameter is left
+ * as it was, and an error found by the checking walk (anything but a model
+ * rule) leaves the model untouched.
+ */
+#include "config_test.h"
+
+/* Lines 1-5 (BASE0) or 1-6 (BASE) of most texts below: a valid world to refer to. */
+#define BASE0                                                                                      \
+	"engine:\n"                                                                                \
+	"  ports: [{name: up, role: uplink, device: u}, {name: h, role: host, device: x}]\n"       \
+	"public_pools: [198.51.100.0/24]\n"                                                        \
+	"vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16]}]\n"                                              \
+	"subnets: [{id: s-1, vpc: vpc-1, az: a, cidr4: 10.0.1.0/24}]\n"
+#define BASE BASE0 "instances: [{id: i-1, type: t3.medium, az: a, port: h}]\n"
+
+static char *dump(const struct model *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(model_dump(m, f), 0);
+	fclose(f);
+	return buf;
+}
+
+enum model_expect { MODEL_UNTOUCHED, MODEL_DISCARDED };
+
+/*
+ * yaml is refused with a message starting "t.yaml:<where>: " and containing
+ * reason; cfg is unchanged; with MODEL_UNTOUCHED the model is still empty.
+ */
+static void expect_refused(const char *yaml, const char *where, const char *reason,
+			   enum model_expect me)
+{
+	struct enimap_config *cfg = malloc(sizeof(*cfg)), *before = malloc(sizeof(*cfg));
+	struct model *m, *empty = model_create();
+	struct config_err err;
+	char prefix[64];
+
+	assert_non_null(cfg);
+	assert_non_null(before);
+	assert_non_null(empty);
+	memset(cfg, 0xa5, sizeof(*cfg));
+	memcpy(before, cfg, sizeof(*cfg));
+	assert_int_equal(ct_load(yaml, &m, cfg, &err), -1);
+	snprintf(prefix, sizeof(prefix), "t.yaml:%s: ", where);
+	if (strncmp(err.message, prefix, strlen(prefix)) != 0 || !strstr(err.message, reason))
+		fail_msg("expected '%s...%s', got '%s'", prefix, reason, err.message);
+	assert_memory_equal(cfg, before, sizeof(*cfg));
+	if (me == MODEL_UNTOUCHED) {
+		char *a = dump(m), *b = dump(empty);
+
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	model_free(m);
+	model_free(empty);
+	free(cfg);
+	free(before);
+}
+
+static void base_world_loads(void **state)
+{
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+
+	(void)state;
+	if (ct_load(BASE, &m, &cfg, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(model_get_instance(m, "i-1", NULL), 0);
+	model_free(m);
+}
+
+static void syntax_error_reported_at_line_and_column(void **state)
+{
+	(void)state;
+	expect_refused(BASE "enis:\n"
+			    "  - id: eni-1\n"
+			    "     subnet: s-1\n",
+		       "9:12", "YAML syntax error: mapping values are not allowed",
+		       MODEL_UNTOUCHED);
+	expect_refused("vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16]}\n", "2:1",
+		       "YAML syntax error: did not find expected ',' or ']'", MODEL_UNTOUCHED);
+}
+
+static void unknown_key_reported_at_the_key(void **state)
+{
+	(void)state;
+	expect_refused(BASE "enis:\n"
+			    "  - id: eni-1\n"
+			    "    subnet: s-1\n"
+			    "    primary_ipp: 10.0.1.5\n",
+		       "10:5", "eni: unknown key 'primary_ipp'", MODEL_UNTOUCHED);
+	expect_refused("engine:\n  worker: 2\n", "2:3", "engine: unknown key 'worker'",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE "vpc: []\n", "7:1", "configuration: unknown key 'vpc'",
+		       MODEL_UNTOUCHED);
+}
+
+static void repeated_key_refused(void **state)
+{
+	(void)state;
+	expect_refused("api:\n  region: a\n  region: b\n", "3:3", "key 'region' given twice",
+		       MODEL_UNTOUCHED);
+}
+
+static void wrong_type_reported_at_the_value(void **state)
+{
+	(void)state;
+	expect_refused("engine:\n  workers: two\n", "2:12", "engine.workers: expected a number",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine:\n  workers: 0\n", "2:12", "out of range [1, 64]", MODEL_UNTOUCHED);
+	expect_refused("vpcs:\n  - id: vpc-1\n    cidr4: 10.0.0.0/16\n", "3:12",
+		       "vpc cidr4: expected a list, found a scalar", MODEL_UNTOUCHED);
+	expect_refused("api: {enabled: yes}\n", "1:16", "'yes' is not one of false, true",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE "eips: {allocation_id: e}\n", "7:7", "eips: expected a list",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: h, state: on}]\n",
+		       "6:63", "'on' is not one of running, stopped", MODEL_UNTOUCHED);
+}
+
+static void missing_field_reported_at_its_mapping(void **state)
+{
+	(void)state;
+	expect_refused("engine:\n  ports:\n    - name: up\n      device: u\n", "3:7",
+		       "port: missing required field 'role'", MODEL_UNTOUCHED);
+	expect_refused(BASE "subnets_: []\n", "7:1", "unknown key", MODEL_UNTOUCHED);
+	expect_refused(BASE "eips:\n  - public_ip: 198.51.100.1\n", "8:5",
+		       "eip: missing required field 'allocation_id'", MODEL_UNTOUCHED);
+	expect_refused(BASE "enis:\n  - id: eni-1\n    subnet:\n", "9:12",
+		       "eni: field 'subnet' has no value", MODEL_UNTOUCHED);
+}
+
+static void bad_address_reported_at_the_address(void **state)
+{
+	(void)state;
+	expect_refused(BASE "enis:\n"
+			    "  - id: eni-1\n"
+			    "    subnet: s-1\n"
+			    "    secondary_ips: [10.0.1.5, 10.0.1.300]\n",
+		       "10:31", "'10.0.1.300' is not an IPv4 address", MODEL_UNTOUCHED);
+	expect_refused("vpcs: [{id: v, cidr4: [10.0.0.0/33]}]\n", "1:24",
+		       "'10.0.0.0/33' is not an IPv4 CIDR block", MODEL_UNTOUCHED);
+	expect_refused(BASE "enis: [{id: e, subnet: s-1, ipv6: [\"2600::zz\"]}]\n", "7:36",
+		       "'2600::zz' is not an IPv6 address", MODEL_UNTOUCHED);
+	expect_refused(
+	    "engine:\n  ports: [{name: u, role: uplink, device: d, mac: 02:00:00:00:00}]\n", "2:51",
+	    "'02:00:00:00:00' is not a MAC address", MODEL_UNTOUCHED);
+	expect_refused("api: {listen: localhost}\n", "1:15", "'localhost' is not host:port",
+		       MODEL_UNTOUCHED);
+}
+
+static void unknown_reference_reported_at_the_reference(void **state)
+{
+	(void)state;
+	/* a host port is resolved by the loader */
+	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: nope}]\n", "6:53",
+		       "no port named 'nope' in engine.ports", MODEL_UNTOUCHED);
+	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: up}]\n", "6:53",
+		       "port 'up' is not a host port", MODEL_UNTOUCHED);
+	/* the others by the model, with its EC2 code */
+	expect_refused(BASE "route_tables: [{id: rtb-1, vpc: vpc-9}]\n", "7:33",
+		       "InvalidVpcID.NotFound: The vpc ID 'vpc-9' does not exist", MODEL_DISCARDED);
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-9}]\n", "7:28",
+		       "InvalidSubnetID.NotFound", MODEL_DISCARDED);
+	expect_refused(BASE "route_tables:\n"
+			    "  - id: rtb-1\n"
+			    "    vpc: vpc-1\n"
+			    "    routes: [{destination: 0.0.0.0/0, target: eni-9}]\n",
+		       "10:47", "InvalidNetworkInterfaceID.NotFound", MODEL_DISCARDED);
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, attachment: {instance: i-9, "
+			    "device_index: 0}}]\n",
+		       "7:56", "InvalidInstanceID.NotFound", MODEL_DISCARDED);
+}
+
+static void duplicate_id_reported_at_the_second(void **state)
+{
+	(void)state;
+	expect_refused(BASE "enis:\n"
+			    "  - {id: eni-1, subnet: s-1}\n"
+			    "  - {id: eni-1, subnet: s-1}\n",
+		       "9:10", "The id 'eni-1' already exists", MODEL_DISCARDED);
+	expect_refused("engine:\n  ports: [{name: h, role: host, device: x}, {name: h, role: host, "
+		       "device: y}]\n",
+		       "2:52", "port name: 'h' is already used by port 0", MODEL_UNTOUCHED);
+}
+
+static void model_rule_violation_reported_with_its_ec2_code(void **state)
+{
+	(void)state;
+	/* R1: one owner per private address */
+	expect_refused(BASE "enis:\n"
+			    "  - {id: eni-1, subnet: s-1, primary_ip: 10.0.1.5}\n"
+			    "  - {id: eni-2, subnet: s-1, primary_ip: 10.0.1.5}\n",
+		       "9:42", "InvalidIPAddress.InUse", MODEL_DISCARDED);
+	/* an address outside the subnet */
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, secondary_ips: [10.0.2.5]}]\n", "7:49",
+		       "10.0.2.5", MODEL_DISCARDED);
+	/* R7: a list and a count together */
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, secondary_ips: [10.0.1.7], "
+			    "secondary_count: 1}]\n",
+		       "7:8", "InvalidParameterCombination", MODEL_DISCARDED);
+	/* a device index already used on the instance */
+	expect_refused(BASE
+		       "enis:\n"
+		       "  - {id: eni-1, subnet: s-1, attachment: {instance: i-1, device_index: "
+		       "0}}\n"
+		       "  - {id: eni-2, subnet: s-1, attachment: {instance: i-1, device_index: "
+		       "0}}\n",
+		       "9:53",
+		       "InvalidParameterValue: Instance 'i-1' already has an interface attached at "
+		       "device index",
+		       MODEL_DISCARDED);
+	/* R16: a public address allocated twice */
+	expect_refused(BASE "eips:\n"
+			    "  - {allocation_id: eipalloc-1, public_ip: 198.51.100.7}\n"
+			    "  - {allocation_id: eipalloc-2, public_ip: 198.51.100.7}\n",
+		       "9:44", "InvalidIPAddress.InUse", MODEL_DISCARDED);
+}
+
+static void loader_rules_reported_at_the_node(void **state)
+{
+	(void)state;
+	expect_refused(BASE "eips: [{allocation_id: e-1, association: {eni: x, instance: i-1}}]\n",
+		       "7:42", "association: give either eni or instance", MODEL_UNTOUCHED);
+	expect_refused(
+	    "engine:\n  ports: [{name: h, role: host, device: x, upstream_ip: 1.2.3.4}]\n", "2:57",
+	    "only an uplink port has an upstream", MODEL_UNTOUCHED);
+	expect_refused("engine:\n  ports: [{name: a, role: uplink, device: x}, {name: b, role: "
+		       "uplink, device: y}]\n",
+		       "2:63", "port 'a' is already the uplink", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, "
+		       "t, u, v, w, x, y, z, a1, a2, a3, a4, a5, a6, a7]}\n",
+		       "1:118", "engine.eal: at most 32 arguments", MODEL_UNTOUCHED);
+}
+
+/* A typo in the last section still leaves the model untouched (checked before loading). */
+static void error_in_last_section_leaves_model_untouched(void **state)
+{
+	(void)state;
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, primary_ip: 10.0.1.5}]\n"
+			    "eips: [{allocation_id: e-1, association: {eni: eni-1, privat_ip: "
+			    "10.0.1.5}}]\n",
+		       "8:55", "association: unknown key 'privat_ip'", MODEL_UNTOUCHED);
+}
+
+static void second_document_refused(void **state)
+{
+	(void)state;
+	expect_refused("api: {enabled: false}\n---\napi: {enabled: true}\n", "3:1",
+		       "only one YAML document is allowed", MODEL_UNTOUCHED);
+}
+
+static void nul_byte_refused(void **state)
+{
+	static const char yaml[] = "api:\n  region: a\0b\n";
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m = model_create();
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(config_load_string("t.yaml", yaml, sizeof(yaml) - 1, &cfg, m, NULL, &err),
+			 -1);
+	assert_string_equal(err.message, "t.yaml:2:12: NUL byte in the file");
+	model_free(m);
+}
+
+static void missing_file_reported(void **state)
+{
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m = model_create();
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(config_load("/nonexistent/enimap.yaml", &cfg, m, NULL, &err), -1);
+	assert_string_equal(err.message, "/nonexistent/enimap.yaml: No such file or directory");
+	model_free(m);
+}
+
+/*
+ * Every prefix of a valid file either loads or is refused with a located
+ * message: never a crash, never an error without file:line:column.
+ */
+static void truncated_files_refused_cleanly(void **state)
+{
+	static const char yaml[] =
+	    BASE "route_tables: [{id: rtb-1, vpc: vpc-1, routes: [{destination: 0.0.0.0/0, "
+		 "target: eni-1}]}]\n"
+		 "enis:\n"
+		 "  - id: eni-1\n"
+		 "    subnet: s-1\n"
+		 "    mac: \"02:00:00:00:10:01\"\n"
+		 "    primary_ip: 10.0.1.10\n"
+		 "    secondary_ips: [10.0.1.11, 10.0.1.12]\n"
+		 "    attachment: {instance: i-1, device_index: 0, delete_on_termination: true}\n"
+		 "eips:\n"
+		 "  - allocation_id: eipalloc-1\n"
+		 "    public_ip: 198.51.100.10\n"
+		 "    association: {eni: eni-1, private_ip: 10.0.1.11}\n";
+	size_t loaded = 0, refused = 0;
+
+	(void)state;
+	for (size_t len = 0; len <= sizeof(yaml) - 1; len++) {
+		struct enimap_config cfg;
+		struct config_err err;
+		struct model *m = model_create();
+
+		assert_non_null(m);
+		if (config_load_string("t.yaml", yaml, len, &cfg, m, NULL, &err) == 0) {
+			loaded++;
+		} else {
+			refused++;
+			if (strncmp(err.message, "t.yaml:", 7) != 0 ||
+			    strspn(err.message + 7, "0123456789") == 0)
+				fail_msg("prefix %zu: unlocated error '%s'", len, err.message);
+		}
+		model_free(m);
+	}
+	assert_true(loaded > 0);  /* e.g. the whole file, and cuts at line ends */
+	assert_true(refused > 0); /* e.g. a cut inside a flow list */
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(base_world_loads),
+	    cmocka_unit_test(syntax_error_reported_at_line_and_column),
+	    cmocka_unit_test(unknown_key_reported_at_the_key),
+	    cmocka_unit_test(repeated_key_refused),
+	    cmocka_unit_test(wrong_type_reported_at_the_value),
+	    cmocka_unit_test(missing_field_reported_at_its_mapping),
+	    cmocka_unit_test(bad_address_reported_at_the_address),
+	    cmocka_unit_test(unknown_reference_reported_at_the_reference),
+	    cmocka_unit_test(duplicate_id_reported_at_the_second),
+	    cmocka_unit_test(model_rule_violation_reported_with_its_ec2_code),
+	    cmocka_unit_test(loader_rules_reported_at_the_node),
+	    cmocka_unit_test(error_in_last_section_leaves_model_untouched),
+	    cmocka_unit_test(second_document_refused),
+	    cmocka_unit_test(nul_byte_refused),
+	    cmocka_unit_test(missing_file_reported),
+	    cmocka_unit_test(truncated_files_refused_cleanly),
+	};
+
+	return ct_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}
