@@ -98,11 +98,16 @@ int model_pick_id(const struct mhash *h, const char *given, const char *prefix, 
 		return 0;
 	}
 	/* a counter through a fixed mix: deterministic, skips ids already taken */
+	size_t plen = strlen(prefix);
 	for (;;) {
-		uint64_t x = splitmix64(MODEL_ID_SEED ^ (*seq)++);
+		uint64_t x = splitmix64(MODEL_ID_SEED ^ (*seq)++), y = splitmix64(x);
 
-		snprintf(out, MODEL_ID_MAX, "%s%01x%016llx", prefix, (unsigned)(x >> 60) ^ 0x5,
-			 (unsigned long long)splitmix64(x));
+		/* prefix + 17 lowercase hex digits (hand-formatted: ids are made by the million) */
+		memcpy(out, prefix, plen);
+		out[plen] = "0123456789abcdef"[(x >> 60) ^ 0x5];
+		for (int i = 0; i < 16; i++)
+			out[plen + 1 + i] = "0123456789abcdef"[(y >> (60 - 4 * i)) & 0xf];
+		out[plen + 17] = 0;
 		if (model_find(h, out) == NIL)
 			return 0;
 	}
