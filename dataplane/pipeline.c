@@ -700,6 +700,7 @@ static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t 
 		}
 		pm->act = ACT_ENI;
 		pm->to = (uint32_t)vals6[j];
+		pm->nat_src = pm->nat_dst = 0; /* IPv6: never NAT (meta is reused across bursts) */
 		emit(c, s, in_port, pkts[i6[j]], pm, tx);
 	}
 }
