@@ -1,0 +1,1053 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_pipeline.c - packets through the real pipeline and the real tables
+ * (SPEC section 3). Test names start with the D-row they check.
+ */
+#include "fixture.h"
+
+#define UPLINK 0
+#define HOST1 1
+#define HOST2 2
+
+static uint8_t buf[2048];
+
+/* An IPv4 frame from the internet (uplink). */
+static struct rte_mbuf *from_internet(const struct v4spec *s)
+{
+	uint16_t n = build_ip4(buf, s);
+	return frame(MAC_UPLINK, MAC_INTERNET, 0, 0x0800, buf, n);
+}
+
+/* An IPv4 frame from ENI `eni`'s MAC (VLAN vlan) to the router. */
+static struct rte_mbuf *from_eni(unsigned eni, uint16_t vlan, const uint8_t *router,
+				 const struct v4spec *s)
+{
+	uint16_t n = build_ip4(buf, s);
+	return frame(router, MAC_ENI[eni], vlan, 0x0800, buf, n);
+}
+
+static struct rte_mbuf *v6_from(const uint8_t *dmac, const uint8_t *smac, uint16_t vlan,
+				const char *src, const char *dst, uint8_t hlim)
+{
+	uint16_t n = build_ip6(buf, src, dst, hlim, NULL, 0, 20);
+	return frame(dmac, smac, vlan, 0x86dd, buf, n);
+}
+
+/* ---------------- D1: ARP and ND answers ---------------- */
+
+static void arp_check_reply(struct rte_mbuf *r, uint16_t vlan, const uint8_t *port_mac,
+			    const uint8_t *asker_mac, uint32_t asker_ip, uint32_t target)
+{
+	uint8_t *a = l3_of(r, vlan, 0x0806);
+
+	expect_macs(r, asker_mac, port_mac);
+	assert_int_equal(get16(a + 6), 2);
+	assert_memory_equal(a + 8, port_mac, 6);
+	assert_int_equal(addr_at(a + 14), target);
+	assert_memory_equal(a + 18, asker_mac, 6);
+	assert_int_equal(addr_at(a + 24), asker_ip);
+}
+
+static struct rte_mbuf *arp_req(const uint8_t *smac, uint16_t vlan, const char *spa,
+				const char *tpa)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint16_t n = build_arp(buf, 1, smac, ip4(spa), ip4(tpa));
+	return frame(bcast, smac, vlan, 0x0806, buf, n);
+}
+
+static void d1_arp_from_machine_for_gateway_answered_with_port_mac(void **st)
+{
+	(void)st;
+	uint64_t replies = C()->arp_replies;
+	struct rte_mbuf *r =
+	    expect_out(HOST1, arp_req(MAC_ENI[0], 0, "10.0.1.10", "10.0.1.1"), HOST1);
+	arp_check_reply(r, 0, MAC_HOST1, MAC_ENI[0], ip4("10.0.1.10"), ip4("10.0.1.1"));
+	assert_int_equal(C()->arp_replies, replies + 1);
+	rte_pktmbuf_free(r);
+}
+
+static void d1_arp_for_other_eni_and_free_address_of_subnet_answered(void **st)
+{
+	(void)st;
+	struct rte_mbuf *r =
+	    expect_out(HOST1, arp_req(MAC_ENI[0], 0, "10.0.1.10", "10.0.1.20"), HOST1);
+	arp_check_reply(r, 0, MAC_HOST1, MAC_ENI[0], ip4("10.0.1.10"), ip4("10.0.1.20"));
+	rte_pktmbuf_free(r);
+	r = expect_out(HOST1, arp_req(MAC_ENI[0], 0, "10.0.1.10", "10.0.1.200"), HOST1);
+	arp_check_reply(r, 0, MAC_HOST1, MAC_ENI[0], ip4("10.0.1.10"), ip4("10.0.1.200"));
+	rte_pktmbuf_free(r);
+}
+
+static void d1_arp_with_vlan_answered_with_tag_kept(void **st)
+{
+	(void)st;
+	struct rte_mbuf *r =
+	    expect_out(HOST2, arp_req(MAC_ENI[1], 100, "10.0.1.20", "10.0.1.1"), HOST2);
+	arp_check_reply(r, 100, MAC_HOST2, MAC_ENI[1], ip4("10.0.1.20"), ip4("10.0.1.1"));
+	rte_pktmbuf_free(r);
+}
+
+static void d1_arp_for_own_address_not_answered(void **st)
+{
+	(void)st;
+	/* its own secondary address, and gratuitous ARP for its primary */
+	expect_drop(HOST1, arp_req(MAC_ENI[0], 0, "10.0.1.10", "10.0.1.11"),
+		    COUNTERS_DROP_ARP_UNANSWERED);
+	expect_drop(HOST1, arp_req(MAC_ENI[0], 0, "10.0.1.10", "10.0.1.10"),
+		    COUNTERS_DROP_ARP_UNANSWERED);
+}
+
+static void d1_arp_outside_subnet_not_answered(void **st)
+{
+	(void)st;
+	expect_drop(HOST1, arp_req(MAC_ENI[0], 0, "10.0.1.10", "10.0.2.30"),
+		    COUNTERS_DROP_ARP_UNANSWERED);
+	expect_drop(HOST1, arp_req(MAC_ENI[0], 0, "10.0.1.10", "8.8.8.8"),
+		    COUNTERS_DROP_ARP_UNANSWERED);
+}
+
+static void d1_arp_from_unknown_mac_dropped(void **st)
+{
+	(void)st;
+	expect_drop(HOST1, arp_req(MAC_STRANGER, 0, "10.0.1.99", "10.0.1.1"),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+	/* right MAC, wrong VLAN */
+	expect_drop(HOST2, arp_req(MAC_ENI[1], 0, "10.0.1.20", "10.0.1.1"),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+}
+
+static void d1_arp_on_uplink_for_associated_eip_answered(void **st)
+{
+	(void)st;
+	struct rte_mbuf *r =
+	    expect_out(UPLINK, arp_req(MAC_UPSTREAM, 0, "203.0.113.1", "203.0.113.20"), UPLINK);
+	arp_check_reply(r, 0, MAC_UPLINK, MAC_UPSTREAM, ip4("203.0.113.1"), ip4("203.0.113.20"));
+	rte_pktmbuf_free(r);
+	expect_drop(UPLINK, arp_req(MAC_UPSTREAM, 0, "203.0.113.1", "203.0.113.99"),
+		    COUNTERS_DROP_ARP_UNANSWERED);
+}
+
+static void d1_arp_reply_not_answered(void **st)
+{
+	(void)st;
+	uint16_t n = build_arp(buf, 2, MAC_ENI[0], ip4("10.0.1.10"), ip4("10.0.1.1"));
+	expect_drop(HOST1, frame(MAC_HOST1, MAC_ENI[0], 0, 0x0806, buf, n),
+		    COUNTERS_DROP_ARP_UNANSWERED);
+}
+
+static struct rte_mbuf *ns_req(const uint8_t *smac, uint16_t vlan, const char *src,
+			       const char *target)
+{
+	uint8_t msg[32], l3[128];
+	build_ns(msg, target, smac);
+	uint16_t n = build_ip6(l3, src, "ff02::1:ff00:1", 255, msg, 32, 0);
+	static const uint8_t mcast[6] = {0x33, 0x33, 0xff, 0, 0, 1};
+	return frame(mcast, smac, vlan, 0x86dd, l3, n);
+}
+
+static void na_check(struct rte_mbuf *r, uint16_t vlan, const uint8_t *port_mac,
+		     const uint8_t *asker_mac, const char *asker, const char *target)
+{
+	uint8_t *ip = l3_of(r, vlan, 0x86dd), a[16], t[16];
+
+	expect_macs(r, asker_mac, port_mac);
+	ip6(asker, a);
+	ip6(target, t);
+	assert_int_equal(ip[6], 58);
+	assert_int_equal(ip[7], 255);
+	assert_int_equal(get16(ip + 4), 32);
+	assert_memory_equal(ip + 8, t, 16);
+	assert_memory_equal(ip + 24, a, 16);
+	assert_int_equal(ip[40], 136);
+	assert_int_equal(ip[44] & 0x60, 0x60); /* solicited + override */
+	assert_memory_equal(ip + 48, t, 16);
+	assert_int_equal(ip[64], 2);
+	assert_memory_equal(ip + 66, port_mac, 6);
+	assert_true(dp_icmp6_ok(ip));
+	assert_int_equal(rte_pktmbuf_pkt_len(r), (vlan ? 18u : 14u) + 72u);
+}
+
+static void d1_ns_from_machine_answered_with_port_mac(void **st)
+{
+	(void)st;
+	uint64_t replies = C()->nd_replies;
+	struct rte_mbuf *r =
+	    expect_out(HOST1, ns_req(MAC_ENI[0], 0, "fe80::10", "2001:db8:0:1::1"), HOST1);
+	na_check(r, 0, MAC_HOST1, MAC_ENI[0], "fe80::10", "2001:db8:0:1::1");
+	assert_int_equal(C()->nd_replies, replies + 1);
+	rte_pktmbuf_free(r);
+	r = expect_out(HOST2, ns_req(MAC_ENI[1], 100, "2001:db8:0:1::20", "2001:db8:0:1::10"),
+		       HOST2);
+	na_check(r, 100, MAC_HOST2, MAC_ENI[1], "2001:db8:0:1::20", "2001:db8:0:1::10");
+	rte_pktmbuf_free(r);
+}
+
+static void d1_ns_for_own_or_outside_address_not_answered(void **st)
+{
+	(void)st;
+	expect_drop(HOST1, ns_req(MAC_ENI[0], 0, "fe80::10", "2001:db8:0:1::10"),
+		    COUNTERS_DROP_ND_UNANSWERED);
+	expect_drop(HOST1, ns_req(MAC_ENI[0], 0, "fe80::10", "2001:db8:0:2::1"),
+		    COUNTERS_DROP_ND_UNANSWERED);
+	/* a subnet without IPv6 */
+	expect_drop(HOST1, ns_req(MAC_ENI[5], 0, "fe80::15", "2001:db8:0:1::1"),
+		    COUNTERS_DROP_ND_UNANSWERED);
+	/* duplicate address detection probe (source ::) */
+	expect_drop(HOST1, ns_req(MAC_ENI[0], 0, "::", "2001:db8:0:1::77"),
+		    COUNTERS_DROP_ND_UNANSWERED);
+}
+
+static void d1_ns_on_uplink_for_assigned_ipv6_answered(void **st)
+{
+	(void)st;
+	struct rte_mbuf *r = expect_out(
+	    UPLINK, ns_req(MAC_UPSTREAM, 0, "2001:db8:ffff::1", "2001:db8:0:1::20"), UPLINK);
+	na_check(r, 0, MAC_UPLINK, MAC_UPSTREAM, "2001:db8:ffff::1", "2001:db8:0:1::20");
+	rte_pktmbuf_free(r);
+	expect_drop(UPLINK, ns_req(MAC_UPSTREAM, 0, "2001:db8:ffff::1", "2001:db8:0:1::99"),
+		    COUNTERS_DROP_ND_UNANSWERED);
+}
+
+static void d1_ns_with_bad_checksum_or_hop_limit_dropped(void **st)
+{
+	(void)st;
+	struct rte_mbuf *m = ns_req(MAC_ENI[0], 0, "fe80::10", "2001:db8:0:1::1");
+	l2(m)[14 + 40 + 2] ^= 0x55;
+	expect_drop(HOST1, m, COUNTERS_DROP_MALFORMED);
+
+	uint8_t msg[32], l3[128];
+	build_ns(msg, "2001:db8:0:1::1", MAC_ENI[0]);
+	uint16_t n = build_ip6(l3, "fe80::10", "ff02::1:ff00:1", 64, msg, 32, 0);
+	expect_drop(HOST1, frame(MAC_HOST1, MAC_ENI[0], 0, 0x86dd, l3, n),
+		    COUNTERS_DROP_ND_UNANSWERED);
+}
+
+static void d1_upstream_mac_learned_from_arp_on_uplink(void **st)
+{
+	(void)st;
+	/* a second engine whose uplink knows only the upstream IPv4 */
+	struct builder_params p;
+	memset(&p, 0, sizeof(p));
+	p.max_enis = 8;
+	p.max_v4 = p.max_v6 = p.max_eips = 16;
+	p.n_ports = 2;
+	p.ports[0].role = FWD_PORT_UPLINK;
+	memcpy(p.ports[0].mac, MAC_UPLINK, 6);
+	p.ports[0].has_upstream_ip = true;
+	p.ports[0].upstream_ip = ip4("203.0.113.1");
+	p.ports[1].role = FWD_PORT_HOST;
+	struct builder *b = builder_create(&p);
+	assert_non_null(b);
+	const struct fwd_side *s = builder_side(b);
+	uint8_t mac[6];
+	assert_false(fwd_upstream_mac(s, 0, mac));
+
+	/* the request the engine sends to resolve it */
+	struct rte_mbuf *q = rte_pktmbuf_alloc(dp_pool);
+	assert_int_equal(pipeline_arp_request(s, 0, ip4("203.0.113.10"), q), 0);
+	uint8_t *a = l2(q) + 14;
+	assert_int_equal(get16(l2(q) + 12), 0x0806);
+	assert_int_equal(get16(a + 6), 1);
+	assert_memory_equal(a + 8, MAC_UPLINK, 6);
+	assert_int_equal(addr_at(a + 24), ip4("203.0.113.1"));
+	rte_pktmbuf_free(q);
+	q = rte_pktmbuf_alloc(dp_pool);
+	assert_int_equal(pipeline_arp_request(s, 1, ip4("203.0.113.10"), q), -EINVAL);
+	rte_pktmbuf_free(q);
+
+	/* its reply: learned */
+	uint16_t n = build_arp(buf, 2, MAC_UPSTREAM, ip4("203.0.113.1"), ip4("203.0.113.10"));
+	struct rte_mbuf *m = frame(MAC_UPLINK, MAC_UPSTREAM, 0, 0x0806, buf, n);
+	struct pipeline_tx tx;
+	memset(tx.n, 0, sizeof(tx.n));
+	pipeline_burst(W, s, 0, &m, 1, &tx);
+	assert_int_equal(tx.n[0], 0);
+	assert_true(fwd_upstream_mac(s, 0, mac));
+	assert_memory_equal(mac, MAC_UPSTREAM, 6);
+	builder_free(b);
+}
+
+/* ---------------- D2: inbound DNAT ---------------- */
+
+static void d2_inbound_udp_to_eip_translated_and_delivered(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("198.18.0.5"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 17,
+			   .sport = 5353,
+			   .dport = 80,
+			   .payload = 33,
+			   .ttl = 50};
+	uint64_t pk = C()->eni[0].packets;
+	struct rte_mbuf *r = expect_out(UPLINK, from_internet(&s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+
+	expect_macs(r, MAC_ENI[0], MAC_HOST1);
+	assert_int_equal(addr_at(ip + 12), ip4("198.18.0.5"));
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+	assert_int_equal(ip[8], 49);
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip));
+	assert_int_equal(C()->eni[0].packets, pk + 1);
+	rte_pktmbuf_free(r);
+}
+
+static void d2_inbound_tcp_with_options_translated(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("198.18.0.5"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 6,
+			   .sport = 40000,
+			   .dport = 22,
+			   .payload = 100,
+			   .options = 8};
+	struct rte_mbuf *r = expect_out(UPLINK, from_internet(&s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d2_inbound_udp_zero_checksum_left_zero(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("198.18.0.5"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 17,
+			   .sport = 1,
+			   .dport = 2,
+			   .payload = 10,
+			   .udp_nocsum = 1};
+	struct rte_mbuf *r = expect_out(UPLINK, from_internet(&s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+
+	assert_int_equal(get16(ip + 20 + 6), 0);
+	assert_true(dp_ip4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d2_inbound_icmp_echo_translated(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.20"), .proto = 1, .payload = 56};
+	struct rte_mbuf *r = expect_out(UPLINK, from_internet(&s), HOST2);
+	uint8_t *ip = l3_of(r, 100, 0x0800); /* ENI 1 is on VLAN 100: tag added */
+
+	expect_macs(r, MAC_ENI[1], MAC_HOST2);
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.20"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_icmp_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d2_inbound_to_unassociated_address_dropped(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.99"), .proto = 17, .payload = 4};
+	expect_drop(UPLINK, from_internet(&s), COUNTERS_DROP_UNKNOWN_DESTINATION);
+	/* private addresses are not reachable from the internet */
+	s.dst = ip4("10.0.1.10");
+	expect_drop(UPLINK, from_internet(&s), COUNTERS_DROP_UNKNOWN_DESTINATION);
+}
+
+static void d2_inbound_from_tagged_uplink_frame_delivered_untagged(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.10"), .proto = 17, .payload = 4};
+	uint16_t n = build_ip4(buf, &s);
+	struct rte_mbuf *r =
+	    expect_out(UPLINK, frame(MAC_UPLINK, MAC_INTERNET, 7, 0x0800, buf, n), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+/* ---------------- D3: inbound IPv6 ---------------- */
+
+static void d3_inbound_ipv6_delivered_untranslated(void **st)
+{
+	(void)st;
+	struct rte_mbuf *r = expect_out(
+	    UPLINK,
+	    v6_from(MAC_UPLINK, MAC_INTERNET, 0, "2001:db8:ffff::5", "2001:db8:0:1::20", 64),
+	    HOST2);
+	uint8_t *ip = l3_of(r, 100, 0x86dd), a[16];
+
+	expect_macs(r, MAC_ENI[1], MAC_HOST2);
+	ip6("2001:db8:0:1::20", a);
+	assert_memory_equal(ip + 24, a, 16);
+	ip6("2001:db8:ffff::5", a);
+	assert_memory_equal(ip + 8, a, 16);
+	assert_int_equal(ip[7], 63);
+	rte_pktmbuf_free(r);
+}
+
+static void d3_inbound_ipv6_unassigned_or_multicast_dropped(void **st)
+{
+	(void)st;
+	expect_drop(
+	    UPLINK,
+	    v6_from(MAC_UPLINK, MAC_INTERNET, 0, "2001:db8:ffff::5", "2001:db8:0:1::99", 64),
+	    COUNTERS_DROP_UNKNOWN_DESTINATION);
+	expect_drop(UPLINK, v6_from(MAC_UPLINK, MAC_INTERNET, 0, "2001:db8:ffff::5", "ff02::1", 64),
+		    COUNTERS_DROP_MULTICAST);
+}
+
+/* ---------------- D4: source ENI and anti-spoofing ---------------- */
+
+static void d4_spoofed_ipv4_source_dropped(void **st)
+{
+	(void)st;
+	/* ENI 0 sends from ENI 1's address, and from an address nobody has */
+	struct v4spec s = {
+	    .src = ip4("10.0.1.20"), .dst = ip4("10.0.1.40"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_SPOOFED_SOURCE);
+	s.src = ip4("10.0.1.99");
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_SPOOFED_SOURCE);
+}
+
+static void d4_spoofed_ipv6_source_dropped(void **st)
+{
+	(void)st;
+	expect_drop(HOST1,
+		    v6_from(MAC_HOST1, MAC_ENI[0], 0, "2001:db8:0:1::20", "2001:db8:0:1::10", 64),
+		    COUNTERS_DROP_SPOOFED_SOURCE);
+}
+
+static void d4_unknown_source_mac_port_or_vlan_dropped(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("10.0.1.20"), .proto = 17, .payload = 4};
+	uint16_t n = build_ip4(buf, &s);
+	expect_drop(HOST1, frame(MAC_HOST1, MAC_STRANGER, 0, 0x0800, buf, n),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+	/* ENI 0's MAC on the other host port */
+	expect_drop(HOST2, frame(MAC_HOST2, MAC_ENI[0], 0, 0x0800, buf, n),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+	/* ENI 1's MAC without its VLAN */
+	s.src = ip4("10.0.1.20");
+	s.dst = ip4("10.0.1.10");
+	n = build_ip4(buf, &s);
+	expect_drop(HOST2, frame(MAC_HOST2, MAC_ENI[1], 0, 0x0800, buf, n),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+}
+
+static void d4_source_dest_check_off_forwards_foreign_source(void **st)
+{
+	(void)st;
+	/* ENI 3 is an appliance: it forwards packets that are not its own */
+	struct v4spec s = {
+	    .src = ip4("172.16.9.9"), .dst = ip4("10.0.1.10"), .proto = 17, .payload = 4};
+	struct rte_mbuf *r = expect_out(HOST1, from_eni(3, 0, MAC_HOST1, &s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+	assert_int_equal(addr_at(ip + 12), ip4("172.16.9.9"));
+	expect_macs(r, MAC_ENI[0], MAC_HOST1);
+	rte_pktmbuf_free(r);
+}
+
+/* ---------------- D5: local delivery ---------------- */
+
+static void d5_local_ipv4_delivered_untranslated(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("10.0.1.11"),
+			   .dst = ip4("10.0.1.20"),
+			   .proto = 6,
+			   .sport = 1000,
+			   .dport = 2000,
+			   .payload = 12};
+	struct rte_mbuf *r = expect_out(HOST1, from_eni(0, 0, MAC_HOST1, &s), HOST2);
+	uint8_t *ip = l3_of(r, 100, 0x0800);
+
+	expect_macs(r, MAC_ENI[1], MAC_HOST2);
+	assert_int_equal(addr_at(ip + 12), ip4("10.0.1.11"));
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.20"));
+	assert_int_equal(ip[8], 63);
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d5_local_from_vlan_to_untagged_strips_tag(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("10.0.1.20"), .dst = ip4("10.0.1.10"), .proto = 17, .payload = 9};
+	struct rte_mbuf *r = expect_out(HOST2, from_eni(1, 100, MAC_HOST2, &s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+	expect_macs(r, MAC_ENI[0], MAC_HOST1);
+	assert_int_equal(rte_pktmbuf_pkt_len(r), 14u + get16(ip + 2));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d5_local_ipv6_delivered(void **st)
+{
+	(void)st;
+	struct rte_mbuf *r = expect_out(
+	    HOST1, v6_from(MAC_HOST1, MAC_ENI[0], 0, "2001:db8:0:1::10", "2001:db8:0:1::20", 64),
+	    HOST2);
+	uint8_t *ip = l3_of(r, 100, 0x86dd), a[16];
+	ip6("2001:db8:0:1::20", a);
+	assert_memory_equal(ip + 24, a, 16);
+	rte_pktmbuf_free(r);
+}
+
+static void d5_local_unowned_destination_dropped(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("10.0.1.77"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_UNKNOWN_DESTINATION);
+	expect_drop(HOST1,
+		    v6_from(MAC_HOST1, MAC_ENI[0], 0, "2001:db8:0:1::10", "2001:db8:0:1::77", 64),
+		    COUNTERS_DROP_UNKNOWN_DESTINATION);
+	s.dst = ip4("255.255.255.255");
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
+}
+
+/* ---------------- D6: routes ---------------- */
+
+static void d6_igw_snat_to_eip_out_of_uplink(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("10.0.1.10"),
+			   .dst = ip4("8.8.8.8"),
+			   .proto = 17,
+			   .sport = 33000,
+			   .dport = 53,
+			   .payload = 40};
+	struct rte_mbuf *r = expect_out(HOST1, from_eni(0, 0, MAC_HOST1, &s), UPLINK);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+
+	expect_macs(r, MAC_UPSTREAM, MAC_UPLINK);
+	assert_int_equal(addr_at(ip + 12), ip4("203.0.113.10"));
+	assert_int_equal(addr_at(ip + 16), ip4("8.8.8.8"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+
+	/* TCP from the VLAN ENI: tag removed on the uplink */
+	s = (struct v4spec){.src = ip4("10.0.1.20"),
+			    .dst = ip4("1.1.1.1"),
+			    .proto = 6,
+			    .sport = 1,
+			    .dport = 443,
+			    .payload = 7};
+	r = expect_out(HOST2, from_eni(1, 100, MAC_HOST2, &s), UPLINK);
+	ip = l3_of(r, 0, 0x0800);
+	assert_int_equal(addr_at(ip + 12), ip4("203.0.113.20"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d6_igw_without_eip_dropped(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("10.0.1.11"), .dst = ip4("8.8.8.8"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_NO_EIP);
+}
+
+static void d6_igw_ipv6_out_unchanged(void **st)
+{
+	(void)st;
+	struct rte_mbuf *r = expect_out(
+	    HOST1, v6_from(MAC_HOST1, MAC_ENI[0], 0, "2001:db8:0:1::10", "2606:4700::1111", 64),
+	    UPLINK);
+	uint8_t *ip = l3_of(r, 0, 0x86dd), a[16];
+	expect_macs(r, MAC_UPSTREAM, MAC_UPLINK);
+	ip6("2001:db8:0:1::10", a);
+	assert_memory_equal(ip + 8, a, 16);
+	assert_int_equal(ip[7], 63);
+	rte_pktmbuf_free(r);
+}
+
+static void d6_route_to_eni_delivers_unchanged_to_appliance(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("198.51.100.7"), .proto = 17, .payload = 4};
+	struct rte_mbuf *r = expect_out(HOST1, from_eni(0, 0, MAC_HOST1, &s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+	expect_macs(r, MAC_ENI[3], MAC_HOST1);
+	assert_int_equal(addr_at(ip + 12), ip4("10.0.1.10"));
+	assert_int_equal(addr_at(ip + 16), ip4("198.51.100.7"));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d6_blackhole_and_longest_prefix(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("192.0.2.1"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_BLACKHOLE);
+	/* 198.51.100.200 is in the /24 to ENI 3 and in the /25 blackhole: /25 wins */
+	s.dst = ip4("198.51.100.200");
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_BLACKHOLE);
+}
+
+static void d6_no_route_dropped(void **st)
+{
+	(void)st;
+	/* ENI 5's subnet has only the local route */
+	struct v4spec s = {
+	    .src = ip4("10.0.2.60"), .dst = ip4("8.8.8.8"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(5, 0, MAC_HOST1, &s), COUNTERS_DROP_NO_ROUTE);
+}
+
+/* ---------------- D7: checksums, ICMP errors, fragments, TTL ---------------- */
+
+static void d7_inbound_icmp_error_inner_header_translated(void **st)
+{
+	(void)st;
+	/* ENI 0 (as 203.0.113.10) sent UDP to 198.18.0.9; a router answers time exceeded */
+	uint8_t quote[256];
+	struct v4spec q = {.src = ip4("203.0.113.10"),
+			   .dst = ip4("198.18.0.9"),
+			   .proto = 17,
+			   .sport = 44444,
+			   .dport = 33434,
+			   .payload = 24,
+			   .ttl = 1};
+	uint16_t ql = build_ip4(quote, &q);
+	struct v4spec s = {.src = ip4("198.18.0.1"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 1,
+			   .icmp_type = 11,
+			   .quote = quote,
+			   .quote_len = ql};
+	struct rte_mbuf *r = expect_out(UPLINK, from_internet(&s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800), *in = ip + 20 + 8;
+
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+	assert_int_equal(addr_at(in + 12), ip4("10.0.1.10")); /* quoted source */
+	assert_int_equal(addr_at(in + 16), ip4("198.18.0.9"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_ip4_ok(in));
+	assert_true(dp_l4_ok(in)); /* quoted UDP checksum, from scratch */
+	assert_true(dp_icmp_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d7_outbound_icmp_error_inner_header_translated(void **st)
+{
+	(void)st;
+	/* 198.18.0.9 sent TCP to 203.0.113.10 (DNAT to 10.0.1.10); ENI 0 answers port
+	 * unreachable quoting what it received: inner destination 10.0.1.10 */
+	uint8_t quote[256];
+	struct v4spec q = {.src = ip4("198.18.0.9"),
+			   .dst = ip4("10.0.1.10"),
+			   .proto = 6,
+			   .sport = 5555,
+			   .dport = 81,
+			   .payload = 0};
+	uint16_t ql = build_ip4(quote, &q);
+	struct v4spec s = {.src = ip4("10.0.1.10"),
+			   .dst = ip4("198.18.0.9"),
+			   .proto = 1,
+			   .icmp_type = 3,
+			   .icmp_code = 3,
+			   .quote = quote,
+			   .quote_len = ql};
+	struct rte_mbuf *r = expect_out(HOST1, from_eni(0, 0, MAC_HOST1, &s), UPLINK);
+	uint8_t *ip = l3_of(r, 0, 0x0800), *in = ip + 20 + 8;
+
+	assert_int_equal(addr_at(ip + 12), ip4("203.0.113.10"));
+	assert_int_equal(addr_at(in + 16), ip4("203.0.113.10")); /* quoted destination */
+	assert_int_equal(addr_at(in + 12), ip4("198.18.0.9"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_ip4_ok(in));
+	assert_true(dp_l4_ok(in));
+	assert_true(dp_icmp_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d7_icmp_error_with_short_quote_translated(void **st)
+{
+	(void)st;
+	/* the classic 8-byte quote: inner UDP header only */
+	uint8_t quote[256];
+	struct v4spec q = {.src = ip4("203.0.113.10"),
+			   .dst = ip4("198.18.0.9"),
+			   .proto = 17,
+			   .sport = 1,
+			   .dport = 2,
+			   .payload = 30};
+	build_ip4(quote, &q);
+	struct v4spec s = {.src = ip4("198.18.0.1"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 1,
+			   .icmp_type = 3,
+			   .icmp_code = 4,
+			   .quote = quote,
+			   .quote_len = 28};
+	struct rte_mbuf *r = expect_out(UPLINK, from_internet(&s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800), *in = ip + 28;
+	assert_int_equal(addr_at(in + 12), ip4("10.0.1.10"));
+	assert_true(dp_ip4_ok(in));
+	assert_true(dp_icmp_ok(ip));
+	/* the quoted UDP checksum moved by the same difference as a full recompute */
+	uint8_t full[256];
+	q.src = ip4("10.0.1.10");
+	build_ip4(full, &q);
+	assert_true(get16(in + 26) == get16(full + 26) ||
+		    (get16(in + 26) ^ get16(full + 26)) == 0xffff);
+	rte_pktmbuf_free(r);
+}
+
+static void d7_fragments_translated_only_first_updates_l4(void **st)
+{
+	(void)st;
+	/* a 64-byte UDP datagram to the EIP, in two fragments: 8+24 bytes, then 40 */
+	uint8_t whole[256], f1[256], f2[256];
+	struct v4spec s = {.src = ip4("198.18.0.5"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 17,
+			   .sport = 7,
+			   .dport = 9,
+			   .payload = 64};
+	uint16_t wl = build_ip4(whole, &s);
+	(void)wl;
+	/* first: header + 32 bytes of UDP (header + 24 data), MF */
+	memcpy(f1, whole, 20 + 32);
+	put16(f1 + 2, 52);
+	put16(f1 + 6, 0x2000);
+	put16(f1 + 10, 0);
+	put16(f1 + 10, dp_csum(f1, 20, 0));
+	/* second: offset 32 bytes (4 units), the rest (40 bytes) */
+	memcpy(f2, whole, 20);
+	memcpy(f2 + 20, whole + 20 + 32, 40);
+	put16(f2 + 2, 60);
+	put16(f2 + 6, 4);
+	put16(f2 + 10, 0);
+	put16(f2 + 10, dp_csum(f2, 20, 0));
+
+	struct rte_mbuf *r =
+	    expect_out(UPLINK, frame(MAC_UPLINK, MAC_INTERNET, 0, 0x0800, f1, 52), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+	assert_true(dp_ip4_ok(ip));
+	/* the UDP checksum is the one of the whole datagram sent to 10.0.1.10 */
+	uint8_t expect[256];
+	s.dst = ip4("10.0.1.10");
+	build_ip4(expect, &s);
+	assert_true(get16(ip + 26) == get16(expect + 26) ||
+		    (get16(ip + 26) ^ get16(expect + 26)) == 0xffff);
+	rte_pktmbuf_free(r);
+
+	r = expect_out(UPLINK, frame(MAC_UPLINK, MAC_INTERNET, 0, 0x0800, f2, 60), HOST1);
+	ip = l3_of(r, 0, 0x0800);
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+	assert_true(dp_ip4_ok(ip));
+	assert_memory_equal(ip + 20, whole + 20 + 32, 40); /* payload untouched */
+	rte_pktmbuf_free(r);
+}
+
+static void d7_outbound_fragment_snat(void **st)
+{
+	(void)st;
+	uint8_t f[256];
+	struct v4spec s = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("8.8.8.8"), .proto = 17, .payload = 40};
+	build_ip4(f, &s);
+	put16(f + 6, 10); /* a later fragment: its bytes are not a UDP header */
+	put16(f + 10, 0);
+	put16(f + 10, dp_csum(f, 20, 0));
+	uint8_t before[48];
+	memcpy(before, f + 20, 48);
+	struct rte_mbuf *r =
+	    expect_out(HOST1, frame(MAC_HOST1, MAC_ENI[0], 0, 0x0800, f, 68), UPLINK);
+	uint8_t *ip = l3_of(r, 0, 0x0800);
+	assert_int_equal(addr_at(ip + 12), ip4("203.0.113.10"));
+	assert_true(dp_ip4_ok(ip));
+	assert_memory_equal(ip + 20, before, 48);
+	rte_pktmbuf_free(r);
+}
+
+static void d7_ttl_expired_dropped(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("198.18.0.5"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 17,
+			   .payload = 4,
+			   .ttl = 1};
+	expect_drop(UPLINK, from_internet(&s), COUNTERS_DROP_TTL);
+	struct v4spec o = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("10.0.1.20"), .proto = 17, .payload = 4, .ttl = 1};
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &o), COUNTERS_DROP_TTL);
+	expect_drop(UPLINK,
+		    v6_from(MAC_UPLINK, MAC_INTERNET, 0, "2001:db8:ffff::5", "2001:db8:0:1::20", 1),
+		    COUNTERS_DROP_TTL);
+	/* TTL 2 still passes, leaving with 1 */
+	s.ttl = 2;
+	struct rte_mbuf *r = expect_out(UPLINK, from_internet(&s), HOST1);
+	assert_int_equal(l3_of(r, 0, 0x0800)[8], 1);
+	assert_true(dp_ip4_ok(l3_of(r, 0, 0x0800)));
+	rte_pktmbuf_free(r);
+}
+
+/* ---------------- D8: counters ---------------- */
+
+static void d8_drops_counted_by_reason_and_port_deliveries_by_eni(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.10"), .proto = 17, .payload = 10};
+	int out;
+	struct rte_mbuf *r = run(UPLINK, from_internet(&s), &out);
+	assert_non_null(r);
+	uint32_t len = rte_pktmbuf_pkt_len(r);
+	rte_pktmbuf_free(r);
+	s.dst = ip4("203.0.113.99");
+	assert_null(run(UPLINK, from_internet(&s), &out));
+	assert_null(run(UPLINK, from_internet(&s), &out));
+
+	const struct counters *c = C();
+	assert_int_equal(c->port[UPLINK].rx, 3);
+	assert_int_equal(c->port[UPLINK].drop, 2);
+	assert_int_equal(c->port[HOST1].tx, 1);
+	assert_int_equal(c->drop[COUNTERS_DROP_UNKNOWN_DESTINATION], 2);
+	assert_int_equal(c->eni[0].packets, 1);
+	assert_int_equal(c->eni[0].bytes, len);
+	assert_int_equal(counters_drops_total(c), 2);
+
+	/* summed over workers: a second worker's counters add up */
+	struct pipeline_worker *w2 = pipeline_worker_create(1, builder_max_enis(B));
+	struct pipeline_tx tx;
+	memset(tx.n, 0, sizeof(tx.n));
+	struct rte_mbuf *m = from_internet(&s);
+	pipeline_burst(w2, builder_side(B), UPLINK, &m, 1, &tx);
+	const struct counters *per[2] = {C(), pipeline_worker_counters(w2)};
+	struct counters *sum = counters_create(builder_max_enis(B));
+	counters_sum(per, 2, sum);
+	assert_int_equal(sum->drop[COUNTERS_DROP_UNKNOWN_DESTINATION], 3);
+	assert_int_equal(sum->port[UPLINK].rx, 4);
+	assert_int_equal(sum->eni[0].packets, 1);
+	counters_free(sum);
+	pipeline_worker_free(w2);
+
+	/* every reason has a distinct name */
+	for (unsigned i = 0; i < COUNTERS_DROP_MAX; i++) {
+		assert_non_null(counters_drop_name(i));
+		for (unsigned j = 0; j < i; j++)
+			assert_string_not_equal(counters_drop_name(i), counters_drop_name(j));
+	}
+	assert_null(counters_drop_name(COUNTERS_DROP_MAX));
+	assert_string_equal(counters_drop_name(COUNTERS_DROP_SPOOFED_SOURCE), "spoofed-source");
+}
+
+static void d8_burst_of_mixed_packets_each_goes_its_way(void **st)
+{
+	(void)st;
+	/* one burst, packets to three ENIs and two drops: stages keep them apart */
+	struct rte_mbuf *pkts[6];
+	const char *dst[6] = {"203.0.113.10", "203.0.113.20", "203.0.113.99",
+			      "203.0.113.10", "203.0.113.30", "203.0.113.20"};
+	for (int i = 0; i < 6; i++) {
+		struct v4spec s = {.src = ip4("198.18.0.5"),
+				   .dst = ip4(dst[i]),
+				   .proto = 17,
+				   .sport = (uint16_t)i,
+				   .payload = 4};
+		pkts[i] = from_internet(&s);
+	}
+	struct pipeline_tx tx;
+	memset(tx.n, 0, sizeof(tx.n));
+	pipeline_burst(W, builder_side(B), UPLINK, pkts, 6, &tx);
+	assert_int_equal(tx.n[HOST1], 2);
+	assert_int_equal(tx.n[HOST2], 2);
+	assert_int_equal(C()->drop[COUNTERS_DROP_UNKNOWN_DESTINATION], 1);
+	assert_int_equal(C()->drop[COUNTERS_DROP_INSTANCE_STOPPED], 1);
+	for (int i = 0; i < 2; i++) {
+		uint8_t *ip = l3_of(tx.pkts[HOST1][i], 0, 0x0800);
+		assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+		assert_int_equal(get16(ip + 20), i == 0 ? 0 : 3); /* order kept */
+		ip = l3_of(tx.pkts[HOST2][i], 100, 0x0800);
+		assert_int_equal(addr_at(ip + 16), ip4("10.0.1.20"));
+	}
+	rte_pktmbuf_free_bulk(tx.pkts[HOST1], 2);
+	rte_pktmbuf_free_bulk(tx.pkts[HOST2], 2);
+}
+
+/* ---------------- D10: stopped instance, detached ENI ---------------- */
+
+static void d10_stopped_instance_receives_nothing(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.30"), .proto = 17, .payload = 4};
+	expect_drop(UPLINK, from_internet(&s), COUNTERS_DROP_INSTANCE_STOPPED);
+	struct v4spec l = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("10.0.2.30"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &l), COUNTERS_DROP_INSTANCE_STOPPED);
+	assert_int_equal(C()->eni[2].packets, 0);
+}
+
+static void d10_detached_eni_receives_nothing(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.50"), .proto = 17, .payload = 4};
+	expect_drop(UPLINK, from_internet(&s), COUNTERS_DROP_ENI_DETACHED);
+	struct v4spec l = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("10.0.1.50"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &l), COUNTERS_DROP_ENI_DETACHED);
+	/* and it cannot send: its MAC is not in the table */
+	struct v4spec o = {
+	    .src = ip4("10.0.1.50"), .dst = ip4("10.0.1.10"), .proto = 17, .payload = 4};
+	expect_drop(HOST1, from_eni(4, 0, MAC_HOST1, &o), COUNTERS_DROP_UNKNOWN_SOURCE);
+}
+
+/* ---------------- D11: hairpin ---------------- */
+
+static void d11_hairpin_translated_both_ways(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("10.0.1.10"),
+			   .dst = ip4("203.0.113.20"),
+			   .proto = 17,
+			   .sport = 1234,
+			   .dport = 80,
+			   .payload = 20};
+	struct rte_mbuf *r = expect_out(HOST1, from_eni(0, 0, MAC_HOST1, &s), HOST2);
+	uint8_t *ip = l3_of(r, 100, 0x0800);
+
+	expect_macs(r, MAC_ENI[1], MAC_HOST2);
+	assert_int_equal(addr_at(ip + 12), ip4("203.0.113.10"));
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.20"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d11_hairpin_without_own_eip_keeps_private_source(void **st)
+{
+	(void)st;
+	struct v4spec s = {
+	    .src = ip4("10.0.1.11"), .dst = ip4("203.0.113.20"), .proto = 6, .payload = 3};
+	struct rte_mbuf *r = expect_out(HOST1, from_eni(0, 0, MAC_HOST1, &s), HOST2);
+	uint8_t *ip = l3_of(r, 100, 0x0800);
+	assert_int_equal(addr_at(ip + 12), ip4("10.0.1.11"));
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.20"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+static void d11_hairpin_icmp_error_translated_both_ways(void **st)
+{
+	(void)st;
+	/* ENI 1 got UDP from 203.0.113.10 (ENI 0's EIP, hairpinned) and answers port
+	 * unreachable to 203.0.113.10: outer src 10.0.1.20 -> 203.0.113.20, outer dst
+	 * 203.0.113.10 -> 10.0.1.10; quoted src 203.0.113.10 -> 10.0.1.10, quoted dst
+	 * 10.0.1.20 -> 203.0.113.20 */
+	uint8_t quote[256];
+	struct v4spec q = {.src = ip4("203.0.113.10"),
+			   .dst = ip4("10.0.1.20"),
+			   .proto = 17,
+			   .sport = 9,
+			   .dport = 10,
+			   .payload = 12};
+	uint16_t ql = build_ip4(quote, &q);
+	struct v4spec s = {.src = ip4("10.0.1.20"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 1,
+			   .icmp_type = 3,
+			   .icmp_code = 3,
+			   .quote = quote,
+			   .quote_len = ql};
+	struct rte_mbuf *r = expect_out(HOST2, from_eni(1, 100, MAC_HOST2, &s), HOST1);
+	uint8_t *ip = l3_of(r, 0, 0x0800), *in = ip + 28;
+	assert_int_equal(addr_at(ip + 12), ip4("203.0.113.20"));
+	assert_int_equal(addr_at(ip + 16), ip4("10.0.1.10"));
+	assert_int_equal(addr_at(in + 12), ip4("10.0.1.10"));
+	assert_int_equal(addr_at(in + 16), ip4("203.0.113.20"));
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_ip4_ok(in));
+	assert_true(dp_l4_ok(in));
+	assert_true(dp_icmp_ok(ip));
+	rte_pktmbuf_free(r);
+}
+
+/* ---------------- non-IP ---------------- */
+
+static void not_ip_frames_dropped(void **st)
+{
+	(void)st;
+	uint8_t junk[46] = {0};
+	expect_drop(HOST1, frame(MAC_HOST1, MAC_ENI[0], 0, 0x88cc, junk, 46), COUNTERS_DROP_NOT_IP);
+	expect_drop(UPLINK, frame(MAC_UPLINK, MAC_INTERNET, 0, 0x8863, junk, 46),
+		    COUNTERS_DROP_NOT_IP);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    T(d1_arp_from_machine_for_gateway_answered_with_port_mac),
+	    T(d1_arp_for_other_eni_and_free_address_of_subnet_answered),
+	    T(d1_arp_with_vlan_answered_with_tag_kept),
+	    T(d1_arp_for_own_address_not_answered),
+	    T(d1_arp_outside_subnet_not_answered),
+	    T(d1_arp_from_unknown_mac_dropped),
+	    T(d1_arp_on_uplink_for_associated_eip_answered),
+	    T(d1_arp_reply_not_answered),
+	    T(d1_ns_from_machine_answered_with_port_mac),
+	    T(d1_ns_for_own_or_outside_address_not_answered),
+	    T(d1_ns_on_uplink_for_assigned_ipv6_answered),
+	    T(d1_ns_with_bad_checksum_or_hop_limit_dropped),
+	    T(d1_upstream_mac_learned_from_arp_on_uplink),
+	    T(d2_inbound_udp_to_eip_translated_and_delivered),
+	    T(d2_inbound_tcp_with_options_translated),
+	    T(d2_inbound_udp_zero_checksum_left_zero),
+	    T(d2_inbound_icmp_echo_translated),
+	    T(d2_inbound_to_unassociated_address_dropped),
+	    T(d2_inbound_from_tagged_uplink_frame_delivered_untagged),
+	    T(d3_inbound_ipv6_delivered_untranslated),
+	    T(d3_inbound_ipv6_unassigned_or_multicast_dropped),
+	    T(d4_spoofed_ipv4_source_dropped),
+	    T(d4_spoofed_ipv6_source_dropped),
+	    T(d4_unknown_source_mac_port_or_vlan_dropped),
+	    T(d4_source_dest_check_off_forwards_foreign_source),
+	    T(d5_local_ipv4_delivered_untranslated),
+	    T(d5_local_from_vlan_to_untagged_strips_tag),
+	    T(d5_local_ipv6_delivered),
+	    T(d5_local_unowned_destination_dropped),
+	    T(d6_igw_snat_to_eip_out_of_uplink),
+	    T(d6_igw_without_eip_dropped),
+	    T(d6_igw_ipv6_out_unchanged),
+	    T(d6_route_to_eni_delivers_unchanged_to_appliance),
+	    T(d6_blackhole_and_longest_prefix),
+	    T(d6_no_route_dropped),
+	    T(d7_inbound_icmp_error_inner_header_translated),
+	    T(d7_outbound_icmp_error_inner_header_translated),
+	    T(d7_icmp_error_with_short_quote_translated),
+	    T(d7_fragments_translated_only_first_updates_l4),
+	    T(d7_outbound_fragment_snat),
+	    T(d7_ttl_expired_dropped),
+	    T(d8_drops_counted_by_reason_and_port_deliveries_by_eni),
+	    T(d8_burst_of_mixed_packets_each_goes_its_way),
+	    T(d10_stopped_instance_receives_nothing),
+	    T(d10_detached_eni_receives_nothing),
+	    T(d11_hairpin_translated_both_ways),
+	    T(d11_hairpin_without_own_eip_keeps_private_source),
+	    T(d11_hairpin_icmp_error_translated_both_ways),
+	    T(not_ip_frames_dropped),
+	};
+	return DP_RUN("pipeline", tests, argc, argv);
+}
