@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * model_internal.h - the model's objects and indexes, shared by the model's
- * own .c files only (model.c: life, ids, VPCs, route tables, subnets, types,
- * instances; model_eni.c: ENIs and addresses; model_eip.c: Elastic IPs;
- * model_view.c: views, iteration, dump, full delta, stats).
+ * own .c files only (model.c: life, errors, ids, parsing, delta helpers;
+ * model_vpc.c: VPCs, route tables, subnets, pools; model_instance.c: types and
+ * instances; model_eni.c: ENIs; model_addr.c: addresses; model_eip.c:
+ * Elastic IPs; model_view.c: views, iteration, dump, full delta, stats).
  *
  * Every operation follows one pattern: validate everything (no change),
  * reserve every piece of memory the change needs (objtab_reserve,
@@ -158,6 +159,40 @@ void model_put_v4(const struct model *m, struct delta *d, uint32_t addr);
 void model_put_route(const struct model *m, struct delta *d, uint32_t rt, size_t r, bool del);
 void model_put_subnet(const struct model *m, struct delta *d, uint32_t s);
 int model_reserve_delta(struct delta *d, size_t more);
+
+/* shared helpers (model.c) */
+char *model_fmt_cidr4(uint32_t base_host, uint8_t depth);
+char *model_fmt_cidr6(const uint8_t base[16], uint8_t depth);
+bool model_v4_overlap(uint32_t a, uint8_t da, uint32_t b, uint8_t db);
+bool model_v6_prefix_eq(const uint8_t *a, const uint8_t *b, unsigned depth);
+bool model_id_ok(const char *s);
+void model_free_strv(char **v, size_t n);
+
+/* address helpers (model_addr.c), shared with model_eni.c */
+int model_fail_no_eni(struct model_err *err, const char *id);
+/* Grow *p (of *cap elements) to hold need elements. 0 or -ENOMEM. */
+int model_grow_arr(void **p, size_t *cap, size_t need, size_t elsize);
+/* Parse an IPv4 for a subnet: R1 (inside) and R2 (not reserved). */
+int model_check_v4(const struct subnet *s, const char *text, uint32_t *net, struct model_err *err);
+/* R3: the subnet has an IPv6 CIDR, the address is inside and not reserved. */
+int model_check_v6(const struct subnet *s, const char *text, struct in6_addr *a,
+		   struct model_err *err);
+uint64_t model_v6_iid(const struct in6_addr *a);
+void model_v6_make(const struct subnet *s, uint64_t iid, struct in6_addr *a);
+/* n free IPv6 addresses of the subnet, lowest first, without changing anything */
+void model_pick_v6(const struct model *m, const struct subnet *s, size_t n, struct in6_addr *out);
+/* dup[k] = 1 when an earlier key of the list is equal (keysize <= 16). 0 or -ENOMEM. */
+int model_mark_dups(const void *keys, size_t keysize, size_t n, uint8_t *dup);
+/* ownership bookkeeping: owner index, subnet pool, totals */
+void model_v4_link(struct model *m, uint32_t ei, uint32_t net);
+void model_v4_unlink(struct model *m, uint32_t ei, uint32_t net);
+/* appends to the ENI's IPv6 list (room reserved) */
+void model_v6_link(struct model *m, uint32_t ei, const struct in6_addr *a);
+void model_v6_unlink(struct model *m, uint32_t ei, const struct in6_addr *a);
+void model_put_v6(struct delta *d, const struct in6_addr *a, uint32_t ei, bool del);
+void model_put_v4_del(struct delta *d, uint32_t net);
+/* the EIP associated with a private IPv4, or NIL */
+uint32_t model_eip_on(const struct model *m, uint32_t net);
 
 /* shared mutations (cannot fail; reservations done by the caller) */
 /* Disassociate EIP i; emits EIP_DEL and V4_SET(priv, NO_EIP) unless quiet_v4. */

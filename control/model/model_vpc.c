@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * model_vpc.c - VPCs, route tables and routes, subnets, public EIP pools.
+ */
+#include "model_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- route tables ---- */
+
+static int rt_grow(struct rtable *t, size_t more)
+{
+	size_t cap = t->cap ? t->cap : 4;
+	void *p;
+
+	if (t->n + more <= t->cap)
+		return 0;
+	while (cap < t->n + more)
+		cap *= 2;
+	if (!(p = realloc(t->views, cap * sizeof(*t->views))))
+		return -ENOMEM;
+	t->views = p;
+	if (!(p = realloc(t->r, cap * sizeof(*t->r))))
+		return -ENOMEM;
+	t->r = p;
+	t->cap = cap;
+	return 0;
+}
+
+/* Append a route whose strings are already allocated (room reserved). */
+static size_t rt_append(struct rtable *t, const struct route *r, char *dest, char *target)
+{
+	size_t k = t->n++;
+
+	t->r[k] = *r;
+	t->views[k].dest_cidr = dest;
+	t->views[k].target = target;
+	t->views[k].blackholed = false;
+	return k;
+}
+
+/* The implicit local routes of a VPC, appended to a table (room reserved). */
+static int rt_add_locals(struct model *m, uint32_t ti, const struct vpc *v)
+{
+	struct rtable *t = RT(m, ti);
+
+	if (rt_grow(t, v->n4 + v->n6))
+		return -ENOMEM;
+	for (size_t k = 0; k < v->n4 + v->n6; k++) {
+		struct route r = {.kind = ROUTE_LOCAL, .implicit = true, .eni = NIL};
+		char *dest = strdup(k < v->n4 ? v->c4text[k] : v->c6text[k - v->n4]);
+		char *tg = strdup("local");
+
+		if (!dest || !tg) {
+			free(dest);
+			free(tg);
+			return -ENOMEM;
+		}
+		if (k < v->n4) {
+			uint32_t net = htonl(v->c4base[k]);
+			r.family = 4;
+			r.depth = v->c4depth[k];
+			memcpy(r.prefix, &net, 4);
+		} else {
+			r.family = 6;
+			r.depth = 56;
+			memcpy(r.prefix, v->c6[k - v->n4], 16);
+		}
+		rt_append(t, &r, dest, tg);
+	}
+	return 0;
+}
+
+static void rt_destroy(struct model *m, uint32_t ti)
+{
+	struct rtable *t = RT(m, ti);
+
+	for (size_t r = 0; r < t->n; r++) {
+		free((char *)t->views[r].dest_cidr);
+		free((char *)t->views[r].target);
+	}
+	free(t->views);
+	free(t->r);
+	free(t->id);
+	objtab_release(&m->rts, ti);
+}
+
+/*
+ * Create a route table for VPC vi (which must be live). Returns its index or
+ * NIL on ENOMEM (nothing left behind). The id was validated by the caller.
+ */
+static uint32_t rt_new(struct model *m, uint32_t vi, const char *id, bool main)
+{
+	uint32_t ti;
+	char *dup = strdup(id);
+
+	if (!dup || objtab_reserve(&m->rts, 1) || mhash_reserve(&m->by_rt, 1)) {
+		free(dup);
+		return NIL;
+	}
+	ti = objtab_alloc(&m->rts);
+	RT(m, ti)->id = dup;
+	RT(m, ti)->vpc = vi;
+	RT(m, ti)->main = main;
+	if (rt_add_locals(m, ti, VPC(m, vi)) < 0) {
+		rt_destroy(m, ti);
+		return NIL;
+	}
+	mhash_put(&m->by_rt, id, strlen(id), ti);
+	return ti;
+}
+
+static void rt_put_all(const struct model *m, struct delta *d, uint32_t ti)
+{
+	for (size_t r = 0; r < RT(m, ti)->n; r++)
+		model_put_route(m, d, ti, r, false);
+}
+
+int model_create_route_table(struct model *m, const char *id, const char *vpc_id,
+			     char out_id[MODEL_ID_MAX], struct delta *delta, struct model_err *err)
+{
+	char rid[MODEL_ID_MAX];
+	uint64_t seq = m->seq;
+	uint32_t vi = model_find(&m->by_vpc, vpc_id), ti;
+
+	if (!vpc_id)
+		return model_fail(err, "MissingParameter",
+				  "The request must contain the parameter VpcId");
+	if (vi == NIL)
+		return model_fail(err, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist",
+				  vpc_id);
+	if (model_pick_id(&m->by_rt, id, "rtb-", &seq, rid, err) < 0)
+		return -1;
+	if (model_reserve_delta(delta, VPC(m, vi)->n4 + VPC(m, vi)->n6))
+		return model_fail_nomem(err);
+	ti = rt_new(m, vi, rid, false);
+	if (ti == NIL)
+		return model_fail_nomem(err);
+	m->seq = seq;
+	rt_put_all(m, delta, ti);
+	if (out_id)
+		snprintf(out_id, MODEL_ID_MAX, "%s", rid);
+	return 0;
+}
+
+static ssize_t rt_find(const struct rtable *t, uint8_t family, const uint8_t *prefix, uint8_t depth)
+{
+	for (size_t r = 0; r < t->n; r++)
+		if (t->r[r].family == family && t->r[r].depth == depth &&
+		    memcmp(t->r[r].prefix, prefix, 16) == 0)
+			return (ssize_t)r;
+	return -1;
+}
+
+/* Parse a route destination (IPv4 or IPv6 CIDR). */
+static int parse_dest(const char *s, uint8_t *family, uint8_t prefix[16], uint8_t *depth)
+{
+	uint32_t h;
+
+	memset(prefix, 0, 16);
+	if (s && strchr(s, ':')) {
+		*family = 6;
+		return model_parse_cidr6(s, prefix, depth);
+	}
+	if (model_parse_cidr4(s, &h, depth) < 0)
+		return -EINVAL;
+	*family = 4;
+	h = htonl(h);
+	memcpy(prefix, &h, 4);
+	return 0;
+}
+
+/* Is the destination inside one of the VPC's blocks? */
+static bool in_vpc(const struct vpc *v, uint8_t family, const uint8_t *prefix, uint8_t depth)
+{
+	if (family == 4) {
+		uint32_t net, h;
+		memcpy(&net, prefix, 4);
+		h = ntohl(net);
+		for (size_t k = 0; k < v->n4; k++)
+			if (depth >= v->c4depth[k] &&
+			    model_v4_overlap(h, depth, v->c4base[k], v->c4depth[k]))
+				return true;
+		return false;
+	}
+	for (size_t k = 0; k < v->n6; k++)
+		if (depth >= 56 && model_v6_prefix_eq(prefix, v->c6[k], 56))
+			return true;
+	return false;
+}
+
+int model_create_route(struct model *m, const char *route_table_id, const char *dest_cidr,
+		       const char *target, struct delta *delta, struct model_err *err)
+{
+	uint32_t ti = model_find(&m->by_rt, route_table_id), ei = NIL;
+	struct route r = {.eni = NIL};
+	struct rtable *t;
+	char *dest, *tg;
+	size_t k;
+
+	if (ti == NIL)
+		return model_fail(err, "InvalidRouteTableID.NotFound",
+				  "The routeTable ID '%s' does not exist",
+				  route_table_id ? route_table_id : "");
+	t = RT(m, ti);
+	if (parse_dest(dest_cidr, &r.family, r.prefix, &r.depth) < 0)
+		return model_fail(
+		    err, "InvalidParameterValue",
+		    "Value (%s) for parameter destinationCidrBlock is invalid. This is "
+		    "not a valid CIDR block.",
+		    dest_cidr ? dest_cidr : "");
+	if (!target)
+		return model_fail(err, "MissingParameter",
+				  "The request must contain a route target");
+	if (!strcmp(target, "local")) {
+		/* a more specific local route: allowed only inside the VPC */
+		if (!in_vpc(VPC(m, t->vpc), r.family, r.prefix, r.depth))
+			return model_fail(err, "InvalidParameterValue",
+					  "The destination CIDR block %s is not within the VPC, so "
+					  "target 'local' is not allowed",
+					  dest_cidr);
+		r.kind = ROUTE_LOCAL;
+	} else if (!strcmp(target, "igw")) {
+		r.kind = ROUTE_IGW;
+	} else if (!strcmp(target, "blackhole")) {
+		r.kind = ROUTE_BLACKHOLE;
+	} else if ((ei = model_find(&m->by_eni, target)) != NIL) {
+		if (SUBNET(m, ENI(m, ei)->subnet)->vpc != t->vpc)
+			return model_fail(
+			    err, "InvalidParameterValue",
+			    "Network interface '%s' is not in the VPC of route table '%s'", target,
+			    route_table_id);
+		r.kind = ROUTE_ENI;
+		r.eni = ei;
+	} else if (!strncmp(target, "eni-", 4)) {
+		return model_fail(err, "InvalidNetworkInterfaceID.NotFound",
+				  "The networkInterface ID '%s' does not exist", target);
+	} else {
+		return model_fail(err, "InvalidParameterValue",
+				  "Invalid route target '%s': local, igw, blackhole or an ENI id",
+				  target);
+	}
+	if (rt_find(t, r.family, r.prefix, r.depth) >= 0)
+		return model_fail(err, "RouteAlreadyExists",
+				  "The route identified by %s already exists.", dest_cidr);
+	dest = strdup(dest_cidr);
+	tg = strdup(target);
+	if (!dest || !tg || rt_grow(t, 1) || model_reserve_delta(delta, 1)) {
+		free(dest);
+		free(tg);
+		return model_fail_nomem(err);
+	}
+	k = rt_append(t, &r, dest, tg);
+	if (ei != NIL)
+		ENI(m, ei)->routes_to++;
+	model_put_route(m, delta, ti, k, false);
+	return 0;
+}
+
+int model_delete_route(struct model *m, const char *route_table_id, const char *dest_cidr,
+		       struct delta *delta, struct model_err *err)
+{
+	uint32_t ti = model_find(&m->by_rt, route_table_id);
+	uint8_t fam, depth, prefix[16];
+	struct rtable *t;
+	ssize_t k;
+
+	if (ti == NIL)
+		return model_fail(err, "InvalidRouteTableID.NotFound",
+				  "The routeTable ID '%s' does not exist",
+				  route_table_id ? route_table_id : "");
+	t = RT(m, ti);
+	if (parse_dest(dest_cidr, &fam, prefix, &depth) < 0)
+		return model_fail(
+		    err, "InvalidParameterValue",
+		    "Value (%s) for parameter destinationCidrBlock is invalid. This is "
+		    "not a valid CIDR block.",
+		    dest_cidr ? dest_cidr : "");
+	k = rt_find(t, fam, prefix, depth);
+	if (k < 0)
+		return model_fail(err, "InvalidRoute.NotFound",
+				  "no route with destination-cidr-block %s in route table %s",
+				  dest_cidr, route_table_id);
+	if (t->r[k].implicit)
+		return model_fail(err, "InvalidParameterValue",
+				  "cannot remove local route %s in route table %s", dest_cidr,
+				  route_table_id);
+	if (model_reserve_delta(delta, 1))
+		return model_fail_nomem(err);
+	model_put_route(m, delta, ti, (size_t)k, true);
+	if (t->r[k].kind == ROUTE_ENI && t->r[k].eni != NIL)
+		ENI(m, t->r[k].eni)->routes_to--;
+	free((char *)t->views[k].dest_cidr);
+	free((char *)t->views[k].target);
+	/* keep the order of the others */
+	memmove(&t->r[k], &t->r[k + 1], (t->n - (size_t)k - 1) * sizeof(*t->r));
+	memmove(&t->views[k], &t->views[k + 1], (t->n - (size_t)k - 1) * sizeof(*t->views));
+	t->n--;
+	return 0;
+}
+
+/* ---- VPCs ---- */
+
+static void vpc_release(struct vpc *v)
+{
+	free(v->id);
+	free(v->c4base);
+	free(v->c4depth);
+	free(v->c6);
+	model_free_strv(v->c4text, v->n4);
+	model_free_strv(v->c6text, v->n6);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Does an IPv4 block overlap any block of any VPC? (enimap has one address space) */
+static const char *v4_block_taken(const struct model *m, uint32_t base, uint8_t depth)
+{
+	for (uint32_t i = m->vpcs.head; i != NIL; i = m->vpcs.next[i])
+		for (size_t k = 0; k < VPC(m, i)->n4; k++)
+			if (model_v4_overlap(base, depth, VPC(m, i)->c4base[k],
+					     VPC(m, i)->c4depth[k]))
+				return VPC(m, i)->id;
+	return NULL;
+}
+
+static const char *v6_block_taken(const struct model *m, const uint8_t *c6)
+{
+	for (uint32_t i = m->vpcs.head; i != NIL; i = m->vpcs.next[i])
+		for (size_t k = 0; k < VPC(m, i)->n6; k++)
+			if (model_v6_prefix_eq(c6, VPC(m, i)->c6[k], 56))
+				return VPC(m, i)->id;
+	return NULL;
+}
+
+int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_id[MODEL_ID_MAX],
+		     struct delta *delta, struct model_err *err)
+{
+	char vid[MODEL_ID_MAX], rid[MODEL_ID_MAX];
+	uint64_t seq = m->seq;
+	struct vpc v = {0};
+	uint32_t vi, ti;
+	const char *who;
+
+	if (!req || req->n_cidr4 == 0)
+		return model_fail(err, "MissingParameter",
+				  "The request must contain the parameter CidrBlock");
+	if (model_pick_id(&m->by_vpc, req->id, "vpc-", &seq, vid, err) < 0)
+		return -1;
+	/* the main route table id: given, or generated after the VPC's */
+	if (req->main_route_table_id && model_find(&m->by_rt, req->main_route_table_id) != NIL)
+		return model_fail(err, "InvalidParameterValue", "The id '%s' already exists",
+				  req->main_route_table_id);
+	if (model_pick_id(&m->by_rt, req->main_route_table_id, "rtb-", &seq, rid, err) < 0)
+		return -1;
+	v.n4 = req->n_cidr4;
+	v.n6 = req->n_cidr6;
+	v.c4base = calloc(v.n4, sizeof(*v.c4base));
+	v.c4depth = calloc(v.n4, 1);
+	v.c4text = calloc(v.n4, sizeof(char *));
+	v.c6 = calloc(v.n6 + 1, 16);
+	v.c6text = calloc(v.n6 + 1, sizeof(char *));
+	v.id = strdup(vid);
+	if (!v.c4base || !v.c4depth || !v.c4text || !v.c6 || !v.c6text || !v.id) {
+		vpc_release(&v);
+		return model_fail_nomem(err);
+	}
+	for (size_t k = 0; k < v.n4; k++) {
+		if (model_parse_cidr4(req->cidr4[k], &v.c4base[k], &v.c4depth[k]) < 0 ||
+		    v.c4depth[k] < 1 || v.c4depth[k] > 28) {
+			model_fail(err, "InvalidParameterValue",
+				   "Value (%s) for parameter cidrBlock is invalid. This is not a "
+				   "valid CIDR block (a /1 to /28 without host bits).",
+				   req->cidr4[k] ? req->cidr4[k] : "");
+			goto fail;
+		}
+		if ((who = v4_block_taken(m, v.c4base[k], v.c4depth[k]))) {
+			model_fail(err, "InvalidParameterValue",
+				   "The CIDR '%s' overlaps a block of %s (enimap keeps one IPv4 "
+				   "address space)",
+				   req->cidr4[k], who);
+			goto fail;
+		}
+		for (size_t j = 0; j < k; j++)
+			if (model_v4_overlap(v.c4base[k], v.c4depth[k], v.c4base[j],
+					     v.c4depth[j])) {
+				model_fail(err, "InvalidParameterValue",
+					   "The CIDR '%s' overlaps '%s'", req->cidr4[k],
+					   req->cidr4[j]);
+				goto fail;
+			}
+		if (!(v.c4text[k] = model_fmt_cidr4(v.c4base[k], v.c4depth[k]))) {
+			model_fail_nomem(err);
+			goto fail;
+		}
+	}
+	for (size_t k = 0; k < v.n6; k++) {
+		uint8_t d;
+		if (model_parse_cidr6(req->cidr6[k], v.c6[k], &d) < 0 || d != 56) {
+			model_fail(err, "InvalidParameterValue",
+				   "Value (%s) for parameter ipv6CidrBlock is invalid: a /56 is "
+				   "required.",
+				   req->cidr6[k] ? req->cidr6[k] : "");
+			goto fail;
+		}
+		if ((who = v6_block_taken(m, v.c6[k]))) {
+			model_fail(err, "InvalidParameterValue", "The CIDR '%s' is used by %s",
+				   req->cidr6[k], who);
+			goto fail;
+		}
+		for (size_t j = 0; j < k; j++)
+			if (model_v6_prefix_eq(v.c6[k], v.c6[j], 56)) {
+				model_fail(err, "InvalidParameterValue",
+					   "The CIDR '%s' is given twice", req->cidr6[k]);
+				goto fail;
+			}
+		if (!(v.c6text[k] = model_fmt_cidr6(v.c6[k], 56))) {
+			model_fail_nomem(err);
+			goto fail;
+		}
+	}
+	if (objtab_reserve(&m->vpcs, 1) || mhash_reserve(&m->by_vpc, 1) ||
+	    model_reserve_delta(delta, v.n4 + v.n6)) {
+		model_fail_nomem(err);
+		goto fail;
+	}
+	vi = objtab_alloc(&m->vpcs);
+	*VPC(m, vi) = v;
+	ti = rt_new(m, vi, rid, true);
+	if (ti == NIL) {
+		objtab_release(&m->vpcs, vi);
+		model_fail_nomem(err);
+		goto fail;
+	}
+	VPC(m, vi)->main_rt = ti;
+	mhash_put(&m->by_vpc, vid, strlen(vid), vi);
+	m->seq = seq;
+	rt_put_all(m, delta, ti);
+	if (out_id)
+		snprintf(out_id, MODEL_ID_MAX, "%s", vid);
+	return 0;
+fail:
+	vpc_release(&v);
+	return -1;
+}
+
+/* ---- subnets ---- */
+
+int model_create_subnet(struct model *m, const struct model_subnet_req *req,
+			char out_id[MODEL_ID_MAX], struct delta *delta, struct model_err *err)
+{
+	char sid[MODEL_ID_MAX];
+	uint64_t seq = m->seq;
+	struct subnet s = {0};
+	const struct vpc *v;
+	uint32_t vi, ti, si;
+	bool inside = false;
+
+	if (!req || !req->vpc_id || !req->cidr4 || !req->az || !*req->az)
+		return model_fail(err, "MissingParameter",
+				  "A subnet needs VpcId, CidrBlock and AvailabilityZone");
+	vi = model_find(&m->by_vpc, req->vpc_id);
+	if (vi == NIL)
+		return model_fail(err, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist",
+				  req->vpc_id);
+	v = VPC(m, vi);
+	if (model_parse_cidr4(req->cidr4, &s.base4, &s.depth4) < 0)
+		return model_fail(
+		    err, "InvalidParameterValue",
+		    "Value (%s) for parameter cidrBlock is invalid. This is not a valid "
+		    "CIDR block.",
+		    req->cidr4);
+	for (size_t k = 0; k < v->n4; k++)
+		if (s.depth4 >= v->c4depth[k] &&
+		    model_v4_overlap(s.base4, s.depth4, v->c4base[k], v->c4depth[k]))
+			inside = true;
+	if (!inside || s.depth4 > 28 || s.depth4 < 8) /* a subnet is /8 to /28 */
+		return model_fail(err, "InvalidSubnet.Range", "The CIDR '%s' is invalid.",
+				  req->cidr4);
+	if (req->cidr6) {
+		uint8_t d;
+		inside = false;
+		if (model_parse_cidr6(req->cidr6, s.c6, &d) < 0 || d != 64)
+			return model_fail(
+			    err, "InvalidParameterValue",
+			    "Value (%s) for parameter ipv6CidrBlock is invalid: a /64 "
+			    "is required.",
+			    req->cidr6);
+		for (size_t k = 0; k < v->n6; k++)
+			if (model_v6_prefix_eq(s.c6, v->c6[k], 56))
+				inside = true;
+		if (!inside)
+			return model_fail(err, "InvalidSubnet.Range",
+					  "The IPv6 CIDR '%s' is not inside a block of %s",
+					  req->cidr6, req->vpc_id);
+		s.has6 = true;
+	}
+	for (uint32_t i = m->subnets.head; i != NIL; i = m->subnets.next[i]) {
+		const struct subnet *o = SUBNET(m, i);
+		if (o->vpc != vi)
+			continue;
+		if (model_v4_overlap(s.base4, s.depth4, o->base4, o->depth4))
+			return model_fail(err, "InvalidSubnet.Conflict",
+					  "The CIDR '%s' conflicts with another subnet",
+					  req->cidr4);
+		if (s.has6 && o->has6 && model_v6_prefix_eq(s.c6, o->c6, 64))
+			return model_fail(err, "InvalidSubnet.Conflict",
+					  "The IPv6 CIDR '%s' conflicts with another subnet",
+					  req->cidr6);
+	}
+	ti = v->main_rt;
+	if (req->route_table_id) {
+		ti = model_find(&m->by_rt, req->route_table_id);
+		if (ti == NIL)
+			return model_fail(err, "InvalidRouteTableID.NotFound",
+					  "The routeTable ID '%s' does not exist",
+					  req->route_table_id);
+		if (RT(m, ti)->vpc != vi)
+			return model_fail(err, "InvalidParameterValue",
+					  "Route table %s and subnet are in different VPCs",
+					  req->route_table_id);
+	}
+	if (model_pick_id(&m->by_subnet, req->id, "subnet-", &seq, sid, err) < 0)
+		return -1;
+	s.vpc = vi;
+	s.rt = ti;
+	s.v6cursor = 4;
+	s.id = strdup(sid);
+	s.az = strdup(req->az);
+	s.cidr4text = model_fmt_cidr4(s.base4, s.depth4);
+	s.cidr6text = s.has6 ? model_fmt_cidr6(s.c6, 64) : NULL;
+	if (!s.id || !s.az || !s.cidr4text || (s.has6 && !s.cidr6text) ||
+	    addrpool_init(&s.pool, s.base4, s.depth4, true) < 0 || objtab_reserve(&m->subnets, 1) ||
+	    mhash_reserve(&m->by_subnet, 1) || model_reserve_delta(delta, 1)) {
+		free(s.id);
+		free(s.az);
+		free(s.cidr4text);
+		free(s.cidr6text);
+		addrpool_fini(&s.pool);
+		return model_fail_nomem(err);
+	}
+	si = objtab_alloc(&m->subnets);
+	*SUBNET(m, si) = s;
+	mhash_put(&m->by_subnet, sid, strlen(sid), si);
+	m->seq = seq;
+	model_put_subnet(m, delta, si);
+	if (out_id)
+		snprintf(out_id, MODEL_ID_MAX, "%s", sid);
+	return 0;
+}
+
+/* ---- public pools ---- */
+
+int model_add_public_pool(struct model *m, const char *cidr, struct model_err *err)
+{
+	struct pubpool p = {0}, *np;
+	uint32_t base;
+	uint8_t depth;
+	size_t at = 0;
+
+	if (model_parse_cidr4(cidr, &base, &depth) < 0 || depth < 8)
+		return model_fail(err, "InvalidParameterValue",
+				  "Invalid public pool '%s': an IPv4 CIDR of /8 to /32",
+				  cidr ? cidr : "");
+	for (size_t k = 0; k < m->npools; k++) {
+		if (model_v4_overlap(base, depth, m->pools[k].pool.base, m->pools[k].pool.depth))
+			return model_fail(err, "InvalidParameterValue",
+					  "Public pool '%s' overlaps pool '%s'", cidr,
+					  m->pools[k].text);
+		if (m->pools[k].pool.base < base)
+			at = k + 1;
+	}
+	p.text = model_fmt_cidr4(base, depth);
+	np = realloc(m->pools, (m->npools + 1) * sizeof(*np));
+	if (np)
+		m->pools = np;
+	if (!p.text || !np || addrpool_init(&p.pool, base, depth, false) < 0) {
+		free(p.text);
+		return model_fail_nomem(err);
+	}
+	/* already allocated given addresses inside the new pool are taken */
+	for (uint32_t i = m->eips.head; i != NIL; i = m->eips.next[i]) {
+		uint32_t h = ntohl(EIP(m, i)->pub);
+		if (addrpool_contains(&p.pool, h))
+			addrpool_take(&p.pool, h);
+	}
+	memmove(&m->pools[at + 1], &m->pools[at], (m->npools - at) * sizeof(*np));
+	m->pools[at] = p;
+	m->npools++;
+	return 0;
+}
