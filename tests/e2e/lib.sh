@@ -106,14 +106,14 @@ nsx() {
 # both ends: af_packet would send the partial checksums as they are.
 link_add() {
 	local rif=$1 name=$2 ifn=$3 mac=$4
-	ip -n "$T-rtr" link add "$rif" type veth peer name "$ifn" netns "$T-$name" ||
+	ip -n "$T-rtr" link add name "$rif" type veth peer name "$ifn" netns "$T-$name" ||
 		fail "veth $rif <-> $name/$ifn"
 	ip -n "$T-$name" link set "$ifn" address "$mac" || fail "mac $mac on $name/$ifn"
 	nsx rtr ethtool -K "$rif" tx off >/dev/null 2>&1 || fail "ethtool $rif"
 	nsx "$name" ethtool -K "$ifn" tx off >/dev/null 2>&1 || fail "ethtool $name/$ifn"
 	# the engine's side carries no addresses of its own: only DPDK reads it
 	nsx rtr sysctl -qw "net.ipv6.conf.$rif.disable_ipv6=1" || fail "sysctl $rif"
-	ip -n "$T-rtr" link set "$rif" up || fail "up $rif"
+	ip -n "$T-rtr" link set dev "$rif" up || fail "up $rif"
 	ip -n "$T-$name" link set "$ifn" up || fail "up $name/$ifn"
 }
 
@@ -185,13 +185,16 @@ bg() {
 http_serve() {
 	local name=$1 addr=$2 text=$3 dir="$E2E_TMP/www-$1"
 	mkdir -p "$dir" && printf '%s\n' "$text" >"$dir/index.html"
-	bg "$name" /usr/bin/python3 -m http.server 80 --bind "$addr" --directory "$dir"
+	local bind=${addr#[}
+	bind=${bind%]}
+	bg "$name" /usr/bin/python3 -u -m http.server 80 --bind "$bind" --directory "$dir" \
+		>"$E2E_TMP/http-$name.log" 2>&1
 	local i
-	for i in $(seq 50); do
-		nsx "$name" bash -c "exec 3<>/dev/tcp/${addr#[}/80" 2>/dev/null && return 0
+	for i in $(seq 100); do
+		grep -q "Serving HTTP" "$E2E_TMP/http-$name.log" 2>/dev/null && return 0
 		sleep 0.1
 	done
-	fail "http server in $name on $addr not up"
+	fail "http server in $name on $addr not up: $(cat "$E2E_TMP/http-$name.log")"
 }
 
 # expect_ping NAME DST [ARGS...]: DST must answer NAME's ping.
@@ -227,7 +230,7 @@ basic_topology() {
 	ns_add inet
 	ns_add web
 	ns_add stby
-	link_add up inet eth0 02:00:00:00:01:01
+	link_add upl inet eth0 02:00:00:00:01:01
 	link_add web web eth0 02:00:00:00:10:01
 	link_add stby stby eth0 02:00:00:00:20:01
 	# the internet host: the EIPs are on-link for it, so it ARPs them and the
