@@ -181,9 +181,17 @@ static int act_allocate_address(struct api_ctx *c)
 		return api_fail(c, "InvalidParameterValue",
 				"Value (%.100s) for parameter Domain is invalid.", domain);
 	const char *ip = api_opt(c, "Address");
-	char id[MODEL_ID_MAX], pub[INET_ADDRSTRLEN];
+	char id[MODEL_ID_MAX], pub[INET_ADDRSTRLEN], fresh[MODEL_ID_MAX];
 	struct model_err err = {0};
-	if (model_allocate_address(c->m, api_internal(c, "AllocationId"), ip, id, pub, &err))
+	const char *want = api_internal(c, "AllocationId");
+	struct model_eip_view ev;
+	if (!want) {
+		do
+			api_new_id("eipalloc-", fresh);
+		while (model_get_eip(c->m, fresh, &ev) == 0);
+		want = fresh;
+	}
+	if (model_allocate_address(c->m, want, ip, id, pub, &err))
 		return api_fail_model(c, &err);
 	api_buf_xml_elem(c->xml, "publicIp", pub);
 	api_buf_puts(c->xml, "<domain>vpc</domain>");
@@ -245,6 +253,12 @@ static int act_associate_address(struct api_ctx *c)
 	req.eni_id = api_opt(c, "NetworkInterfaceId");
 	req.private_ip = api_opt(c, "PrivateIpAddress");
 	req.association_id = api_internal(c, "AssociationId");
+	char fresh[MODEL_ID_MAX];
+	if (!req.association_id) {
+		/* association ids are not looked up by the model API: 68 random bits do */
+		api_new_id("eipassoc-", fresh);
+		req.association_id = fresh;
+	}
 	if (api_bool(c, "AllowReassociation", true, &req.allow_reassociation))
 		return -1;
 	if (req.instance_id && req.eni_id)
@@ -359,6 +373,15 @@ static int act_create_eni(struct api_ctx *c)
 	if (!req.subnet_id)
 		return -1;
 	req.id = api_internal(c, "NetworkInterfaceId");
+	char fresh[MODEL_ID_MAX];
+	bool merge = req.id && api_internal(c, "Merge");
+	if (!req.id) {
+		struct model_eni_view ev;
+		do
+			api_new_id("eni-", fresh);
+		while (model_get_eni(c->m, fresh, &ev) == 0);
+		req.id = fresh;
+	}
 	req.mac = api_internal(c, "MacAddress");
 	req.description = api_opt(c, "Description");
 	req.primary_ip = api_opt(c, "PrivateIpAddress");
@@ -431,7 +454,7 @@ static int act_create_eni(struct api_ctx *c)
 	char id[MODEL_ID_MAX];
 	struct model_err err = {0};
 	struct model_eni_view v;
-	if (req.id && api_internal(c, "Merge") && model_get_eni(c->m, req.id, &v) == 0) {
+	if (merge && model_get_eni(c->m, req.id, &v) == 0) {
 		rc = merge_eni(c, &req);
 		goto out;
 	}
@@ -494,11 +517,15 @@ static int act_attach_eni(struct api_ctx *c)
 		req.delete_on_termination = false; /* EC2: attach never sets it */
 	req.device_index = (int)dev;
 	req.attachment_id = api_internal(c, "AttachmentId");
-	char att[MODEL_ID_MAX];
+	char att[MODEL_ID_MAX], fresh[MODEL_ID_MAX];
+	bool merge = req.attachment_id && api_internal(c, "Merge");
+	if (!req.attachment_id) {
+		api_new_id("eni-attach-", fresh);
+		req.attachment_id = fresh;
+	}
 	struct model_err err = {0};
 	struct model_eni_view v;
-	if (req.attachment_id && api_internal(c, "Merge") &&
-	    model_get_eni(c->m, req.eni_id, &v) == 0 && v.attachment_id &&
+	if (merge && model_get_eni(c->m, req.eni_id, &v) == 0 && v.attachment_id &&
 	    strcmp(v.attachment_id, req.attachment_id) == 0)
 		return 0; /* snapshot replay: this attachment survived EnimapReset */
 	if (model_attach_eni(c->m, &req, att, c->delta, &err))

@@ -117,6 +117,15 @@ bool api_facts_match(const struct api_facts *f, const struct api_filters *flt);
 void api_facts_reset(struct api_facts *f);
 void api_facts_free(struct api_facts *f);
 
+/*
+ * A new EC2-style id: prefix + 17 random hex digits (68 bits from
+ * getrandom). The API names new objects itself, rather than letting the
+ * model count, so that an id is never handed out twice, not even after a
+ * restart (replay passes ids explicitly and does not advance the model's
+ * counter).
+ */
+void api_new_id(const char *prefix, char out[MODEL_ID_MAX]);
+
 /* Address text of a network-order IPv4 / an IPv6. */
 void api_ip4_str(uint32_t ip, char out[16]);
 void api_ip6_str(const struct in6_addr *ip, char out[46]);

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "api_impl.h"
 
@@ -247,4 +249,24 @@ void api_ip4_str(uint32_t ip, char out[16])
 void api_ip6_str(const struct in6_addr *ip, char out[46])
 {
 	inet_ntop(AF_INET6, ip, out, 46);
+}
+
+void api_new_id(const char *prefix, char out[MODEL_ID_MAX])
+{
+	uint8_t r[9];
+	size_t got = 0;
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n < 0 && errno != EINTR)
+			break;
+	}
+	if (got < sizeof(r)) { /* no entropy source: fall back to time and address bits */
+		uint64_t x = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull ^ (uintptr_t)out;
+		for (size_t i = got; i < sizeof(r); i++, x >>= 7)
+			r[i] = (uint8_t)(x ^ (x >> 29));
+	}
+	snprintf(out, MODEL_ID_MAX, "%s%01x%02x%02x%02x%02x%02x%02x%02x%02x", prefix, r[0] & 15,
+		 r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]);
 }

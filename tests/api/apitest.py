@@ -128,17 +128,14 @@ def signed_post(server, body, secret=SECRET_KEY, when=None, sign=True):
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
-        import datetime
         from unittest import mock
         req = AWSRequest(method="POST", url=server.url + "/", data=body, headers=headers)
         auth = SigV4Auth(Credentials(ACCESS_KEY, secret), "ec2", REGION)
         if when is None:
             auth.add_auth(req)
         else:
-            with mock.patch("botocore.auth.datetime") as dt:
-                dt.datetime.utcnow.return_value = when
-                dt.datetime.now.return_value = when
-                dt.timezone = datetime.timezone
+            # sign as of another time: botocore takes "now" from get_current_datetime
+            with mock.patch("botocore.auth.get_current_datetime", return_value=when):
                 auth.add_auth(req)
         headers = dict(req.headers.items())
     data = body if isinstance(body, bytes) else body.encode()

@@ -3,7 +3,7 @@
 """EC2 API conformance with the real AWS CLI: every action, every rule of
 SPEC.md section 2 and every error code, through `aws ec2 ... --endpoint-url`.
 
-usage: conformance.py SERVER [ARGS...]   (the server is run as SERVER ARGS... CONFIG.yaml)
+usage: conformance.py SERVER [--part K/N] [CASE...]   (run as SERVER CONFIG.yaml)
 """
 import sys
 
@@ -487,5 +487,12 @@ CASES = [
 ]
 
 if __name__ == "__main__":
-    only = [c for c in CASES if len(sys.argv) > 2 and c.__name__ in sys.argv[2:]]
-    run_cases(only or CASES, [sys.argv[1]], "conformance")
+    args = sys.argv[2:]
+    cases = CASES
+    if args[:1] == ["--part"]:  # "--part K/N": every N-th case from the K-th (parallel runs)
+        k, n = (int(x) for x in args[1].split("/"))
+        cases = CASES[k - 1::n]
+        args = args[2:]
+    if args:
+        cases = [c for c in CASES if c.__name__ in args]
+    run_cases(cases, [sys.argv[1]], "conformance")
