@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# demo.sh BUILD_DIR - `make run`: enimap on config/default.yaml between an
+# internet host and two instances, each in its own network namespace, then a
+# failover of a secondary private address and its Elastic IP.
+#
+#   enimap-inet (203.0.113.1)  --veth--  enimap-up   \
+#   enimap-web  (i-web)        --veth--  enimap-web   >  enimap (DPDK, af_packet)
+#   enimap-standby (i-standby) --veth--  enimap-stby /
+#
+# Everything it creates is removed on exit, whatever happens.
+set -u
+set -o pipefail
+
+BUILD=${1:-build}
+ENIMAP="$BUILD/app/enimap"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CONFIG="$ROOT/config/default.yaml"
+TMP=$(mktemp -d /tmp/enimap-demo.XXXXXX)
+SOCK="$TMP/ctl.sock"
+LOG="$TMP/enimap.log"
+ENGINE_PID=
+NS=(enimap-inet enimap-web enimap-standby)
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+die() {
+	echo "demo failed: $*" >&2
+	[ -f "$LOG" ] && { echo "--- enimap log ---"; tail -n 30 "$LOG"; } >&2
+	exit 1
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "$ENGINE_PID" ] && kill -0 "$ENGINE_PID" 2>/dev/null; then
+		kill -TERM "$ENGINE_PID"
+		for _ in $(seq 50); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$ENGINE_PID" 2>/dev/null
+	fi
+	for ns in "${NS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	ip link del enimap-up 2>/dev/null
+	ip link del enimap-web 2>/dev/null
+	ip link del enimap-stby 2>/dev/null
+	[ -n "$ENGINE_PID" ] && rm -rf "/var/run/dpdk/enimap-$ENGINE_PID"
+	rm -rf "$TMP"
+	echo "demo: cleaned up (namespaces, veths, engine, /var/run/dpdk/enimap-${ENGINE_PID:-?})"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || die "run as root (network namespaces)"
+[ -x "$ENIMAP" ] || die "$ENIMAP not built (make build)"
+[ -f "$CONFIG" ] || die "$CONFIG missing"
+
+ctl() {
+	printf '$ enimap-ctl %s\n' "$*"
+	printf '%s\n' "$*" | timeout 10 nc -U -N "$SOCK" | sed 's/^/  /'
+}
+
+# link ENGINE_IF NS MAC: a veth pair, ENGINE_IF stays here for DPDK's af_packet
+link() {
+	local eif=$1 ns=$2 mac=$3
+	ip link add "$eif" type veth peer name eth0 netns "$ns" || die "veth $eif"
+	ip -n "$ns" link set eth0 address "$mac" || die "mac in $ns"
+	# af_packet sends what it is given: no checksum offload on veths
+	ethtool -K "$eif" tx off >/dev/null || die "ethtool $eif"
+	ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || die "ethtool in $ns"
+	sysctl -qw "net.ipv6.conf.$eif.disable_ipv6=1"
+	ip link set "$eif" up && ip -n "$ns" link set eth0 up && ip -n "$ns" link set lo up ||
+		die "links up"
+}
+
+say "1. The topology of config/default.yaml, in network namespaces"
+for ns in "${NS[@]}"; do
+	ip netns del "$ns" 2>/dev/null
+	ip netns add "$ns" || die "ip netns add $ns"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+done
+link enimap-up enimap-inet 02:00:00:00:01:01
+link enimap-web enimap-web 02:00:00:00:10:01
+link enimap-stby enimap-standby 02:00:00:00:20:01
+# the internet host: its own address, and the EIP range on-link (it ARPs the
+# EIPs; the engine answers for the associated ones)
+ip -n enimap-inet addr add 203.0.113.1/24 dev eth0
+ip -n enimap-inet addr add 198.51.100.1/24 dev eth0
+# both instances hold 10.0.1.100: the address eni-web owns now and
+# eni-standby takes over at failover; outbound traffic leaves from it
+ip -n enimap-web addr add 10.0.1.10/24 dev eth0
+ip -n enimap-web addr add 10.0.1.100/24 dev eth0
+ip -n enimap-web addr add 2600:1f18:aaaa:bb01::10/64 dev eth0 nodad
+ip -n enimap-web route add default via 10.0.1.1 src 10.0.1.100
+ip -n enimap-web -6 route add default via 2600:1f18:aaaa:bb01::1
+ip -n enimap-standby addr add 10.0.1.20/24 dev eth0
+ip -n enimap-standby addr add 10.0.1.100/24 dev eth0
+ip -n enimap-standby addr add 2600:1f18:aaaa:bb01::20/64 dev eth0 nodad
+ip -n enimap-standby route add default via 10.0.1.1
+ip -n enimap-standby -6 route add default via 2600:1f18:aaaa:bb01::1
+echo "enimap-inet     eth0 02:00:00:00:01:01  203.0.113.1/24, 198.51.100.1/24 (EIPs on-link)"
+echo "enimap-web      eth0 02:00:00:00:10:01  10.0.1.10 + 10.0.1.100, 2600:1f18:aaaa:bb01::10  (i-web / eni-web)"
+echo "enimap-standby  eth0 02:00:00:00:20:01  10.0.1.20 + 10.0.1.100, 2600:1f18:aaaa:bb01::20  (i-standby / eni-standby)"
+
+say "2. The model loaded from config/default.yaml (enimap --print-model)"
+"$ENIMAP" -c "$CONFIG" --print-model || die "the configuration does not load"
+
+say "3. Start enimap (DPDK, one worker, af_packet on the three veths)"
+"$ENIMAP" -c "$CONFIG" --control "$SOCK" >"$LOG" 2>&1 &
+ENGINE_PID=$!
+for _ in $(seq 100); do
+	[ -S "$SOCK" ] && printf 'help\n' | timeout 2 nc -U -N "$SOCK" >/dev/null 2>&1 && break
+	kill -0 "$ENGINE_PID" 2>/dev/null || die "enimap exited"
+	sleep 0.2
+done
+[ -S "$SOCK" ] || die "enimap did not open its control socket"
+grep -E "started|no hugepages|port " "$LOG" | sed 's/^/  log: /'
+
+# web servers naming the instance that answers
+for ns in enimap-web enimap-standby; do
+	mkdir -p "$TMP/$ns" && echo "hello from ${ns#enimap-} (i-${ns#enimap-})" >"$TMP/$ns/index.html"
+	ip netns exec "$ns" /usr/bin/python3 -u -m http.server 80 --bind 10.0.1.100 \
+		--directory "$TMP/$ns" >"$TMP/http-$ns.log" 2>&1 &
+done
+for ns in enimap-web enimap-standby; do
+	for _ in $(seq 100); do
+		grep -q "Serving HTTP" "$TMP/http-$ns.log" && break
+		sleep 0.1
+	done
+	grep -q "Serving HTTP" "$TMP/http-$ns.log" || die "web server in $ns did not start"
+done
+
+say "4. From the internet: the EIP 198.51.100.10 is NATed to eni-web's 10.0.1.100"
+run ip netns exec enimap-inet ping -c 3 -i 0.3 -W 2 198.51.100.10 || die "ping of the EIP failed"
+run ip netns exec enimap-inet curl -s --max-time 5 http://198.51.100.10/ || die "curl failed"
+echo "(the internet host resolved the EIP to the engine's uplink MAC:"
+ip -n enimap-inet neigh show 198.51.100.10 | sed 's/^/   /'
+echo ")"
+
+say "5. Failover: reassign 10.0.1.100 to eni-standby (AllowReassignment); its EIP follows"
+if command -v aws >/dev/null 2>&1; then
+	echo "(through the EC2 API with the AWS CLI; the call returns once every worker sees the change)"
+	run env AWS_ACCESS_KEY_ID=AKIAENIMAPDEMO00000 \
+		AWS_SECRET_ACCESS_KEY=enimapDemoSecretKey0000000000000000000000 \
+		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+		timeout 30 aws ec2 assign-private-ip-addresses --endpoint-url http://127.0.0.1:8787 \
+		--network-interface-id eni-standby --private-ip-addresses 10.0.1.100 \
+		--allow-reassignment || die "the EC2 API refused the reassignment"
+else
+	ctl assign eni-standby 10.0.1.100 --allow-reassignment
+fi
+run ip netns exec enimap-inet curl -s --max-time 5 http://198.51.100.10/ || die "curl failed"
+run ip netns exec enimap-inet ping -c 3 -i 0.3 -W 2 198.51.100.10 || die "ping after failover"
+
+say "6. And back: eni-web takes 10.0.1.100 again"
+ctl assign eni-web 10.0.1.100 --allow-reassignment
+run ip netns exec enimap-inet curl -s --max-time 5 http://198.51.100.10/ || die "curl failed"
+
+say "7. IPv6 from web to standby, east-west"
+run ip netns exec enimap-web ping -c 2 -i 0.3 -W 2 2600:1f18:aaaa:bb01::20 || die "ping6"
+
+say "8. Counters: per ENI deliveries, drops by reason"
+ctl eni eni-web
+ctl eni eni-standby
+ctl drops
+echo "(also over DPDK telemetry: dpdk-telemetry.py -f enimap-$ENGINE_PID, then /enimap/stats)"
+
+say "9. Done: stopping enimap (SIGTERM) and removing the namespaces"
