@@ -242,9 +242,12 @@ int config_api_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct con
 	    (cnode_str_copy(c, v, "api.listen", out->listen, sizeof(out->listen)) ||
 	     check_listen(c, v, out->listen)))
 		return -1;
-	if ((v = cnode_map_find(c, n, "region")) != NULL &&
-	    cnode_str_copy(c, v, "api.region", out->region, sizeof(out->region)))
-		return -1;
+	if ((v = cnode_map_find(c, n, "region")) != NULL) {
+		if (cnode_str_copy(c, v, "api.region", out->region, sizeof(out->region)))
+			return -1;
+		if (out->region[0] == '\0')
+			return cnode_fail(c, v, "api.region: must not be empty");
+	}
 	if ((v = cnode_map_find(c, n, "journal")) != NULL &&
 	    cnode_str_copy(c, v, "api.journal", out->journal, sizeof(out->journal)))
 		return -1;

@@ -70,7 +70,9 @@ static const yaml_node_t *find_named(const struct cnode_ctx *c, const yaml_node_
 	case YAML_MAPPING_NODE:
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		     hit == NULL && p < n->data.mapping.pairs.top; p++) {
-			const char *k = (const char *)cnode_at(c, p->key)->data.scalar.value;
+			const yaml_node_t *kn = cnode_at(c, p->key);
+			const char *k =
+			    kn->type == YAML_SCALAR_NODE ? (const char *)kn->data.scalar.value : "";
 
 			if (quoted || (strcmp(k, "id") && strcmp(k, "allocation_id")))
 				hit = find_named(c, cnode_at(c, p->value), msg, quoted);
