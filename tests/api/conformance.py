@@ -346,6 +346,19 @@ def disassociate_and_release_r15_r16(srv):
     check(len(aws(srv, "describe-addresses")["Addresses"]) == 16, "16 allocated")
 
 
+def table_capacity_is_enforced(srv):
+    # world.yaml: engine.capacity.eips = 3 associated EIPs
+    aws(srv, "assign-private-ip-addresses", "--network-interface-id", "eni-0",
+        "--private-ip-addresses", "10.0.1.20", "10.0.1.21", "10.0.1.22")
+    for ip in ["10.0.1.20", "10.0.1.21", "10.0.1.22"]:
+        a = aws(srv, "allocate-address")["AllocationId"]
+        aws(srv, "associate-address", "--allocation-id", a, "--network-interface-id", "eni-0",
+            "--private-ip-address", ip)
+    aws(srv, "associate-address", "--allocation-id", "eipalloc-c", "--network-interface-id",
+        "eni-0", error="InsufficientAddressCapacity")
+    check("AssociationId" not in eip(srv, "eipalloc-c"), "nothing associated")
+
+
 def dry_run_answers_dry_run_operation(srv):
     aws(srv, "allocate-address", "--dry-run", error="DryRunOperation")
     aws(srv, "stop-instances", "--instance-ids", "i-2", "--dry-run", error="DryRunOperation")
@@ -478,6 +491,7 @@ CASES = [
     ipv6_of_another_eni_is_never_taken_r6,
     associate_rules_r13_r14,
     disassociate_and_release_r15_r16,
+    table_capacity_is_enforced,
     dry_run_answers_dry_run_operation,
     create_network_interface_output,
     attach_rules_r17,
