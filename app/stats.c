@@ -73,6 +73,21 @@ int stats_print(const struct engine *e, const struct model *m, const char *line,
 	return -1;
 }
 
+/*
+ * Telemetry keys allow letters, digits and '_' only: "no-route" becomes
+ * "no_route", "port0.rx" "port0_rx".
+ */
+static void tel_add(struct rte_tel_data *d, const char *name, uint64_t v)
+{
+	char k[RTE_TEL_MAX_STRING_LEN];
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < sizeof(k) - 1; i++)
+		k[i] = (name[i] == '-' || name[i] == '.') ? '_' : name[i];
+	k[i] = '\0';
+	rte_tel_data_add_dict_u64(d, k, v);
+}
+
 static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
@@ -81,7 +96,7 @@ static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d
 	tel.lock(tel.arg);
 	if (tel.e != NULL)
 		for (size_t r = 0; r < engine_drop_reasons(); r++)
-			rte_tel_data_add_dict_u64(d, engine_drop_name(r), engine_drops(tel.e, r));
+			tel_add(d, engine_drop_name(r), engine_drops(tel.e, r));
 	tel.unlock(tel.arg);
 	return 0;
 }
@@ -101,13 +116,13 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 
 			engine_port_stats(tel.e, p, &ps);
 			snprintf(k, sizeof(k), "port%u.rx", p);
-			rte_tel_data_add_dict_u64(d, k, ps.rx_packets);
+			tel_add(d, k, ps.rx_packets);
 			snprintf(k, sizeof(k), "port%u.tx", p);
-			rte_tel_data_add_dict_u64(d, k, ps.tx_packets);
+			tel_add(d, k, ps.tx_packets);
 			snprintf(k, sizeof(k), "port%u.tx-dropped", p);
-			rte_tel_data_add_dict_u64(d, k, ps.tx_dropped);
+			tel_add(d, k, ps.tx_dropped);
 			snprintf(k, sizeof(k), "port%u.dropped", p);
-			rte_tel_data_add_dict_u64(d, k, ps.dropped);
+			tel_add(d, k, ps.dropped);
 		}
 		for (size_t r = 0; r < engine_drop_reasons(); r++)
 			dropped += engine_drops(tel.e, r);

@@ -3,7 +3,9 @@
  * stats.h - the engine's counters, for people and tools: as text on the
  * control socket (`stats`, `drops`, `eni ID`), and as DPDK telemetry
  * commands (/enimap/stats, /enimap/drops, /enimap/eni,<id>) that
- * `dpdk-telemetry.py -f <file-prefix>` reads.
+ * `dpdk-telemetry.py -f <file-prefix>` reads. Telemetry keys take only
+ * letters, digits and '_': there "no-route" reads "no_route", "port0.rx"
+ * "port0_rx".
  */
 #ifndef ENIMAP_STATS_H
 #define ENIMAP_STATS_H

@@ -165,6 +165,18 @@ say "8. Counters: per ENI deliveries, drops by reason"
 ctl eni eni-web
 ctl eni eni-standby
 ctl drops
-echo "(also over DPDK telemetry: dpdk-telemetry.py -f enimap-$ENGINE_PID, then /enimap/stats)"
+echo "The same counters over DPDK telemetry (dpdk-telemetry.py -f enimap-$ENGINE_PID):"
+printf '/enimap/eni,eni-web\n/enimap/stats\n' |
+	timeout 10 dpdk-telemetry.py -f "enimap-$ENGINE_PID" 2>/dev/null | sed -n 's/^--> //p; s/^{/  {/p' ||
+	echo "  (dpdk-telemetry.py not available)"
 
-say "9. Done: stopping enimap (SIGTERM) and removing the namespaces"
+say "9. Done: stopping enimap (SIGTERM), then removing the namespaces"
+kill -TERM "$ENGINE_PID"
+for _ in $(seq 100); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$ENGINE_PID" 2>/dev/null; then
+	echo "enimap did not stop within 10 s"
+else
+	wait "$ENGINE_PID"
+	echo "enimap exited with status $?; its last log lines:"
+	tail -n 2 "$LOG" | sed 's/^/  log: /'
+fi

@@ -40,4 +40,13 @@ after=$(counter no-eip)
 step "deliveries were counted on eni-web"
 d=$(counter delivered eni-web)
 [ "$d" -gt 0 ] 2>/dev/null || fail "eni-web delivered counter is '$d'"
+step "the same counters over DPDK telemetry (dpdk-telemetry.py)"
+tel=$(telemetry /enimap/eni,eni-web) || fail "no telemetry answer for /enimap/eni,eni-web"
+echo "$tel"
+case "$tel" in *"\"delivered\": $d"* | *"\"delivered\": "[1-9]*) ;; *) fail "telemetry: $tel" ;; esac
+tel=$(telemetry /enimap/drops) || fail "no telemetry answer for /enimap/drops"
+echo "$tel"
+case "$tel" in *"\"no_eip\": "[1-9]*) ;; *) fail "telemetry drops: $tel" ;; esac
+tel=$(telemetry /enimap/stats) || fail "no telemetry answer for /enimap/stats"
+case "$tel" in *"\"port0_rx\": "[1-9]*) ;; *) fail "telemetry stats: $tel" ;; esac
 pass "EIP on a secondary address: ping and TCP both ways"

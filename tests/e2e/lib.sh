@@ -248,3 +248,9 @@ basic_topology() {
 			fail "v6 default route in $n"
 	done
 }
+
+# telemetry CMD: the JSON answer of the engine's DPDK telemetry to CMD.
+telemetry() {
+	printf '%s\n' "$1" | timeout 10 dpdk-telemetry.py -f "enimap-$ENGINE_PID" 2>/dev/null |
+		grep -F "{\"${1%%,*}\""
+}
