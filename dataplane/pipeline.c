@@ -414,7 +414,11 @@ static void handle_nd(struct counters *c, const struct fwd_side *s, uint16_t in_
 		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
 		return;
 	}
-	if (icmp[0] != 135 || icmp[1] != 0 || ip[7] != 255 || len < 24) {
+	if (icmp[0] == 135 && len < 24) {
+		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
+		return;
+	}
+	if (icmp[0] != 135 || icmp[1] != 0 || ip[7] != 255) {
 		drop(c, m, in_port, COUNTERS_DROP_ND_UNANSWERED);
 		return;
 	}
