@@ -618,9 +618,9 @@ static void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port,
 			drop(c, m, in_port, COUNTERS_DROP_TTL);
 			return;
 		}
-		if (pm->nat_src)
+		if (pm->kind == PK_V4 && pm->nat_src)
 			nat4_addr(pm, 12, pm->nat_src);
-		if (pm->nat_dst)
+		if (pm->kind == PK_V4 && pm->nat_dst)
 			nat4_addr(pm, 16, pm->nat_dst);
 		if (l2_write(m, pm, eni->mac, s->ports[out].mac, eni->vlan) != 0) {
 			drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
@@ -641,7 +641,7 @@ static void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port,
 		drop(c, m, in_port, COUNTERS_DROP_TTL);
 		return;
 	}
-	if (pm->nat_src)
+	if (pm->kind == PK_V4 && pm->nat_src)
 		nat4_addr(pm, 12, pm->nat_src);
 	l2_write(m, pm, upstream, s->ports[out].mac, 0); /* untagged: cannot fail */
 	enqueue(c, tx, out, m, in_port);
@@ -1010,6 +1010,7 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 		}
 		pm->kind = (uint8_t)k;
 		pm->act = 0;
+		pm->nat_src = pm->nat_dst = 0; /* meta lives on the stack: nothing stale */
 		if (k == PK_ARP) {
 			handle_arp(c, side, in_port, pkts[i], pm, tx);
 		} else if (k == PK_ND) {

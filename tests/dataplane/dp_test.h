@@ -170,6 +170,18 @@ static inline int dp_icmp6_ok(const uint8_t *ip)
 	return dp_sum(ip + 40, plen, dp_sum(ph, 40, 0)) == 0xffff;
 }
 
+/* True when the L4 (UDP/TCP/ICMPv6, no extension headers) of an IPv6 packet verifies. */
+static inline int dp_l4_6_ok(const uint8_t *ip)
+{
+	uint16_t plen = get16(ip + 4);
+	uint8_t ph[40];
+	memcpy(ph, ip + 8, 32);
+	memset(ph + 32, 0, 8);
+	put16(ph + 34, plen);
+	ph[39] = ip[6];
+	return dp_sum(ip + 40, plen, dp_sum(ph, 40, 0)) == 0xffff;
+}
+
 /* ---- builders (no Ethernet): return the L3 length ---- */
 
 struct v4spec {

@@ -388,7 +388,45 @@ static void d3_inbound_ipv6_delivered_untranslated(void **st)
 	ip6("2001:db8:ffff::5", a);
 	assert_memory_equal(ip + 8, a, 16);
 	assert_int_equal(ip[7], 63);
+	assert_true(dp_l4_6_ok(ip));
 	rte_pktmbuf_free(r);
+}
+
+static void d3_ipv6_burst_after_ipv4_bursts_untranslated(void **st)
+{
+	(void)st;
+	/* IPv4 bursts leave NAT decisions in the per-packet state; IPv6 must not use them */
+	for (int round = 0; round < 3; round++) {
+		struct rte_mbuf *p[2];
+		struct v4spec s = {.src = ip4("198.18.0.5"),
+				   .dst = ip4("203.0.113.10"),
+				   .proto = 17,
+				   .payload = 4};
+		p[0] = from_internet(&s);
+		p[1] = from_internet(&s);
+		struct pipeline_tx tx;
+		memset(tx.n, 0, sizeof(tx.n));
+		pipeline_burst(W, builder_side(B), UPLINK, p, 2, &tx);
+		assert_int_equal(tx.n[HOST1], 2);
+		rte_pktmbuf_free_bulk(tx.pkts[HOST1], 2);
+
+		p[0] = v6_from(MAC_UPLINK, MAC_INTERNET, 0, "2001:db8:ffff::5", "2001:db8:0:1::10",
+			       64);
+		p[1] = v6_from(MAC_UPLINK, MAC_INTERNET, 0, "2001:db8:ffff::5", "2001:db8:0:1::10",
+			       64);
+		memset(tx.n, 0, sizeof(tx.n));
+		pipeline_burst(W, builder_side(B), UPLINK, p, 2, &tx);
+		assert_int_equal(tx.n[HOST1], 2);
+		for (int i = 0; i < 2; i++) {
+			uint8_t *ip = l3_of(tx.pkts[HOST1][i], 0, 0x86dd), a[16];
+			ip6("2001:db8:ffff::5", a);
+			assert_memory_equal(ip + 8, a, 16);
+			ip6("2001:db8:0:1::10", a);
+			assert_memory_equal(ip + 24, a, 16);
+			assert_true(dp_l4_6_ok(ip)); /* UDP checksum, from scratch */
+		}
+		rte_pktmbuf_free_bulk(tx.pkts[HOST1], 2);
+	}
 }
 
 static void d3_inbound_ipv6_unassigned_or_multicast_dropped(void **st)
@@ -1019,6 +1057,7 @@ int main(int argc, char **argv)
 	    T(d2_inbound_to_unassociated_address_dropped),
 	    T(d2_inbound_from_tagged_uplink_frame_delivered_untagged),
 	    T(d3_inbound_ipv6_delivered_untranslated),
+	    T(d3_ipv6_burst_after_ipv4_bursts_untranslated),
 	    T(d3_inbound_ipv6_unassigned_or_multicast_dropped),
 	    T(d4_spoofed_ipv4_source_dropped),
 	    T(d4_spoofed_ipv6_source_dropped),
