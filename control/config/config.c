@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * config.c - load a configuration: parse the whole YAML text into a libyaml
- * document, check it all, then create the VPC state through the model.
+ * config.c - load a configuration: parse the whole YAML text into a tree
+ * (config_node.h), check it all, then create the VPC state through the model.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,69 +14,13 @@ static const char *const root_keys[] = {
     "engine",  "api",	    "instance_types", "public_pools", "vpcs", "route_tables",
     "subnets", "instances", "enis",	      "eips",	      NULL};
 
-static int syntax_error(const char *name, const yaml_parser_t *p, struct config_err *err)
-{
-	const char *problem = p->problem != NULL ? p->problem : "cannot parse";
-
-	if (p->error == YAML_MEMORY_ERROR)
-		problem = "out of memory";
-	if (p->context != NULL)
-		snprintf(err->message, sizeof(err->message), "%s:%zu:%zu: YAML syntax error: %s %s",
-			 name, p->problem_mark.line + 1, p->problem_mark.column + 1, problem,
-			 p->context);
-	else
-		snprintf(err->message, sizeof(err->message), "%s:%zu:%zu: YAML syntax error: %s",
-			 name, p->problem_mark.line + 1, p->problem_mark.column + 1, problem);
-	return -1;
-}
-
-/* The single document of the text into *doc (root NULL when the text is empty). */
-static int parse_document(const char *name, const char *yaml, size_t len, yaml_document_t *doc,
-			  struct config_err *err)
-{
-	yaml_parser_t p;
-	yaml_document_t extra;
-	int rc = 0;
-
-	if (!yaml_parser_initialize(&p)) {
-		snprintf(err->message, sizeof(err->message), "%s: out of memory", name);
-		return -1;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
-	if (!yaml_parser_load(&p, doc)) {
-		rc = syntax_error(name, &p, err);
-		yaml_parser_delete(&p);
-		return rc;
-	}
-	if (yaml_document_get_root_node(doc) != NULL) {
-		/* a second document would be silently ignored: refuse it */
-		if (!yaml_parser_load(&p, &extra)) {
-			rc = syntax_error(name, &p, err);
-		} else {
-			yaml_node_t *r = yaml_document_get_root_node(&extra);
-
-			if (r != NULL) {
-				snprintf(err->message, sizeof(err->message),
-					 "%s:%zu:%zu: only one YAML document is allowed", name,
-					 r->start_mark.line + 1, r->start_mark.column + 1);
-				rc = -1;
-			}
-			yaml_document_delete(&extra);
-		}
-		if (rc)
-			yaml_document_delete(doc);
-	}
-	yaml_parser_delete(&p);
-	return rc;
-}
-
 int config_load_string(const char *name, const char *yaml, size_t len, struct enimap_config *cfg,
 		       struct model *m, struct delta *delta, struct config_err *err)
 {
 	struct enimap_config *tmp;
-	yaml_document_t doc;
-	struct cnode_ctx c = {.name = name, .doc = &doc, .err = err};
-	const yaml_node_t *root;
+	struct cnode_tree tree;
+	struct cnode_ctx c = {.name = name, .tree = &tree, .err = err};
+	const struct cnode *root;
 	int rc = -1;
 
 	err->message[0] = '\0';
@@ -98,15 +42,15 @@ int config_load_string(const char *name, const char *yaml, size_t len, struct en
 		snprintf(err->message, sizeof(err->message), "%s: out of memory", name);
 		return -1;
 	}
-	if (parse_document(name, yaml, len, &doc, err)) {
+	if (cnode_tree_parse(name, yaml, len, &tree, err)) {
 		free(tmp);
 		return -1;
 	}
 	snprintf(tmp->path, sizeof(tmp->path), "%s", name);
 	config_engine_defaults(&tmp->engine);
 	config_api_defaults(&tmp->api);
-	root = yaml_document_get_root_node(&doc);
-	if (root != NULL && !cnode_is_null(root)) {
+	root = cnode_root(&c);
+	if (root != NULL && !cnode_is_null(&c, root)) {
 		/* check everything first: a typo must not leave a half-loaded model */
 		if (cnode_map_check(&c, root, "configuration", root_keys) ||
 		    config_engine_parse(&c, cnode_map_find(&c, root, "engine"), &tmp->engine) ||
@@ -115,13 +59,13 @@ int config_load_string(const char *name, const char *yaml, size_t len, struct en
 			goto out;
 	}
 	model_set_capacity(m, tmp->engine.max_ipv4, tmp->engine.max_ipv6, tmp->engine.max_eips);
-	if (root != NULL && !cnode_is_null(root) &&
+	if (root != NULL && !cnode_is_null(&c, root) &&
 	    config_vpc_load(&c, root, &tmp->engine, m, delta))
 		goto out;
 	*cfg = *tmp;
 	rc = 0;
 out:
-	yaml_document_delete(&doc);
+	cnode_tree_free(&tree);
 	free(tmp);
 	return rc;
 }

@@ -17,7 +17,7 @@ void config_engine_defaults(struct config_engine *out)
 	out->max_eips = DEFAULT_CAPACITY;
 }
 
-static int parse_capacity(const struct cnode_ctx *c, const yaml_node_t *n,
+static int parse_capacity(const struct cnode_ctx *c, const struct cnode *n,
 			  struct config_engine *out)
 {
 	static const char *const keys[] = {"ipv4", "ipv6", "eips", NULL};
@@ -28,7 +28,7 @@ static int parse_capacity(const struct cnode_ctx *c, const yaml_node_t *n,
 	if (cnode_map_check(c, n, "engine.capacity", keys))
 		return -1;
 	for (int i = 0; i < 3; i++) {
-		yaml_node_t *v = cnode_map_find(c, n, keys[i]);
+		const struct cnode *v = cnode_map_find(c, n, keys[i]);
 		uint64_t x;
 
 		if (v == NULL)
@@ -41,13 +41,13 @@ static int parse_capacity(const struct cnode_ctx *c, const yaml_node_t *n,
 	return 0;
 }
 
-static int parse_port(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *e)
+static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *e)
 {
 	static const char *const keys[] = {"!name",	   "!role",	  "!device", "mac",
 					   "upstream_mac", "upstream_ip", NULL};
 	static const char *const roles[] = {"uplink", "host", NULL};
 	struct config_port *p = &e->ports[e->n_ports];
-	yaml_node_t *v;
+	const struct cnode *v;
 	const char *s;
 	int role;
 
@@ -99,15 +99,15 @@ static int parse_port(const struct cnode_ctx *c, const yaml_node_t *n, struct co
 	return 0;
 }
 
-static int parse_ports(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *e)
+static int parse_ports(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *e)
 {
-	const yaml_node_item_t *items;
+	const struct cnode *items;
 	size_t k;
 
 	if (cnode_seq(c, n, "engine.ports", &items, &k))
 		return -1;
 	for (size_t i = 0; i < k; i++) {
-		yaml_node_t *item = cnode_at(c, items[i]);
+		const struct cnode *item = cnode_take(c, &items);
 
 		if (e->n_ports == CONFIG_MAX_PORTS)
 			return cnode_fail(c, item, "engine.ports: at most %d ports",
@@ -118,15 +118,15 @@ static int parse_ports(const struct cnode_ctx *c, const yaml_node_t *n, struct c
 	return 0;
 }
 
-static int parse_eal(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *e)
+static int parse_eal(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *e)
 {
-	const yaml_node_item_t *items;
+	const struct cnode *items;
 	size_t k;
 
 	if (cnode_seq(c, n, "engine.eal", &items, &k))
 		return -1;
 	for (size_t i = 0; i < k; i++) {
-		yaml_node_t *item = cnode_at(c, items[i]);
+		const struct cnode *item = cnode_take(c, &items);
 
 		if (e->n_eal_args == CONFIG_MAX_EAL_ARGS)
 			return cnode_fail(c, item, "engine.eal: at most %d arguments",
@@ -139,10 +139,10 @@ static int parse_eal(const struct cnode_ctx *c, const yaml_node_t *n, struct con
 	return 0;
 }
 
-int config_engine_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *out)
+int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *out)
 {
 	static const char *const keys[] = {"workers", "burst", "eal", "capacity", "ports", NULL};
-	yaml_node_t *v;
+	const struct cnode *v;
 	uint64_t x;
 
 	if (n == NULL)
@@ -177,7 +177,7 @@ void config_api_defaults(struct config_api *out)
 }
 
 /* "host:port" or "[v6]:port", port 1..65535. */
-static int check_listen(const struct cnode_ctx *c, const yaml_node_t *n, const char *s)
+static int check_listen(const struct cnode_ctx *c, const struct cnode *n, const char *s)
 {
 	const char *colon = strrchr(s, ':');
 	char *end;
@@ -195,16 +195,16 @@ bad:
 	return cnode_fail(c, n, "api.listen: '%s' is not host:port", s);
 }
 
-static int parse_credentials(const struct cnode_ctx *c, const yaml_node_t *n, struct config_api *a)
+static int parse_credentials(const struct cnode_ctx *c, const struct cnode *n, struct config_api *a)
 {
 	static const char *const keys[] = {"!access_key_id", "!secret_access_key", NULL};
-	const yaml_node_item_t *items;
+	const struct cnode *items;
 	size_t k;
 
 	if (cnode_seq(c, n, "api.credentials", &items, &k))
 		return -1;
 	for (size_t i = 0; i < k; i++) {
-		yaml_node_t *item = cnode_at(c, items[i]);
+		const struct cnode *item = cnode_take(c, &items);
 		struct config_credential *cr = &a->credentials[a->n_credentials];
 
 		if (a->n_credentials == CONFIG_MAX_CREDENTIALS)
@@ -225,11 +225,11 @@ static int parse_credentials(const struct cnode_ctx *c, const yaml_node_t *n, st
 	return 0;
 }
 
-int config_api_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_api *out)
+int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct config_api *out)
 {
 	static const char *const keys[] = {"enabled", "listen",	     "region",
 					   "journal", "credentials", NULL};
-	yaml_node_t *v;
+	const struct cnode *v;
 
 	if (n == NULL)
 		return 0;

@@ -10,11 +10,12 @@
 
 /* config_engine.c: `engine:` (n may be NULL: defaults) into *out. */
 void config_engine_defaults(struct config_engine *out);
-int config_engine_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_engine *out);
+int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n,
+			struct config_engine *out);
 
 /* config_engine.c: `api:` (n may be NULL: defaults) into *out. */
 void config_api_defaults(struct config_api *out);
-int config_api_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct config_api *out);
+int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct config_api *out);
 
 /*
  * config_vpc.c: the VPC sections of root, in the order that resolves
@@ -22,7 +23,7 @@ int config_api_parse(const struct cnode_ctx *c, const yaml_node_t *n, struct con
  * fields, address syntax, port names) and touches nothing; with m, also
  * creates every object through the model operations.
  */
-int config_vpc_load(const struct cnode_ctx *c, const yaml_node_t *root,
+int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
 		    const struct config_engine *engine, struct model *m, struct delta *delta);
 
 #endif

@@ -6,10 +6,192 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yaml.h>
 
 #include "config_node.h"
 
-int cnode_fail(const struct cnode_ctx *c, const yaml_node_t *n, const char *fmt, ...)
+#define MAX_DEPTH 64 /* the schema nests 5 deep; deeper is a mistake or an attack */
+
+static int fail_at(const char *name, struct config_err *err, size_t line, size_t column,
+		   const char *reason, const char *context)
+{
+	snprintf(err->message, sizeof(err->message), "%s:%zu:%zu: %s%s%s", name, line, column,
+		 reason, context ? " " : "", context ? context : "");
+	return -1;
+}
+
+/* Append a node for an event at mark; its index, or 0 when out of memory. */
+static uint32_t add_node(struct cnode_tree *t, uint8_t type, const yaml_mark_t *mark)
+{
+	struct cnode *n;
+
+	if (t->n >= t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct cnode *a = cap <= UINT32_MAX ? realloc(t->node, cap * sizeof(*a)) : NULL;
+
+		if (a == NULL)
+			return 0;
+		t->node = a;
+		t->cap = cap;
+	}
+	n = &t->node[t->n];
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->line = (uint32_t)mark->line + 1;
+	n->column = (uint32_t)mark->column + 1;
+	return (uint32_t)t->n++;
+}
+
+static int add_text(struct cnode_tree *t, struct cnode *n, const unsigned char *s, size_t len)
+{
+	if (t->tcap - t->tlen < len + 1) {
+		size_t cap = t->tcap ? t->tcap : 1 << 16;
+		char *a;
+
+		while (cap - t->tlen < len + 1)
+			cap *= 2;
+		a = cap <= UINT32_MAX ? realloc(t->text, cap) : NULL;
+		if (a == NULL)
+			return -1;
+		t->text = a;
+		t->tcap = cap;
+	}
+	memcpy(t->text + t->tlen, s, len);
+	t->text[t->tlen + len] = '\0';
+	n->child = (uint32_t)t->tlen;
+	n->len = (uint32_t)len;
+	t->tlen += len + 1;
+	return 0;
+}
+
+struct frame {
+	uint32_t node, last; /* the open collection and its last child so far */
+};
+
+/* Link node i under the innermost open collection, or make it the root. */
+static int link_node(struct cnode_tree *t, struct frame *stack, int depth, uint32_t i)
+{
+	if (depth == 0) {
+		if (t->root != 0)
+			return -1; /* a second document */
+		t->root = i;
+		return 0;
+	}
+	struct frame *f = &stack[depth - 1];
+
+	if (f->last == 0)
+		t->node[f->node].child = i;
+	else
+		t->node[f->last].next = i;
+	f->last = i;
+	t->node[f->node].len++;
+	return 0;
+}
+
+int cnode_tree_parse(const char *name, const char *yaml, size_t len, struct cnode_tree *t,
+		     struct config_err *err)
+{
+	struct frame stack[MAX_DEPTH];
+	yaml_parser_t p;
+	yaml_event_t e;
+	int depth = 0, rc = -1;
+	bool done = false;
+
+	memset(t, 0, sizeof(*t));
+	t->n = 1; /* node 0 is "none" */
+	if (!yaml_parser_initialize(&p)) {
+		snprintf(err->message, sizeof(err->message), "%s: out of memory", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
+	while (!done) {
+		uint32_t i = 0;
+		uint8_t type = 0;
+
+		if (!yaml_parser_parse(&p, &e)) {
+			fail_at(name, err, p.problem_mark.line + 1, p.problem_mark.column + 1,
+				p.error == YAML_MEMORY_ERROR ? "out of memory"
+				: p.problem		     ? "YAML syntax error:"
+							     : "YAML syntax error",
+				p.problem != NULL ? p.problem : NULL);
+			if (p.problem != NULL && p.context != NULL) {
+				size_t at = strlen(err->message);
+
+				snprintf(err->message + at, sizeof(err->message) - at, " %s",
+					 p.context);
+			}
+			goto out;
+		}
+		switch (e.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_ALIAS_EVENT:
+			fail_at(name, err, e.start_mark.line + 1, e.start_mark.column + 1,
+				"aliases (*name) are not supported", NULL);
+			goto fail_event;
+		case YAML_SCALAR_EVENT:
+			type = CNODE_SCALAR;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			type = CNODE_MAPPING;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			type = CNODE_SEQUENCE;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (type != 0) {
+			i = add_node(t, type, &e.start_mark);
+			if (i == 0 ||
+			    (type == CNODE_SCALAR &&
+			     add_text(t, &t->node[i], e.data.scalar.value, e.data.scalar.length))) {
+				snprintf(err->message, sizeof(err->message), "%s: out of memory",
+					 name);
+				goto fail_event;
+			}
+			if (type == CNODE_SCALAR)
+				t->node[i].plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			if (link_node(t, stack, depth, i)) {
+				fail_at(name, err, e.start_mark.line + 1, e.start_mark.column + 1,
+					"only one YAML document is allowed", NULL);
+				goto fail_event;
+			}
+			if (type != CNODE_SCALAR) {
+				if (depth == MAX_DEPTH) {
+					fail_at(name, err, e.start_mark.line + 1,
+						e.start_mark.column + 1, "nested too deep", NULL);
+					goto fail_event;
+				}
+				stack[depth++] = (struct frame){.node = i, .last = 0};
+			}
+		}
+		yaml_event_delete(&e);
+	}
+	rc = 0;
+	goto out;
+fail_event:
+	yaml_event_delete(&e);
+out:
+	yaml_parser_delete(&p);
+	if (rc)
+		cnode_tree_free(t);
+	return rc;
+}
+
+void cnode_tree_free(struct cnode_tree *t)
+{
+	free(t->node);
+	free(t->text);
+	memset(t, 0, sizeof(*t));
+}
+
+int cnode_fail(const struct cnode_ctx *c, const struct cnode *n, const char *fmt, ...)
 {
 	char reason[512];
 	va_list ap;
@@ -17,44 +199,63 @@ int cnode_fail(const struct cnode_ctx *c, const yaml_node_t *n, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (n != NULL)
-		snprintf(c->err->message, sizeof(c->err->message), "%s:%zu:%zu: %s", c->name,
-			 n->start_mark.line + 1, n->start_mark.column + 1, reason);
-	else
-		snprintf(c->err->message, sizeof(c->err->message), "%s:1:1: %s", c->name, reason);
-	return -1;
+	return fail_at(c->name, c->err, n != NULL ? n->line : 1, n != NULL ? n->column : 1, reason,
+		       NULL);
 }
 
-yaml_node_t *cnode_at(const struct cnode_ctx *c, int index)
+const struct cnode *cnode_root(const struct cnode_ctx *c)
 {
-	return yaml_document_get_node(c->doc, index);
+	return c->tree->root ? &c->tree->node[c->tree->root] : NULL;
 }
 
-static const char *scalar(const yaml_node_t *n)
+const struct cnode *cnode_child(const struct cnode_ctx *c, const struct cnode *n)
 {
-	return (const char *)n->data.scalar.value;
+	return n->type != CNODE_SCALAR && n->child ? &c->tree->node[n->child] : NULL;
 }
 
-bool cnode_is_null(const yaml_node_t *n)
+const struct cnode *cnode_next(const struct cnode_ctx *c, const struct cnode *n)
+{
+	return n->next ? &c->tree->node[n->next] : NULL;
+}
+
+const struct cnode *cnode_take(const struct cnode_ctx *c, const struct cnode **it)
+{
+	const struct cnode *n = *it;
+
+	*it = cnode_next(c, n);
+	return n;
+}
+
+const char *cnode_text(const struct cnode_ctx *c, const struct cnode *n)
+{
+	return c->tree->text + n->child;
+}
+
+static const char *scalar_text(const struct cnode_ctx *c, const struct cnode *n)
+{
+	return cnode_text(c, n);
+}
+
+bool cnode_is_null(const struct cnode_ctx *c, const struct cnode *n)
 {
 	const char *s;
 
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	if (n->type != CNODE_SCALAR || !n->plain)
 		return false;
-	s = scalar(n);
+	s = cnode_text(c, n);
 	return s[0] == '\0' || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
 	       !strcmp(s, "NULL");
 }
 
-static const char *kind(const yaml_node_t *n)
+static const char *kind(const struct cnode_ctx *c, const struct cnode *n)
 {
 	switch (n->type) {
-	case YAML_MAPPING_NODE:
+	case CNODE_MAPPING:
 		return "a mapping";
-	case YAML_SEQUENCE_NODE:
+	case CNODE_SEQUENCE:
 		return "a list";
 	default:
-		return cnode_is_null(n) ? "nothing" : "a scalar";
+		return cnode_is_null(c, n) ? "nothing" : "a scalar";
 	}
 }
 
@@ -71,85 +272,81 @@ static bool key_allowed(const char *const *keys, const char *k, bool *required)
 	return false;
 }
 
-int cnode_map_check(const struct cnode_ctx *c, const yaml_node_t *n, const char *what,
+int cnode_map_check(const struct cnode_ctx *c, const struct cnode *n, const char *what,
 		    const char *const *keys)
 {
-	const yaml_node_pair_t *p, *q;
 	bool req;
 
-	if (n->type != YAML_MAPPING_NODE)
-		return cnode_fail(c, n, "%s: expected a mapping, found %s", what, kind(n));
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = cnode_at(c, p->key);
-
-		if (k->type != YAML_SCALAR_NODE)
+	if (n->type != CNODE_MAPPING)
+		return cnode_fail(c, n, "%s: expected a mapping, found %s", what, kind(c, n));
+	for (const struct cnode *k = cnode_child(c, n); k != NULL;
+	     k = cnode_next(c, cnode_next(c, k))) {
+		if (k->type != CNODE_SCALAR)
 			return cnode_fail(c, k, "%s: a key must be a plain word", what);
-		if (!key_allowed(keys, scalar(k), &req))
-			return cnode_fail(c, k, "%s: unknown key '%s'", what, scalar(k));
-		for (q = n->data.mapping.pairs.start; q < p; q++)
-			if (!strcmp(scalar(cnode_at(c, q->key)), scalar(k)))
+		if (!key_allowed(keys, scalar_text(c, k), &req))
+			return cnode_fail(c, k, "%s: unknown key '%s'", what, scalar_text(c, k));
+		for (const struct cnode *q = cnode_child(c, n); q != k;
+		     q = cnode_next(c, cnode_next(c, q)))
+			if (!strcmp(scalar_text(c, q), scalar_text(c, k)))
 				return cnode_fail(c, k, "%s: key '%s' given twice", what,
-						  scalar(k));
+						  scalar_text(c, k));
 	}
 	for (; *keys != NULL; keys++) {
-		yaml_node_t *v;
+		const struct cnode *v;
 
 		if ((*keys)[0] != '!')
 			continue;
 		v = cnode_map_find(c, n, *keys + 1);
 		if (v == NULL)
 			return cnode_fail(c, n, "%s: missing required field '%s'", what, *keys + 1);
-		if (cnode_is_null(v))
+		if (cnode_is_null(c, v))
 			return cnode_fail(c, v, "%s: field '%s' has no value", what, *keys + 1);
 	}
 	return 0;
 }
 
-yaml_node_t *cnode_map_find(const struct cnode_ctx *c, const yaml_node_t *n, const char *key)
+const struct cnode *cnode_map_find(const struct cnode_ctx *c, const struct cnode *n,
+				   const char *key)
 {
-	const yaml_node_pair_t *p;
-
-	if (n == NULL || n->type != YAML_MAPPING_NODE)
+	if (n == NULL || n->type != CNODE_MAPPING)
 		return NULL;
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = cnode_at(c, p->key);
-
-		if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), key))
-			return cnode_at(c, p->value);
-	}
+	for (const struct cnode *k = cnode_child(c, n); k != NULL;
+	     k = cnode_next(c, cnode_next(c, k)))
+		if (k->type == CNODE_SCALAR && !strcmp(scalar_text(c, k), key))
+			return cnode_next(c, k);
 	return NULL;
 }
 
-int cnode_seq(const struct cnode_ctx *c, const yaml_node_t *n, const char *what,
-	      const yaml_node_item_t **items, size_t *n_items)
+int cnode_seq(const struct cnode_ctx *c, const struct cnode *n, const char *what,
+	      const struct cnode **first, size_t *n_items)
 {
-	if (cnode_is_null(n)) { /* "key:" with nothing: an empty list */
-		*items = NULL;
+	if (cnode_is_null(c, n)) { /* "key:" with nothing: an empty list */
+		*first = NULL;
 		*n_items = 0;
 		return 0;
 	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return cnode_fail(c, n, "%s: expected a list, found %s", what, kind(n));
-	*items = n->data.sequence.items.start;
-	*n_items = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (n->type != CNODE_SEQUENCE)
+		return cnode_fail(c, n, "%s: expected a list, found %s", what, kind(c, n));
+	*first = cnode_child(c, n);
+	*n_items = n->len;
 	return 0;
 }
 
-int cnode_str(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, size_t max,
+int cnode_str(const struct cnode_ctx *c, const struct cnode *n, const char *what, size_t max,
 	      const char **out)
 {
-	if (n->type != YAML_SCALAR_NODE || cnode_is_null(n))
-		return cnode_fail(c, n, "%s: expected a string, found %s", what, kind(n));
-	if (max != 0 && n->data.scalar.length >= max)
+	if (n->type != CNODE_SCALAR || cnode_is_null(c, n))
+		return cnode_fail(c, n, "%s: expected a string, found %s", what, kind(c, n));
+	if (max != 0 && n->len >= max)
 		return cnode_fail(c, n, "%s: '%s' is too long (at most %zu characters)", what,
-				  scalar(n), max - 1);
-	if (strlen(scalar(n)) != n->data.scalar.length)
+				  scalar_text(c, n), max - 1);
+	if (strlen(scalar_text(c, n)) != n->len)
 		return cnode_fail(c, n, "%s: contains a NUL character", what);
-	*out = scalar(n);
+	*out = scalar_text(c, n);
 	return 0;
 }
 
-int cnode_str_copy(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, char *buf,
+int cnode_str_copy(const struct cnode_ctx *c, const struct cnode *n, const char *what, char *buf,
 		   size_t max)
 {
 	const char *s;
@@ -160,15 +357,15 @@ int cnode_str_copy(const struct cnode_ctx *c, const yaml_node_t *n, const char *
 	return 0;
 }
 
-int cnode_uint(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, uint64_t min,
+int cnode_uint(const struct cnode_ctx *c, const struct cnode *n, const char *what, uint64_t min,
 	       uint64_t max, uint64_t *out)
 {
 	const char *s;
 	uint64_t v = 0;
 
-	if (n->type != YAML_SCALAR_NODE || cnode_is_null(n))
-		return cnode_fail(c, n, "%s: expected a number, found %s", what, kind(n));
-	s = scalar(n);
+	if (n->type != CNODE_SCALAR || cnode_is_null(c, n))
+		return cnode_fail(c, n, "%s: expected a number, found %s", what, kind(c, n));
+	s = scalar_text(c, n);
 	if (*s == '\0')
 		return cnode_fail(c, n, "%s: expected a number, found ''", what);
 	for (const char *p = s; *p != '\0'; p++) {
@@ -186,7 +383,7 @@ int cnode_uint(const struct cnode_ctx *c, const yaml_node_t *n, const char *what
 	return 0;
 }
 
-int cnode_bool(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, bool *out)
+int cnode_bool(const struct cnode_ctx *c, const struct cnode *n, const char *what, bool *out)
 {
 	static const char *const words[] = {"false", "true", NULL};
 	int i;
@@ -197,27 +394,27 @@ int cnode_bool(const struct cnode_ctx *c, const yaml_node_t *n, const char *what
 	return 0;
 }
 
-int cnode_enum(const struct cnode_ctx *c, const yaml_node_t *n, const char *what,
+int cnode_enum(const struct cnode_ctx *c, const struct cnode *n, const char *what,
 	       const char *const *words, int *out)
 {
 	char list[256] = "";
 	size_t off = 0;
 
-	if (n->type == YAML_SCALAR_NODE && !cnode_is_null(n))
+	if (n->type == CNODE_SCALAR && !cnode_is_null(c, n))
 		for (int i = 0; words[i] != NULL; i++)
-			if (!strcmp(scalar(n), words[i])) {
+			if (!strcmp(scalar_text(c, n), words[i])) {
 				*out = i;
 				return 0;
 			}
 	for (int i = 0; words[i] != NULL && off < sizeof(list); i++)
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
 					words[i]);
-	if (n->type != YAML_SCALAR_NODE || cnode_is_null(n))
-		return cnode_fail(c, n, "%s: expected one of %s, found %s", what, list, kind(n));
-	return cnode_fail(c, n, "%s: '%s' is not one of %s", what, scalar(n), list);
+	if (n->type != CNODE_SCALAR || cnode_is_null(c, n))
+		return cnode_fail(c, n, "%s: expected one of %s, found %s", what, list, kind(c, n));
+	return cnode_fail(c, n, "%s: '%s' is not one of %s", what, scalar_text(c, n), list);
 }
 
-int cnode_ipv4(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, const char **out,
+int cnode_ipv4(const struct cnode_ctx *c, const struct cnode *n, const char *what, const char **out,
 	       uint32_t *addr)
 {
 	struct in_addr a;
@@ -231,7 +428,7 @@ int cnode_ipv4(const struct cnode_ctx *c, const yaml_node_t *n, const char *what
 	return 0;
 }
 
-int cnode_ipv6(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, const char **out)
+int cnode_ipv6(const struct cnode_ctx *c, const struct cnode *n, const char *what, const char **out)
 {
 	struct in6_addr a;
 
@@ -242,7 +439,7 @@ int cnode_ipv6(const struct cnode_ctx *c, const yaml_node_t *n, const char *what
 	return 0;
 }
 
-int cnode_cidr(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, int family,
+int cnode_cidr(const struct cnode_ctx *c, const struct cnode *n, const char *what, int family,
 	       const char **out)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
@@ -272,7 +469,7 @@ bad:
 			  family);
 }
 
-int cnode_mac(const struct cnode_ctx *c, const yaml_node_t *n, const char *what, const char **out,
+int cnode_mac(const struct cnode_ctx *c, const struct cnode *n, const char *what, const char **out,
 	      uint8_t mac[6])
 {
 	const char *s;

@@ -54,34 +54,29 @@ static bool msg_names(const char *msg, const char *text, size_t len, bool quoted
  * The first scalar under n that the message names (quoted first; then as a
  * word, skipping the item's own ids, which messages name as context).
  */
-static const yaml_node_t *find_named(const struct cnode_ctx *c, const yaml_node_t *n,
-				     const char *msg, bool quoted)
+static const struct cnode *find_named(const struct cnode_ctx *c, const struct cnode *n,
+				      const char *msg, bool quoted)
 {
-	const yaml_node_t *hit = NULL;
+	const struct cnode *hit = NULL;
 
 	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		if (n->data.scalar.length == 0)
+	case CNODE_SCALAR:
+		if (n->len == 0)
 			return NULL;
-		return msg_names(msg, (const char *)n->data.scalar.value, n->data.scalar.length,
-				 quoted)
-			   ? n
-			   : NULL;
-	case YAML_MAPPING_NODE:
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		     hit == NULL && p < n->data.mapping.pairs.top; p++) {
-			const yaml_node_t *kn = cnode_at(c, p->key);
-			const char *k =
-			    kn->type == YAML_SCALAR_NODE ? (const char *)kn->data.scalar.value : "";
+		return msg_names(msg, cnode_text(c, n), n->len, quoted) ? n : NULL;
+	case CNODE_MAPPING:
+		for (const struct cnode *k = cnode_child(c, n); hit == NULL && k != NULL;
+		     k = cnode_next(c, cnode_next(c, k))) {
+			const char *key = k->type == CNODE_SCALAR ? cnode_text(c, k) : "";
 
-			if (quoted || (strcmp(k, "id") && strcmp(k, "allocation_id")))
-				hit = find_named(c, cnode_at(c, p->value), msg, quoted);
+			if (quoted || (strcmp(key, "id") && strcmp(key, "allocation_id")))
+				hit = find_named(c, cnode_next(c, k), msg, quoted);
 		}
 		return hit;
-	case YAML_SEQUENCE_NODE:
-		for (yaml_node_item_t *i = n->data.sequence.items.start;
-		     hit == NULL && i < n->data.sequence.items.top; i++)
-			hit = find_named(c, cnode_at(c, *i), msg, quoted);
+	case CNODE_SEQUENCE:
+		for (const struct cnode *i = cnode_child(c, n); hit == NULL && i != NULL;
+		     i = cnode_next(c, i))
+			hit = find_named(c, i, msg, quoted);
 		return hit;
 	default:
 		return NULL;
@@ -92,9 +87,9 @@ static const yaml_node_t *find_named(const struct cnode_ctx *c, const yaml_node_
  * A model operation failed on item: report the EC2 code and message at the
  * value it names (the model quotes the offending value), else at the item.
  */
-static int model_error(const struct vctx *v, const yaml_node_t *item, const struct model_err *e)
+static int model_error(const struct vctx *v, const struct cnode *item, const struct model_err *e)
 {
-	const yaml_node_t *at = find_named(v->c, item, e->message, true);
+	const struct cnode *at = find_named(v->c, item, e->message, true);
 
 	if (at == NULL)
 		at = find_named(v->c, item, e->message, false);
@@ -102,10 +97,10 @@ static int model_error(const struct vctx *v, const yaml_node_t *item, const stru
 	return cnode_fail(v->c, at != NULL ? at : item, "%s: %s", e->code, e->message);
 }
 
-static int list_read(struct vctx *v, const yaml_node_t *n, const char *what, enum list_kind kind,
+static int list_read(struct vctx *v, const struct cnode *n, const char *what, enum list_kind kind,
 		     struct strlist *l)
 {
-	const yaml_node_item_t *items;
+	const struct cnode *items;
 	size_t k;
 
 	l->n = 0;
@@ -120,7 +115,7 @@ static int list_read(struct vctx *v, const yaml_node_t *n, const char *what, enu
 		l->cap = k;
 	}
 	for (size_t i = 0; i < k; i++) {
-		yaml_node_t *item = cnode_at(v->c, items[i]);
+		const struct cnode *item = cnode_take(v->c, &items);
 		int rc;
 
 		switch (kind) {
@@ -142,27 +137,27 @@ static int list_read(struct vctx *v, const yaml_node_t *n, const char *what, enu
 }
 
 /* An optional string field: *out stays NULL when absent. */
-static int opt_str(const struct vctx *v, const yaml_node_t *map, const char *key, const char *what,
+static int opt_str(const struct vctx *v, const struct cnode *map, const char *key, const char *what,
 		   const char **out)
 {
-	yaml_node_t *n = cnode_map_find(v->c, map, key);
+	const struct cnode *n = cnode_map_find(v->c, map, key);
 
 	*out = NULL;
 	return n != NULL ? cnode_str(v->c, n, what, MODEL_ID_MAX, out) : 0;
 }
 
-static int req_str(const struct vctx *v, const yaml_node_t *map, const char *key, const char *what,
+static int req_str(const struct vctx *v, const struct cnode *map, const char *key, const char *what,
 		   const char **out)
 {
 	return cnode_str(v->c, cnode_map_find(v->c, map, key), what, MODEL_ID_MAX, out);
 }
 
-typedef int (*item_fn)(struct vctx *v, const yaml_node_t *item);
+typedef int (*item_fn)(struct vctx *v, const struct cnode *item);
 
-static int each(struct vctx *v, const yaml_node_t *root, const char *section, item_fn fn)
+static int each(struct vctx *v, const struct cnode *root, const char *section, item_fn fn)
 {
-	const yaml_node_t *n = cnode_map_find(v->c, root, section);
-	const yaml_node_item_t *items;
+	const struct cnode *n = cnode_map_find(v->c, root, section);
+	const struct cnode *items;
 	size_t k;
 
 	if (n == NULL)
@@ -170,18 +165,18 @@ static int each(struct vctx *v, const yaml_node_t *root, const char *section, it
 	if (cnode_seq(v->c, n, section, &items, &k))
 		return -1;
 	for (size_t i = 0; i < k; i++)
-		if (fn(v, cnode_at(v->c, items[i])))
+		if (fn(v, cnode_take(v->c, &items)))
 			return -1;
 	return 0;
 }
 
 /* ---- instance types, public pools ---- */
 
-static int instance_type(struct vctx *v, const yaml_node_t *n)
+static int instance_type(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!name", "!max_enis", "!max_ipv4_per_eni",
 					   "max_ipv6_per_eni", NULL};
-	const yaml_node_t *x;
+	const struct cnode *x;
 	const char *name;
 	uint64_t enis, v4, v6 = 0;
 	struct model_err e;
@@ -201,7 +196,7 @@ static int instance_type(struct vctx *v, const yaml_node_t *n)
 	return 0;
 }
 
-static int public_pool(struct vctx *v, const yaml_node_t *n)
+static int public_pool(struct vctx *v, const struct cnode *n)
 {
 	const char *cidr;
 	struct model_err e;
@@ -215,12 +210,12 @@ static int public_pool(struct vctx *v, const yaml_node_t *n)
 
 /* ---- VPCs, route tables, routes, subnets ---- */
 
-static int vpc(struct vctx *v, const yaml_node_t *n)
+static int vpc(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!id",    "!cidr4", "cidr6", "main_route_table",
 					   "routes", NULL};
 	struct model_vpc_req r = {0};
-	const yaml_node_t *x;
+	const struct cnode *x;
 	char id[MODEL_ID_MAX];
 	struct model_err e;
 
@@ -245,7 +240,7 @@ static int vpc(struct vctx *v, const yaml_node_t *n)
 	return 0;
 }
 
-static int route_table(struct vctx *v, const yaml_node_t *n)
+static int route_table(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!id", "!vpc", "routes", NULL};
 	const char *id, *vpc_id;
@@ -262,11 +257,11 @@ static int route_table(struct vctx *v, const yaml_node_t *n)
 }
 
 /* The routes of mapping n (a VPC or a route table) into table rtb. */
-static int routes_of(struct vctx *v, const yaml_node_t *n, const char *rtb)
+static int routes_of(struct vctx *v, const struct cnode *n, const char *rtb)
 {
 	static const char *const keys[] = {"!destination", "!target", NULL};
-	const yaml_node_t *list = cnode_map_find(v->c, n, "routes");
-	const yaml_node_item_t *items;
+	const struct cnode *list = cnode_map_find(v->c, n, "routes");
+	const struct cnode *items;
 	size_t k;
 
 	if (list == NULL)
@@ -274,8 +269,8 @@ static int routes_of(struct vctx *v, const yaml_node_t *n, const char *rtb)
 	if (cnode_seq(v->c, list, "routes", &items, &k))
 		return -1;
 	for (size_t i = 0; i < k; i++) {
-		yaml_node_t *r = cnode_at(v->c, items[i]);
-		yaml_node_t *d;
+		const struct cnode *r = cnode_take(v->c, &items);
+		const struct cnode *d;
 		const char *dest, *target;
 		struct model_err e;
 
@@ -292,7 +287,7 @@ static int routes_of(struct vctx *v, const yaml_node_t *n, const char *rtb)
 	return 0;
 }
 
-static int vpc_routes(struct vctx *v, const yaml_node_t *n)
+static int vpc_routes(struct vctx *v, const struct cnode *n)
 {
 	struct model_vpc_view vv;
 	const char *id = NULL;
@@ -306,7 +301,7 @@ static int vpc_routes(struct vctx *v, const yaml_node_t *n)
 	return routes_of(v, n, vv.main_route_table_id);
 }
 
-static int route_table_routes(struct vctx *v, const yaml_node_t *n)
+static int route_table_routes(struct vctx *v, const struct cnode *n)
 {
 	const char *id = NULL;
 
@@ -314,13 +309,13 @@ static int route_table_routes(struct vctx *v, const yaml_node_t *n)
 	return routes_of(v, n, id);
 }
 
-static int subnet(struct vctx *v, const yaml_node_t *n)
+static int subnet(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!id",   "!vpc",	   "!az", "!cidr4",
 					   "cidr6", "route_table", NULL};
 	struct model_subnet_req r = {0};
 	char out[MODEL_ID_MAX];
-	const yaml_node_t *x;
+	const struct cnode *x;
 	struct model_err e;
 
 	if (cnode_map_check(v->c, n, "subnet", keys) || req_str(v, n, "id", "subnet id", &r.id) ||
@@ -339,13 +334,13 @@ static int subnet(struct vctx *v, const yaml_node_t *n)
 
 /* ---- instances, ENIs ---- */
 
-static int instance(struct vctx *v, const yaml_node_t *n)
+static int instance(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!id", "!type", "!az", "state", "!port", NULL};
 	static const char *const states[] = {"running", "stopped", NULL};
 	struct model_instance_req r = {0};
 	char out[MODEL_ID_MAX];
-	const yaml_node_t *x;
+	const struct cnode *x;
 	const char *port;
 	struct model_err e;
 	int state = 0;
@@ -377,12 +372,12 @@ static int instance(struct vctx *v, const yaml_node_t *n)
 	return 0;
 }
 
-static int attachment(struct vctx *v, const yaml_node_t *n, const char *eni_id,
+static int attachment(struct vctx *v, const struct cnode *n, const char *eni_id,
 		      struct model_attach_req *r)
 {
 	static const char *const keys[] = {"!instance", "!device_index", "delete_on_termination",
 					   "attachment_id", NULL};
-	const yaml_node_t *x;
+	const struct cnode *x;
 	uint64_t idx;
 
 	r->eni_id = eni_id;
@@ -399,7 +394,7 @@ static int attachment(struct vctx *v, const yaml_node_t *n, const char *eni_id,
 	return 0;
 }
 
-static int eni(struct vctx *v, const yaml_node_t *n)
+static int eni(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!id",
 					   "!subnet",
@@ -416,7 +411,7 @@ static int eni(struct vctx *v, const yaml_node_t *n)
 					   NULL};
 	struct model_eni_req r = {.source_dest_check = true};
 	struct model_attach_req a = {0};
-	const yaml_node_t *x, *att;
+	const struct cnode *x, *att;
 	char out[MODEL_ID_MAX];
 	struct model_err e;
 	uint64_t u;
@@ -477,10 +472,10 @@ static int eni(struct vctx *v, const yaml_node_t *n)
 
 /* ---- EIPs ---- */
 
-static int association(struct vctx *v, const yaml_node_t *n, struct model_associate_req *r)
+static int association(struct vctx *v, const struct cnode *n, struct model_associate_req *r)
 {
 	static const char *const keys[] = {"eni", "instance", "private_ip", "association_id", NULL};
-	const yaml_node_t *x;
+	const struct cnode *x;
 
 	if (cnode_map_check(v->c, n, "association", keys) ||
 	    opt_str(v, n, "eni", "association eni", &r->eni_id) ||
@@ -495,12 +490,12 @@ static int association(struct vctx *v, const yaml_node_t *n, struct model_associ
 	return 0;
 }
 
-static int eip(struct vctx *v, const yaml_node_t *n)
+static int eip(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!allocation_id", "public_ip", "association", NULL};
 	struct model_associate_req r = {0};
 	char alloc[MODEL_ID_MAX], pub[INET_ADDRSTRLEN], assoc[MODEL_ID_MAX];
-	const yaml_node_t *x, *as;
+	const struct cnode *x, *as;
 	const char *public_ip = NULL;
 	struct model_err e;
 
@@ -524,7 +519,7 @@ static int eip(struct vctx *v, const yaml_node_t *n)
 
 /* ---- the walk ---- */
 
-int config_vpc_load(const struct cnode_ctx *c, const yaml_node_t *root,
+int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
 		    const struct config_engine *engine, struct model *m, struct delta *delta)
 {
 	struct vctx v = {.c = c, .engine = engine, .m = m, .delta = delta};

@@ -259,6 +259,23 @@ static void second_document_refused(void **state)
 		       "only one YAML document is allowed", MODEL_UNTOUCHED);
 }
 
+static void alias_refused(void **state)
+{
+	(void)state;
+	expect_refused(BASE "enis: [{id: &x eni-1, subnet: s-1, description: *x}]\n", "7:49",
+		       "aliases (*name) are not supported", MODEL_UNTOUCHED);
+}
+
+static void deep_nesting_refused(void **state)
+{
+	char yaml[256] = "eips: ";
+
+	(void)state;
+	memset(yaml + 6, '[', 100);
+	memset(yaml + 106, ']', 100);
+	expect_refused(yaml, "1:70", "nested too deep", MODEL_UNTOUCHED);
+}
+
 static void nul_byte_refused(void **state)
 {
 	static const char yaml[] = "api:\n  region: a\0b\n";
@@ -346,6 +363,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(loader_rules_reported_at_the_node),
 	    cmocka_unit_test(error_in_last_section_leaves_model_untouched),
 	    cmocka_unit_test(second_document_refused),
+	    cmocka_unit_test(alias_refused),
+	    cmocka_unit_test(deep_nesting_refused),
 	    cmocka_unit_test(nul_byte_refused),
 	    cmocka_unit_test(missing_file_reported),
 	    cmocka_unit_test(truncated_files_refused_cleanly),
