@@ -295,10 +295,13 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&a.lock, NULL);
 	if (create_api(&a) != 0)
 		goto out_model;
-	if (engine_eal_init(&a.cfg, argv[0], &eal) != 0) {
-		fprintf(stderr, "enimap: EAL init failed: %s\n", strerror(rte_errno));
+	rc = engine_eal_init(&a.cfg, argv[0], &eal);
+	if (rc != 0) {
+		fprintf(stderr, "enimap: EAL init failed: %s\n", strerror(-rc));
+		rc = 1;
 		goto out_model;
 	}
+	rc = 1;
 	a.engine = engine_create(&a.cfg, a.model);
 	if (a.engine == NULL) {
 		RTE_LOG(ERR, ENIMAP, "cannot start the dataplane: %s\n", strerror(errno));

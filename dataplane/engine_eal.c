@@ -155,6 +155,25 @@ bool engine_hugepages_free(void)
 	return free_pages > 0;
 }
 
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the EAL's runtime directory /var/run/dpdk/<prefix>. */
+static void eal_remove_dir(const char *prefix)
+{
+	char dir[256];
+
+	if (prefix[0] == '\0')
+		return;
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int engine_eal_init(const struct enimap_config *cfg, const char *prog, struct engine_eal *eal)
 {
 	char prefix[64];
@@ -170,29 +189,19 @@ int engine_eal_init(const struct enimap_config *cfg, const char *prog, struct en
 	/* rte_eal_init may permute argv: hand it a copy, keep ours for the log */
 	memcpy(argv, eal->argv, sizeof(argv));
 	rc = rte_eal_init(eal->argc, argv);
-	if (rc < 0)
-		return -rte_errno;
+	if (rc < 0) {
+		rc = -rte_errno;
+		eal_remove_dir(eal->prefix); /* what a half-done init created */
+		return rc;
+	}
 	if (eal->no_huge)
 		RTE_LOG(NOTICE, ENIMAP,
 			"no free hugepages: running with --no-huge -m 512 (slower memory)\n");
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void engine_eal_cleanup(const struct engine_eal *eal)
 {
-	char dir[256];
-
 	rte_eal_cleanup();
-	if (eal->prefix[0] == '\0')
-		return;
-	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", eal->prefix);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	eal_remove_dir(eal->prefix);
 }
