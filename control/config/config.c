@@ -102,8 +102,8 @@ int config_load(const char *path, struct enimap_config *cfg, struct model *m, st
 		if (got == 0)
 			break;
 	}
-	if (ferror(f)) {
-		snprintf(err->message, sizeof(err->message), "%s: read error", path);
+	if (ferror(f)) { /* e.g. a directory: EISDIR */
+		snprintf(err->message, sizeof(err->message), "%s: %s", path, strerror(errno));
 		free(buf);
 		fclose(f);
 		return -1;

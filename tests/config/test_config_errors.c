@@ -301,6 +301,8 @@ static void missing_file_reported(void **state)
 	assert_non_null(m);
 	assert_int_equal(config_load("/nonexistent/enimap.yaml", &cfg, m, NULL, &err), -1);
 	assert_string_equal(err.message, "/nonexistent/enimap.yaml: No such file or directory");
+	assert_int_equal(config_load("/tmp", &cfg, m, NULL, &err), -1);
+	assert_string_equal(err.message, "/tmp: Is a directory");
 	model_free(m);
 }
 
@@ -347,6 +349,53 @@ static void truncated_files_refused_cleanly(void **state)
 	assert_true(refused > 0); /* e.g. a cut inside a flow list */
 }
 
+/*
+ * Random byte changes to a valid file (fixed seed, bounded): each result
+ * loads or is refused with a located message; nothing crashes.
+ */
+static void mutated_files_refused_cleanly(void **state)
+{
+	static const char base[] = BASE "enis:\n"
+					"  - id: eni-1\n"
+					"    subnet: s-1\n"
+					"    primary_ip: 10.0.1.10\n"
+					"    secondary_ips: [10.0.1.11, 10.0.1.12]\n"
+					"    ipv6_count: 0\n"
+					"    attachment: {instance: i-1, device_index: 0}\n"
+					"eips:\n"
+					"  - {allocation_id: e-1, public_ip: 198.51.100.10,\n"
+					"     association: {eni: eni-1, private_ip: 10.0.1.11}}\n";
+	static const char alphabet[] = " :-[]{},\n\"'#&*!|>%@`\t0123456789abcdefxyz.";
+	unsigned seed = 12345;
+	size_t refused = 0;
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		char yaml[sizeof(base)];
+		struct enimap_config cfg;
+		struct config_err err;
+		struct model *m = model_create();
+
+		assert_non_null(m);
+		memcpy(yaml, base, sizeof(base));
+		for (int k = 0; k < 1 + round % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % (sizeof(base) - 1);
+
+			seed = seed * 1103515245u + 12345u;
+			yaml[at] = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+		}
+		if (config_load_string("t.yaml", yaml, sizeof(base) - 1, &cfg, m, NULL, &err)) {
+			refused++;
+			if (strncmp(err.message, "t.yaml:", 7) != 0 ||
+			    strspn(err.message + 7, "0123456789") == 0)
+				fail_msg("round %d: unlocated error '%s'", round, err.message);
+		}
+		model_free(m);
+	}
+	assert_true(refused > 1000); /* most changes break something */
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +417,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(nul_byte_refused),
 	    cmocka_unit_test(missing_file_reported),
 	    cmocka_unit_test(truncated_files_refused_cleanly),
+	    cmocka_unit_test(mutated_files_refused_cleanly),
 	};
 
 	return ct_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
