@@ -75,6 +75,12 @@ struct config_err {
  * should be empty) through the model operations, appending the mapping
  * changes to delta (may be NULL). 0, or -1 with err->message set; on error
  * the caller must discard m (model_free) and start nothing.
+ *
+ * Details: *cfg is written only on success. The whole file is checked
+ * (keys, types, required fields, addresses, port names) before the model is
+ * touched, so only a model rule (message "CODE: text", the EC2 error code)
+ * can leave m partly loaded. engine.capacity is applied with
+ * model_set_capacity() before loading.
  */
 int config_load(const char *path, struct enimap_config *cfg, struct model *m, struct delta *delta,
 		struct config_err *err);
