@@ -32,6 +32,7 @@ void api_free(struct api *a)
 		return;
 	api_stop(a);
 	journal_close(a->j);
+	free(a->base);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
@@ -280,6 +281,17 @@ static int replay_record(void *arg, const char *payload, size_t len)
 	return 0;
 }
 
+static int remember_base(const struct model_eni_view *v, void *arg)
+{
+	struct api *a = arg;
+	void *p = realloc(a->base, (a->n_base + 1) * sizeof(*a->base));
+	if (!p)
+		return -ENOMEM;
+	a->base = p;
+	snprintf(a->base[a->n_base++], MODEL_ID_MAX, "%s", v->id);
+	return 0;
+}
+
 int api_replay(struct api *a, struct api_err *err)
 {
 	if (a->replayed)
@@ -290,6 +302,11 @@ int api_replay(struct api *a, struct api_err *err)
 	struct replay_ctx r = {.a = a, .err = err};
 	struct journal_replay_info info;
 	api_lock(a);
+	if (model_foreach_eni(a->m, remember_base, a) != 0) {
+		api_unlock(a);
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		return -ENOMEM;
+	}
 	int rc = journal_replay(a->cfg.journal, replay_record, &r, &info);
 	api_unlock(a);
 	if (rc) {

@@ -31,6 +31,10 @@ struct api {
 	struct journal *j;
 	bool replayed;
 	bool broken; /* a journal write failed after a model change: refuse changes */
+	/* the ENIs the configuration created (before replay): a snapshot deletes
+	 * those that are gone, rather than recreating every ENI */
+	char (*base)[MODEL_ID_MAX];
+	size_t n_base;
 	struct MHD_Daemon *d;
 	unsigned port;
 	uint64_t requests;
@@ -136,7 +140,8 @@ void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);
 /* ---- snapshot for journal compaction (api_snapshot.c) ---- */
 /*
  * The records that rebuild the current state on top of the configuration:
- * first an internal EnimapReset, then one canonical request per object.
+ * an internal EnimapReset, the deletion of configured ENIs that are gone,
+ * then one canonical request per object.
  * Records are malloc'd strings; free each and the arrays. 0 or -ENOMEM.
  */
 int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n);

@@ -3,13 +3,15 @@
  * api_snapshot.c - journal compaction. A snapshot is a short journal that
  * turns the state the configuration loads into the current state:
  *
- *   EnimapReset                      undo everything the API can change:
+ *   EnimapReset                      undo what the API changed in place:
  *                                    detach (index > 0), disassociate and
  *                                    release every EIP, unassign every
- *                                    secondary and IPv6, delete detached ENIs
+ *                                    secondary and IPv6
+ *   DeleteNetworkInterface           per configured ENI that is gone
  *   CreateNetworkInterface Merge=1   per ENI, with its id, MAC, addresses
- *                                    (an ENI still there, i.e. at device index
- *                                    0, gets its addresses and attributes back)
+ *                                    (an ENI that exists, i.e. a configured
+ *                                    one, gets its addresses and attributes
+ *                                    back: routes naming it stay linked)
  *   AttachNetworkInterface Merge=1   per attachment, with its id
  *   StartInstances / StopInstances   per instance
  *   AllocateAddress, AssociateAddress per EIP, with their ids
@@ -137,8 +139,6 @@ int api_reset(struct api_ctx *c)
 		free(txt);
 		free(p);
 		CHECK(r);
-		if (model_get_eni(c->m, enis.id[i], &v) == 0 && !v.instance_id)
-			CHECK(model_delete_eni(c->m, enis.id[i], c->delta, &err));
 	}
 	api_buf_puts(c->xml, "<return>true</return>");
 out:
@@ -255,6 +255,14 @@ int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 	struct api_buf b = {0};
 	api_buf_form_add(&b, "Action", "EnimapReset");
 	snap_add(&s, &b);
+	for (size_t i = 0; i < a->n_base; i++) {
+		struct model_eni_view v;
+		if (model_get_eni(a->m, a->base[i], &v) == 0)
+			continue;
+		api_buf_form_add(&b, "Action", "DeleteNetworkInterface");
+		api_buf_form_add(&b, "NetworkInterfaceId", a->base[i]);
+		snap_add(&s, &b);
+	}
 	model_foreach_eni(a->m, snap_eni, &s);
 	model_foreach_eni(a->m, snap_attach, &s);
 	model_foreach_instance(a->m, snap_instance, &s);

@@ -36,6 +36,7 @@
  *   i-1 m5.large: eni-0 (10.0.1.10) at 0; i-2 t3.medium: eni-c (10.0.2.10) at 1;
  *   i-3 t2.micro (us-east-1b): eni-z (10.0.4.10) at 0
  *   pool 198.51.100.0/28; eipalloc-c = 198.51.100.9, not associated
+ *   main route table: 192.0.2.0/24 -> eni-c
  */
 static void subnet(struct model *m, const char *id, const char *az, const char *c4, const char *c6)
 {
@@ -89,6 +90,12 @@ static struct model *world(void)
 		 "eni-attach-c", 1);
 	instance(m, "i-3", "t2.micro", "us-east-1b", "eni-z", "subnet-z", "10.0.4.10",
 		 "eni-attach-z", 0);
+	/* an appliance route through eni-c: a snapshot must keep it linked */
+	struct model_vpc_view vv;
+	assert_int_equal(model_get_vpc(m, "vpc-1", &vv), 0);
+	char rtb[MODEL_ID_MAX];
+	snprintf(rtb, sizeof(rtb), "%s", vv.main_route_table_id);
+	assert_int_equal(model_create_route(m, rtb, "192.0.2.0/24", "eni-c", NULL, &e), 0);
 	assert_int_equal(model_add_public_pool(m, "198.51.100.0/28", &e), 0);
 	char pub[INET_ADDRSTRLEN];
 	assert_int_equal(model_allocate_address(m, "eipalloc-c", "198.51.100.9", id, pub, &e), 0);
@@ -436,7 +443,34 @@ static void journal_replay_restores_exact_state(void **state)
 		 "Value=false",
 		 eni);
 	free(ok(f, req));
+	/* compaction while eni-c (a configured route target) is alive and moved */
 	free(ok(f, "Action=DetachNetworkInterface&AttachmentId=eni-attach-c"));
+	free(ok(
+	    f,
+	    "Action=AttachNetworkInterface&NetworkInterfaceId=eni-c&InstanceId=i-1&DeviceIndex=2"));
+	assert_int_equal(api_compact(f->a), 0);
+	{
+		char *w = dump(f->m);
+		assert_non_null(strstr(w, "192.0.2.0/24 -> eni-c\n"));
+		struct model *m3 = world();
+		struct config_api c3 = cfg(f->journal);
+		struct api_err e3;
+		struct api *a3 = api_create(m3, &c3, NULL, NULL, &e3);
+		if (api_replay(a3, &e3) != 0)
+			fail_msg("replay: %s", e3.message);
+		char *g = dump(m3);
+		assert_string_equal(w, g);
+		free(g);
+		free(w);
+		api_free(a3);
+		model_free(m3);
+	}
+	struct model_eni_view ev;
+	assert_int_equal(model_get_eni(f->m, "eni-c", &ev), 0);
+	char detach[200];
+	snprintf(detach, sizeof(detach), "Action=DetachNetworkInterface&AttachmentId=%s",
+		 ev.attachment_id);
+	free(ok(f, detach));
 	free(ok(f, "Action=DeleteNetworkInterface&NetworkInterfaceId=eni-c"));
 	free(ok(f, "Action=ReleaseAddress&AllocationId=eipalloc-c"));
 	snprintf(req, sizeof(req),
