@@ -53,9 +53,11 @@ static void worker_resolve_upstream(struct worker *w, const struct fwd_side *sid
 	w->arp_requests++;
 }
 
-static void worker_poll(struct worker *w, struct pipeline_tx *tx)
+/* Returns the number of packets received. */
+static unsigned worker_poll(struct worker *w, struct pipeline_tx *tx)
 {
 	struct rte_mbuf *pkts[WORKER_MAX_BURST];
+	unsigned total = 0;
 
 	for (unsigned p = 0; p < w->n_ports; p++) {
 		const struct fwd_side *side;
@@ -67,6 +69,7 @@ static void worker_poll(struct worker *w, struct pipeline_tx *tx)
 		if (n == 0)
 			continue;
 		w->port[p].rx_packets += n;
+		total += n;
 		/* one generation for the whole burst (load-acquire inside) */
 		side = gen_reader_side(w->gen);
 		pipeline_burst(w->pw, side, (uint16_t)p, pkts, n, tx);
@@ -74,20 +77,41 @@ static void worker_poll(struct worker *w, struct pipeline_tx *tx)
 	}
 	if (w->id == 0 && w->uplink >= 0)
 		worker_resolve_upstream(w, gen_reader_side(w->gen));
+	return total;
+}
+
+/*
+ * Idle: after WORKER_IDLE_LOOPS empty polls in a row, sleep a little between
+ * polls, so that an idle engine leaves the CPU to others (tests and demos
+ * share two cores). The worker goes offline for RCU while it sleeps, so a
+ * table change never waits for a sleeping worker; a loaded worker never
+ * sleeps.
+ */
+static void worker_idle(struct worker *w)
+{
+	gen_reader_offline(w->gen, w->id);
+	rte_delay_us_sleep(WORKER_IDLE_SLEEP_US);
+	gen_reader_online(w->gen, w->id);
 }
 
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipeline_tx tx;
+	unsigned empty = 0; /* empty polls in a row */
 
 	memset(&tx, 0, sizeof(tx));
 	gen_reader_online(w->gen, w->id);
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
-		worker_poll(w, &tx);
+		if (worker_poll(w, &tx) != 0)
+			empty = 0;
+		else
+			empty++;
 		/* no table pointer is held past this point: the writer may reuse them */
 		gen_reader_quiescent(w->gen, w->id);
 		w->loops++;
+		if (empty >= WORKER_IDLE_LOOPS)
+			worker_idle(w);
 	}
 	gen_reader_offline(w->gen, w->id);
 	return 0;

@@ -15,6 +15,9 @@
  * timer): after a table change returns, no packet looked up in the old
  * generation is still held by a worker.
  *
+ * An idle worker (WORKER_IDLE_LOOPS empty polls in a row) naps
+ * WORKER_IDLE_SLEEP_US between polls, offline for RCU meanwhile.
+ *
  * Worker 0 also asks for the uplink's upstream MAC (an ARP request once a
  * second) while it is neither configured nor learned; the pipeline learns it
  * from the answer.
@@ -36,7 +39,9 @@ struct gen;
 struct pipeline_worker;
 struct rte_mempool;
 
-#define WORKER_MAX_BURST 64 /* == PIPELINE_BURST_MAX */
+#define WORKER_MAX_BURST 64	/* == PIPELINE_BURST_MAX */
+#define WORKER_IDLE_LOOPS 1024	/* empty polls in a row before the worker naps */
+#define WORKER_IDLE_SLEEP_US 50 /* one nap (offline for RCU meanwhile) */
 
 struct worker_port_stats {
 	uint64_t rx_packets; /* [worker] */
