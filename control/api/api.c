@@ -22,6 +22,7 @@ struct api *api_create(struct model *m, const struct config_api *cfg, api_commit
 	a->cfg = *cfg;
 	a->commit = commit;
 	a->commit_arg = commit_arg;
+	a->compact_at = a->compact_min = API_COMPACT_BYTES;
 	pthread_mutex_init(&a->mu, NULL);
 	return a;
 }
@@ -196,7 +197,7 @@ static int dispatch(struct api *a, const struct api_query *q, bool trusted,
 	else
 		respond_error(a, strcmp(c.code, "InternalError") == 0 ? 500 : 400, c.code, c.msg,
 			      out);
-	if (rc == 0 && !trusted && a->j && journal_size(a->j) > API_COMPACT_BYTES)
+	if (rc == 0 && !trusted && a->j && journal_size(a->j) > a->compact_at)
 		compact_locked(a); /* failure is reported inside; the journal stays valid */
 done:
 	api_buf_free(&xml);
@@ -343,6 +344,10 @@ static int compact_locked(struct api *a)
 	rc = journal_compact(a->j, (const char *const *)recs, lens, n);
 	if (rc)
 		fprintf(stderr, "api: journal compaction failed: %s\n", strerror(-rc));
+	/* a big state makes a big snapshot: let the journal grow to twice it before the
+	 * next compaction, so that compaction costs O(1) per operation amortized */
+	uint64_t next = 2 * journal_size(a->j);
+	a->compact_at = next > a->compact_min ? next : a->compact_min;
 	for (size_t i = 0; i < n; i++)
 		free(recs[i]);
 	free(recs);
@@ -356,4 +361,11 @@ int api_compact(struct api *a)
 	int rc = compact_locked(a);
 	api_unlock(a);
 	return rc;
+}
+
+void api_set_compact_bytes(struct api *a, size_t bytes)
+{
+	api_lock(a);
+	a->compact_at = a->compact_min = bytes;
+	api_unlock(a);
 }

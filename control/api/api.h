@@ -110,6 +110,8 @@ int api_handle_trusted(struct api *a, const char *body, size_t len, struct api_r
 /* Bytes in the journal now (0 without one): for tests of compaction. */
 size_t api_journal_size(const struct api *a);
 /* Compact the journal now (normally automatic past API_COMPACT_BYTES). 0 or -errno. */
+/* The journal size that triggers the first automatic compaction (tests: small). */
+void api_set_compact_bytes(struct api *a, size_t bytes);
 int api_compact(struct api *a);
 
 #endif

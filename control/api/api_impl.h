@@ -29,6 +29,8 @@ struct api {
 	void *commit_arg;
 	pthread_mutex_t mu; /* serializes everything that touches the model or journal */
 	struct journal *j;
+	uint64_t compact_at;  /* journal size that triggers the next compaction */
+	uint64_t compact_min; /* ... never below this */
 	bool replayed;
 	bool broken; /* a journal write failed after a model change: refuse changes */
 	/* the ENIs the configuration created (before replay): a snapshot deletes
