@@ -6,16 +6,12 @@
  *
  *   1. parse every packet (prefetching the next ones), validate its headers
  *      against the bytes really present, and collect the lookup keys; ARP and
- *      ICMPv6 ND (rare) are answered or dropped right there;
+ *      ICMPv6 ND (rare) are answered or dropped right there (neigh.h);
  *   2. bulk lookups: uplink: EIP (IPv4) or IPv6 owner; host: source ENI by
  *      {port, VLAN, MAC}, source owner (anti-spoofing), route, destination
  *      owner (or EIP, for hairpin);
- *   3. emit: TTL, NAT with incremental checksums, Ethernet/VLAN rewrite, and
- *      the packet appended to its output port.
- *
- * Checksums are updated with RFC 1624 (HC' = ~(~HC + ~m + m')) over the raw
- * 16-bit words as they sit in memory: one's complement sums do not depend on
- * byte order, so no byte is swapped.
+ *   3. emit: TTL, NAT with incremental checksums (nat4.h), Ethernet/VLAN
+ *      rewrite, and the packet appended to its output port.
  *
  * Choices where SPEC.md is silent:
  *   - every forwarded IP packet is routed by the engine and has its TTL or
@@ -44,17 +40,9 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#define ETH_LEN 14
-#define VLAN_LEN 4
-#define ET_IPV4 0x0800
-#define ET_IPV6 0x86dd
-#define ET_ARP 0x0806
-#define ET_VLAN 0x8100
-
-#define PROTO_ICMP 1
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_ICMP6 58
+#include "nat4.h"
+#include "neigh.h"
+#include "pkt.h"
 
 #define PREFETCH_AHEAD 4
 
@@ -97,68 +85,6 @@ struct pmeta {
 	uint8_t proto;	     /* IPv4 protocol */
 	uint8_t l4;	     /* IPv4: the L4 header is here (not a later fragment) */
 };
-
-/* ---- small helpers ---- */
-
-static inline uint16_t ld16(const void *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
-static inline void st16(void *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-static inline uint32_t ld32(const void *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-static inline void st32(void *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-static inline uint16_t be16(const void *p)
-{
-	return rte_be_to_cpu_16(ld16(p));
-}
-
-static inline uint16_t csum_fold(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* The checksum at ck covers a 16-bit word that changed from o to n. */
-static inline void csum_adj16(uint8_t *ck, uint16_t o, uint16_t n)
-{
-	uint32_t s = (uint16_t)~ld16(ck) + (uint32_t)(uint16_t)~o + n;
-	st16(ck, (uint16_t)~csum_fold(s));
-}
-
-/* The checksum at ck covers a 32-bit field that changed from o to n. */
-static inline void csum_adj32(uint8_t *ck, uint32_t o, uint32_t n)
-{
-	uint32_t s = (uint16_t)~ld16(ck);
-
-	s += (uint16_t) ~(o & 0xffff);
-	s += (uint16_t) ~(o >> 16);
-	s += (n & 0xffff) + (n >> 16);
-	st16(ck, (uint16_t)~csum_fold(s));
-}
-
-/* A UDP checksum: 0 means "none" and stays 0; a computed 0 is sent as 0xffff. */
-static inline void csum_adj32_udp(uint8_t *ck, uint32_t o, uint32_t n)
-{
-	if (ld16(ck) == 0)
-		return;
-	csum_adj32(ck, o, n);
-	if (ld16(ck) == 0)
-		st16(ck, 0xffff);
-}
 
 static inline bool v4_multicast(uint32_t a)
 {
@@ -205,21 +131,21 @@ static int parse_l4(const uint8_t *ip, struct pmeta *pm, bool whole)
 	unsigned need;
 
 	switch (pm->proto) {
-	case PROTO_TCP:
+	case PKT_PROTO_TCP:
 		need = 20;
 		if (room < need || seg < need)
 			return -1;
 		if ((l4[12] >> 4) * 4u < 20 || (whole && (l4[12] >> 4) * 4u > room))
 			return -1;
 		break;
-	case PROTO_UDP:
+	case PKT_PROTO_UDP:
 		need = 8;
 		if (room < need || seg < need)
 			return -1;
-		if (whole && (be16(l4 + 4) < 8 || be16(l4 + 4) > room))
+		if (whole && (pkt_be16(l4 + 4) < 8 || pkt_be16(l4 + 4) > room))
 			return -1;
 		break;
-	case PROTO_ICMP:
+	case PKT_PROTO_ICMP:
 		need = 8;
 		if (room < need || seg < need)
 			return -1;
@@ -235,25 +161,25 @@ static int parse_l4(const uint8_t *ip, struct pmeta *pm, bool whole)
 static int parse(struct rte_mbuf *m, struct pmeta *pm)
 {
 	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t seg = m->data_len, len = m->pkt_len, off = ETH_LEN;
+	uint32_t seg = m->data_len, len = m->pkt_len, off = PKT_ETH_LEN;
 	uint16_t et;
 
-	if (seg < ETH_LEN)
+	if (seg < PKT_ETH_LEN)
 		return -(COUNTERS_DROP_MALFORMED + 1);
-	et = be16(e + 12);
+	et = pkt_be16(e + 12);
 	pm->vlan = 0;
-	if (et == ET_VLAN) {
-		if (seg < ETH_LEN + VLAN_LEN)
+	if (et == PKT_ET_VLAN) {
+		if (seg < PKT_ETH_LEN + PKT_VLAN_LEN)
 			return -(COUNTERS_DROP_MALFORMED + 1);
-		pm->vlan = be16(e + 14) & 0x0fff;
-		et = be16(e + 16);
-		off += VLAN_LEN;
+		pm->vlan = pkt_be16(e + 14) & 0x0fff;
+		et = pkt_be16(e + 16);
+		off += PKT_VLAN_LEN;
 	}
 	pm->l2_len = (uint16_t)off;
 	pm->l3 = e + off;
 	seg -= off;
 	len -= off;
-	if (et == ET_IPV4) {
+	if (et == PKT_ET_IPV4) {
 		const uint8_t *ip = pm->l3;
 		unsigned ihl, tot;
 		uint16_t frag;
@@ -261,7 +187,7 @@ static int parse(struct rte_mbuf *m, struct pmeta *pm)
 		if (seg < 20 || (ip[0] >> 4) != 4)
 			return -(COUNTERS_DROP_MALFORMED + 1);
 		ihl = (ip[0] & 0xfu) * 4u;
-		tot = be16(ip + 2);
+		tot = pkt_be16(ip + 2);
 		if (ihl < 20 || ihl > seg || tot < ihl || tot > len)
 			return -(COUNTERS_DROP_MALFORMED + 1);
 		if (rte_raw_cksum(ip, ihl) != 0xffff)
@@ -270,26 +196,26 @@ static int parse(struct rte_mbuf *m, struct pmeta *pm)
 		pm->l3_len = (uint16_t)tot;
 		pm->seg_l3 = (uint16_t)(seg < tot ? seg : tot);
 		pm->proto = ip[9];
-		pm->src4 = ld32(ip + 12);
-		pm->dst4 = ld32(ip + 16);
+		pm->src4 = pkt_ld32(ip + 12);
+		pm->dst4 = pkt_ld32(ip + 16);
 		pm->l4 = 0;
-		frag = be16(ip + 6);
+		frag = pkt_be16(ip + 6);
 		if ((frag & 0x1fff) == 0 && parse_l4(ip, pm, !(frag & 0x2000)) != 0)
 			return -(COUNTERS_DROP_MALFORMED + 1);
 		return PK_V4;
 	}
-	if (et == ET_IPV6) {
+	if (et == PKT_ET_IPV6) {
 		const uint8_t *ip = pm->l3;
 		unsigned tot;
 
 		if (seg < 40 || (ip[0] >> 4) != 6)
 			return -(COUNTERS_DROP_MALFORMED + 1);
-		tot = 40u + be16(ip + 4);
+		tot = 40u + pkt_be16(ip + 4);
 		if (tot > len)
 			return -(COUNTERS_DROP_MALFORMED + 1);
 		pm->l3_len = (uint16_t)tot;
 		pm->seg_l3 = (uint16_t)(seg < tot ? seg : tot);
-		if (ip[6] == PROTO_ICMP6) {
+		if (ip[6] == PKT_PROTO_ICMP6) {
 			if (tot < 44 || seg < 41)
 				return -(COUNTERS_DROP_MALFORMED + 1);
 			if (ip[40] >= 133 && ip[40] <= 137)
@@ -297,255 +223,17 @@ static int parse(struct rte_mbuf *m, struct pmeta *pm)
 		}
 		return PK_V6;
 	}
-	if (et == ET_ARP)
+	if (et == PKT_ET_ARP)
 		return PK_ARP;
 	return -(COUNTERS_DROP_NOT_IP + 1);
 }
 
-/* ---- ARP and ND (D1): answered in place, in the same mbuf ---- */
-
-/* The sending ENI of a packet from a machine, or -1. */
-static int64_t host_source_eni(const struct fwd_side *s, uint16_t in_port, uint16_t vlan,
-			       const uint8_t *mac)
-{
-	struct em16_key k;
-	uint64_t v;
-
-	fwd_mac_key(&k, in_port, vlan, mac);
-	if (!em16_lookup(s->mac, &k, &v))
-		return -1;
-	return (int64_t)v;
-}
-
-static void handle_arp(struct counters *c, const struct fwd_side *s, uint16_t in_port,
-		       struct rte_mbuf *m, struct pmeta *pm, struct pipeline_tx *tx)
-{
-	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
-	uint8_t *a = pm->l3;
-	const struct fwd_port *port = &s->ports[in_port];
-	uint32_t spa, tpa;
-	uint64_t v;
-	bool answer = false;
-
-	if (m->data_len < pm->l2_len + 28u || be16(a) != 1 || be16(a + 2) != ET_IPV4 || a[4] != 6 ||
-	    a[5] != 4) {
-		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
-		return;
-	}
-	spa = ld32(a + 14);
-	tpa = ld32(a + 24);
-	if (port->role == FWD_PORT_UPLINK) {
-		/* learn the upstream router from anything it says */
-		if (port->has_upstream_ip && spa == port->upstream_ip && !port->has_upstream_mac) {
-			uint64_t mac = FWD_NEIGH_VALID;
-			for (int i = 0; i < 6; i++)
-				mac |= (uint64_t)a[8 + i] << (8 * (5 - i));
-			__atomic_store_n(&s->neigh->upstream[in_port], mac, __ATOMIC_RELAXED);
-		}
-		answer = be16(a + 6) == 1 && em4_lookup(s->eip4, tpa, &v);
-	} else if (be16(a + 6) == 1 && spa != tpa) {
-		int64_t eni = host_source_eni(s, in_port, pm->vlan, e + 6);
-
-		if (eni < 0) {
-			drop(c, m, in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
-			return;
-		}
-		const struct fwd_subnet *sn = &s->subnets[s->enis[eni].subnet];
-		/* any address of the subnet, the gateway included, but not the asker's own */
-		answer = sn->present && (tpa & sn->mask4) == sn->cidr4 &&
-			 !(em4_lookup(s->priv4, tpa, &v) && fwd_v4_slot(v) == (uint32_t)eni);
-	}
-	if (!answer) {
-		drop(c, m, in_port, COUNTERS_DROP_ARP_UNANSWERED);
-		return;
-	}
-	/* reply: to the asker, from the port's MAC, for tpa */
-	memcpy(e, e + 6, 6);
-	memcpy(e + 6, port->mac, 6);
-	st16(a + 6, rte_cpu_to_be_16(2));
-	memcpy(a + 18, a + 8, 6); /* tha = sha */
-	st32(a + 24, spa);
-	memcpy(a + 8, port->mac, 6);
-	st32(a + 14, tpa);
-	c->arp_replies++;
-	enqueue(c, tx, in_port, m, in_port);
-}
-
-static bool v6_in_prefix(const uint8_t *a, const uint8_t *p, unsigned depth)
-{
-	unsigned bytes = depth / 8, bits = depth % 8;
-
-	if (memcmp(a, p, bytes) != 0)
-		return false;
-	if (bits == 0)
-		return true;
-	uint8_t mask = (uint8_t)(0xff << (8 - bits));
-	return (a[bytes] & mask) == (p[bytes] & mask);
-}
-
-/* ICMPv6 checksum of the len bytes at icmp (pseudo-header from ip). */
-static uint16_t icmp6_sum(const uint8_t *ip, const uint8_t *icmp, uint32_t len)
-{
-	uint32_t s = __rte_raw_cksum(ip + 8, 32, 0);
-
-	s += rte_cpu_to_be_16((uint16_t)(len >> 16)) + rte_cpu_to_be_16((uint16_t)len);
-	s += rte_cpu_to_be_16(PROTO_ICMP6);
-	s = __rte_raw_cksum(icmp, len, s);
-	return csum_fold(s);
-}
-
-static void handle_nd(struct counters *c, const struct fwd_side *s, uint16_t in_port,
-		      struct rte_mbuf *m, struct pmeta *pm, struct pipeline_tx *tx)
-{
-	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
-	uint8_t *ip = pm->l3, *icmp = ip + 40;
-	const struct fwd_port *port = &s->ports[in_port];
-	uint32_t len = pm->l3_len - 40u;
-	uint8_t target[16], asker[16];
-	struct em16_key k;
-	bool answer = false;
-	uint64_t v;
-
-	if (m->nb_segs != 1 || pm->seg_l3 < pm->l3_len) {
-		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
-		return;
-	}
-	if (icmp6_sum(ip, icmp, len) != 0xffff) {
-		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
-		return;
-	}
-	if (icmp[0] == 135 && len < 24) {
-		drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
-		return;
-	}
-	if (icmp[0] != 135 || icmp[1] != 0 || ip[7] != 255) {
-		drop(c, m, in_port, COUNTERS_DROP_ND_UNANSWERED);
-		return;
-	}
-	memcpy(target, icmp + 8, 16);
-	memcpy(asker, ip + 8, 16);
-	static const uint8_t unspecified[16];
-	if (target[0] == 0xff || memcmp(asker, unspecified, 16) == 0) {
-		drop(c, m, in_port, COUNTERS_DROP_ND_UNANSWERED); /* DAD probes stay unanswered */
-		return;
-	}
-	memcpy(k.b, target, 16);
-	if (port->role == FWD_PORT_UPLINK) {
-		answer = em16_lookup(s->ip6, &k, &v);
-	} else {
-		int64_t eni = host_source_eni(s, in_port, pm->vlan, e + 6);
-
-		if (eni < 0) {
-			drop(c, m, in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
-			return;
-		}
-		const struct fwd_subnet *sn = &s->subnets[s->enis[eni].subnet];
-		answer = sn->present && sn->has_v6 && v6_in_prefix(target, sn->cidr6, sn->depth6) &&
-			 !(em16_lookup(s->ip6, &k, &v) && v == (uint64_t)eni);
-	}
-	if (!answer) {
-		drop(c, m, in_port, COUNTERS_DROP_ND_UNANSWERED);
-		return;
-	}
-	/* neighbour advertisement: 40 + 24 + 8 (target link-layer address option) */
-	uint32_t want = pm->l2_len + 72u;
-	if (m->data_len < want) {
-		if (rte_pktmbuf_append(m, (uint16_t)(want - m->data_len)) == NULL) {
-			drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
-			return;
-		}
-	} else if (m->data_len > want) {
-		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - want));
-	}
-	memcpy(e, e + 6, 6);
-	memcpy(e + 6, port->mac, 6);
-	st32(ip, rte_cpu_to_be_32(0x60000000u));
-	st16(ip + 4, rte_cpu_to_be_16(32));
-	ip[6] = PROTO_ICMP6;
-	ip[7] = 255;
-	memcpy(ip + 8, target, 16);
-	memcpy(ip + 24, asker, 16);
-	memset(icmp, 0, 32);
-	icmp[0] = 136;
-	icmp[4] = 0xe0; /* Router, Solicited, Override */
-	memcpy(icmp + 8, target, 16);
-	icmp[24] = 2; /* target link-layer address */
-	icmp[25] = 1;
-	memcpy(icmp + 26, port->mac, 6);
-	st16(icmp + 2, (uint16_t)~icmp6_sum(ip, icmp, 32));
-	c->nd_replies++;
-	enqueue(c, tx, in_port, m, in_port);
-}
-
 /* ---- stage 3: rewrite and emit ---- */
 
-static inline bool icmp4_is_error(uint8_t type)
+/* Replace the IPv4 address at offset off (12 source, 16 destination) by n (D7). */
+static inline void nat4_addr(const struct pmeta *pm, unsigned off, uint32_t n)
 {
-	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
-}
-
-/*
- * An ICMP error quotes the packet it is about: when the outer source changes
- * o -> n, the quoted packet's destination was o (and the other way round).
- * Rewrite it, its header checksum and L4 checksum, and fix the ICMP checksum
- * for every word changed.
- */
-static void icmp4_inner(const struct pmeta *pm, uint8_t *icmp, uint32_t o, uint32_t n,
-			unsigned inner_off)
-{
-	unsigned avail = (unsigned)pm->seg_l3 - pm->ihl; /* ICMP bytes here */
-	uint8_t *in = icmp + 8, *l4;
-	unsigned ihl, rem;
-	uint16_t ock;
-
-	if (!icmp4_is_error(icmp[0]) || avail < 8 + 20)
-		return;
-	avail -= 8;
-	ihl = (in[0] & 0xfu) * 4u;
-	if ((in[0] >> 4) != 4 || ihl < 20 || ihl > avail || ld32(in + inner_off) != o)
-		return;
-	st32(in + inner_off, n);
-	csum_adj32(icmp + 2, o, n);
-	ock = ld16(in + 10);
-	csum_adj32(in + 10, o, n);
-	csum_adj16(icmp + 2, ock, ld16(in + 10));
-	if ((be16(in + 6) & 0x1fff) != 0)
-		return; /* a later fragment quoted: no L4 header */
-	l4 = in + ihl;
-	rem = avail - ihl;
-	if (in[9] == PROTO_TCP && rem >= 18) {
-		ock = ld16(l4 + 16);
-		csum_adj32(l4 + 16, o, n);
-		csum_adj16(icmp + 2, ock, ld16(l4 + 16));
-	} else if (in[9] == PROTO_UDP && rem >= 8) {
-		ock = ld16(l4 + 6);
-		csum_adj32_udp(l4 + 6, o, n);
-		csum_adj16(icmp + 2, ock, ld16(l4 + 6));
-	}
-}
-
-/* Replace the IPv4 address at offset off (12 source, 16 destination) by n. */
-static void nat4_addr(const struct pmeta *pm, unsigned off, uint32_t n)
-{
-	uint8_t *ip = pm->l3, *l4 = ip + pm->ihl;
-	uint32_t o = ld32(ip + off);
-
-	st32(ip + off, n);
-	csum_adj32(ip + 10, o, n);
-	if (!pm->l4)
-		return; /* later fragments: only the first carries the L4 checksum */
-	switch (pm->proto) {
-	case PROTO_TCP:
-		csum_adj32(l4 + 16, o, n);
-		break;
-	case PROTO_UDP:
-		csum_adj32_udp(l4 + 6, o, n);
-		break;
-	case PROTO_ICMP:
-		/* outer source <-> quoted destination, and the reverse */
-		icmp4_inner(pm, l4, o, n, off == 12 ? 16 : 12);
-		break;
-	}
+	nat4_set_addr(pm->l3, pm->seg_l3, pm->l4, off, n);
 }
 
 /* Ethernet header for the next hop, adding, changing or removing the VLAN tag. */
@@ -554,20 +242,21 @@ static int l2_write(struct rte_mbuf *m, struct pmeta *pm, const uint8_t *dst, co
 {
 	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
 
-	if (pm->l2_len == ETH_LEN + VLAN_LEN) {
+	if (pm->l2_len == PKT_ETH_LEN + PKT_VLAN_LEN) {
 		if (vlan == 0) {
-			memmove(e + VLAN_LEN, e, 12);
-			e = (uint8_t *)rte_pktmbuf_adj(m, VLAN_LEN);
+			memmove(e + PKT_VLAN_LEN, e, 12);
+			e = (uint8_t *)rte_pktmbuf_adj(m, PKT_VLAN_LEN);
 		} else {
-			st16(e + 14, rte_cpu_to_be_16((uint16_t)((be16(e + 14) & 0xf000) | vlan)));
+			pkt_st16(e + 14,
+				 rte_cpu_to_be_16((uint16_t)((pkt_be16(e + 14) & 0xf000) | vlan)));
 		}
 	} else if (vlan != 0) {
-		e = (uint8_t *)rte_pktmbuf_prepend(m, VLAN_LEN);
+		e = (uint8_t *)rte_pktmbuf_prepend(m, PKT_VLAN_LEN);
 		if (e == NULL)
 			return -1;
-		memmove(e, e + VLAN_LEN, 12);
-		st16(e + 12, rte_cpu_to_be_16(ET_VLAN));
-		st16(e + 14, rte_cpu_to_be_16(vlan));
+		memmove(e, e + PKT_VLAN_LEN, 12);
+		pkt_st16(e + 12, rte_cpu_to_be_16(PKT_ET_VLAN));
+		pkt_st16(e + 14, rte_cpu_to_be_16(vlan));
 	}
 	memcpy(e, dst, 6);
 	memcpy(e + 6, src, 6);
@@ -587,9 +276,9 @@ static inline bool ttl_dec(struct pmeta *pm)
 	}
 	if (ip[8] <= 1)
 		return false;
-	uint16_t o = ld16(ip + 8);
+	uint16_t o = pkt_ld16(ip + 8);
 	ip[8]--;
-	csum_adj16(ip + 10, o, ld16(ip + 8));
+	pkt_csum_adj16(ip + 10, o, pkt_ld16(ip + 8));
 	return true;
 }
 
@@ -619,9 +308,9 @@ static void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port,
 			return;
 		}
 		if (pm->kind == PK_V4 && pm->nat_src)
-			nat4_addr(pm, 12, pm->nat_src);
+			nat4_addr(pm, NAT4_SRC, pm->nat_src);
 		if (pm->kind == PK_V4 && pm->nat_dst)
-			nat4_addr(pm, 16, pm->nat_dst);
+			nat4_addr(pm, NAT4_DST, pm->nat_dst);
 		if (l2_write(m, pm, eni->mac, s->ports[out].mac, eni->vlan) != 0) {
 			drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
 			return;
@@ -642,7 +331,7 @@ static void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port,
 		return;
 	}
 	if (pm->kind == PK_V4 && pm->nat_src)
-		nat4_addr(pm, 12, pm->nat_src);
+		nat4_addr(pm, NAT4_SRC, pm->nat_src);
 	l2_write(m, pm, upstream, s->ports[out].mac, 0); /* untagged: cannot fail */
 	enqueue(c, tx, out, m, in_port);
 }
@@ -1011,10 +700,20 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 		pm->kind = (uint8_t)k;
 		pm->act = 0;
 		pm->nat_src = pm->nat_dst = 0; /* meta lives on the stack: nothing stale */
-		if (k == PK_ARP) {
-			handle_arp(c, side, in_port, pkts[i], pm, tx);
-		} else if (k == PK_ND) {
-			handle_nd(c, side, in_port, pkts[i], pm, tx);
+		if (k == PK_ARP || k == PK_ND) {
+			unsigned v = k == PK_ARP
+					 ? neigh_arp(side, in_port, pkts[i], pm->l2_len, pm->vlan)
+					 : neigh_nd(side, in_port, pkts[i], pm->l2_len, pm->vlan,
+						    pm->l3_len);
+			if (v != NEIGH_REPLY) {
+				drop(c, pkts[i], in_port, v);
+				continue;
+			}
+			if (k == PK_ARP)
+				c->arp_replies++;
+			else
+				c->nd_replies++;
+			enqueue(c, tx, in_port, pkts[i], in_port);
 		} else {
 			if (uplink && k == PK_V4)
 				em4_prefetch(side->eip4, pm->dst4);
@@ -1032,29 +731,5 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 int pipeline_arp_request(const struct fwd_side *side, uint16_t port, uint32_t sender_ip,
 			 struct rte_mbuf *m)
 {
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	const struct fwd_port *p;
-	uint8_t *e, *a;
-
-	if (port >= side->n_ports || !side->ports[port].has_upstream_ip)
-		return -EINVAL;
-	p = &side->ports[port];
-	rte_pktmbuf_reset(m);
-	e = (uint8_t *)rte_pktmbuf_append(m, 60); /* minimum frame, zero padded */
-	if (e == NULL)
-		return -ENOSPC;
-	memset(e, 0, 60);
-	memcpy(e, bcast, 6);
-	memcpy(e + 6, p->mac, 6);
-	st16(e + 12, rte_cpu_to_be_16(ET_ARP));
-	a = e + ETH_LEN;
-	st16(a, rte_cpu_to_be_16(1));
-	st16(a + 2, rte_cpu_to_be_16(ET_IPV4));
-	a[4] = 6;
-	a[5] = 4;
-	st16(a + 6, rte_cpu_to_be_16(1));
-	memcpy(a + 8, p->mac, 6);
-	st32(a + 14, sender_ip);
-	st32(a + 24, p->upstream_ip);
-	return 0;
+	return neigh_arp_request(side, port, sender_ip, m);
 }

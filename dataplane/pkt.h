@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pkt.h - unaligned header field access and incremental checksums, shared
+ * by the pipeline modules (header only: all of it is inlined per packet).
+ *
+ * Checksums follow RFC 1624 (HC' = ~(~HC + ~m + m')) over the raw 16-bit
+ * words as they sit in memory: one's complement sums do not depend on byte
+ * order, so no byte is swapped.
+ */
+#ifndef ENIMAP_PKT_H
+#define ENIMAP_PKT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#define PKT_ETH_LEN 14
+#define PKT_VLAN_LEN 4
+#define PKT_ET_IPV4 0x0800
+#define PKT_ET_IPV6 0x86dd
+#define PKT_ET_ARP 0x0806
+#define PKT_ET_VLAN 0x8100
+#define PKT_PROTO_ICMP 1
+#define PKT_PROTO_TCP 6
+#define PKT_PROTO_UDP 17
+#define PKT_PROTO_ICMP6 58
+
+static inline uint16_t pkt_ld16(const void *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+static inline void pkt_st16(void *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+static inline uint32_t pkt_ld32(const void *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static inline void pkt_st32(void *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+/* A big-endian 16-bit field, in host order. */
+static inline uint16_t pkt_be16(const void *p)
+{
+	return rte_be_to_cpu_16(pkt_ld16(p));
+}
+
+static inline uint16_t pkt_csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* The checksum at ck covers a 16-bit word that changed from o to n. */
+static inline void pkt_csum_adj16(uint8_t *ck, uint16_t o, uint16_t n)
+{
+	uint32_t s = (uint16_t)~pkt_ld16(ck) + (uint32_t)(uint16_t)~o + n;
+	pkt_st16(ck, (uint16_t)~pkt_csum_fold(s));
+}
+
+/* The checksum at ck covers a 32-bit field that changed from o to n. */
+static inline void pkt_csum_adj32(uint8_t *ck, uint32_t o, uint32_t n)
+{
+	uint32_t s = (uint16_t)~pkt_ld16(ck);
+
+	s += (uint16_t) ~(o & 0xffff);
+	s += (uint16_t) ~(o >> 16);
+	s += (n & 0xffff) + (n >> 16);
+	pkt_st16(ck, (uint16_t)~pkt_csum_fold(s));
+}
+
+/* A UDP checksum: 0 means "none" and stays 0; a computed 0 is sent as 0xffff. */
+static inline void pkt_csum_adj32_udp(uint8_t *ck, uint32_t o, uint32_t n)
+{
+	if (pkt_ld16(ck) == 0)
+		return;
+	pkt_csum_adj32(ck, o, n);
+	if (pkt_ld16(ck) == 0)
+		pkt_st16(ck, 0xffff);
+}
+
+#endif
