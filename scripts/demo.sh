@@ -121,8 +121,9 @@ grep -E "started|no hugepages|port " "$LOG" | sed 's/^/  log: /'
 # web servers naming the instance that answers
 for ns in enimap-web enimap-standby; do
 	mkdir -p "$TMP/$ns" && echo "hello from ${ns#enimap-} (i-${ns#enimap-})" >"$TMP/$ns/index.html"
-	ip netns exec "$ns" /usr/bin/python3 -u -m http.server 80 --bind 10.0.1.100 \
-		--directory "$TMP/$ns" >"$TMP/http-$ns.log" 2>&1 &
+	# (python's http.server without its reverse DNS lookup at bind: see httpd.py)
+	ip netns exec "$ns" /usr/bin/python3 -u "$ROOT/tests/e2e/httpd.py" 10.0.1.100 80 \
+		"$TMP/$ns" >"$TMP/http-$ns.log" 2>&1 &
 done
 for ns in enimap-web enimap-standby; do
 	for _ in $(seq 100); do

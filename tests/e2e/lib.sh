@@ -187,7 +187,7 @@ http_serve() {
 	mkdir -p "$dir" && printf '%s\n' "$text" >"$dir/index.html"
 	local bind=${addr#[}
 	bind=${bind%]}
-	bg "$name" /usr/bin/python3 -u -m http.server 80 --bind "$bind" --directory "$dir" \
+	bg "$name" /usr/bin/python3 -u "$E2E_DIR/httpd.py" "$bind" 80 "$dir" \
 		>"$E2E_TMP/http-$name.log" 2>&1
 	local i
 	for i in $(seq 100); do
