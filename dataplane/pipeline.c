@@ -190,7 +190,7 @@ static int parse(struct rte_mbuf *m, struct pmeta *pm)
 		tot = pkt_be16(ip + 2);
 		if (ihl < 20 || ihl > seg || tot < ihl || tot > len)
 			return -(COUNTERS_DROP_MALFORMED + 1);
-		if (rte_raw_cksum(ip, ihl) != 0xffff)
+		if (!pkt_ip4_csum_ok(ip, ihl))
 			return -(COUNTERS_DROP_MALFORMED + 1);
 		pm->ihl = (uint8_t)ihl;
 		pm->l3_len = (uint16_t)tot;

@@ -59,6 +59,18 @@ static inline uint16_t pkt_csum_fold(uint32_t s)
 	return (uint16_t)s;
 }
 
+/* True when the IPv4 header at ip (ihl bytes, a multiple of 4) has a valid checksum. */
+static inline int pkt_ip4_csum_ok(const uint8_t *ip, unsigned ihl)
+{
+	uint64_t s = 0;
+
+	for (unsigned i = 0; i < ihl; i += 4)
+		s += pkt_ld32(ip + i);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	return pkt_csum_fold((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16)) == 0xffff;
+}
+
 /* The checksum at ck covers a 16-bit word that changed from o to n. */
 static inline void pkt_csum_adj16(uint8_t *ck, uint16_t o, uint16_t n)
 {
