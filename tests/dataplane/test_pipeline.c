@@ -646,6 +646,84 @@ static void d6_no_route_dropped(void **st)
 	expect_drop(HOST1, from_eni(5, 0, MAC_HOST1, &s), COUNTERS_DROP_NO_ROUTE);
 }
 
+static void d6_igw_without_upstream_mac_dropped_no_uplink(void **st)
+{
+	(void)st;
+	/* an engine whose uplink has neither a configured nor a learned upstream MAC */
+	struct builder_params p;
+	memset(&p, 0, sizeof(p));
+	p.max_enis = 8;
+	p.max_v4 = p.max_v6 = p.max_eips = 16;
+	p.n_ports = 2;
+	p.ports[0].role = FWD_PORT_UPLINK;
+	p.ports[0].has_upstream_ip = true;
+	p.ports[0].upstream_ip = ip4("203.0.113.1");
+	p.ports[1].role = FWD_PORT_HOST;
+	struct builder *b = builder_create(&p);
+	assert_non_null(b);
+	struct delta d = {0};
+	d_subnet(&d, 0, "10.0.1.0", 24, NULL);
+	d_route(&d, 0, "0.0.0.0", 0, ROUTE_IGW, 0);
+	d_eni(&d, 0, 0, 1, 0, ENI_FWD_OK, 1);
+	d_v4(&d, "10.0.1.10", 0, "203.0.113.10");
+	assert_int_equal(builder_apply(b, &d), 0);
+	delta_free(&d);
+
+	struct v4spec s = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("8.8.8.8"), .proto = 17, .payload = 4};
+	struct rte_mbuf *m = from_eni(0, 0, MAC_HOST1, &s);
+	struct pipeline_tx tx;
+	memset(tx.n, 0, sizeof(tx.n));
+	uint64_t before = C()->drop[COUNTERS_DROP_NO_UPLINK];
+	pipeline_burst(W, builder_side(b), 1, &m, 1, &tx);
+	assert_int_equal(tx.n[0] + tx.n[1], 0);
+	assert_int_equal(C()->drop[COUNTERS_DROP_NO_UPLINK], before + 1);
+
+	/* once learned from the upstream's ARP, the same packet goes out to it */
+	uint16_t n = build_arp(buf, 1, MAC_UPSTREAM, ip4("203.0.113.1"), ip4("203.0.113.10"));
+	m = frame(MAC_UPLINK, MAC_UPSTREAM, 0, 0x0806, buf, n);
+	pipeline_burst(W, builder_side(b), 0, &m, 1, &tx);
+	assert_int_equal(tx.n[0], 1); /* answered: 203.0.113.10 is an associated EIP */
+	rte_pktmbuf_free(tx.pkts[0][0]);
+	tx.n[0] = 0;
+	m = from_eni(0, 0, MAC_HOST1, &s);
+	pipeline_burst(W, builder_side(b), 1, &m, 1, &tx);
+	assert_int_equal(tx.n[0], 1);
+	expect_macs(tx.pkts[0][0], MAC_UPSTREAM, p.ports[0].mac);
+	assert_int_equal(addr_at(l2(tx.pkts[0][0]) + 14 + 12), ip4("203.0.113.10"));
+	rte_pktmbuf_free(tx.pkts[0][0]);
+	builder_free(b);
+}
+
+static void d2_eni_behind_a_non_host_port_dropped_wrong_port(void **st)
+{
+	(void)st;
+	/* a (mis)configured instance port: the uplink */
+	struct delta d = {0};
+	d_eni(&d, 0, 0, 0, 0, ENI_FWD_OK, 1);
+	assert_int_equal(builder_apply(B, &d), 0);
+	delta_free(&d);
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.10"), .proto = 17, .payload = 4};
+	expect_drop(UPLINK, from_internet(&s), COUNTERS_DROP_WRONG_PORT);
+}
+
+static void d8_full_output_queue_dropped_tx_full(void **st)
+{
+	(void)st;
+	struct pipeline_tx tx;
+	memset(tx.n, 0, sizeof(tx.n));
+	tx.n[HOST1] = PIPELINE_BURST_MAX; /* a caller that did not drain */
+	struct v4spec s = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.10"), .proto = 17, .payload = 4};
+	struct rte_mbuf *m = from_internet(&s);
+	unsigned avail = rte_mempool_avail_count(dp_pool);
+	pipeline_burst(W, builder_side(B), UPLINK, &m, 1, &tx);
+	assert_int_equal(tx.n[HOST1], PIPELINE_BURST_MAX);
+	assert_int_equal(C()->drop[COUNTERS_DROP_TX_FULL], 1);
+	assert_int_equal(rte_mempool_avail_count(dp_pool), avail + 1); /* freed */
+}
+
 /* ---------------- D7: checksums, ICMP errors, fragments, TTL ---------------- */
 
 static void d7_inbound_icmp_error_inner_header_translated(void **st)
@@ -1073,6 +1151,9 @@ int main(int argc, char **argv)
 	    T(d6_route_to_eni_delivers_unchanged_to_appliance),
 	    T(d6_blackhole_and_longest_prefix),
 	    T(d6_no_route_dropped),
+	    T(d6_igw_without_upstream_mac_dropped_no_uplink),
+	    T(d2_eni_behind_a_non_host_port_dropped_wrong_port),
+	    T(d8_full_output_queue_dropped_tx_full),
 	    T(d7_inbound_icmp_error_inner_header_translated),
 	    T(d7_outbound_icmp_error_inner_header_translated),
 	    T(d7_icmp_error_with_short_quote_translated),
