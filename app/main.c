@@ -234,16 +234,19 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static void log_start(const struct app *a, const struct engine_eal *eal, double load_s)
+/* load_s: configuration read into the model; tables_s: ports, tables, workers started */
+static void log_start(const struct app *a, const struct engine_eal *eal, double load_s,
+		      double tables_s)
 {
 	struct model_stats ms;
 
 	model_get_stats(a->model, &ms);
 	RTE_LOG(NOTICE, ENIMAP,
 		"started: %u port(s), %u worker(s), %zu ENIs, %zu IPv4, %zu IPv6, %zu EIPs "
-		"(%zu associated) loaded in %.3f s; EAL prefix %s%s\n",
+		"(%zu associated) loaded in %.3f s (configuration %.3f s, dataplane %.3f s); "
+		"EAL prefix %s%s\n",
 		engine_n_ports(a->engine), engine_n_workers(a->engine), ms.enis, ms.v4, ms.v6,
-		ms.eips, ms.associations, load_s, eal->prefix,
+		ms.eips, ms.associations, load_s + tables_s, load_s, tables_s, eal->prefix,
 		eal->no_huge ? ", no hugepages" : "");
 }
 
@@ -269,7 +272,7 @@ int main(int argc, char **argv)
 	static struct engine_eal eal;
 	char default_sock[64];
 	struct opts o;
-	double t0;
+	double t0, load_s, t1;
 	int rc = 1;
 
 	if (parse_opts(argc, argv, &o) != 0)
@@ -277,6 +280,7 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	if (load_config(&o, &a) != 0)
 		goto out_model;
+	load_s = now_s() - t0;
 	if (o.print_model) {
 		rc = model_dump(a.model, stdout) == 0 ? 0 : 1;
 		goto out_model;
@@ -302,12 +306,13 @@ int main(int argc, char **argv)
 		goto out_model;
 	}
 	rc = 1;
+	t1 = now_s();
 	a.engine = engine_create(&a.cfg, a.model);
 	if (a.engine == NULL) {
 		RTE_LOG(ERR, ENIMAP, "cannot start the dataplane: %s\n", strerror(errno));
 		goto out_eal;
 	}
-	log_start(&a, &eal, now_s() - t0);
+	log_start(&a, &eal, load_s, now_s() - t1);
 	if (stats_register(a.engine, a.model, app_lock, app_unlock, &a) != 0)
 		RTE_LOG(WARNING, ENIMAP, "telemetry commands not registered\n");
 	if (start_api(&a) != 0)
