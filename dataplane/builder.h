@@ -66,8 +66,12 @@ uint32_t builder_max_enis(const struct builder *b);
  * Apply d as one generation; returns once every worker sees it.
  * 0; -EINVAL (a slot, port, family or depth out of range) or -ENOSPC (a
  * table would overflow): then nothing changed and nothing was published.
- * -ENOMEM (a route table could not be created) may leave the change half
- * applied on the unpublished side only; workers never see it.
+ * -ENOMEM (a route table could not be created): nothing changed either
+ * (route tables are made before any entry is applied). A table refusing a
+ * write despite those checks (a route table holding more than max_routes
+ * routes) returns its error with the change half applied on the unpublished
+ * side only: workers never see it, but the two sides then differ, so the
+ * caller must rebuild (builder_free, builder_create, the model's full delta).
  */
 int builder_apply(struct builder *b, const struct delta *d);
 
