@@ -276,9 +276,12 @@ static inline bool ttl_dec(struct pmeta *pm)
 	}
 	if (ip[8] <= 1)
 		return false;
+	/* the {TTL, protocol} word, changed as a whole: reading it back after a
+	 * byte store would stall store-to-load forwarding */
 	uint16_t o = pkt_ld16(ip + 8);
-	ip[8]--;
-	pkt_csum_adj16(ip + 10, o, pkt_ld16(ip + 8));
+	uint16_t n = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(o) - 0x100));
+	pkt_st16(ip + 8, n);
+	pkt_csum_adj16(ip + 10, o, n);
 	return true;
 }
 
