@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPEC D1 (the subnet's other addresses resolve to the port's MAC), D4, D5:
 # two instances talk by their SECONDARY private addresses, both directions,
-# ping and TCP; an unassigned address of the subnet is not delivered.
+# ping and TCP; an unassigned address of the subnet is not delivered; D11:
+# by EIP (hairpin), translated both ways.
 . "$(dirname "$0")/lib.sh"
 e2e_init ew
 basic_topology
@@ -34,6 +35,16 @@ before=$(counter unknown-destination)
 expect_no_ping web 10.0.1.77 -I 10.0.1.100
 after=$(counter unknown-destination)
 [ "$after" -gt "$before" ] || fail "unknown-destination did not grow ($before -> $after)"
+
+step "hairpin (D11): web pings standby's EIP 198.51.100.20; standby sees web's EIP"
+nsx stby timeout 5 tcpdump -l -n -i eth0 -c 1 'icmp[icmptype] = icmp-echo' \
+	>"$E2E_TMP/hairpin.cap" 2>/dev/null &
+cap=$!
+sleep 0.5
+expect_ping web 198.51.100.20 -I 10.0.1.100
+wait $cap
+grep -q "198.51.100.10 > 10.0.1.200" "$E2E_TMP/hairpin.cap" ||
+	fail "standby saw '$(cat "$E2E_TMP/hairpin.cap")', expected 198.51.100.10 > 10.0.1.200"
 
 step "deliveries counted on both ENIs"
 [ "$(counter delivered eni-web)" -gt 0 ] || fail "eni-web delivered nothing"
