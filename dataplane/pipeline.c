@@ -285,7 +285,7 @@ static inline bool ttl_dec(struct pmeta *pm)
 	return true;
 }
 
-static void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
+static __rte_always_inline void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
 		 struct pmeta *pm, struct pipeline_tx *tx)
 {
 	uint8_t upstream[6];
