@@ -10,7 +10,7 @@ packages=(
   libcmocka-dev                 # unit tests
   libmicrohttpd-dev             # the EC2 Query API's HTTP server
   libssl-dev                    # libcrypto: HMAC-SHA256 / SHA-256 for SigV4, CRC for the journal
-  iproute2 ethtool iputils-ping curl netcat-openbsd procps  # end-to-end tests and the demo
+  iproute2 ethtool iputils-ping curl netcat-openbsd procps tcpdump python3  # end-to-end tests and the demo
 )
 
 missing=()
@@ -19,6 +19,8 @@ for p in "${packages[@]}"; do
 done
 # The AWS CLI drives the API conformance tests; any aws on PATH will do.
 command -v aws >/dev/null 2>&1 || missing+=(awscli)
+# The crash test drives the API with boto3 from the python3 first on PATH.
+python3 -c 'import boto3' >/dev/null 2>&1 || missing+=(python3-boto3)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
