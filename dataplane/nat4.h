@@ -58,4 +58,58 @@ static inline void nat4_set_addr(uint8_t *ip, unsigned seg_len, bool has_l4, uns
 	}
 }
 
+/*
+ * What forwarding does to an IPv4 packet, with one update per checksum: the
+ * TTL decremented (the caller has checked it is > 1), the source set to nsrc
+ * and the destination to ndst (0: unchanged). Same arguments and rules as
+ * nat4_set_addr. The IPv4 header checksum takes the TTL and address changes
+ * in one fold, TCP/UDP the address changes in one fold.
+ */
+static inline void nat4_forward(uint8_t *ip, unsigned seg_len, bool has_l4, uint32_t nsrc,
+				uint32_t ndst)
+{
+	/* TTL is the first byte of the {TTL, protocol} word: changed as a
+	 * whole, as reading it back after a byte store would stall store
+	 * forwarding */
+	uint16_t ttl_o = pkt_ld16(ip + 8);
+	uint16_t ttl_n = (uint16_t)(ttl_o - rte_cpu_to_be_16(0x100));
+	uint32_t osrc = pkt_ld32(ip + NAT4_SRC), odst = pkt_ld32(ip + NAT4_DST);
+	uint32_t d_addr = 0;
+
+	pkt_st16(ip + 8, ttl_n);
+	if (nsrc != 0) {
+		pkt_st32(ip + NAT4_SRC, nsrc);
+		d_addr += pkt_csum_delta32(osrc, nsrc);
+	}
+	if (ndst != 0) {
+		pkt_st32(ip + NAT4_DST, ndst);
+		d_addr += pkt_csum_delta32(odst, ndst);
+	}
+	pkt_csum_apply(ip + 10, pkt_csum_delta16(ttl_o, ttl_n) + d_addr);
+	if (d_addr == 0 || !has_l4)
+		return;
+
+	unsigned ihl = (ip[0] & 0xfu) * 4u;
+	uint8_t *l4 = ip + ihl;
+
+	switch (ip[9]) {
+	case PKT_PROTO_TCP:
+		pkt_csum_apply(l4 + 16, d_addr);
+		break;
+	case PKT_PROTO_UDP:
+		if (pkt_ld16(l4 + 6) == 0)
+			break; /* no checksum: stays 0 */
+		pkt_csum_apply(l4 + 6, d_addr);
+		if (pkt_ld16(l4 + 6) == 0)
+			pkt_st16(l4 + 6, 0xffff);
+		break;
+	case PKT_PROTO_ICMP: /* the ICMP checksum does not cover addresses */
+		if (nsrc != 0)
+			nat4_icmp_quote(l4, seg_len - ihl, osrc, nsrc, NAT4_DST);
+		if (ndst != 0)
+			nat4_icmp_quote(l4, seg_len - ihl, odst, ndst, NAT4_SRC);
+		break;
+	}
+}
+
 #endif

@@ -109,17 +109,6 @@ static inline void drop(struct counters *c, struct rte_mbuf *m, uint16_t in_port
 	count_drop(c, in_port, reason);
 }
 
-static inline void enqueue(struct counters *c, struct pipeline_tx *tx, uint16_t port,
-			   struct rte_mbuf *m, uint16_t in_port)
-{
-	if (unlikely(tx->n[port] >= PIPELINE_BURST_MAX)) {
-		drop(c, m, in_port, COUNTERS_DROP_TX_FULL);
-		return;
-	}
-	tx->pkts[port][tx->n[port]++] = m;
-	c->port[port].tx++;
-}
-
 /* ---- stage 1: parse ---- */
 
 /* Validate the L4 header of an IPv4 packet that carries it. 0 or -1. */
@@ -230,15 +219,10 @@ static int parse(struct rte_mbuf *m, struct pmeta *pm)
 
 /* ---- stage 3: rewrite and emit ---- */
 
-/* Replace the IPv4 address at offset off (12 source, 16 destination) by n (D7). */
-static inline void nat4_addr(const struct pmeta *pm, unsigned off, uint32_t n)
-{
-	nat4_set_addr(pm->l3, pm->seg_l3, pm->l4, off, n);
-}
-
 /* Ethernet header for the next hop, adding, changing or removing the VLAN tag. */
-static int l2_write(struct rte_mbuf *m, struct pmeta *pm, const uint8_t *dst, const uint8_t *src,
-		    uint16_t vlan)
+static __attribute__((noinline)) int l2_write_vlan(struct rte_mbuf *m, const struct pmeta *pm,
+						   const uint8_t *dst, const uint8_t *src,
+						   uint16_t vlan)
 {
 	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
 
@@ -263,38 +247,55 @@ static int l2_write(struct rte_mbuf *m, struct pmeta *pm, const uint8_t *dst, co
 	return 0;
 }
 
-/* TTL / hop limit: false when the packet must be dropped. */
-static inline bool ttl_dec(struct pmeta *pm)
+/* The Ethernet rewrite; untagged in and out (the common case) is two 6-byte stores. */
+static __rte_always_inline int l2_write(struct rte_mbuf *m, const struct pmeta *pm,
+					const uint8_t *dst, const uint8_t *src, uint16_t vlan)
 {
-	uint8_t *ip = pm->l3;
-
-	if (pm->kind == PK_V6) {
-		if (ip[7] <= 1)
-			return false;
-		ip[7]--;
-		return true;
+	if (likely(pm->l2_len == PKT_ETH_LEN && vlan == 0)) {
+		uint8_t *e = pm->l3 - PKT_ETH_LEN;
+		memcpy(e, dst, 6);
+		memcpy(e + 6, src, 6);
+		return 0;
 	}
-	if (ip[8] <= 1)
-		return false;
-	/* the {TTL, protocol} word, changed as a whole: reading it back after a
-	 * byte store would stall store-to-load forwarding */
-	uint16_t o = pkt_ld16(ip + 8);
-	uint16_t n = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(o) - 0x100));
-	pkt_st16(ip + 8, n);
-	pkt_csum_adj16(ip + 10, o, n);
-	return true;
+	return l2_write_vlan(m, pm, dst, src, vlan);
 }
 
-static __rte_always_inline void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
-		 struct pmeta *pm, struct pipeline_tx *tx)
+/* TTL / hop limit: true when the packet may be forwarded (> 1). */
+static __rte_always_inline bool ttl_ok(const struct pmeta *pm)
+{
+	return pm->l3[pm->kind == PK_V6 ? 7 : 8] > 1;
+}
+
+/* The L3 rewrite: hop limit, or TTL and NAT with one update per checksum. */
+static __rte_always_inline void l3_write(struct pmeta *pm)
+{
+	if (pm->kind == PK_V6)
+		pm->l3[7]--;
+	else
+		nat4_forward(pm->l3, pm->seg_l3, pm->l4, pm->nat_src, pm->nat_dst);
+}
+
+/* Port tx counters are not counted here but once per burst (pipeline_burst). */
+static __rte_always_inline void enqueue(struct counters *c, struct pipeline_tx *tx, uint16_t port,
+					struct rte_mbuf *m, uint16_t in_port)
+{
+	if (unlikely(tx->n[port] >= PIPELINE_BURST_MAX)) {
+		drop(c, m, in_port, COUNTERS_DROP_TX_FULL);
+		return;
+	}
+	tx->pkts[port][tx->n[port]++] = m;
+}
+
+static __rte_always_inline void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port,
+				     struct rte_mbuf *m, struct pmeta *pm, struct pipeline_tx *tx)
 {
 	uint8_t upstream[6];
 	uint16_t out;
 
-	if (pm->act == ACT_ENI) {
+	if (likely(pm->act == ACT_ENI)) {
 		const struct eni_fwd *eni = &s->enis[pm->to];
 
-		if (eni->state != ENI_FWD_OK) {
+		if (unlikely(eni->state != ENI_FWD_OK)) {
 			drop(c, m, in_port,
 			     eni->state == ENI_FWD_DETACHED  ? COUNTERS_DROP_ENI_DETACHED
 			     : eni->state == ENI_FWD_STOPPED ? COUNTERS_DROP_INSTANCE_STOPPED
@@ -302,19 +303,16 @@ static __rte_always_inline void emit(struct counters *c, const struct fwd_side *
 			return;
 		}
 		out = eni->port;
-		if (out >= s->n_ports || s->ports[out].role != FWD_PORT_HOST) {
+		if (unlikely(out >= s->n_ports || s->ports[out].role != FWD_PORT_HOST)) {
 			drop(c, m, in_port, COUNTERS_DROP_WRONG_PORT);
 			return;
 		}
-		if (!ttl_dec(pm)) {
+		if (unlikely(!ttl_ok(pm))) {
 			drop(c, m, in_port, COUNTERS_DROP_TTL);
 			return;
 		}
-		if (pm->kind == PK_V4 && pm->nat_src)
-			nat4_addr(pm, NAT4_SRC, pm->nat_src);
-		if (pm->kind == PK_V4 && pm->nat_dst)
-			nat4_addr(pm, NAT4_DST, pm->nat_dst);
-		if (l2_write(m, pm, eni->mac, s->ports[out].mac, eni->vlan) != 0) {
+		l3_write(pm);
+		if (unlikely(l2_write(m, pm, eni->mac, s->ports[out].mac, eni->vlan) != 0)) {
 			drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
 			return;
 		}
@@ -324,17 +322,16 @@ static __rte_always_inline void emit(struct counters *c, const struct fwd_side *
 		return;
 	}
 	/* ACT_UPLINK */
-	if (s->uplink < 0 || !fwd_upstream_mac(s, (uint16_t)s->uplink, upstream)) {
+	if (unlikely(s->uplink < 0 || !fwd_upstream_mac(s, (uint16_t)s->uplink, upstream))) {
 		drop(c, m, in_port, COUNTERS_DROP_NO_UPLINK);
 		return;
 	}
 	out = (uint16_t)s->uplink;
-	if (!ttl_dec(pm)) {
+	if (unlikely(!ttl_ok(pm))) {
 		drop(c, m, in_port, COUNTERS_DROP_TTL);
 		return;
 	}
-	if (pm->kind == PK_V4 && pm->nat_src)
-		nat4_addr(pm, NAT4_SRC, pm->nat_src);
+	l3_write(pm);
 	l2_write(m, pm, upstream, s->ports[out].mac, 0); /* untagged: cannot fail */
 	enqueue(c, tx, out, m, in_port);
 }
@@ -686,6 +683,9 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	}
 	c->port[in_port].rx += n;
 	uplink = side->ports[in_port].role == FWD_PORT_UPLINK;
+	/* port tx counters: what this burst appends to tx, counted at the end */
+	uint16_t tx_before[FWD_MAX_PORTS];
+	memcpy(tx_before, tx->n, sizeof(tx_before));
 
 	for (unsigned i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -723,12 +723,14 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 			live[n_live++] = (uint8_t)i;
 		}
 	}
-	if (n_live == 0)
-		return;
-	if (uplink)
-		burst_uplink(c, side, in_port, pkts, meta, live, n_live, tx);
-	else
-		burst_host(c, side, in_port, pkts, meta, live, n_live, tx);
+	if (n_live != 0) {
+		if (uplink)
+			burst_uplink(c, side, in_port, pkts, meta, live, n_live, tx);
+		else
+			burst_host(c, side, in_port, pkts, meta, live, n_live, tx);
+	}
+	for (unsigned p = 0; p < side->n_ports; p++)
+		c->port[p].tx += (uint16_t)(tx->n[p] - tx_before[p]);
 }
 
 int pipeline_arp_request(const struct fwd_side *side, uint16_t port, uint32_t sender_ip,
