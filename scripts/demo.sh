@@ -58,7 +58,7 @@ trap 'exit 130' INT TERM
 [ -f "$CONFIG" ] || die "$CONFIG missing"
 
 ctl() {
-	printf '$ enimap-ctl %s\n' "$*"
+	printf '$ echo "%s" | nc -U -N ctl.sock   # the control socket\n' "$*"
 	printf '%s\n' "$*" | timeout 10 nc -U -N "$SOCK" | sed 's/^/  /'
 }
 
