@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pipe_bench.c - SPEC section 5, pipeline, memory and start-up figures.
+ *
+ * The real worker loop (worker_main: rx burst, pipeline_burst, tx burst,
+ * RCU quiescent point) runs on lcore 1 over two net_ring ports (uplink and
+ * host, as in the configuration), with the tables of a YAML configuration
+ * loaded through config_load -> model -> builder. For each traffic mix,
+ * BATCH fresh 64-byte packets with destinations (sources for outbound)
+ * uniformly random over the mappings are put on the input port's rx ring;
+ * the worker drains it; the control lcore times the drain (TSC from the
+ * first to the last rx dequeue), so the figure counts I/O, lookup and
+ * rewrite on one core. Three loops run interleaved, run after run:
+ *
+ *   enimap  the real worker_main;
+ *   floor   the same ports and loop shape, packets forwarded as they are;
+ *   dpdk    the same loop with dpdk_nat.h (rte_hash lock-free + rte_lpm).
+ *
+ * Every packet must be delivered (checked after each run); the median run
+ * is reported (robust to the other tenants of a 2-core machine).
+ * Also: rte_hash bulk lookup of the same EIPs alone (cycles per key),
+ * table memory per mapping (both generations), and start-up time.
+ *
+ * Usage: enimap-bench-pipe CONFIG.yaml LABEL [runs] [--load-only]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "bench_util.h"
+#include "dpdk_nat.h"
+#include "gen.h"
+#include "pipeline.h"
+#include "port.h"
+#include "worker.h"
+
+#define BATCH 32768u	 /* packets per run */
+#define RING_SIZE 65536u /* > BATCH */
+#define FRAME 64u	 /* bytes, as on the wire without FCS */
+#define WORKER_LCORE 1u
+#define N_PORTS 2u
+
+enum mix { MIX_IN, MIX_OUT, MIX_EW, MIX_V6, N_MIX };
+static const char *const mix_name[N_MIX] = {"inbound_dnat", "outbound_snat", "east_west", "ipv6"};
+enum loop { LOOP_ENIMAP, LOOP_FLOOR, LOOP_DPDK, N_LOOP };
+static const char *const loop_name[N_LOOP] = {"enimap", "io_floor", "dpdk"};
+
+static struct rte_mempool *pool;
+static struct rte_ring *rx_ring[N_PORTS], *tx_ring[N_PORTS];
+static uint16_t port_id[N_PORTS];
+static uint16_t uplink, host;
+static uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+/* ---- the two loops that are not worker_main, shaped like it ---- */
+
+struct loop_arg {
+	enum loop kind;
+	uint16_t out_port[N_PORTS]; /* floor: where each port's packets go */
+	const struct dpdk_nat *dnat;
+	bool stop;
+};
+
+static void tx_all(uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(port_id[port], 0, pkts, n);
+
+	if (sent < n)
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+}
+
+static int other_loop(void *p)
+{
+	struct loop_arg *a = p;
+	struct rte_mbuf *pkts[32];
+	struct dpdk_nat_tx tx;
+
+	memset(tx.n, 0, sizeof(tx.n));
+	while (!__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
+		for (uint16_t q = 0; q < N_PORTS; q++) {
+			uint16_t n = rte_eth_rx_burst(port_id[q], 0, pkts, 32);
+
+			if (n == 0)
+				continue;
+			if (a->kind == LOOP_FLOOR) {
+				tx_all(a->out_port[q], pkts, n);
+				continue;
+			}
+			dpdk_nat_burst(a->dnat, q, pkts, n, &tx);
+			for (uint16_t o = 0; o < N_PORTS; o++) {
+				if (tx.n[o])
+					tx_all(o, tx.pkts[o], tx.n[o]);
+				tx.n[o] = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- packets ---- */
+
+static uint16_t sum16(const uint8_t *p, unsigned len)
+{
+	uint32_t s = 0;
+
+	for (unsigned i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Ethernet + IPv4 + UDP (checksum computed: the NAT has to update it), 64 bytes. */
+__attribute__((noinline)) static void fill_v4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac,
+					      uint32_t src, uint32_t dst)
+{
+	uint8_t *ip = f + 14, *udp = f + 34;
+	uint8_t ph[12 + 8 + 22];
+
+	memset(f, 0, FRAME);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = FRAME - 14; /* 50: IP header + UDP + 22 bytes of payload */
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	uint16_t c = sum16(ip, 20);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	udp[0] = 0x30;
+	udp[1] = 0x39;
+	udp[2] = 0x13;
+	udp[3] = 0x89;
+	udp[5] = 30;
+	/* pseudo header + UDP, for the checksum */
+	memset(ph, 0, sizeof(ph));
+	memcpy(ph, &src, 4);
+	memcpy(ph + 4, &dst, 4);
+	ph[9] = 17;
+	ph[11] = 30;
+	memcpy(ph + 12, udp, 30);
+	c = sum16(ph, sizeof(ph));
+	udp[6] = (uint8_t)(c >> 8);
+	udp[7] = (uint8_t)c;
+}
+
+/* Ethernet + IPv6 + UDP (checksum left as is: no translation), 64 bytes. */
+__attribute__((noinline)) static void fill_v6(uint8_t *f, const uint8_t *dmac,
+					      const uint8_t dst[16])
+{
+	uint8_t *ip = f + 14;
+
+	memset(f, 0, FRAME);
+	memcpy(f, dmac, 6);
+	f[6] = 0x02;
+	f[11] = 0x99;
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	ip[0] = 0x60;
+	ip[5] = 10; /* UDP header + 2 bytes */
+	ip[6] = 17;
+	ip[7] = 64;
+	ip[8] = 0x20;
+	ip[9] = 0x01;
+	ip[10] = 0x0d;
+	ip[11] = 0xb8;
+	ip[23] = 1;
+	memcpy(ip + 24, dst, 16);
+	ip[41] = 53;
+	ip[43] = 53;
+	ip[45] = 10;
+}
+
+/* A fresh batch for mix, on the input port's rx ring; the EIPs used go to keys (inbound). */
+static int fill_batch(const struct bench_vpc *v, enum mix mix, uint32_t *keys)
+{
+	static struct rte_mbuf *m[BATCH];
+	const uint8_t up_mac[6] = {0x02, 0xfe, 0, 0, 0, 1};
+	const uint8_t host_mac[6] = {0x02, 0xbe, 0, 0, 0, (uint8_t)host};
+	const uint8_t up_port_mac[6] = {0x02, 0xbe, 0, 0, 0, (uint8_t)uplink};
+
+	if (rte_pktmbuf_alloc_bulk(pool, m, BATCH) != 0)
+		return -1;
+	for (unsigned i = 0; i < BATCH; i++) {
+		uint8_t *f = (uint8_t *)rte_pktmbuf_append(m[i], FRAME);
+		uint32_t x, y;
+
+		if (f == NULL)
+			return -1;
+		switch (mix) {
+		case MIX_IN:
+			x = bench_rand(&seed) % v->n_eips;
+			fill_v4(f, up_port_mac, up_mac, rte_cpu_to_be_32(0xc6120005u), v->eip[x]);
+			keys[i] = v->eip[x];
+			break;
+		case MIX_OUT:
+			x = bench_rand(&seed) % v->n_v4;
+			fill_v4(f, host_mac, v->enis[v->v4_slot[x]].mac, v->v4[x],
+				rte_cpu_to_be_32(0x08080808u));
+			break;
+		case MIX_EW:
+			x = bench_rand(&seed) % v->n_v4;
+			y = bench_rand(&seed) % v->n_v4;
+			fill_v4(f, host_mac, v->enis[v->v4_slot[x]].mac, v->v4[x], v->v4[y]);
+			break;
+		default:
+			x = bench_rand(&seed) % v->n_v6;
+			fill_v6(f, up_port_mac, v->v6[x]);
+			break;
+		}
+	}
+	uint16_t in = mix == MIX_OUT || mix == MIX_EW ? host : uplink;
+	if (rte_ring_enqueue_bulk(rx_ring[in], (void **)m, BATCH, NULL) != BATCH)
+		return -1;
+	return 0;
+}
+
+/* Everything transmitted, back to the pool: the number of packets on out's tx ring. */
+static unsigned drain(uint16_t out)
+{
+	struct rte_mbuf *m[256];
+	unsigned n, total = 0, got;
+
+	for (uint16_t p = 0; p < N_PORTS; p++) {
+		while ((got = rte_ring_dequeue_burst(tx_ring[p], (void **)m, 256, NULL)) > 0) {
+			if (p == out)
+				total += got;
+			rte_pktmbuf_free_bulk(m, got);
+		}
+		while ((n = rte_ring_dequeue_burst(rx_ring[p], (void **)m, 256, NULL)) > 0)
+			rte_pktmbuf_free_bulk(m, n);
+	}
+	return total;
+}
+
+/* ---- one timed run ---- */
+
+static struct worker wk;
+static struct loop_arg la;
+
+/* Cycles per packet of one drain of the rx ring by loop kind; -1 on a lost packet. */
+static double run_once(const struct bench_vpc *v, enum loop kind, enum mix mix, double *mpps)
+{
+	uint16_t in = mix == MIX_OUT || mix == MIX_EW ? host : uplink;
+	uint16_t out = mix == MIX_OUT ? uplink : host;
+	static uint32_t keys[BATCH];
+	unsigned first;
+	uint64_t t0, t1;
+
+	if (fill_batch(v, mix, keys) != 0)
+		return -1;
+	if (kind == LOOP_ENIMAP) {
+		wk.stop = false;
+		rte_eal_remote_launch(worker_main, &wk, WORKER_LCORE);
+	} else {
+		la.kind = kind;
+		la.stop = false;
+		la.out_port[uplink] = host;
+		la.out_port[host] = mix == MIX_OUT ? uplink : host;
+		rte_eal_remote_launch(other_loop, &la, WORKER_LCORE);
+	}
+	/* from the first dequeue to the last: the worker busy all along */
+	while ((first = BATCH - rte_ring_count(rx_ring[in])) == 0)
+		rte_pause();
+	t0 = rte_rdtsc();
+	while (rte_ring_count(rx_ring[in]) != 0)
+		rte_pause();
+	t1 = rte_rdtsc();
+	rte_delay_us_block(200); /* the last burst leaves the pipeline */
+	if (kind == LOOP_ENIMAP)
+		worker_stop(&wk);
+	else
+		__atomic_store_n(&la.stop, true, __ATOMIC_RELAXED);
+	rte_eal_wait_lcore(WORKER_LCORE);
+	unsigned got = drain(out);
+	if (got != BATCH) {
+		fprintf(stderr, "%s %s: %u of %u packets delivered\n", loop_name[kind],
+			mix_name[mix], got, BATCH);
+		return -1;
+	}
+	double pkts = (double)(BATCH - first);
+	*mpps = pkts / ((double)(t1 - t0) / (double)rte_get_tsc_hz()) / 1e6;
+	return (double)(t1 - t0) / pkts;
+}
+
+/* rte_hash bulk lookup of one batch of EIPs on the worker lcore, cycles per key. */
+struct lookup_arg {
+	const struct dpdk_nat *dnat;
+	const uint32_t *keys;
+	double cycles;
+};
+
+static int lookup_loop(void *p)
+{
+	struct lookup_arg *a = p;
+	uint64_t t0 = rte_rdtsc();
+	uint64_t hits = dpdk_nat_eip_lookup(a->dnat, a->keys, BATCH);
+
+	a->cycles = hits == BATCH ? (double)(rte_rdtsc() - t0) / BATCH : -1;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *x, unsigned n)
+{
+	qsort(x, n, sizeof(*x), cmp_double);
+	return x[n / 2];
+}
+
+static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enum mix mix,
+		     unsigned runs, const char *label)
+{
+	double *cyc[N_LOOP], *mp[N_LOOP], *lk = calloc(runs, sizeof(double));
+	static uint32_t keys[BATCH];
+	char name[128];
+	int rc = 0;
+
+	for (int l = 0; l < N_LOOP; l++) {
+		cyc[l] = calloc(runs, sizeof(double));
+		mp[l] = calloc(runs, sizeof(double));
+		if (!cyc[l] || !mp[l] || !lk)
+			return -1;
+	}
+	for (unsigned r = 0; r < runs + 1 && rc == 0; r++) { /* run 0: warm-up */
+		for (int l = 0; l < N_LOOP; l++) {
+			double mpps, c = run_once(v, (enum loop)l, mix, &mpps);
+
+			if (c < 0) {
+				rc = -1;
+				break;
+			}
+			if (r > 0) {
+				cyc[l][r - 1] = c;
+				mp[l][r - 1] = mpps;
+			}
+		}
+		if (mix == MIX_IN && r > 0 && rc == 0) {
+			struct lookup_arg a = {.dnat = dnat, .keys = keys};
+
+			for (unsigned i = 0; i < BATCH; i++)
+				keys[i] = v->eip[bench_rand(&seed) % v->n_eips];
+			rte_eal_remote_launch(lookup_loop, &a, WORKER_LCORE);
+			rte_eal_wait_lcore(WORKER_LCORE);
+			lk[r - 1] = a.cycles;
+		}
+	}
+	if (rc == 0) {
+		double c[N_LOOP], m[N_LOOP];
+
+		for (int l = 0; l < N_LOOP; l++) {
+			c[l] = median(cyc[l], runs);
+			m[l] = median(mp[l], runs);
+		}
+		fprintf(stderr, "%-14s %-5s cycles/pkt enimap %6.1f  io_floor %6.1f  dpdk %6.1f\n",
+			mix_name[mix], label, c[0], c[1], c[2]);
+		snprintf(name, sizeof(name), "pipe.%s.%s.cycles_per_pkt", mix_name[mix], label);
+		bench_figure(name, c[LOOP_ENIMAP], "cycles", c[LOOP_DPDK]);
+		snprintf(name, sizeof(name), "pipe.%s.%s.mpps", mix_name[mix], label);
+		bench_figure(name, m[LOOP_ENIMAP], "Mpps", m[LOOP_DPDK]);
+		snprintf(name, sizeof(name), "pipe.%s.%s.io_floor_cycles_per_pkt", mix_name[mix],
+			 label);
+		bench_figure(name, c[LOOP_FLOOR], "cycles", c[LOOP_ENIMAP]);
+		snprintf(name, sizeof(name), "pipe.%s.%s.speedup_vs_dpdk", mix_name[mix], label);
+		bench_figure(name, c[LOOP_DPDK] / c[LOOP_ENIMAP], "x", 1);
+		snprintf(name, sizeof(name), "pipe.%s.%s.over_io_floor", mix_name[mix], label);
+		bench_figure(name, c[LOOP_ENIMAP] / c[LOOP_FLOOR], "x",
+			     c[LOOP_DPDK] / c[LOOP_FLOOR]);
+		if (mix == MIX_IN) {
+			double h = median(lk, runs);
+
+			/* the pipeline's own work (its cycles above the I/O floor) vs the lookup
+			 * alone */
+			snprintf(name, sizeof(name), "pipe.%s.%s.work_cycles_per_pkt",
+				 mix_name[mix], label);
+			bench_figure(name, c[LOOP_ENIMAP] - c[LOOP_FLOOR], "cycles", h);
+			snprintf(name, sizeof(name), "lookup.rte_hash_lf_bulk.%s.cycles_per_key",
+				 label);
+			bench_figure(name, h, "cycles", c[LOOP_ENIMAP] - c[LOOP_FLOOR]);
+		}
+	}
+	for (int l = 0; l < N_LOOP; l++) {
+		free(cyc[l]);
+		free(mp[l]);
+	}
+	free(lk);
+	return rc;
+}
+
+/* ---- set-up ---- */
+
+static int ports_create(void)
+{
+	char name[32];
+
+	pool = rte_pktmbuf_pool_create("bench_pool", 2 * BATCH + 4096, 256, 0,
+				       RTE_PKTMBUF_HEADROOM + 128, 0);
+	if (pool == NULL)
+		return -1;
+	for (unsigned p = 0; p < N_PORTS; p++) {
+		struct port_conf pc = {.n_workers = 1,
+				       .rx_desc = 1024,
+				       .tx_desc = 1024,
+				       .pool = pool,
+				       .promiscuous = true};
+		struct port_info pi;
+		int id;
+
+		snprintf(name, sizeof(name), "rx%u", p);
+		rx_ring[p] = rte_ring_create(name, RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "tx%u", p);
+		tx_ring[p] = rte_ring_create(name, RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!rx_ring[p] || !tx_ring[p])
+			return -1;
+		snprintf(name, sizeof(name), "bench_ring%u", p);
+		id = rte_eth_from_rings(name, &rx_ring[p], 1, &tx_ring[p], 1, 0);
+		if (id < 0)
+			return -1;
+		port_id[p] = (uint16_t)id;
+		pc.port_id = port_id[p];
+		if (port_start(&pc, &pi) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void figures_tables(const struct bench_vpc *v, const char *label)
+{
+	const struct fwd_side *s[2] = {builder_side(v->b), gen_writer_side(builder_gen(v->b))};
+	struct model_stats ms;
+	size_t tables = 0, maps = (size_t)v->n_v4 + v->n_v6 + v->n_eips;
+	char name[128];
+
+	for (int i = 0; i < 2; i++)
+		tables += em4_memory(s[i]->eip4) + em4_memory(s[i]->priv4) + em16_memory(s[i]->ip6);
+	model_get_stats(v->m, &ms);
+	fprintf(stderr, "%s: %u IPv4, %u EIPs, %u IPv6; tables %zu bytes (2 sides), model %zu\n",
+		label, v->n_v4, v->n_eips, v->n_v6, tables, ms.bytes);
+	/* tables are sized to the configured capacity (at least 1M each): per mapping from 1M up */
+	if (v->n_v4 >= (1u << 20)) {
+		snprintf(name, sizeof(name), "memory.%s.table_bytes_per_mapping", label);
+		bench_figure(name, (double)tables / (double)maps, "bytes", 128);
+		snprintf(name, sizeof(name), "memory.%s.model_bytes_per_mapping", label);
+		bench_figure(name, (double)ms.bytes / (double)maps, "bytes", 0);
+	}
+	snprintf(name, sizeof(name), "startup.%s.seconds", label);
+	bench_figure(name, v->load_s + v->build_s, "s", 3);
+	snprintf(name, sizeof(name), "startup.%s.yaml_to_model_seconds", label);
+	bench_figure(name, v->load_s, "s", 3);
+	snprintf(name, sizeof(name), "startup.%s.tables_seconds", label);
+	bench_figure(name, v->build_s, "s", 3);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_vpc v;
+	struct dpdk_nat *dnat = NULL;
+	unsigned runs;
+	bool load_only = false;
+	int rc = 1;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s CONFIG.yaml LABEL [runs] [--load-only]\n", argv[0]);
+		return 2;
+	}
+	runs = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : 15;
+	if (runs == 0)
+		runs = 1;
+	load_only = argc > 4 && strcmp(argv[4], "--load-only") == 0;
+	if (bench_eal_init(argv[0], "bench-pipe", 8192) != 0)
+		return 1;
+	if (bench_vpc_load(argv[1], 1, &v) != 0)
+		goto out;
+	figures_tables(&v, argv[2]);
+	if (load_only) {
+		rc = 0;
+		goto out;
+	}
+	if (v.cfg.engine.n_ports != N_PORTS || ports_create() != 0) {
+		fprintf(stderr, "ports: need the 2 ports of gen-config.py (uplink, host)\n");
+		goto out;
+	}
+	uplink = v.cfg.engine.ports[0].role == CONFIG_PORT_UPLINK ? 0 : 1;
+	host = (uint16_t)(1 - uplink);
+	dnat = dpdk_nat_create(&v);
+	wk.id = 0;
+	wk.gen = builder_gen(v.b);
+	wk.pw = pipeline_worker_create(0, builder_max_enis(v.b));
+	wk.n_ports = N_PORTS;
+	for (unsigned p = 0; p < N_PORTS; p++) {
+		wk.port_id[p] = port_id[p];
+		wk.poll_rx[p] = true;
+	}
+	wk.burst = 32;
+	wk.uplink = uplink;
+	wk.pool = pool;
+	la.dnat = dnat;
+	if (dnat == NULL || wk.pw == NULL || gen_reader_register(wk.gen, 0) != 0)
+		goto out;
+	rc = 0;
+	for (int mix = 0; mix < N_MIX && rc == 0; mix++) {
+		if ((mix == MIX_IN && v.n_eips == 0) || (mix == MIX_V6 && v.n_v6 == 0))
+			continue;
+		rc = bench_mix(&v, dnat, (enum mix)mix, runs, argv[2]);
+	}
+	gen_reader_unregister(wk.gen, 0);
+out:
+	if (wk.pw)
+		pipeline_worker_free(wk.pw);
+	dpdk_nat_free(dnat);
+	for (unsigned p = 0; p < N_PORTS; p++)
+		if (rx_ring[p])
+			port_stop(port_id[p]);
+	bench_vpc_free(&v);
+	bench_eal_cleanup();
+	return rc != 0;
+}
