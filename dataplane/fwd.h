@@ -120,10 +120,18 @@ static inline uint32_t fwd_nh_eni(uint32_t nh)
 static inline void fwd_mac_key(struct em16_key *k, uint16_t port, uint16_t vlan,
 			       const uint8_t mac[6])
 {
-	memset(k, 0, sizeof(*k));
-	memcpy(&k->b[0], &port, 2);
-	memcpy(&k->b[2], &vlan, 2);
-	memcpy(&k->b[4], mac, 6);
+	/* two 8-byte stores (per packet): the same bytes as port | vlan | mac | zeros */
+	uint64_t w[2] = {0, 0};
+	uint32_t m4;
+	uint16_t m2;
+
+	memcpy(&m4, mac, 4);
+	memcpy(&m2, mac + 4, 2);
+	memcpy((uint8_t *)w, &port, 2);
+	memcpy((uint8_t *)w + 2, &vlan, 2);
+	memcpy((uint8_t *)w + 4, &m4, 4);
+	memcpy((uint8_t *)w + 8, &m2, 2);
+	memcpy(k->b, w, 16);
 }
 
 /* The upstream MAC of port p (configured or learned); false when unknown. */

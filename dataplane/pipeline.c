@@ -286,54 +286,85 @@ static __rte_always_inline void enqueue(struct counters *c, struct pipeline_tx *
 	tx->pkts[port][tx->n[port]++] = m;
 }
 
-static __rte_always_inline void emit(struct counters *c, const struct fwd_side *s, uint16_t in_port,
-				     struct rte_mbuf *m, struct pmeta *pm, struct pipeline_tx *tx)
+/*
+ * What emit needs, read once per burst. As locals they stay in registers:
+ * fields read through s or c would be reloaded after every packet write (a
+ * byte store may alias anything). The upstream MAC is resolved once too.
+ */
+struct emit_ctx {
+	struct counters *c;
+	struct counters_eni *ceni;
+	const struct eni_fwd *enis;
+	const struct fwd_port *ports;
+	struct pipeline_tx *tx;
+	uint16_t n_ports;
+	uint16_t in_port;
+	int16_t uplink; /* the uplink port, -1 when none or its upstream MAC is unknown */
+	uint8_t up_mac[6];
+};
+
+static __rte_always_inline void emit_ctx_init(struct emit_ctx *e, struct counters *c,
+					      const struct fwd_side *s, uint16_t in_port,
+					      struct pipeline_tx *tx)
 {
-	uint8_t upstream[6];
+	e->c = c;
+	e->ceni = c->eni;
+	e->enis = s->enis;
+	e->ports = s->ports;
+	e->tx = tx;
+	e->n_ports = s->n_ports;
+	e->in_port = in_port;
+	e->uplink = s->uplink;
+	if (e->uplink >= 0 && !fwd_upstream_mac(s, (uint16_t)e->uplink, e->up_mac))
+		e->uplink = -1;
+}
+
+static __rte_always_inline void emit(const struct emit_ctx *e, struct rte_mbuf *m, struct pmeta *pm)
+{
 	uint16_t out;
 
 	if (likely(pm->act == ACT_ENI)) {
-		const struct eni_fwd *eni = &s->enis[pm->to];
+		const struct eni_fwd *eni = &e->enis[pm->to];
 
 		if (unlikely(eni->state != ENI_FWD_OK)) {
-			drop(c, m, in_port,
+			drop(e->c, m, e->in_port,
 			     eni->state == ENI_FWD_DETACHED  ? COUNTERS_DROP_ENI_DETACHED
 			     : eni->state == ENI_FWD_STOPPED ? COUNTERS_DROP_INSTANCE_STOPPED
 							     : COUNTERS_DROP_UNKNOWN_DESTINATION);
 			return;
 		}
 		out = eni->port;
-		if (unlikely(out >= s->n_ports || s->ports[out].role != FWD_PORT_HOST)) {
-			drop(c, m, in_port, COUNTERS_DROP_WRONG_PORT);
+		if (unlikely(out >= e->n_ports || e->ports[out].role != FWD_PORT_HOST)) {
+			drop(e->c, m, e->in_port, COUNTERS_DROP_WRONG_PORT);
 			return;
 		}
 		if (unlikely(!ttl_ok(pm))) {
-			drop(c, m, in_port, COUNTERS_DROP_TTL);
+			drop(e->c, m, e->in_port, COUNTERS_DROP_TTL);
 			return;
 		}
 		l3_write(pm);
-		if (unlikely(l2_write(m, pm, eni->mac, s->ports[out].mac, eni->vlan) != 0)) {
-			drop(c, m, in_port, COUNTERS_DROP_MALFORMED);
+		if (unlikely(l2_write(m, pm, eni->mac, e->ports[out].mac, eni->vlan) != 0)) {
+			drop(e->c, m, e->in_port, COUNTERS_DROP_MALFORMED);
 			return;
 		}
-		c->eni[pm->to].packets++;
-		c->eni[pm->to].bytes += m->pkt_len;
-		enqueue(c, tx, out, m, in_port);
+		e->ceni[pm->to].packets++;
+		e->ceni[pm->to].bytes += m->pkt_len;
+		enqueue(e->c, e->tx, out, m, e->in_port);
 		return;
 	}
 	/* ACT_UPLINK */
-	if (unlikely(s->uplink < 0 || !fwd_upstream_mac(s, (uint16_t)s->uplink, upstream))) {
-		drop(c, m, in_port, COUNTERS_DROP_NO_UPLINK);
+	if (unlikely(e->uplink < 0)) {
+		drop(e->c, m, e->in_port, COUNTERS_DROP_NO_UPLINK);
 		return;
 	}
-	out = (uint16_t)s->uplink;
+	out = (uint16_t)e->uplink;
 	if (unlikely(!ttl_ok(pm))) {
-		drop(c, m, in_port, COUNTERS_DROP_TTL);
+		drop(e->c, m, e->in_port, COUNTERS_DROP_TTL);
 		return;
 	}
 	l3_write(pm);
-	l2_write(m, pm, upstream, s->ports[out].mac, 0); /* untagged: cannot fail */
-	enqueue(c, tx, out, m, in_port);
+	l2_write(m, pm, e->up_mac, e->ports[out].mac, 0); /* untagged: cannot fail */
+	enqueue(e->c, e->tx, out, m, e->in_port);
 }
 
 /* ---- stage 2: lookups ---- */
@@ -348,6 +379,9 @@ static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t 
 	uint64_t vals4[PIPELINE_BURST_MAX], vals6[PIPELINE_BURST_MAX], hit4, hit6;
 	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
 	unsigned n4 = 0, n6 = 0;
+	struct emit_ctx ec;
+
+	emit_ctx_init(&ec, c, s, in_port, tx);
 
 	for (unsigned j = 0; j < n_live; j++) {
 		unsigned i = live[j];
@@ -382,7 +416,7 @@ static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t 
 		pm->to = fwd_v4_slot(vals4[j]);
 		pm->nat_src = 0;
 		pm->nat_dst = fwd_v4_addr(vals4[j]);
-		emit(c, s, in_port, pkts[i4[j]], pm, tx);
+		emit(&ec, pkts[i4[j]], pm);
 	}
 	for (unsigned j = 0; j < n6; j++) {
 		struct pmeta *pm = &meta[i6[j]];
@@ -394,7 +428,7 @@ static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t 
 		pm->act = ACT_ENI;
 		pm->to = (uint32_t)vals6[j];
 		pm->nat_src = pm->nat_dst = 0; /* IPv6: never NAT (meta is reused across bursts) */
-		emit(c, s, in_port, pkts[i6[j]], pm, tx);
+		emit(&ec, pkts[i6[j]], pm);
 	}
 }
 
@@ -473,6 +507,9 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 	uint64_t vals[PIPELINE_BURST_MAX], hit;
 	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
 	unsigned n = 0, n4 = 0, n6 = 0;
+	struct emit_ctx ec;
+
+	emit_ctx_init(&ec, c, s, in_port, tx);
 
 	/* the sending ENI, by {port, VLAN, source MAC} */
 	for (unsigned j = 0; j < n_live; j++) {
@@ -593,7 +630,7 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 				pm->nat_src = pm->eip_src;
 			}
 		}
-		emit(c, s, in_port, pkts[i], pm, tx);
+		emit(&ec, pkts[i], pm);
 	}
 
 	/* IPv6 destinations: local -> owner (D5); igw -> out unchanged (D6) */
@@ -623,7 +660,7 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 		} else {
 			pm->act = ACT_UPLINK;
 		}
-		emit(c, s, in_port, pkts[i], pm, tx);
+		emit(&ec, pkts[i], pm);
 	}
 }
 
