@@ -63,6 +63,36 @@ struct bench_vpc {
 int bench_vpc_load(const char *path, unsigned max_readers, struct bench_vpc *v);
 void bench_vpc_free(struct bench_vpc *v);
 
+/* ---- packets and ports ---- */
+
+#define BENCH_FRAME 64u /* bytes, as on the wire without FCS */
+#define BENCH_N_PORTS 2u
+
+/*
+ * 64-byte Ethernet + IPv4 + UDP with correct checksums; the 4 bytes at
+ * offset 42 (UDP payload) carry seq, so that a delivered packet says which
+ * one it was.
+ */
+void bench_fill_v4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t src, uint32_t dst,
+		   uint32_t seq);
+/* 64-byte Ethernet + IPv6 + UDP to dst. */
+void bench_fill_v6(uint8_t *f, const uint8_t *dmac, const uint8_t dst[16]);
+/* The sequence number bench_fill_v4 wrote. */
+uint32_t bench_seq_v4(const uint8_t *f);
+
+struct rte_mempool;
+struct rte_ring;
+
+/* BENCH_N_PORTS net_ring ports, each on an rx and a tx ring the bench fills and drains. */
+struct bench_ports {
+	struct rte_mempool *pool;
+	struct rte_ring *rx[BENCH_N_PORTS], *tx[BENCH_N_PORTS];
+	uint16_t port_id[BENCH_N_PORTS];
+};
+/* Pool of 2 x n_mbufs + slack, rings of ring_size, ports started. 0 or -1. */
+int bench_ports_create(unsigned n_mbufs, unsigned ring_size, struct bench_ports *bp);
+void bench_ports_free(struct bench_ports *bp);
+
 /* xorshift64 */
 static inline uint32_t bench_rand(uint64_t *s)
 {
