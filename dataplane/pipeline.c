@@ -432,65 +432,69 @@ static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t 
 	}
 }
 
-/* Route lookups for the packets i[0..n), in runs sharing a route table. */
-static void host_routes(const struct fwd_side *s, struct pmeta *meta, const uint8_t *idx,
-			unsigned n, bool v6)
+/* Route lookups for the packets idx[0..n) into nh[], in runs sharing a route table. */
+static __rte_always_inline void host_routes(const struct fwd_side *s, const struct pmeta *meta,
+					    const uint8_t *idx, unsigned n, bool v6, uint32_t *nh)
 {
-	uint32_t a4[PIPELINE_BURST_MAX], nh[PIPELINE_BURST_MAX];
+	uint32_t rt[PIPELINE_BURST_MAX], a4[PIPELINE_BURST_MAX];
 	uint8_t a6[PIPELINE_BURST_MAX][16];
+	const struct eni_fwd *enis = s->enis;
 	unsigned start = 0;
 
-	while (start < n) {
-		uint32_t rt = s->enis[meta[idx[start]].eni_src].route_table;
-		unsigned end = start;
+	for (unsigned k = 0; k < n; k++) {
+		const struct pmeta *pm = &meta[idx[k]];
 
-		while (end < n && s->enis[meta[idx[end]].eni_src].route_table == rt) {
-			if (v6)
-				memcpy(a6[end - start], meta[idx[end]].l3 + 24, 16);
-			else
-				a4[end - start] = meta[idx[end]].dst4;
+		rt[k] = enis[pm->eni_src].route_table;
+		if (v6)
+			memcpy(a6[k], pm->l3 + 24, 16);
+		else
+			a4[k] = pm->dst4;
+	}
+	while (start < n) {
+		unsigned end = start + 1;
+
+		while (end < n && rt[end] == rt[start])
 			end++;
-		}
-		const struct fwd_rtable *t = &s->rtables[rt];
+		const struct fwd_rtable *t = &s->rtables[rt[start]];
 		if (v6 ? t->r6 == NULL : t->r4 == NULL) {
-			for (unsigned k = 0; k < end - start; k++)
+			for (unsigned k = start; k < end; k++)
 				nh[k] = ROUTE_MISS;
 		} else if (v6) {
-			route6_lookup_bulk(t->r6, (const uint8_t(*)[16])a6, end - start, nh);
+			route6_lookup_bulk(t->r6, (const uint8_t(*)[16]) & a6[start], end - start,
+					   &nh[start]);
 		} else {
-			route4_lookup_bulk(t->r4, a4, end - start, nh);
+			route4_lookup_bulk(t->r4, &a4[start], end - start, &nh[start]);
 		}
-		for (unsigned k = start; k < end; k++)
-			meta[idx[k]].nh = nh[k - start];
 		start = end;
 	}
 }
 
 /* Drop by route kind; keep (in place) the packets whose route is local or igw. */
-static unsigned host_route_filter(struct counters *c, uint16_t in_port, struct rte_mbuf **pkts,
-				  struct pmeta *meta, uint8_t *idx, unsigned n)
+static __rte_always_inline unsigned host_route_filter(struct counters *c, uint16_t in_port,
+						      struct rte_mbuf **pkts, struct pmeta *meta,
+						      uint8_t *idx, const uint32_t *nh, unsigned n)
 {
 	unsigned k = 0;
 
 	for (unsigned j = 0; j < n; j++) {
 		struct pmeta *pm = &meta[idx[j]];
+		uint32_t h = nh[j];
 
-		if (pm->nh == ROUTE_MISS) {
+		if (unlikely(h == ROUTE_MISS)) {
 			drop(c, pkts[idx[j]], in_port, COUNTERS_DROP_NO_ROUTE);
 			continue;
 		}
-		switch (fwd_nh_kind(pm->nh)) {
-		case ROUTE_BLACKHOLE:
+		pm->nh = h;
+		pm->act = 0; /* local or igw: decided by the destination lookup */
+		if (unlikely(fwd_nh_kind(h) == ROUTE_BLACKHOLE)) {
 			drop(c, pkts[idx[j]], in_port, COUNTERS_DROP_BLACKHOLE);
 			continue;
-		case ROUTE_ENI: /* appliance insertion: unchanged, to that ENI */
+		}
+		if (unlikely(fwd_nh_kind(h) == ROUTE_ENI)) {
+			/* appliance insertion: unchanged, to that ENI */
 			pm->act = ACT_ENI;
-			pm->to = fwd_nh_eni(pm->nh);
+			pm->to = fwd_nh_eni(h);
 			pm->nat_src = pm->nat_dst = 0;
-			break;
-		default:
-			pm->act = 0; /* decided by the destination lookup */
-			break;
 		}
 		idx[k++] = idx[j];
 	}
@@ -575,10 +579,15 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 	n6 = n;
 
 	/* D6: the route table of the ENI's subnet, longest prefix */
-	host_routes(s, meta, i4, n4, false);
-	host_routes(s, meta, i6, n6, true);
-	n4 = host_route_filter(c, in_port, pkts, meta, i4, n4);
-	n6 = host_route_filter(c, in_port, pkts, meta, i6, n6);
+	uint32_t nh[PIPELINE_BURST_MAX];
+	if (n4) {
+		host_routes(s, meta, i4, n4, false, nh);
+		n4 = host_route_filter(c, in_port, pkts, meta, i4, nh, n4);
+	}
+	if (n6) {
+		host_routes(s, meta, i6, n6, true, nh);
+		n6 = host_route_filter(c, in_port, pkts, meta, i6, nh, n6);
+	}
 
 	/* IPv4 destinations: local -> owner (D5); igw -> EIP owner (D11) or SNAT (D6) */
 	for (unsigned j = 0; j < n4; j++)
