@@ -75,6 +75,7 @@ struct pmeta {
 	uint32_t to;	     /* ACT_ENI: destination ENI slot */
 	uint32_t nat_src;    /* new IPv4 source, 0 = unchanged */
 	uint32_t nat_dst;    /* new IPv4 destination, 0 = unchanged */
+	uint32_t home;	     /* host IPv4: em4 home bucket of src4 in priv4 */
 	uint16_t l2_len;     /* 14, or 18 with an 802.1Q tag */
 	uint16_t vlan;	     /* VLAN id, 0 = untagged */
 	uint16_t l3_len;     /* IPv4 total length / IPv6 40 + payload */
@@ -369,66 +370,51 @@ static __rte_always_inline void emit(const struct emit_ctx *e, struct rte_mbuf *
 
 /* ---- stage 2: lookups ---- */
 
+/* The uplink's lookup keys, gathered (hashed, prefetched) while parsing. */
+struct uplink_keys {
+	uint32_t k4[PIPELINE_BURST_MAX];
+	uint32_t h4[PIPELINE_BURST_MAX]; /* em4 home buckets of k4 in eip4 */
+	struct em16_key k6[PIPELINE_BURST_MAX];
+	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
+	unsigned n4, n6;
+};
+
 /* From the internet: EIP -> private (D2), IPv6 owner (D3). */
 static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t in_port,
-			 struct rte_mbuf **pkts, struct pmeta *meta, const uint8_t *live,
-			 unsigned n_live, struct pipeline_tx *tx)
+			 struct rte_mbuf **pkts, struct pmeta *meta, const struct uplink_keys *uk,
+			 struct pipeline_tx *tx)
 {
-	uint32_t keys4[PIPELINE_BURST_MAX];
-	struct em16_key keys6[PIPELINE_BURST_MAX];
 	uint64_t vals4[PIPELINE_BURST_MAX], vals6[PIPELINE_BURST_MAX], hit4, hit6;
-	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
-	unsigned n4 = 0, n6 = 0;
+	unsigned n4 = uk->n4, n6 = uk->n6;
 	struct emit_ctx ec;
 
 	emit_ctx_init(&ec, c, s, in_port, tx);
-
-	for (unsigned j = 0; j < n_live; j++) {
-		unsigned i = live[j];
+	hit4 = n4 ? em4_lookup_bulk_homes(s->eip4, uk->k4, uk->h4, n4, vals4) : 0;
+	hit6 = n6 ? em16_lookup_bulk(s->ip6, uk->k6, n6, vals6) : 0;
+	for (unsigned j = 0; j < n4; j++) {
+		unsigned i = uk->i4[j];
 		struct pmeta *pm = &meta[i];
 
-		if (pm->kind == PK_V4) {
-			if (v4_multicast(pm->dst4)) {
-				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
-				continue;
-			}
-			keys4[n4] = pm->dst4;
-			i4[n4++] = (uint8_t)i;
-		} else {
-			if (v6_not_unicast(pm->l3 + 24)) {
-				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
-				continue;
-			}
-			memcpy(keys6[n6].b, pm->l3 + 24, 16);
-			i6[n6++] = (uint8_t)i;
-		}
-	}
-	hit4 = n4 ? em4_lookup_bulk(s->eip4, keys4, n4, vals4) : 0;
-	hit6 = n6 ? em16_lookup_bulk(s->ip6, keys6, n6, vals6) : 0;
-	for (unsigned j = 0; j < n4; j++) {
-		struct pmeta *pm = &meta[i4[j]];
-
-		if (!(hit4 >> j & 1)) {
-			drop(c, pkts[i4[j]], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
+		if (unlikely(!(hit4 >> j & 1))) {
+			drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
 			continue;
 		}
 		pm->act = ACT_ENI;
 		pm->to = fwd_v4_slot(vals4[j]);
-		pm->nat_src = 0;
 		pm->nat_dst = fwd_v4_addr(vals4[j]);
-		emit(&ec, pkts[i4[j]], pm);
+		emit(&ec, pkts[i], pm);
 	}
 	for (unsigned j = 0; j < n6; j++) {
-		struct pmeta *pm = &meta[i6[j]];
+		unsigned i = uk->i6[j];
+		struct pmeta *pm = &meta[i];
 
-		if (!(hit6 >> j & 1)) {
-			drop(c, pkts[i6[j]], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
+		if (unlikely(!(hit6 >> j & 1))) {
+			drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
 			continue;
 		}
 		pm->act = ACT_ENI;
 		pm->to = (uint32_t)vals6[j];
-		pm->nat_src = pm->nat_dst = 0; /* IPv6: never NAT (meta is reused across bursts) */
-		emit(&ec, pkts[i6[j]], pm);
+		emit(&ec, pkts[i], pm); /* nat_src, nat_dst: 0 since parse */
 	}
 }
 
@@ -507,7 +493,7 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 		       unsigned n_live, struct pipeline_tx *tx)
 {
 	struct em16_key k16[PIPELINE_BURST_MAX];
-	uint32_t k4[PIPELINE_BURST_MAX];
+	uint32_t k4[PIPELINE_BURST_MAX], h4[PIPELINE_BURST_MAX];
 	uint64_t vals[PIPELINE_BURST_MAX], hit;
 	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
 	unsigned n = 0, n4 = 0, n6 = 0;
@@ -542,6 +528,7 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 		}
 		if (pm->kind == PK_V4) {
 			k4[n4] = pm->src4;
+			h4[n4] = pm->home;
 			i4[n4++] = (uint8_t)i;
 		} else {
 			memcpy(k16[n6].b, pm->l3 + 8, 16);
@@ -550,7 +537,7 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 	}
 
 	/* D4: source/dest check (the source's owner) and the source's EIP */
-	hit = n4 ? em4_lookup_bulk(s->priv4, k4, n4, vals) : 0;
+	hit = n4 ? em4_lookup_bulk_homes(s->priv4, k4, h4, n4, vals) : 0;
 	n = 0;
 	for (unsigned j = 0; j < n4; j++) {
 		struct pmeta *pm = &meta[i4[j]];
@@ -711,6 +698,7 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 {
 	struct pmeta meta[PIPELINE_BURST_MAX];
 	uint8_t live[PIPELINE_BURST_MAX];
+	struct uplink_keys uk;
 	struct counters *c = w->c;
 	unsigned n_live = 0;
 	bool uplink;
@@ -732,6 +720,7 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	/* port tx counters: what this burst appends to tx, counted at the end */
 	uint16_t tx_before[FWD_MAX_PORTS];
 	memcpy(tx_before, tx->n, sizeof(tx_before));
+	uk.n4 = uk.n6 = 0;
 
 	for (unsigned i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -763,26 +752,35 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 			else
 				c->nd_replies++;
 			enqueue(c, tx, in_port, pkts[i], in_port);
-		} else {
-			/* start the one lookup of each path that misses the cache
-			 * (random over 1M keys) now, a stage ahead of its bulk lookup */
+		} else if (!uplink) {
+			/* the source check's lookup misses the cache (random over
+			 * 1M keys): started now, a stage ahead of its bulk lookup */
 			if (k == PK_V4)
-				em4_prefetch(uplink ? side->eip4 : side->priv4,
-					     uplink ? pm->dst4 : pm->src4);
-			else if (uplink) {
-				struct em16_key k6;
-				memcpy(k6.b, pm->l3 + 24, 16); /* l3 is not 8-byte aligned */
-				em16_prefetch(side->ip6, &k6);
-			}
+				pm->home = em4_prefetch_home(side->priv4, pm->src4);
 			live[n_live++] = (uint8_t)i;
+		} else if (k == PK_V4) {
+			/* the uplink's keys are gathered here, their lookups started */
+			if (unlikely(v4_multicast(pm->dst4))) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
+				continue;
+			}
+			uk.k4[uk.n4] = pm->dst4;
+			uk.h4[uk.n4] = em4_prefetch_home(side->eip4, pm->dst4);
+			uk.i4[uk.n4++] = (uint8_t)i;
+		} else {
+			if (unlikely(v6_not_unicast(pm->l3 + 24))) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
+				continue;
+			}
+			memcpy(uk.k6[uk.n6].b, pm->l3 + 24, 16); /* l3 is not 8-byte aligned */
+			em16_prefetch(side->ip6, &uk.k6[uk.n6]);
+			uk.i6[uk.n6++] = (uint8_t)i;
 		}
 	}
-	if (n_live != 0) {
-		if (uplink)
-			burst_uplink(c, side, in_port, pkts, meta, live, n_live, tx);
-		else
-			burst_host(c, side, in_port, pkts, meta, live, n_live, tx);
-	}
+	if (uplink && uk.n4 + uk.n6 != 0)
+		burst_uplink(c, side, in_port, pkts, meta, &uk, tx);
+	else if (n_live != 0)
+		burst_host(c, side, in_port, pkts, meta, live, n_live, tx);
 	for (unsigned p = 0; p < side->n_ports; p++)
 		c->port[p].tx += (uint16_t)(tx->n[p] - tx_before[p]);
 }

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include <nmmintrin.h>
+#include <rte_branch_prediction.h>
 #include <rte_prefetch.h>
 
 #include "mem.h"
@@ -205,25 +206,22 @@ int em4_lookup(const struct em4 *t, uint32_t key, uint64_t *value)
 	return 1;
 }
 
-uint64_t em4_lookup_bulk(const struct em4 *t, const uint32_t *keys, unsigned n, uint64_t *values)
+/*
+ * Stages 2 and 3 of a bulk lookup (stage 1 has put every home line bk[i] in
+ * flight): compare in the home line; a key that may have been pushed to the
+ * next bucket has that line prefetched and waits for stage 3.
+ */
+static inline uint64_t em4_bulk_compare(const struct em4 *t, const uint32_t *keys,
+					const struct em4_bucket *const *bk, unsigned n,
+					uint64_t *values)
 {
-	const struct em4_bucket *bk[EM_BULK_MAX];
 	uint8_t later[EM_BULK_MAX];
 	unsigned nlater = 0;
 	uint64_t hits = 0;
 
-	if (n > EM_BULK_MAX)
-		n = EM_BULK_MAX;
-	/* Stage 1: every home line in flight at once. */
-	for (unsigned i = 0; i < n; i++) {
-		bk[i] = &t->b[em4_home(t, keys[i])];
-		rte_prefetch0(bk[i]);
-	}
-	/* Stage 2: compare in the home line; a key that may have been pushed
-	 * to the next bucket has that line prefetched and waits for stage 3. */
 	for (unsigned i = 0; i < n; i++) {
 		unsigned m = em4_match(bk[i], keys[i]);
-		if (m != 0) {
+		if (likely(m != 0)) {
 			values[i] = bk[i]->values[__builtin_ctz(m)];
 			hits |= 1ull << i;
 		} else if (bk[i]->maxdist != 0) {
@@ -246,9 +244,44 @@ uint64_t em4_lookup_bulk(const struct em4 *t, const uint32_t *keys, unsigned n, 
 	return hits;
 }
 
+uint64_t em4_lookup_bulk(const struct em4 *t, const uint32_t *keys, unsigned n, uint64_t *values)
+{
+	const struct em4_bucket *bk[EM_BULK_MAX];
+
+	if (n > EM_BULK_MAX)
+		n = EM_BULK_MAX;
+	/* Stage 1: every home line in flight at once. */
+	for (unsigned i = 0; i < n; i++) {
+		bk[i] = &t->b[em4_home(t, keys[i])];
+		rte_prefetch0(bk[i]);
+	}
+	return em4_bulk_compare(t, keys, bk, n, values);
+}
+
+uint64_t em4_lookup_bulk_homes(const struct em4 *t, const uint32_t *keys, const uint32_t *homes,
+			       unsigned n, uint64_t *values)
+{
+	const struct em4_bucket *bk[EM_BULK_MAX];
+
+	if (n > EM_BULK_MAX)
+		n = EM_BULK_MAX;
+	/* stage 1 was em4_prefetch_home, a stage ahead */
+	for (unsigned i = 0; i < n; i++)
+		bk[i] = &t->b[homes[i]];
+	return em4_bulk_compare(t, keys, bk, n, values);
+}
+
 void em4_prefetch(const struct em4 *t, uint32_t key)
 {
 	rte_prefetch0(&t->b[em4_home(t, key)]);
+}
+
+uint32_t em4_prefetch_home(const struct em4 *t, uint32_t key)
+{
+	uint32_t h = em4_home(t, key);
+
+	rte_prefetch0(&t->b[h]);
+	return h;
 }
 
 uint32_t em4_count(const struct em4 *t)

@@ -42,6 +42,14 @@ int em4_lookup(const struct em4 *t, uint32_t key, uint64_t *value);
 uint64_t em4_lookup_bulk(const struct em4 *t, const uint32_t *keys, unsigned n, uint64_t *values);
 /* Prefetch the line where key lives (to start a lookup a stage ahead). */
 void em4_prefetch(const struct em4 *t, uint32_t key);
+/*
+ * The same, hashing once: em4_prefetch_home prefetches key's line and returns
+ * its home bucket; em4_lookup_bulk_homes is em4_lookup_bulk for keys whose
+ * homes[i] came from em4_prefetch_home on the same table t (unchanged since).
+ */
+uint32_t em4_prefetch_home(const struct em4 *t, uint32_t key);
+uint64_t em4_lookup_bulk_homes(const struct em4 *t, const uint32_t *keys, const uint32_t *homes,
+			       unsigned n, uint64_t *values);
 uint32_t em4_count(const struct em4 *t);
 size_t em4_memory(const struct em4 *t); /* bytes held */
 

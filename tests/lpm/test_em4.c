@@ -51,6 +51,20 @@ static void check_all(const struct em4 *t, const struct ref_map *r, uint64_t *se
 			if (hit)
 				assert_true(vals[j] == r->value[idx[j]]);
 		}
+		/* the same keys hashed once: em4_prefetch_home + em4_lookup_bulk_homes */
+		uint32_t homes[EM_BULK_MAX];
+		for (unsigned j = 0; j < n; j++) {
+			homes[j] = em4_prefetch_home(t, keys[j]);
+			vals[j] = ~0ull;
+		}
+		hits = em4_lookup_bulk_homes(t, keys, homes, n, vals);
+		assert_true(n == 64 || (hits >> n) == 0);
+		for (unsigned j = 0; j < n; j++) {
+			bool hit = (hits >> j) & 1;
+			assert_int_equal(hit, r->present[idx[j]]);
+			if (hit)
+				assert_true(vals[j] == r->value[idx[j]]);
+		}
 	}
 }
 
