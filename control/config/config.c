@@ -14,12 +14,22 @@ static const char *const root_keys[] = {
     "engine",  "api",	    "instance_types", "public_pools", "vpcs", "route_tables",
     "subnets", "instances", "enis",	      "eips",	      NULL};
 
+/* n, but no more than limit (0: no limit) nor than RESERVE_MAX */
+#define RESERVE_MAX ((size_t)1 << 24)
+static size_t at_most(size_t n, size_t limit)
+{
+	if (limit != 0 && n > limit)
+		n = limit;
+	return n < RESERVE_MAX ? n : RESERVE_MAX;
+}
+
 int config_load_string(const char *name, const char *yaml, size_t len, struct enimap_config *cfg,
 		       struct model *m, struct delta *delta, struct config_err *err)
 {
 	struct enimap_config *tmp;
 	struct cnode_tree tree;
 	struct cnode_ctx c = {.name = name, .tree = &tree, .err = err};
+	struct config_counts counts = {0};
 	const struct cnode *root;
 	int rc = -1;
 
@@ -55,12 +65,26 @@ int config_load_string(const char *name, const char *yaml, size_t len, struct en
 		if (cnode_map_check(&c, root, "configuration", root_keys) ||
 		    config_engine_parse(&c, cnode_map_find(&c, root, "engine"), &tmp->engine) ||
 		    config_api_parse(&c, cnode_map_find(&c, root, "api"), &tmp->api) ||
-		    config_vpc_load(&c, root, &tmp->engine, NULL, NULL))
+		    config_vpc_load(&c, root, &tmp->engine, NULL, NULL, &counts))
 			goto out;
 	}
 	model_set_capacity(m, tmp->engine.max_ipv4, tmp->engine.max_ipv6, tmp->engine.max_eips);
+	/*
+	 * Size the indexes and the delta once (a million EIPs would otherwise
+	 * rehash each index ~20 times). Counts beyond the capacities would be
+	 * refused anyway, so they do not size anything. A failure here changes
+	 * nothing the caller sees: the operations below report ENOMEM themselves.
+	 */
+	counts.v4 = at_most(counts.v4, tmp->engine.max_ipv4);
+	counts.v6 = at_most(counts.v6, tmp->engine.max_ipv6);
+	counts.eips = at_most(counts.eips, tmp->engine.max_eips);
+	(void)model_reserve(m, counts.v4, counts.v6, counts.eips);
+	/* an entry per address, two per EIP (EIP_SET, V4_SET), one per ENI, a few more */
+	if (delta != NULL)
+		(void)delta_reserve(delta, counts.v4 + counts.v6 + 2 * counts.eips +
+					       at_most(counts.enis, counts.v4) + 1024);
 	if (root != NULL && !cnode_is_null(&c, root) &&
-	    config_vpc_load(&c, root, &tmp->engine, m, delta))
+	    config_vpc_load(&c, root, &tmp->engine, m, delta, NULL))
 		goto out;
 	*cfg = *tmp;
 	rc = 0;

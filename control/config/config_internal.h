@@ -20,10 +20,16 @@ int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct co
 /*
  * config_vpc.c: the VPC sections of root, in the order that resolves
  * references. With m NULL, only checks the file (keys, types, required
- * fields, address syntax, port names) and touches nothing; with m, also
- * creates every object through the model operations.
+ * fields, address syntax, port names), touches nothing and, when counts is
+ * not NULL, counts the addresses and EIPs the file lists (to size the model
+ * beforehand); with m, also creates every object through the model
+ * operations.
  */
+struct config_counts {
+	size_t v4, v6, eips, enis; /* at most this many addresses, EIPs, ENIs */
+};
 int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
-		    const struct config_engine *engine, struct model *m, struct delta *delta);
+		    const struct config_engine *engine, struct model *m, struct delta *delta,
+		    struct config_counts *counts);
 
 #endif

@@ -31,7 +31,18 @@ struct vctx {
 	struct model *m; /* NULL: check only */
 	struct delta *delta;
 	struct strlist l4, l6;
+	struct config_counts *counts; /* check walk: what the file will add */
 };
+
+/*
+ * A mapping's keys: checked in the first walk only (the second walks the
+ * same tree, so it would only repeat the work, a million times for EIPs).
+ */
+static int map_check(const struct vctx *v, const struct cnode *n, const char *what,
+		     const char *const *keys)
+{
+	return v->m != NULL ? 0 : cnode_map_check(v->c, n, what, keys);
+}
 
 /* ---- helpers ---- */
 
@@ -153,21 +164,47 @@ static int req_str(const struct vctx *v, const struct cnode *map, const char *ke
 }
 
 typedef int (*item_fn)(struct vctx *v, const struct cnode *item);
+/* A hint for an item processed a few items later (the model walk only). */
+typedef void (*hint_fn)(const struct vctx *v, const struct cnode *item);
 
-static int each(struct vctx *v, const struct cnode *root, const char *section, item_fn fn)
+#define HINT_AHEAD 4 /* items: enough to cover a cache miss or two of the model's */
+
+static int each_hinted(struct vctx *v, const struct cnode *root, const char *section, item_fn fn,
+		       hint_fn hint)
 {
 	const struct cnode *n = cnode_map_find(v->c, root, section);
-	const struct cnode *items;
+	const struct cnode *items, *ahead;
 	size_t k;
 
 	if (n == NULL)
 		return 0;
 	if (cnode_seq(v->c, n, section, &items, &k))
 		return -1;
-	for (size_t i = 0; i < k; i++)
+	ahead = items;
+	if (hint == NULL || v->m == NULL)
+		ahead = NULL;
+	for (int i = 0; i < HINT_AHEAD && ahead != NULL; i++)
+		hint(v, cnode_take(v->c, &ahead));
+	for (size_t i = 0; i < k; i++) {
+		if (ahead != NULL)
+			hint(v, cnode_take(v->c, &ahead));
 		if (fn(v, cnode_take(v->c, &items)))
 			return -1;
+	}
 	return 0;
+}
+
+static int each(struct vctx *v, const struct cnode *root, const char *section, item_fn fn)
+{
+	return each_hinted(v, root, section, fn, NULL);
+}
+
+/* The text of scalar key in mapping n, or NULL (any node: hints only). */
+static const char *hint_text(const struct vctx *v, const struct cnode *n, const char *key)
+{
+	const struct cnode *x = cnode_map_find(v->c, n, key);
+
+	return x != NULL && x->type == CNODE_SCALAR ? cnode_text(v->c, x) : NULL;
 }
 
 /* ---- instance types, public pools ---- */
@@ -181,7 +218,7 @@ static int instance_type(struct vctx *v, const struct cnode *n)
 	uint64_t enis, v4, v6 = 0;
 	struct model_err e;
 
-	if (cnode_map_check(v->c, n, "instance type", keys) ||
+	if (map_check(v, n, "instance type", keys) ||
 	    req_str(v, n, "name", "instance type name", &name) ||
 	    cnode_uint(v->c, cnode_map_find(v->c, n, "max_enis"), "max_enis", 1, 128, &enis) ||
 	    cnode_uint(v->c, cnode_map_find(v->c, n, "max_ipv4_per_eni"), "max_ipv4_per_eni", 1,
@@ -219,7 +256,7 @@ static int vpc(struct vctx *v, const struct cnode *n)
 	char id[MODEL_ID_MAX];
 	struct model_err e;
 
-	if (cnode_map_check(v->c, n, "vpc", keys) || req_str(v, n, "id", "vpc id", &r.id) ||
+	if (map_check(v, n, "vpc", keys) || req_str(v, n, "id", "vpc id", &r.id) ||
 	    opt_str(v, n, "main_route_table", "main_route_table", &r.main_route_table_id) ||
 	    list_read(v, cnode_map_find(v->c, n, "cidr4"), "vpc cidr4", LIST_CIDR4, &v->l4))
 		return -1;
@@ -247,8 +284,7 @@ static int route_table(struct vctx *v, const struct cnode *n)
 	char out[MODEL_ID_MAX];
 	struct model_err e;
 
-	if (cnode_map_check(v->c, n, "route table", keys) ||
-	    req_str(v, n, "id", "route table id", &id) ||
+	if (map_check(v, n, "route table", keys) || req_str(v, n, "id", "route table id", &id) ||
 	    req_str(v, n, "vpc", "route table vpc", &vpc_id))
 		return -1;
 	if (v->m != NULL && model_create_route_table(v->m, id, vpc_id, out, v->delta, &e))
@@ -274,7 +310,7 @@ static int routes_of(struct vctx *v, const struct cnode *n, const char *rtb)
 		const char *dest, *target;
 		struct model_err e;
 
-		if (cnode_map_check(v->c, r, "route", keys))
+		if (map_check(v, r, "route", keys))
 			return -1;
 		d = cnode_map_find(v->c, r, "destination");
 		if (cnode_str(v->c, d, "route destination", 64, &dest) ||
@@ -318,7 +354,7 @@ static int subnet(struct vctx *v, const struct cnode *n)
 	const struct cnode *x;
 	struct model_err e;
 
-	if (cnode_map_check(v->c, n, "subnet", keys) || req_str(v, n, "id", "subnet id", &r.id) ||
+	if (map_check(v, n, "subnet", keys) || req_str(v, n, "id", "subnet id", &r.id) ||
 	    req_str(v, n, "vpc", "subnet vpc", &r.vpc_id) ||
 	    req_str(v, n, "az", "subnet az", &r.az) ||
 	    cnode_cidr(v->c, cnode_map_find(v->c, n, "cidr4"), "subnet cidr4", 4, &r.cidr4) ||
@@ -346,8 +382,7 @@ static int instance(struct vctx *v, const struct cnode *n)
 	int state = 0;
 	size_t i;
 
-	if (cnode_map_check(v->c, n, "instance", keys) ||
-	    req_str(v, n, "id", "instance id", &r.id) ||
+	if (map_check(v, n, "instance", keys) || req_str(v, n, "id", "instance id", &r.id) ||
 	    req_str(v, n, "type", "instance type", &r.type) ||
 	    req_str(v, n, "az", "instance az", &r.az))
 		return -1;
@@ -381,7 +416,7 @@ static int attachment(struct vctx *v, const struct cnode *n, const char *eni_id,
 	uint64_t idx;
 
 	r->eni_id = eni_id;
-	if (cnode_map_check(v->c, n, "attachment", keys) ||
+	if (map_check(v, n, "attachment", keys) ||
 	    req_str(v, n, "instance", "attachment instance", &r->instance_id) ||
 	    cnode_uint(v->c, cnode_map_find(v->c, n, "device_index"), "device_index", 0, 127,
 		       &idx) ||
@@ -416,7 +451,7 @@ static int eni(struct vctx *v, const struct cnode *n)
 	struct model_err e;
 	uint64_t u;
 
-	if (cnode_map_check(v->c, n, "eni", keys) || req_str(v, n, "id", "eni id", &r.id) ||
+	if (map_check(v, n, "eni", keys) || req_str(v, n, "id", "eni id", &r.id) ||
 	    req_str(v, n, "subnet", "eni subnet", &r.subnet_id))
 		return -1;
 	if ((x = cnode_map_find(v->c, n, "mac")) != NULL &&
@@ -461,8 +496,12 @@ static int eni(struct vctx *v, const struct cnode *n)
 	if (att != NULL && attachment(v, att, r.id, &a))
 		return -1;
 	r.delete_on_termination = a.delete_on_termination;
-	if (v->m == NULL)
+	if (v->m == NULL) {
+		v->counts->v4 += 1 + r.n_secondary_ips + r.secondary_count; /* 1: the primary */
+		v->counts->v6 += r.n_ipv6 + r.ipv6_count;
+		v->counts->enis++;
 		return 0;
+	}
 	if (model_create_eni(v->m, &r, out, v->delta, &e))
 		return model_error(v, n, &e);
 	if (att != NULL && model_attach_eni(v->m, &a, out, v->delta, &e))
@@ -477,7 +516,7 @@ static int association(struct vctx *v, const struct cnode *n, struct model_assoc
 	static const char *const keys[] = {"eni", "instance", "private_ip", "association_id", NULL};
 	const struct cnode *x;
 
-	if (cnode_map_check(v->c, n, "association", keys) ||
+	if (map_check(v, n, "association", keys) ||
 	    opt_str(v, n, "eni", "association eni", &r->eni_id) ||
 	    opt_str(v, n, "instance", "association instance", &r->instance_id) ||
 	    opt_str(v, n, "association_id", "association_id", &r->association_id))
@@ -499,7 +538,7 @@ static int eip(struct vctx *v, const struct cnode *n)
 	const char *public_ip = NULL;
 	struct model_err e;
 
-	if (cnode_map_check(v->c, n, "eip", keys) ||
+	if (map_check(v, n, "eip", keys) ||
 	    req_str(v, n, "allocation_id", "eip allocation_id", &r.allocation_id))
 		return -1;
 	x = cnode_map_find(v->c, n, "public_ip");
@@ -508,8 +547,10 @@ static int eip(struct vctx *v, const struct cnode *n)
 	as = cnode_map_find(v->c, n, "association");
 	if (as != NULL && association(v, as, &r))
 		return -1;
-	if (v->m == NULL)
+	if (v->m == NULL) {
+		v->counts->eips++;
 		return 0;
+	}
 	if (model_allocate_address(v->m, r.allocation_id, public_ip, alloc, pub, &e))
 		return model_error(v, n, &e);
 	if (as != NULL && model_associate_address(v->m, &r, assoc, v->delta, &e))
@@ -517,12 +558,25 @@ static int eip(struct vctx *v, const struct cnode *n)
 	return 0;
 }
 
+/* Start loading what the model will touch for this EIP (see model_prefetch_eip). */
+static void eip_hint(const struct vctx *v, const struct cnode *n)
+{
+	model_prefetch_eip(v->m, hint_text(v, n, "allocation_id"), hint_text(v, n, "public_ip"),
+			   hint_text(v, cnode_map_find(v->c, n, "association"), "private_ip"));
+}
+
 /* ---- the walk ---- */
 
 int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
-		    const struct config_engine *engine, struct model *m, struct delta *delta)
+		    const struct config_engine *engine, struct model *m, struct delta *delta,
+		    struct config_counts *counts)
 {
-	struct vctx v = {.c = c, .engine = engine, .m = m, .delta = delta};
+	struct config_counts ignored = {0};
+	struct vctx v = {.c = c,
+			 .engine = engine,
+			 .m = m,
+			 .delta = delta,
+			 .counts = counts != NULL ? counts : &ignored};
 	int rc = -1;
 
 	if (each(&v, root, "instance_types", instance_type) ||
@@ -530,7 +584,8 @@ int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
 	    each(&v, root, "route_tables", route_table) || each(&v, root, "subnets", subnet) ||
 	    each(&v, root, "instances", instance) || each(&v, root, "enis", eni) ||
 	    each(&v, root, "vpcs", vpc_routes) ||
-	    each(&v, root, "route_tables", route_table_routes) || each(&v, root, "eips", eip))
+	    each(&v, root, "route_tables", route_table_routes) ||
+	    each_hinted(&v, root, "eips", eip, eip_hint))
 		goto out;
 	rc = 0;
 out:

@@ -203,6 +203,12 @@ int mhash_del(struct mhash *h, const void *key, size_t len)
 	return 0;
 }
 
+void mhash_prefetch(const struct mhash *h, const void *key, size_t len)
+{
+	if (h->slots)
+		__builtin_prefetch(sval(h, mhash_hash(key, len) & h->mask));
+}
+
 size_t mhash_bytes(const struct mhash *h)
 {
 	return nslots(h) * h->stride;

@@ -56,6 +56,8 @@ int mhash_get(const struct mhash *h, const void *key, size_t len, uint32_t *val)
 int mhash_put(struct mhash *h, const void *key, size_t len, uint32_t val);
 /* Remove: 0, or -ENOENT. */
 int mhash_del(struct mhash *h, const void *key, size_t len);
+/* Start loading the slot where key's lookup begins (a hint: changes nothing). */
+void mhash_prefetch(const struct mhash *h, const void *key, size_t len);
 /* Heap bytes held. */
 size_t mhash_bytes(const struct mhash *h);
 

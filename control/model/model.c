@@ -4,6 +4,7 @@
  * delta helpers.
  */
 #include "model_internal.h"
+#include "v4text.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -94,7 +95,7 @@ int model_pick_id(const struct mhash *h, const char *given, const char *prefix, 
 		if (model_find(h, given) != NIL)
 			return model_fail(err, "InvalidParameterValue",
 					  "The id '%s' already exists", given);
-		snprintf(out, MODEL_ID_MAX, "%s", given);
+		model_id_copy(out, given);
 		return 0;
 	}
 	/* a counter through a fixed mix: deterministic, skips ids already taken */
@@ -117,12 +118,9 @@ int model_pick_id(const struct mhash *h, const char *given, const char *prefix, 
 
 int model_parse_v4(const char *s, uint32_t *net)
 {
-	struct in_addr a;
-
-	if (!s || inet_pton(AF_INET, s, &a) != 1)
+	if (!s)
 		return -EINVAL;
-	*net = a.s_addr;
-	return 0;
+	return v4text_parse(s, net);
 }
 
 int model_parse_v6(const char *s, struct in6_addr *a)
@@ -183,7 +181,7 @@ int model_parse_cidr6(const char *s, uint8_t base[16], uint8_t *depth)
 
 void model_fmt_v4(uint32_t net, char out[INET_ADDRSTRLEN])
 {
-	inet_ntop(AF_INET, &net, out, INET_ADDRSTRLEN);
+	v4text_format(net, out);
 }
 
 void model_fmt_v6(const void *a, char out[INET6_ADDRSTRLEN])
@@ -268,6 +266,7 @@ struct model *model_create(void)
 	mhash_init(&m->mac, 6, NULL, NULL);
 	mhash_init(&m->eippub, 4, NULL, NULL);
 	mhash_init(&m->eippriv, 4, NULL, NULL);
+	m->last_alloc = NIL;
 	for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]); i++) {
 		if (model_set_instance_type(m, builtin_types[i].name, builtin_types[i].e,
 					    builtin_types[i].v4, builtin_types[i].v6, NULL) < 0) {
@@ -376,6 +375,16 @@ void model_set_capacity(struct model *m, size_t max_v4, size_t max_v6, size_t ma
 	m->cap_v4 = max_v4;
 	m->cap_v6 = max_v6;
 	m->cap_eips = max_eips;
+}
+
+int model_reserve(struct model *m, size_t v4, size_t v6, size_t eips)
+{
+	if (mhash_reserve(&m->v4own, v4) || mhash_reserve(&m->v6own, v6) ||
+	    objtab_reserve(&m->eips, eips) || mhash_reserve(&m->by_alloc, eips) ||
+	    mhash_reserve(&m->eippub, eips) || mhash_reserve(&m->by_assoc, eips) ||
+	    mhash_reserve(&m->eippriv, eips))
+		return -ENOMEM;
+	return 0;
 }
 
 /* ---- limits ---- */

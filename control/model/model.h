@@ -54,6 +54,24 @@ void model_free(struct model *m);
  */
 void model_set_capacity(struct model *m, size_t max_v4, size_t max_v6, size_t max_eips);
 
+/*
+ * A hint before allocating and associating an EIP (any argument may be NULL):
+ * start loading the index entries model_allocate_address and
+ * model_associate_address will touch for these ids and addresses. A loader
+ * walking a million EIPs calls it a few items ahead, so the cache misses of
+ * the next EIPs overlap the work on the current one. Changes nothing.
+ */
+void model_prefetch_eip(const struct model *m, const char *allocation_id, const char *public_ip,
+			const char *private_ip);
+
+/*
+ * Make room beforehand for that many more private IPv4 and IPv6 addresses and
+ * EIPs (their indexes and the EIP table), so that loading a large
+ * configuration does not grow and rehash them step by step. A size hint only:
+ * the model's state does not change. 0, or -ENOMEM (some rooms may have grown).
+ */
+int model_reserve(struct model *m, size_t v4, size_t v6, size_t eips);
+
 /* ---- configuration-level objects (YAML; not in the EC2 API) ---- */
 
 /* Instance type: add, or override a built-in one. max_ipv6 0 = no IPv6. */

@@ -16,12 +16,41 @@ static int fail_no_alloc(struct model_err *err, const char *id)
 			  "The allocation ID '%s' does not exist", id ? id : "");
 }
 
+/*
+ * The EIP of an allocation id. The one allocated last is checked first: a
+ * configuration associates each EIP right after allocating it, and its id is
+ * then in cache while the by_alloc index (a million entries) is not.
+ */
+static uint32_t find_alloc(const struct model *m, const char *id)
+{
+	uint32_t i = m->last_alloc;
+
+	if (i != NIL && objtab_live(&m->eips, i) && !strcmp(EIP(m, i)->alloc_id, id))
+		return i;
+	return model_find(&m->by_alloc, id);
+}
+
 static struct addrpool *pool_of(struct model *m, uint32_t host)
 {
 	for (size_t k = 0; k < m->npools; k++)
 		if (addrpool_contains(&m->pools[k].pool, host))
 			return &m->pools[k].pool;
 	return NULL;
+}
+
+void model_prefetch_eip(const struct model *m, const char *allocation_id, const char *public_ip,
+			const char *private_ip)
+{
+	uint32_t a;
+
+	if (allocation_id)
+		mhash_prefetch(&m->by_alloc, allocation_id, strlen(allocation_id));
+	if (public_ip && model_parse_v4(public_ip, &a) == 0)
+		mhash_prefetch(&m->eippub, &a, 4);
+	if (private_ip && model_parse_v4(private_ip, &a) == 0) {
+		mhash_prefetch(&m->v4own, &a, 4);
+		mhash_prefetch(&m->eippriv, &a, 4);
+	}
 }
 
 int model_allocate_address(struct model *m, const char *allocation_id, const char *public_ip,
@@ -73,8 +102,9 @@ int model_allocate_address(struct model *m, const char *allocation_id, const cha
 	mhash_put(&m->by_alloc, id, strlen(id), pi);
 	mhash_put(&m->eippub, &pub, 4, pi);
 	m->seq = seq;
+	m->last_alloc = pi;
 	if (out_allocation_id)
-		snprintf(out_allocation_id, MODEL_ID_MAX, "%s", aid);
+		model_id_copy(out_allocation_id, aid);
 	if (out_public_ip)
 		model_fmt_v4(pub, out_public_ip);
 	return 0;
@@ -136,7 +166,7 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 	if (!req || !req->allocation_id)
 		return model_fail(err, "MissingParameter",
 				  "The request must contain the parameter AllocationId");
-	pi = model_find(&m->by_alloc, req->allocation_id);
+	pi = find_alloc(m, req->allocation_id);
 	if (pi == NIL)
 		return fail_no_alloc(err, req->allocation_id);
 	if (!!req->instance_id == !!req->eni_id)
@@ -181,7 +211,7 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 	if (p->assoc_id && p->eni == ei && p->priv == priv) {
 		/* already there: nothing to do */
 		if (out_association_id)
-			snprintf(out_association_id, MODEL_ID_MAX, "%s", p->assoc_id);
+			model_id_copy(out_association_id, p->assoc_id);
 		return 0;
 	}
 	if (p->assoc_id && !req->allow_reassociation)
@@ -219,7 +249,7 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 	model_put_v4(m, delta, priv);
 	m->seq = seq;
 	if (out_association_id)
-		snprintf(out_association_id, MODEL_ID_MAX, "%s", sid);
+		model_id_copy(out_association_id, sid);
 	return 0;
 }
 

@@ -301,7 +301,7 @@ int model_create_eni(struct model *m, const struct model_eni_req *req, char out_
 	}
 	m->seq = seq;
 	if (out_id)
-		snprintf(out_id, MODEL_ID_MAX, "%s", eid);
+		model_id_copy(out_id, eid);
 	rc = 0;
 out:
 	free(sec);
@@ -427,7 +427,7 @@ int model_attach_eni(struct model *m, const struct model_attach_req *req,
 	m->seq = seq;
 	model_put_eni(m, delta, ei);
 	if (out_attachment_id)
-		snprintf(out_attachment_id, MODEL_ID_MAX, "%s", aid);
+		model_id_copy(out_attachment_id, aid);
 	return 0;
 }
 

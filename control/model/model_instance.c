@@ -83,7 +83,7 @@ int model_create_instance(struct model *m, const struct model_instance_req *req,
 	mhash_put(&m->by_inst, iid, strlen(iid), ii);
 	m->seq = seq;
 	if (out_id)
-		snprintf(out_id, MODEL_ID_MAX, "%s", iid);
+		model_id_copy(out_id, iid);
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #ifndef ENIMAP_MODEL_INTERNAL_H
 #define ENIMAP_MODEL_INTERNAL_H
 
+#include <string.h>
+
 #include "model.h"
 #include "addrpool.h"
 #include "mhash.h"
@@ -117,6 +119,7 @@ struct model {
 	size_t nv4, nv6, nassoc;
 	size_t cap_v4, cap_v6, cap_eips; /* 0 = unlimited */
 	uint64_t seq;			 /* id generator counter: advances only on success */
+	uint32_t last_alloc; /* the EIP allocated last (a loader associates it next), or NIL */
 };
 
 #define VPC(m, i) ((struct vpc *)objtab_at(&(m)->vpcs, (i)))
@@ -131,6 +134,15 @@ struct model {
 int model_fail(struct model_err *err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int model_fail_nomem(struct model_err *err);
+
+/* Copy an id into out, as snprintf("%s") would (ids are made by the million: no printf). */
+static inline void model_id_copy(char out[MODEL_ID_MAX], const char *id)
+{
+	size_t n = strnlen(id, MODEL_ID_MAX - 1);
+
+	memcpy(out, id, n);
+	out[n] = '\0';
+}
 
 /* id -> index, NIL when unknown (id may be NULL) */
 uint32_t model_find(const struct mhash *h, const char *id);

@@ -142,7 +142,7 @@ int model_create_route_table(struct model *m, const char *id, const char *vpc_id
 	m->seq = seq;
 	rt_put_all(m, delta, ti);
 	if (out_id)
-		snprintf(out_id, MODEL_ID_MAX, "%s", rid);
+		model_id_copy(out_id, rid);
 	return 0;
 }
 
@@ -439,7 +439,7 @@ int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_
 	m->seq = seq;
 	rt_put_all(m, delta, ti);
 	if (out_id)
-		snprintf(out_id, MODEL_ID_MAX, "%s", vid);
+		model_id_copy(out_id, vid);
 	return 0;
 fail:
 	vpc_release(&v);
@@ -547,7 +547,7 @@ int model_create_subnet(struct model *m, const struct model_subnet_req *req,
 	m->seq = seq;
 	model_put_subnet(m, delta, si);
 	if (out_id)
-		snprintf(out_id, MODEL_ID_MAX, "%s", sid);
+		model_id_copy(out_id, sid);
 	return 0;
 }
 
