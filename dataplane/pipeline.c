@@ -147,8 +147,8 @@ static int parse_l4(const uint8_t *ip, struct pmeta *pm, bool whole)
 	return 0;
 }
 
-/* Parse one packet. Returns its enum pk_kind, or -(drop reason + 1). */
-static int parse(struct rte_mbuf *m, struct pmeta *pm)
+/* Parse one packet, any kind. Returns its enum pk_kind, or -(drop reason + 1). */
+static __attribute__((noinline)) int parse_any(struct rte_mbuf *m, struct pmeta *pm)
 {
 	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t seg = m->data_len, len = m->pkt_len, off = PKT_ETH_LEN;
@@ -216,6 +216,55 @@ static int parse(struct rte_mbuf *m, struct pmeta *pm)
 	if (et == PKT_ET_ARP)
 		return PK_ARP;
 	return -(COUNTERS_DROP_NOT_IP + 1);
+}
+
+/*
+ * Parse one packet: parse_any's result. The common cases, an untagged IPv4
+ * UDP packet with a 20-byte header, not a fragment, or an untagged IPv6
+ * packet other than ICMPv6, all in the first segment, are recognised and
+ * validated here with a few combined tests (the same checks parse_any makes
+ * for them); anything else goes to parse_any.
+ */
+static __rte_always_inline int parse(struct rte_mbuf *m, struct pmeta *pm)
+{
+	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ip = e + PKT_ETH_LEN;
+	unsigned seg = m->data_len;
+
+	if (likely(seg >= PKT_ETH_LEN + 28 && pkt_ld16(e + 12) == RTE_BE16(PKT_ET_IPV4) &&
+		   ip[0] == 0x45 && ip[9] == PKT_PROTO_UDP &&
+		   (pkt_ld16(ip + 6) & RTE_BE16(0x3fff)) == 0)) {
+		unsigned tot = pkt_be16(ip + 2), udp_len = pkt_be16(ip + 24);
+
+		if (likely(tot >= 28 && tot <= seg - PKT_ETH_LEN && udp_len >= 8 &&
+			   udp_len <= tot - 20 && pkt_ip4_csum_ok(ip, 20))) {
+			pm->vlan = 0;
+			pm->l2_len = PKT_ETH_LEN;
+			pm->l3 = ip;
+			pm->ihl = 20;
+			pm->l3_len = (uint16_t)tot;
+			pm->seg_l3 = (uint16_t)tot;
+			pm->proto = PKT_PROTO_UDP;
+			pm->src4 = pkt_ld32(ip + 12);
+			pm->dst4 = pkt_ld32(ip + 16);
+			pm->l4 = 1;
+			return PK_V4;
+		}
+	} else if (likely(seg >= PKT_ETH_LEN + 40 && pkt_ld16(e + 12) == RTE_BE16(PKT_ET_IPV6) &&
+			  (ip[0] >> 4) == 6 && ip[6] != PKT_PROTO_ICMP6)) {
+		/* IPv6 other than ICMPv6 (ND is answered), all in the first segment */
+		unsigned tot = 40u + pkt_be16(ip + 4);
+
+		if (likely(tot <= seg - PKT_ETH_LEN)) {
+			pm->vlan = 0;
+			pm->l2_len = PKT_ETH_LEN;
+			pm->l3 = ip;
+			pm->l3_len = (uint16_t)tot;
+			pm->seg_l3 = (uint16_t)tot;
+			return PK_V6;
+		}
+	}
+	return parse_any(m, pm);
 }
 
 /* ---- stage 3: rewrite and emit ---- */
