@@ -467,24 +467,13 @@ static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t 
 	}
 }
 
-/* Route lookups for the packets idx[0..n) into nh[], in runs sharing a route table. */
-static __rte_always_inline void host_routes(const struct fwd_side *s, const struct pmeta *meta,
-					    const uint8_t *idx, unsigned n, bool v6, uint32_t *nh)
+/* Route lookups of a4[0..n) (or a6) in route tables rt[0..n) into nh[], in runs sharing a table. */
+static __rte_always_inline void host_routes(const struct fwd_side *s, const uint32_t *rt,
+					    const uint32_t *a4, const uint8_t (*a6)[16], unsigned n,
+					    bool v6, uint32_t *nh)
 {
-	uint32_t rt[PIPELINE_BURST_MAX], a4[PIPELINE_BURST_MAX];
-	uint8_t a6[PIPELINE_BURST_MAX][16];
-	const struct eni_fwd *enis = s->enis;
 	unsigned start = 0;
 
-	for (unsigned k = 0; k < n; k++) {
-		const struct pmeta *pm = &meta[idx[k]];
-
-		rt[k] = enis[pm->eni_src].route_table;
-		if (v6)
-			memcpy(a6[k], pm->l3 + 24, 16);
-		else
-			a4[k] = pm->dst4;
-	}
 	while (start < n) {
 		unsigned end = start + 1;
 
@@ -495,8 +484,7 @@ static __rte_always_inline void host_routes(const struct fwd_side *s, const stru
 			for (unsigned k = start; k < end; k++)
 				nh[k] = ROUTE_MISS;
 		} else if (v6) {
-			route6_lookup_bulk(t->r6, (const uint8_t(*)[16]) & a6[start], end - start,
-					   &nh[start]);
+			route6_lookup_bulk(t->r6, &a6[start], end - start, &nh[start]);
 		} else {
 			route4_lookup_bulk(t->r4, &a4[start], end - start, &nh[start]);
 		}
@@ -585,61 +573,61 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 		}
 	}
 
-	/* D4: source/dest check (the source's owner) and the source's EIP */
+	/* D4: source/dest check (the source's owner) and the source's EIP;
+	 * the survivors' route tables and destinations gathered for D6 */
+	uint32_t rt[PIPELINE_BURST_MAX], a4[PIPELINE_BURST_MAX], nh[PIPELINE_BURST_MAX];
+	uint8_t a6[PIPELINE_BURST_MAX][16];
+	const struct eni_fwd *enis = s->enis;
+
 	hit = n4 ? em4_lookup_bulk_homes(s->priv4, k4, h4, n4, vals) : 0;
 	n = 0;
 	for (unsigned j = 0; j < n4; j++) {
 		struct pmeta *pm = &meta[i4[j]];
+		const struct eni_fwd *eni = &enis[pm->eni_src];
 		bool own = (hit >> j & 1) && fwd_v4_slot(vals[j]) == pm->eni_src;
 
-		if (!own && s->enis[pm->eni_src].source_dest_check) {
+		if (unlikely(!own && eni->source_dest_check)) {
 			drop(c, pkts[i4[j]], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
 			continue;
 		}
 		pm->eip_src = (hit >> j & 1) ? fwd_v4_addr(vals[j]) : 0;
+		rt[n] = eni->route_table;
+		a4[n] = pm->dst4;
 		i4[n++] = i4[j];
 	}
 	n4 = n;
-	hit = n6 ? em16_lookup_bulk(s->ip6, k16, n6, vals) : 0;
-	n = 0;
-	for (unsigned j = 0; j < n6; j++) {
-		struct pmeta *pm = &meta[i6[j]];
-		bool own = (hit >> j & 1) && vals[j] == pm->eni_src;
 
-		if (!own && s->enis[pm->eni_src].source_dest_check) {
-			drop(c, pkts[i6[j]], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
-			continue;
-		}
-		i6[n++] = i6[j];
-	}
-	n6 = n;
-
-	/* D6: the route table of the ENI's subnet, longest prefix */
-	uint32_t nh[PIPELINE_BURST_MAX];
-	if (n4) {
-		host_routes(s, meta, i4, n4, false, nh);
-		n4 = host_route_filter(c, in_port, pkts, meta, i4, nh, n4);
-	}
-	if (n6) {
-		host_routes(s, meta, i6, n6, true, nh);
-		n6 = host_route_filter(c, in_port, pkts, meta, i6, nh, n6);
-	}
-
-	/* IPv4 destinations: local -> owner (D5); igw -> EIP owner (D11) or SNAT (D6) */
-	for (unsigned j = 0; j < n4; j++)
-		k4[j] = meta[i4[j]].dst4;
+	/* D6: the route table of the ENI's subnet, longest prefix; then by the
+	 * route's kind: dropped, to an ENI as is, or the destination looked up:
+	 * local -> its owner (D5); igw -> the EIP's owner (D11) or SNAT (D6) */
 	uint64_t hit_priv = 0, hit_eip = 0, vpriv[PIPELINE_BURST_MAX], veip[PIPELINE_BURST_MAX];
 	uint32_t kl[PIPELINE_BURST_MAX], kg[PIPELINE_BURST_MAX];
 	unsigned nl = 0, ng = 0;
+
+	host_routes(s, rt, a4, NULL, n4, false, nh);
+	n = 0;
 	for (unsigned j = 0; j < n4; j++) {
-		const struct pmeta *pm = &meta[i4[j]];
-		if (pm->act)
+		struct pmeta *pm = &meta[i4[j]];
+		uint32_t h = nh[j];
+
+		if (unlikely(h == ROUTE_MISS || fwd_nh_kind(h) == ROUTE_BLACKHOLE)) {
+			drop(c, pkts[i4[j]], in_port,
+			     h == ROUTE_MISS ? COUNTERS_DROP_NO_ROUTE : COUNTERS_DROP_BLACKHOLE);
 			continue;
-		if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL)
+		}
+		pm->nh = h;
+		if (unlikely(fwd_nh_kind(h) == ROUTE_ENI)) {
+			/* appliance insertion: unchanged, to that ENI */
+			pm->act = ACT_ENI;
+			pm->to = fwd_nh_eni(h);
+		} else if (fwd_nh_kind(h) == ROUTE_LOCAL) {
 			kl[nl++] = pm->dst4;
-		else
+		} else {
 			kg[ng++] = pm->dst4;
+		}
+		i4[n++] = i4[j];
 	}
+	n4 = n;
 	if (nl)
 		hit_priv = em4_lookup_bulk(s->priv4, kl, nl, vpriv);
 	if (ng)
@@ -649,7 +637,6 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 		unsigned i = i4[j];
 		struct pmeta *pm = &meta[i];
 
-		pm->nat_src = pm->nat_dst = 0;
 		if (pm->act == ACT_ENI) {
 			/* route to an ENI: as is */
 		} else if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL) {
@@ -676,6 +663,28 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 			}
 		}
 		emit(&ec, pkts[i], pm);
+	}
+
+	/* IPv6: the same source check, then routes */
+	hit = n6 ? em16_lookup_bulk(s->ip6, k16, n6, vals) : 0;
+	n = 0;
+	for (unsigned j = 0; j < n6; j++) {
+		struct pmeta *pm = &meta[i6[j]];
+		const struct eni_fwd *eni = &enis[pm->eni_src];
+		bool own = (hit >> j & 1) && vals[j] == pm->eni_src;
+
+		if (unlikely(!own && eni->source_dest_check)) {
+			drop(c, pkts[i6[j]], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
+			continue;
+		}
+		rt[n] = eni->route_table;
+		memcpy(a6[n], pm->l3 + 24, 16);
+		i6[n++] = i6[j];
+	}
+	n6 = n;
+	if (n6) {
+		host_routes(s, rt, NULL, (const uint8_t(*)[16])a6, n6, true, nh);
+		n6 = host_route_filter(c, in_port, pkts, meta, i6, nh, n6);
 	}
 
 	/* IPv6 destinations: local -> owner (D5); igw -> out unchanged (D6) */
