@@ -120,18 +120,23 @@ static inline uint32_t fwd_nh_eni(uint32_t nh)
 static inline void fwd_mac_key(struct em16_key *k, uint16_t port, uint16_t vlan,
 			       const uint8_t mac[6])
 {
-	/* two 8-byte stores (per packet): the same bytes as port | vlan | mac | zeros */
-	uint64_t w[2] = {0, 0};
+	/* built in registers and stored as two 8-byte words, the size the
+	 * table reads them with: narrower stores read back as one wider load
+	 * would stall store forwarding (per packet) */
 	uint32_t m4;
 	uint16_t m2;
 
 	memcpy(&m4, mac, 4);
 	memcpy(&m2, mac + 4, 2);
-	memcpy((uint8_t *)w, &port, 2);
-	memcpy((uint8_t *)w + 2, &vlan, 2);
-	memcpy((uint8_t *)w + 4, &m4, 4);
-	memcpy((uint8_t *)w + 8, &m2, 2);
-	memcpy(k->b, w, 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w0 = (uint64_t)port | (uint64_t)vlan << 16 | (uint64_t)m4 << 32;
+	uint64_t w1 = m2;
+#else
+	uint64_t w0 = (uint64_t)port << 48 | (uint64_t)vlan << 32 | m4;
+	uint64_t w1 = (uint64_t)m2 << 48;
+#endif
+	memcpy(k->b, &w0, 8);
+	memcpy(k->b + 8, &w1, 8);
 }
 
 /* The upstream MAC of port p (configured or learned); false when unknown. */
