@@ -209,29 +209,6 @@ const struct cnode *cnode_root(const struct cnode_ctx *c)
 	return c->tree->root ? &c->tree->node[c->tree->root] : NULL;
 }
 
-const struct cnode *cnode_child(const struct cnode_ctx *c, const struct cnode *n)
-{
-	return n->type != CNODE_SCALAR && n->child ? &c->tree->node[n->child] : NULL;
-}
-
-const struct cnode *cnode_next(const struct cnode_ctx *c, const struct cnode *n)
-{
-	return n->next ? &c->tree->node[n->next] : NULL;
-}
-
-const struct cnode *cnode_take(const struct cnode_ctx *c, const struct cnode **it)
-{
-	const struct cnode *n = *it;
-
-	*it = cnode_next(c, n);
-	return n;
-}
-
-const char *cnode_text(const struct cnode_ctx *c, const struct cnode *n)
-{
-	return c->tree->text + n->child;
-}
-
 static const char *scalar_text(const struct cnode_ctx *c, const struct cnode *n)
 {
 	return cnode_text(c, n);
@@ -242,6 +219,8 @@ bool cnode_is_null(const struct cnode_ctx *c, const struct cnode *n)
 	const char *s;
 
 	if (n->type != CNODE_SCALAR || !n->plain)
+		return false;
+	if (n->len != 0 && n->len != 1 && n->len != 4) /* most scalars: no compare */
 		return false;
 	s = cnode_text(c, n);
 	return s[0] == '\0' || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||

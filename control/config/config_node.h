@@ -56,12 +56,28 @@ int cnode_fail(const struct cnode_ctx *c, const struct cnode *n, const char *fmt
 
 /* The root, a collection's first child, the next sibling: NULL when none. */
 const struct cnode *cnode_root(const struct cnode_ctx *c);
-const struct cnode *cnode_child(const struct cnode_ctx *c, const struct cnode *n);
-const struct cnode *cnode_next(const struct cnode_ctx *c, const struct cnode *n);
+/* (inline: the walks call these tens of millions of times for a large file) */
+static inline const struct cnode *cnode_child(const struct cnode_ctx *c, const struct cnode *n)
+{
+	return n->type != CNODE_SCALAR && n->child ? &c->tree->node[n->child] : NULL;
+}
+static inline const struct cnode *cnode_next(const struct cnode_ctx *c, const struct cnode *n)
+{
+	return n->next ? &c->tree->node[n->next] : NULL;
+}
 /* *it, moving *it to the next sibling: walks a list from cnode_seq's first. */
-const struct cnode *cnode_take(const struct cnode_ctx *c, const struct cnode **it);
+static inline const struct cnode *cnode_take(const struct cnode_ctx *c, const struct cnode **it)
+{
+	const struct cnode *n = *it;
+
+	*it = cnode_next(c, n);
+	return n;
+}
 /* A scalar's text (NUL-terminated). */
-const char *cnode_text(const struct cnode_ctx *c, const struct cnode *n);
+static inline const char *cnode_text(const struct cnode_ctx *c, const struct cnode *n)
+{
+	return c->tree->text + n->child;
+}
 
 /* A plain empty, "~" or "null" scalar: the field has no value. */
 bool cnode_is_null(const struct cnode_ctx *c, const struct cnode *n);

@@ -84,6 +84,21 @@ bool model_id_ok(const char *s)
 	return true;
 }
 
+/* The id generated from counter value seq: prefix + 17 lowercase hex digits; its length. */
+static size_t make_id(const char *prefix, uint64_t seq, char out[MODEL_ID_MAX])
+{
+	uint64_t x = splitmix64(MODEL_ID_SEED ^ seq), y = splitmix64(x);
+	size_t plen = strlen(prefix);
+
+	/* hand-formatted: ids are made by the million */
+	memcpy(out, prefix, plen);
+	out[plen] = "0123456789abcdef"[(x >> 60) ^ 0x5];
+	for (int i = 0; i < 16; i++)
+		out[plen + 1 + i] = "0123456789abcdef"[(y >> (60 - 4 * i)) & 0xf];
+	out[plen + 17] = 0;
+	return plen + 17;
+}
+
 int model_pick_id(const struct mhash *h, const char *given, const char *prefix, uint64_t *seq,
 		  char out[MODEL_ID_MAX], struct model_err *err)
 {
@@ -99,19 +114,18 @@ int model_pick_id(const struct mhash *h, const char *given, const char *prefix, 
 		return 0;
 	}
 	/* a counter through a fixed mix: deterministic, skips ids already taken */
-	size_t plen = strlen(prefix);
 	for (;;) {
-		uint64_t x = splitmix64(MODEL_ID_SEED ^ (*seq)++), y = splitmix64(x);
-
-		/* prefix + 17 lowercase hex digits (hand-formatted: ids are made by the million) */
-		memcpy(out, prefix, plen);
-		out[plen] = "0123456789abcdef"[(x >> 60) ^ 0x5];
-		for (int i = 0; i < 16; i++)
-			out[plen + 1 + i] = "0123456789abcdef"[(y >> (60 - 4 * i)) & 0xf];
-		out[plen + 17] = 0;
+		make_id(prefix, (*seq)++, out);
 		if (model_find(h, out) == NIL)
 			return 0;
 	}
+}
+
+void model_prefetch_id(const struct mhash *h, const char *prefix, uint64_t seq)
+{
+	char id[MODEL_ID_MAX];
+
+	mhash_prefetch(h, id, make_id(prefix, seq, id));
 }
 
 /* ---- parsing ---- */

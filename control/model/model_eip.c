@@ -248,6 +248,9 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 	model_dput(delta, &x);
 	model_put_v4(m, delta, priv);
 	m->seq = seq;
+	/* a loader associates EIP after EIP: the next generated id's slot, in cache by then */
+	if (!req->association_id)
+		model_prefetch_id(&m->by_assoc, "eipassoc-", seq);
 	if (out_association_id)
 		model_id_copy(out_association_id, sid);
 	return 0;

@@ -155,6 +155,11 @@ int model_create_eni(struct model *m, const struct model_eni_req *req, char out_
 	}
 	/* explicit secondaries: R1, R2, free; duplicates and the primary count once */
 	for (size_t k = 0; k < n4list; k++) {
+		uint32_t ahead;
+
+		/* a long list: the owner index slot of an address a few ahead, loading meanwhile */
+		if (k + 8 < n4list && model_parse_v4(req->secondary_ips[k + 8], &ahead) == 0)
+			mhash_prefetch(&m->v4own, &ahead, 4);
 		if (model_check_v4(s, req->secondary_ips[k], &sec[k], err) < 0)
 			goto out;
 		if (mhash_get(&m->v4own, &sec[k], 4, &owner) == 0) {

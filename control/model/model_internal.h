@@ -150,6 +150,9 @@ uint32_t model_find(const struct mhash *h, const char *id);
 int model_pick_id(const struct mhash *h, const char *given, const char *prefix, uint64_t *seq,
 		  char out[MODEL_ID_MAX], struct model_err *err);
 
+/* Start loading the index slot of the id model_pick_id would generate from seq (a hint). */
+void model_prefetch_id(const struct mhash *h, const char *prefix, uint64_t seq);
+
 /* parsing; the text is quoted in errors by the callers */
 int model_parse_v4(const char *s, uint32_t *net);
 int model_parse_v6(const char *s, struct in6_addr *a);
