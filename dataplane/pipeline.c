@@ -433,24 +433,27 @@ static void burst_uplink(struct counters *c, const struct fwd_side *s, uint16_t 
 			 struct rte_mbuf **pkts, struct pmeta *meta, const struct uplink_keys *uk,
 			 struct pipeline_tx *tx)
 {
-	uint64_t vals4[PIPELINE_BURST_MAX], vals6[PIPELINE_BURST_MAX], hit4, hit6;
+	uint64_t vals6[PIPELINE_BURST_MAX], hit6;
+	const struct em4 *eip4 = s->eip4;
 	unsigned n4 = uk->n4, n6 = uk->n6;
 	struct emit_ctx ec;
 
 	emit_ctx_init(&ec, c, s, in_port, tx);
-	hit4 = n4 ? em4_lookup_bulk_homes(s->eip4, uk->k4, uk->h4, n4, vals4) : 0;
 	hit6 = n6 ? em16_lookup_bulk(s->ip6, uk->k6, n6, vals6) : 0;
+	/* each EIP looked up just before its packet is emitted: the lines
+	 * prefetched while parsing have had the emits before it to arrive */
 	for (unsigned j = 0; j < n4; j++) {
 		unsigned i = uk->i4[j];
 		struct pmeta *pm = &meta[i];
+		uint64_t v;
 
-		if (unlikely(!(hit4 >> j & 1))) {
+		if (unlikely(!em4_lookup_home(eip4, uk->k4[j], uk->h4[j], &v))) {
 			drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
 			continue;
 		}
 		pm->act = ACT_ENI;
-		pm->to = fwd_v4_slot(vals4[j]);
-		pm->nat_dst = fwd_v4_addr(vals4[j]);
+		pm->to = fwd_v4_slot(v);
+		pm->nat_dst = fwd_v4_addr(v);
 		emit(&ec, pkts[i], pm);
 	}
 	for (unsigned j = 0; j < n6; j++) {
@@ -579,18 +582,20 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 	uint8_t a6[PIPELINE_BURST_MAX][16];
 	const struct eni_fwd *enis = s->enis;
 
-	hit = n4 ? em4_lookup_bulk_homes(s->priv4, k4, h4, n4, vals) : 0;
+	const struct em4 *priv4 = s->priv4;
 	n = 0;
 	for (unsigned j = 0; j < n4; j++) {
 		struct pmeta *pm = &meta[i4[j]];
 		const struct eni_fwd *eni = &enis[pm->eni_src];
-		bool own = (hit >> j & 1) && fwd_v4_slot(vals[j]) == pm->eni_src;
+		uint64_t v;
+		int found = em4_lookup_home(priv4, k4[j], h4[j], &v);
+		bool own = found && fwd_v4_slot(v) == pm->eni_src;
 
 		if (unlikely(!own && eni->source_dest_check)) {
 			drop(c, pkts[i4[j]], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
 			continue;
 		}
-		pm->eip_src = (hit >> j & 1) ? fwd_v4_addr(vals[j]) : 0;
+		pm->eip_src = found ? fwd_v4_addr(v) : 0;
 		rt[n] = eni->route_table;
 		a4[n] = pm->dst4;
 		i4[n++] = i4[j];

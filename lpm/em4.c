@@ -41,25 +41,16 @@
 
 #include "mem.h"
 
-#define EM4_SLOTS 5
 #define EM4_USED_ALL ((1u << EM4_SLOTS) - 1)
 #define EM4_LOAD_NUM 3 /* load factor at max_keys: 3/5 = 0.6 */
 #define EM4_LOAD_DEN 5
 #define EM4_MAXDIST 255 /* fits the maxdist byte */
 
-struct em4_bucket {
-	uint32_t keys[EM4_SLOTS];
-	uint8_t used;	 /* bit i: slot i holds a key */
-	uint8_t maxdist; /* furthest bucket (from here) holding a key whose home is here */
-	uint16_t ndisp;	 /* keys whose home is here held in a later bucket */
-	uint64_t values[EM4_SLOTS];
-} __attribute__((aligned(64)));
-
 _Static_assert(sizeof(struct em4_bucket) == 64, "one bucket, one cache line");
 
+/* r first: em4.h's inline read path sees a struct em4 as its struct em4_read */
 struct em4 {
-	struct em4_bucket *b; /* nb buckets */
-	uint32_t nb;
+	struct em4_read r;
 	uint32_t count;
 	uint32_t max_keys;
 	struct lpm_mem mem;
@@ -67,23 +58,17 @@ struct em4 {
 
 static inline uint32_t em4_home(const struct em4 *t, uint32_t key)
 {
-	uint32_t h = _mm_crc32_u32(0x9e3779b9u, key);
-	return (uint32_t)(((uint64_t)h * t->nb) >> 32);
+	return em4_home_of(&t->r, key);
 }
 
 static inline uint32_t em4_next(const struct em4 *t, uint32_t i)
 {
-	return i + 1 == t->nb ? 0 : i + 1;
+	return i + 1 == t->r.nb ? 0 : i + 1;
 }
 
-/* Bit mask of the used slots of b that hold key. */
 static inline unsigned em4_match(const struct em4_bucket *b, uint32_t key)
 {
-	__m128i k = _mm_loadu_si128((const __m128i *)b->keys);
-	__m128i eq = _mm_cmpeq_epi32(k, _mm_set1_epi32((int)key));
-	unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
-	m |= (unsigned)(b->keys[4] == key) << 4;
-	return m & b->used;
+	return em4_bucket_match(b, key);
 }
 
 /* Find key from its home bucket on: the bucket and slot, or NULL. */
@@ -91,15 +76,15 @@ static struct em4_bucket *em4_find(const struct em4 *t, uint32_t key, unsigned *
 				   unsigned *dist)
 {
 	uint32_t i = em4_home(t, key);
-	const struct em4_bucket *home = &t->b[i];
+	const struct em4_bucket *home = &t->r.b[i];
 	unsigned maxdist = home->maxdist;
 
 	for (unsigned d = 0; d <= maxdist; d++, i = em4_next(t, i)) {
-		unsigned m = em4_match(&t->b[i], key);
+		unsigned m = em4_match(&t->r.b[i], key);
 		if (m != 0) {
 			*slot = (unsigned)__builtin_ctz(m);
 			*dist = d;
-			return &t->b[i];
+			return &t->r.b[i];
 		}
 	}
 	return NULL;
@@ -124,7 +109,7 @@ struct em4 *em4_create(const char *name, uint32_t max_keys, int socket_id)
 		errno = EINVAL;
 		return NULL;
 	}
-	t->nb = (uint32_t)nb;
+	t->r.nb = (uint32_t)nb;
 	t->max_keys = max_keys;
 	int rc = lpm_mem_alloc(&t->mem, nb * sizeof(struct em4_bucket), socket_id);
 	if (rc != 0) {
@@ -132,7 +117,7 @@ struct em4 *em4_create(const char *name, uint32_t max_keys, int socket_id)
 		errno = -rc;
 		return NULL;
 	}
-	t->b = t->mem.ptr;
+	t->r.b = t->mem.ptr;
 	return t;
 }
 
@@ -157,9 +142,9 @@ int em4_add(struct em4 *t, uint32_t key, uint64_t value)
 
 	uint32_t h = em4_home(t, key);
 	uint32_t i = h;
-	unsigned limit = t->nb - 1 < EM4_MAXDIST ? t->nb - 1 : EM4_MAXDIST;
+	unsigned limit = t->r.nb - 1 < EM4_MAXDIST ? t->r.nb - 1 : EM4_MAXDIST;
 	for (unsigned d = 0; d <= limit; d++, i = em4_next(t, i)) {
-		b = &t->b[i];
+		b = &t->r.b[i];
 		if (b->used == EM4_USED_ALL)
 			continue;
 		slot = (unsigned)__builtin_ctz(~(unsigned)b->used & EM4_USED_ALL);
@@ -167,7 +152,7 @@ int em4_add(struct em4 *t, uint32_t key, uint64_t value)
 		b->values[slot] = value;
 		b->used |= (uint8_t)(1u << slot);
 		if (d > 0) {
-			struct em4_bucket *home = &t->b[h];
+			struct em4_bucket *home = &t->r.b[h];
 			home->ndisp++;
 			if (d > home->maxdist)
 				home->maxdist = (uint8_t)d;
@@ -188,7 +173,7 @@ int em4_delete(struct em4 *t, uint32_t key)
 	b->keys[slot] = 0;
 	b->values[slot] = 0;
 	if (dist > 0) {
-		struct em4_bucket *home = &t->b[em4_home(t, key)];
+		struct em4_bucket *home = &t->r.b[em4_home(t, key)];
 		if (--home->ndisp == 0)
 			home->maxdist = 0;
 	}
@@ -225,14 +210,14 @@ static inline uint64_t em4_bulk_compare(const struct em4 *t, const uint32_t *key
 			values[i] = bk[i]->values[__builtin_ctz(m)];
 			hits |= 1ull << i;
 		} else if (bk[i]->maxdist != 0) {
-			rte_prefetch0(&t->b[em4_next(t, (uint32_t)(bk[i] - t->b))]);
+			rte_prefetch0(&t->r.b[em4_next(t, (uint32_t)(bk[i] - t->r.b))]);
 			later[nlater++] = (uint8_t)i;
 		}
 	}
 	/* Stage 3: the next bucket, then (rarely) further. */
 	for (unsigned j = 0; j < nlater; j++) {
 		unsigned i = later[j];
-		const struct em4_bucket *b = &t->b[em4_next(t, (uint32_t)(bk[i] - t->b))];
+		const struct em4_bucket *b = &t->r.b[em4_next(t, (uint32_t)(bk[i] - t->r.b))];
 		unsigned m = em4_match(b, keys[i]);
 		if (m != 0) {
 			values[i] = b->values[__builtin_ctz(m)];
@@ -252,7 +237,7 @@ uint64_t em4_lookup_bulk(const struct em4 *t, const uint32_t *keys, unsigned n, 
 		n = EM_BULK_MAX;
 	/* Stage 1: every home line in flight at once. */
 	for (unsigned i = 0; i < n; i++) {
-		bk[i] = &t->b[em4_home(t, keys[i])];
+		bk[i] = &t->r.b[em4_home(t, keys[i])];
 		rte_prefetch0(bk[i]);
 	}
 	return em4_bulk_compare(t, keys, bk, n, values);
@@ -267,21 +252,13 @@ uint64_t em4_lookup_bulk_homes(const struct em4 *t, const uint32_t *keys, const 
 		n = EM_BULK_MAX;
 	/* stage 1 was em4_prefetch_home, a stage ahead */
 	for (unsigned i = 0; i < n; i++)
-		bk[i] = &t->b[homes[i]];
+		bk[i] = &t->r.b[homes[i]];
 	return em4_bulk_compare(t, keys, bk, n, values);
 }
 
 void em4_prefetch(const struct em4 *t, uint32_t key)
 {
-	rte_prefetch0(&t->b[em4_home(t, key)]);
-}
-
-uint32_t em4_prefetch_home(const struct em4 *t, uint32_t key)
-{
-	uint32_t h = em4_home(t, key);
-
-	rte_prefetch0(&t->b[h]);
-	return h;
+	rte_prefetch0(&t->r.b[em4_home(t, key)]);
 }
 
 uint32_t em4_count(const struct em4 *t)
@@ -291,5 +268,5 @@ uint32_t em4_count(const struct em4 *t)
 
 size_t em4_memory(const struct em4 *t)
 {
-	return sizeof(*t) + (size_t)t->nb * sizeof(struct em4_bucket);
+	return sizeof(*t) + (size_t)t->r.nb * sizeof(struct em4_bucket);
 }

@@ -65,6 +65,14 @@ static void check_all(const struct em4 *t, const struct ref_map *r, uint64_t *se
 			if (hit)
 				assert_true(vals[j] == r->value[idx[j]]);
 		}
+		/* and one key at a time: em4_lookup_home */
+		for (unsigned j = 0; j < n; j++) {
+			uint64_t v = ~0ull;
+			int hit = em4_lookup_home(t, keys[j], homes[j], &v);
+			assert_int_equal(hit, r->present[idx[j]]);
+			if (hit)
+				assert_true(v == r->value[idx[j]]);
+		}
 	}
 }
 
