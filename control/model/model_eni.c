@@ -202,15 +202,27 @@ int model_create_eni(struct model *m, const struct model_eni_req *req, char out_
 				   s->id);
 			goto out;
 		}
-		for (size_t k = 0; k < n6list; k++) {
-			if (model_check_v6(s, req->ipv6[k], &v6[k], err) < 0)
-				goto out;
+		/*
+		 * Parse first, loading each address's owner-index slot, then look
+		 * them up (a long list then waits for memory once, not per address).
+		 * The first failing address in list order is reported, as if checked
+		 * one by one: an unparsable one only after those before it.
+		 */
+		size_t parsed = 0;
+		while (parsed < n6list &&
+		       model_check_v6(s, req->ipv6[parsed], &v6[parsed], NULL) == 0)
+			mhash_prefetch(&m->v6own, v6[parsed++].s6_addr, 16);
+		for (size_t k = 0; k < parsed; k++) {
 			if (mhash_get(&m->v6own, v6[k].s6_addr, 16, &owner) == 0) {
 				model_fail(err, "InvalidIPAddress.InUse",
 					   "Address %s is already in use by %s", req->ipv6[k],
 					   ENI(m, owner)->id);
 				goto out;
 			}
+		}
+		if (parsed < n6list) {
+			model_check_v6(s, req->ipv6[parsed], &v6[parsed], err);
+			goto out;
 		}
 		if (model_mark_dups(v6, 16, n6list, dup6) < 0) {
 			model_fail_nomem(err);
