@@ -75,7 +75,7 @@ struct pmeta {
 	uint32_t to;	     /* ACT_ENI: destination ENI slot */
 	uint32_t nat_src;    /* new IPv4 source, 0 = unchanged */
 	uint32_t nat_dst;    /* new IPv4 destination, 0 = unchanged */
-	uint32_t home;	     /* host IPv4: em4 home bucket of src4 in priv4 */
+	uint32_t home;	     /* host IPv4: em4 home bucket of src4 in priv4, then of dst4 */
 	uint16_t l2_len;     /* 14, or 18 with an 802.1Q tag */
 	uint16_t vlan;	     /* VLAN id, 0 = untagged */
 	uint16_t l3_len;     /* IPv4 total length / IPv6 40 + payload */
@@ -541,23 +541,20 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 
 	emit_ctx_init(&ec, c, s, in_port, tx);
 
-	/* the sending ENI, by {port, VLAN, source MAC} */
-	for (unsigned j = 0; j < n_live; j++) {
-		unsigned i = live[j];
-
-		fwd_mac_key(&k16[j], in_port, meta[i].vlan,
-			    rte_pktmbuf_mtod(pkts[i], uint8_t *) + 6);
-	}
-	hit = n_live ? em16_lookup_bulk(s->mac, k16, n_live, vals) : 0;
+	/* the sending ENI, by {port, VLAN, source MAC}: a small table, in cache */
+	const struct em16 *mac = s->mac;
 	for (unsigned j = 0; j < n_live; j++) {
 		unsigned i = live[j];
 		struct pmeta *pm = &meta[i];
+		struct em16_key mk;
+		uint64_t v;
 
-		if (!(hit >> j & 1)) {
+		fwd_mac_key(&mk, in_port, pm->vlan, rte_pktmbuf_mtod(pkts[i], uint8_t *) + 6);
+		if (unlikely(!em16_lookup_one(mac, &mk, &v))) {
 			drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
 			continue;
 		}
-		pm->eni_src = (uint32_t)vals[j];
+		pm->eni_src = (uint32_t)v;
 		if (s->enis[pm->eni_src].state == ENI_FWD_STOPPED) {
 			drop(c, pkts[i], in_port, COUNTERS_DROP_INSTANCE_STOPPED);
 			continue;
@@ -605,9 +602,7 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 	/* D6: the route table of the ENI's subnet, longest prefix; then by the
 	 * route's kind: dropped, to an ENI as is, or the destination looked up:
 	 * local -> its owner (D5); igw -> the EIP's owner (D11) or SNAT (D6) */
-	uint64_t hit_priv = 0, hit_eip = 0, vpriv[PIPELINE_BURST_MAX], veip[PIPELINE_BURST_MAX];
-	uint32_t kl[PIPELINE_BURST_MAX], kg[PIPELINE_BURST_MAX];
-	unsigned nl = 0, ng = 0;
+	const struct em4 *eip4 = s->eip4;
 
 	host_routes(s, rt, a4, NULL, n4, false, nh);
 	n = 0;
@@ -625,39 +620,35 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 			/* appliance insertion: unchanged, to that ENI */
 			pm->act = ACT_ENI;
 			pm->to = fwd_nh_eni(h);
-		} else if (fwd_nh_kind(h) == ROUTE_LOCAL) {
-			kl[nl++] = pm->dst4;
 		} else {
-			kg[ng++] = pm->dst4;
+			/* the destination's lookup started: local -> its owner,
+			 * igw -> an EIP's owner (hairpin) */
+			pm->home = em4_prefetch_home(fwd_nh_kind(h) == ROUTE_LOCAL ? priv4 : eip4,
+						     pm->dst4);
 		}
 		i4[n++] = i4[j];
 	}
 	n4 = n;
-	if (nl)
-		hit_priv = em4_lookup_bulk(s->priv4, kl, nl, vpriv);
-	if (ng)
-		hit_eip = em4_lookup_bulk(s->eip4, kg, ng, veip);
-	nl = ng = 0;
 	for (unsigned j = 0; j < n4; j++) {
 		unsigned i = i4[j];
 		struct pmeta *pm = &meta[i];
+		uint64_t v;
 
 		if (pm->act == ACT_ENI) {
 			/* route to an ENI: as is */
 		} else if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL) {
-			unsigned q = nl++;
-			if (!(hit_priv >> q & 1)) {
+			if (!em4_lookup_home(priv4, pm->dst4, pm->home, &v)) {
 				drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_DESTINATION);
 				continue;
 			}
 			pm->act = ACT_ENI;
-			pm->to = fwd_v4_slot(vpriv[q]);
+			pm->to = fwd_v4_slot(v);
 		} else {
-			unsigned q = ng++;
-			if (hit_eip >> q & 1) { /* hairpin: translated both ways */
+			if (em4_lookup_home(eip4, pm->dst4, pm->home, &v)) {
+				/* hairpin: translated both ways */
 				pm->act = ACT_ENI;
-				pm->to = fwd_v4_slot(veip[q]);
-				pm->nat_dst = fwd_v4_addr(veip[q]);
+				pm->to = fwd_v4_slot(v);
+				pm->nat_dst = fwd_v4_addr(v);
 				pm->nat_src = pm->eip_src;
 			} else if (pm->eip_src == 0) {
 				drop(c, pkts[i], in_port, COUNTERS_DROP_NO_EIP);
@@ -693,7 +684,7 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 	}
 
 	/* IPv6 destinations: local -> owner (D5); igw -> out unchanged (D6) */
-	nl = 0;
+	unsigned nl = 0;
 	for (unsigned j = 0; j < n6; j++) {
 		const struct pmeta *pm = &meta[i6[j]];
 		if (!pm->act && fwd_nh_kind(pm->nh) == ROUTE_LOCAL)

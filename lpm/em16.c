@@ -31,25 +31,16 @@
 
 #include "mem.h"
 
-#define EM16_SLOTS 2
 #define EM16_USED_ALL ((1u << EM16_SLOTS) - 1)
 #define EM16_LOAD_NUM 3 /* load factor at max_keys: 3/5 */
 #define EM16_LOAD_DEN 5
 #define EM16_MAXDIST 255
 
-struct em16_bucket {
-	uint64_t keys[EM16_SLOTS][2];
-	uint64_t values[EM16_SLOTS];
-	uint8_t used;
-	uint8_t maxdist;
-	uint16_t ndisp;
-} __attribute__((aligned(64)));
-
 _Static_assert(sizeof(struct em16_bucket) == 64, "one bucket, one cache line");
 
+/* r first: em16.h's inline read path sees a struct em16 as its struct em16_read */
 struct em16 {
-	struct em16_bucket *b;
-	uint32_t nb;
+	struct em16_read r;
 	uint32_t count;
 	uint32_t max_keys;
 	struct lpm_mem mem;
@@ -62,35 +53,31 @@ static inline void em16_words(const struct em16_key *key, uint64_t w[2])
 
 static inline uint32_t em16_home_w(const struct em16 *t, const uint64_t w[2])
 {
-	uint64_t h = _mm_crc32_u64(0x9e3779b9u, w[0]);
-	h = _mm_crc32_u64(h, w[1]);
-	return (uint32_t)((h * t->nb) >> 32);
+	return em16_home_of(&t->r, w);
 }
 
 static inline uint32_t em16_next(const struct em16 *t, uint32_t i)
 {
-	return i + 1 == t->nb ? 0 : i + 1;
+	return i + 1 == t->r.nb ? 0 : i + 1;
 }
 
 static inline unsigned em16_match(const struct em16_bucket *b, const uint64_t w[2])
 {
-	unsigned m = (unsigned)(b->keys[0][0] == w[0] && b->keys[0][1] == w[1]);
-	m |= (unsigned)(b->keys[1][0] == w[0] && b->keys[1][1] == w[1]) << 1;
-	return m & b->used;
+	return em16_bucket_match(b, w);
 }
 
 static struct em16_bucket *em16_find(const struct em16 *t, const uint64_t w[2], unsigned *slot,
 				     unsigned *dist)
 {
 	uint32_t i = em16_home_w(t, w);
-	unsigned maxdist = t->b[i].maxdist;
+	unsigned maxdist = t->r.b[i].maxdist;
 
 	for (unsigned d = 0; d <= maxdist; d++, i = em16_next(t, i)) {
-		unsigned m = em16_match(&t->b[i], w);
+		unsigned m = em16_match(&t->r.b[i], w);
 		if (m != 0) {
 			*slot = (unsigned)__builtin_ctz(m);
 			*dist = d;
-			return &t->b[i];
+			return &t->r.b[i];
 		}
 	}
 	return NULL;
@@ -115,7 +102,7 @@ struct em16 *em16_create(const char *name, uint32_t max_keys, int socket_id)
 		errno = EINVAL;
 		return NULL;
 	}
-	t->nb = (uint32_t)nb;
+	t->r.nb = (uint32_t)nb;
 	t->max_keys = max_keys;
 	int rc = lpm_mem_alloc(&t->mem, nb * sizeof(struct em16_bucket), socket_id);
 	if (rc != 0) {
@@ -123,7 +110,7 @@ struct em16 *em16_create(const char *name, uint32_t max_keys, int socket_id)
 		errno = -rc;
 		return NULL;
 	}
-	t->b = t->mem.ptr;
+	t->r.b = t->mem.ptr;
 	return t;
 }
 
@@ -150,9 +137,9 @@ int em16_add(struct em16 *t, const struct em16_key *key, uint64_t value)
 
 	uint32_t h = em16_home_w(t, w);
 	uint32_t i = h;
-	unsigned limit = t->nb - 1 < EM16_MAXDIST ? t->nb - 1 : EM16_MAXDIST;
+	unsigned limit = t->r.nb - 1 < EM16_MAXDIST ? t->r.nb - 1 : EM16_MAXDIST;
 	for (unsigned d = 0; d <= limit; d++, i = em16_next(t, i)) {
-		b = &t->b[i];
+		b = &t->r.b[i];
 		if (b->used == EM16_USED_ALL)
 			continue;
 		slot = (unsigned)__builtin_ctz(~(unsigned)b->used & EM16_USED_ALL);
@@ -161,7 +148,7 @@ int em16_add(struct em16 *t, const struct em16_key *key, uint64_t value)
 		b->values[slot] = value;
 		b->used |= (uint8_t)(1u << slot);
 		if (d > 0) {
-			struct em16_bucket *home = &t->b[h];
+			struct em16_bucket *home = &t->r.b[h];
 			home->ndisp++;
 			if (d > home->maxdist)
 				home->maxdist = (uint8_t)d;
@@ -184,7 +171,7 @@ int em16_delete(struct em16 *t, const struct em16_key *key)
 	memset(b->keys[slot], 0, sizeof(b->keys[slot]));
 	b->values[slot] = 0;
 	if (dist > 0) {
-		struct em16_bucket *home = &t->b[em16_home_w(t, w)];
+		struct em16_bucket *home = &t->r.b[em16_home_w(t, w)];
 		if (--home->ndisp == 0)
 			home->maxdist = 0;
 	}
@@ -218,7 +205,7 @@ uint64_t em16_lookup_bulk(const struct em16 *t, const struct em16_key *keys, uns
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t w[2];
 		em16_words(&keys[i], w);
-		bk[i] = &t->b[em16_home_w(t, w)];
+		bk[i] = &t->r.b[em16_home_w(t, w)];
 		rte_prefetch0(bk[i]);
 	}
 	/* Stage 2: compare in the home line; a key that may have been pushed
@@ -231,8 +218,8 @@ uint64_t em16_lookup_bulk(const struct em16 *t, const struct em16_key *keys, uns
 			values[i] = bk[i]->values[__builtin_ctz(m)];
 			hits |= 1ull << i;
 		} else if (bk[i]->maxdist != 0) {
-			uint32_t next = em16_next(t, (uint32_t)(bk[i] - t->b));
-			rte_prefetch0(&t->b[next]);
+			uint32_t next = em16_next(t, (uint32_t)(bk[i] - t->r.b));
+			rte_prefetch0(&t->r.b[next]);
 			later[nlater++] = (uint8_t)i;
 		}
 	}
@@ -241,7 +228,7 @@ uint64_t em16_lookup_bulk(const struct em16 *t, const struct em16_key *keys, uns
 		unsigned i = later[j];
 		uint64_t w[2];
 		em16_words(&keys[i], w);
-		const struct em16_bucket *b = &t->b[em16_next(t, (uint32_t)(bk[i] - t->b))];
+		const struct em16_bucket *b = &t->r.b[em16_next(t, (uint32_t)(bk[i] - t->r.b))];
 		unsigned m = em16_match(b, w);
 		if (m != 0) {
 			values[i] = b->values[__builtin_ctz(m)];
@@ -257,7 +244,7 @@ void em16_prefetch(const struct em16 *t, const struct em16_key *key)
 {
 	uint64_t w[2];
 	em16_words(key, w);
-	rte_prefetch0(&t->b[em16_home_w(t, w)]);
+	rte_prefetch0(&t->r.b[em16_home_w(t, w)]);
 }
 
 uint32_t em16_count(const struct em16 *t)
@@ -267,5 +254,5 @@ uint32_t em16_count(const struct em16 *t)
 
 size_t em16_memory(const struct em16 *t)
 {
-	return sizeof(*t) + (size_t)t->nb * sizeof(struct em16_bucket);
+	return sizeof(*t) + (size_t)t->r.nb * sizeof(struct em16_bucket);
 }

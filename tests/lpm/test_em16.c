@@ -38,6 +38,12 @@ static void check_all(const struct em16 *t, const struct ref_map *r, uint64_t *s
 		assert_int_equal(hit, r->present[i]);
 		if (hit)
 			assert_true(v == r->value[i]);
+		/* the inline read path agrees */
+		v = ~0ull;
+		hit = em16_lookup_one(t, KEY(i), &v);
+		assert_int_equal(hit, r->present[i]);
+		if (hit)
+			assert_true(v == r->value[i]);
 	}
 	struct em16_key keys[EM_BULK_MAX];
 	uint32_t idx[EM_BULK_MAX];
