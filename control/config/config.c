@@ -23,8 +23,10 @@ static size_t at_most(size_t n, size_t limit)
 	return n < RESERVE_MAX ? n : RESERVE_MAX;
 }
 
-int config_load_string(const char *name, const char *yaml, size_t len, struct enimap_config *cfg,
-		       struct model *m, struct delta *delta, struct config_err *err)
+/* config_load_string; file, when not NULL, is the text's buffer, freed once parsed. */
+static int load(const char *name, const char *yaml, size_t len, char *file,
+		struct enimap_config *cfg, struct model *m, struct delta *delta,
+		struct config_err *err)
 {
 	struct enimap_config *tmp;
 	struct cnode_tree tree;
@@ -45,17 +47,22 @@ int config_load_string(const char *name, const char *yaml, size_t len, struct en
 			}
 		snprintf(err->message, sizeof(err->message), "%s:%zu:%zu: NUL byte in the file",
 			 name, line, col);
+		free(file);
 		return -1;
 	}
 	tmp = calloc(1, sizeof(*tmp));
 	if (tmp == NULL) {
 		snprintf(err->message, sizeof(err->message), "%s: out of memory", name);
+		free(file);
 		return -1;
 	}
-	if (cnode_tree_parse(name, yaml, len, &tree, err)) {
+	rc = cnode_tree_parse(name, yaml, len, &tree, err);
+	free(file); /* the tree holds its own copy of every scalar: a big file's memory back */
+	if (rc) {
 		free(tmp);
 		return -1;
 	}
+	rc = -1;
 	snprintf(tmp->path, sizeof(tmp->path), "%s", name);
 	config_engine_defaults(&tmp->engine);
 	config_api_defaults(&tmp->api);
@@ -94,13 +101,18 @@ out:
 	return rc;
 }
 
+int config_load_string(const char *name, const char *yaml, size_t len, struct enimap_config *cfg,
+		       struct model *m, struct delta *delta, struct config_err *err)
+{
+	return load(name, yaml, len, NULL, cfg, m, delta, err);
+}
+
 int config_load(const char *path, struct enimap_config *cfg, struct model *m, struct delta *delta,
 		struct config_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	int rc;
 
 	if (f == NULL) {
 		snprintf(err->message, sizeof(err->message), "%s: %s", path, strerror(errno));
@@ -133,7 +145,5 @@ int config_load(const char *path, struct enimap_config *cfg, struct model *m, st
 		return -1;
 	}
 	fclose(f);
-	rc = config_load_string(path, buf, len, cfg, m, delta, err);
-	free(buf);
-	return rc;
+	return load(path, buf, len, buf, cfg, m, delta, err); /* frees buf */
 }
