@@ -59,10 +59,12 @@ static inline uint32_t em16_home_of(const struct em16_read *r, const uint64_t w[
 	return (uint32_t)((h * r->nb) >> 32);
 }
 
+/* Bit mask of the used slots of b that hold w; no branch (which slot holds a
+ * random key is unpredictable: && would cost a mispredict per lookup). */
 static inline unsigned em16_bucket_match(const struct em16_bucket *b, const uint64_t w[2])
 {
-	unsigned m = (unsigned)(b->keys[0][0] == w[0] && b->keys[0][1] == w[1]);
-	m |= (unsigned)(b->keys[1][0] == w[0] && b->keys[1][1] == w[1]) << 1;
+	unsigned m = (unsigned)(((b->keys[0][0] ^ w[0]) | (b->keys[0][1] ^ w[1])) == 0);
+	m |= (unsigned)(((b->keys[1][0] ^ w[0]) | (b->keys[1][1] ^ w[1])) == 0) << 1;
 	return m & b->used;
 }
 
