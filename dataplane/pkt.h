@@ -70,9 +70,13 @@ static inline int pkt_ip4_csum_ok(const uint8_t *ip, unsigned ihl)
 
 	for (unsigned i = 20; i < ihl; i += 4)
 		s += pkt_ld32(ip + i);
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	return pkt_csum_fold((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16)) == 0xffff;
+	/* fold 64 -> 32 -> 16 bits with end-around carries: adding a word to
+	 * its half-rotation leaves the one's complement sum of its halves in
+	 * the high half */
+	s += (s >> 32) | (s << 32);
+	uint32_t x = (uint32_t)(s >> 32);
+	x += (x >> 16) | (x << 16);
+	return (x >> 16) == 0xffff;
 }
 
 /* The checksum at ck covers a 16-bit word that changed from o to n. */
