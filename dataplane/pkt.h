@@ -54,11 +54,12 @@ static inline uint16_t pkt_be16(const void *p)
 	return __builtin_bswap16(pkt_ld16(p));
 }
 
+/* The 16-bit one's complement sum of s's halves: adding s to its
+ * half-rotation leaves it, end-around carry included, in the high half. */
 static inline uint16_t pkt_csum_fold(uint32_t s)
 {
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
+	s += (s >> 16) | (s << 16);
+	return (uint16_t)(s >> 16);
 }
 
 /* True when the IPv4 header at ip (ihl bytes, a multiple of 4) has a valid checksum. */
