@@ -533,7 +533,6 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 		       unsigned n_live, struct pipeline_tx *tx)
 {
 	struct em16_key k16[PIPELINE_BURST_MAX];
-	uint32_t k4[PIPELINE_BURST_MAX], h4[PIPELINE_BURST_MAX];
 	uint64_t vals[PIPELINE_BURST_MAX], hit;
 	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
 	unsigned n = 0, n4 = 0, n6 = 0;
@@ -541,8 +540,16 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 
 	emit_ctx_init(&ec, c, s, in_port, tx);
 
-	/* the sending ENI, by {port, VLAN, source MAC}: a small table, in cache */
+	/* the sending ENI, by {port, VLAN, source MAC} (a small table, in
+	 * cache); for IPv4 then D4: the source/dest check (the source's owner,
+	 * its line prefetched while parsing) and the source's EIP; the
+	 * survivors' route tables and destinations gathered for D6 */
+	uint32_t rt[PIPELINE_BURST_MAX], a4[PIPELINE_BURST_MAX], nh[PIPELINE_BURST_MAX];
+	uint8_t a6[PIPELINE_BURST_MAX][16];
+	const struct eni_fwd *enis = s->enis;
 	const struct em16 *mac = s->mac;
+	const struct em4 *priv4 = s->priv4;
+
 	for (unsigned j = 0; j < n_live; j++) {
 		unsigned i = live[j];
 		struct pmeta *pm = &meta[i];
@@ -555,49 +562,33 @@ static void burst_host(struct counters *c, const struct fwd_side *s, uint16_t in
 			continue;
 		}
 		pm->eni_src = (uint32_t)v;
-		if (s->enis[pm->eni_src].state == ENI_FWD_STOPPED) {
+		const struct eni_fwd *eni = &enis[pm->eni_src];
+		if (unlikely(eni->state == ENI_FWD_STOPPED)) {
 			drop(c, pkts[i], in_port, COUNTERS_DROP_INSTANCE_STOPPED);
 			continue;
 		}
-		if (pm->kind == PK_V4 ? v4_multicast(pm->dst4) : v6_not_unicast(pm->l3 + 24)) {
+		if (unlikely(pm->kind == PK_V4 ? v4_multicast(pm->dst4)
+					       : v6_not_unicast(pm->l3 + 24))) {
 			drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
 			continue;
 		}
-		if (pm->kind == PK_V4) {
-			k4[n4] = pm->src4;
-			h4[n4] = pm->home;
-			i4[n4++] = (uint8_t)i;
-		} else {
+		if (pm->kind != PK_V4) {
 			memcpy(k16[n6].b, pm->l3 + 8, 16);
 			i6[n6++] = (uint8_t)i;
+			continue;
 		}
-	}
-
-	/* D4: source/dest check (the source's owner) and the source's EIP;
-	 * the survivors' route tables and destinations gathered for D6 */
-	uint32_t rt[PIPELINE_BURST_MAX], a4[PIPELINE_BURST_MAX], nh[PIPELINE_BURST_MAX];
-	uint8_t a6[PIPELINE_BURST_MAX][16];
-	const struct eni_fwd *enis = s->enis;
-
-	const struct em4 *priv4 = s->priv4;
-	n = 0;
-	for (unsigned j = 0; j < n4; j++) {
-		struct pmeta *pm = &meta[i4[j]];
-		const struct eni_fwd *eni = &enis[pm->eni_src];
-		uint64_t v;
-		int found = em4_lookup_home(priv4, k4[j], h4[j], &v);
+		int found = em4_lookup_home(priv4, pm->src4, pm->home, &v);
 		bool own = found && fwd_v4_slot(v) == pm->eni_src;
 
 		if (unlikely(!own && eni->source_dest_check)) {
-			drop(c, pkts[i4[j]], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
+			drop(c, pkts[i], in_port, COUNTERS_DROP_SPOOFED_SOURCE);
 			continue;
 		}
 		pm->eip_src = found ? fwd_v4_addr(v) : 0;
-		rt[n] = eni->route_table;
-		a4[n] = pm->dst4;
-		i4[n++] = i4[j];
+		rt[n4] = eni->route_table;
+		a4[n4] = pm->dst4;
+		i4[n4++] = (uint8_t)i;
 	}
-	n4 = n;
 
 	/* D6: the route table of the ENI's subnet, longest prefix; then by the
 	 * route's kind: dropped, to an ENI as is, or the destination looked up:
