@@ -240,11 +240,8 @@ static __rte_always_inline int parse(struct rte_mbuf *m, struct pmeta *pm)
 			   udp_len <= tot - 20 && pkt_ip4_csum_ok(ip, 20))) {
 			pm->vlan = 0;
 			pm->l2_len = PKT_ETH_LEN;
-			pm->l3 = ip;
-			pm->ihl = 20;
-			pm->l3_len = (uint16_t)tot;
+			pm->l3 = ip; /* (ihl, proto, l3_len: read by parse_any and ND only) */
 			pm->seg_l3 = (uint16_t)tot;
-			pm->proto = PKT_PROTO_UDP;
 			pm->src4 = pkt_ld32(ip + 12);
 			pm->dst4 = pkt_ld32(ip + 16);
 			pm->l4 = 1;
@@ -347,7 +344,7 @@ struct emit_ctx {
 	const struct eni_fwd *enis;
 	const struct fwd_port *ports;
 	struct pipeline_tx *tx;
-	uint16_t n_ports;
+	uint32_t host_ports; /* bit p: port p exists and is a host port */
 	uint16_t in_port;
 	int16_t uplink; /* the uplink port, -1 when none or its upstream MAC is unknown */
 	uint8_t up_mac[6];
@@ -362,7 +359,10 @@ static __rte_always_inline void emit_ctx_init(struct emit_ctx *e, struct counter
 	e->enis = s->enis;
 	e->ports = s->ports;
 	e->tx = tx;
-	e->n_ports = s->n_ports;
+	e->host_ports = 0;
+	for (unsigned p = 0; p < s->n_ports && p < FWD_MAX_PORTS; p++)
+		if (s->ports[p].role == FWD_PORT_HOST)
+			e->host_ports |= 1u << p;
 	e->in_port = in_port;
 	e->uplink = s->uplink;
 	if (e->uplink >= 0 && !fwd_upstream_mac(s, (uint16_t)e->uplink, e->up_mac))
@@ -384,7 +384,7 @@ static __rte_always_inline void emit(const struct emit_ctx *e, struct rte_mbuf *
 			return;
 		}
 		out = eni->port;
-		if (unlikely(out >= e->n_ports || e->ports[out].role != FWD_PORT_HOST)) {
+		if (unlikely(out >= FWD_MAX_PORTS || !(e->host_ports >> out & 1))) {
 			drop(e->c, m, e->in_port, COUNTERS_DROP_WRONG_PORT);
 			return;
 		}
