@@ -348,7 +348,7 @@ static int churn_run(double rate, double *cycles, double *achieved, uint64_t *mi
 	rte_delay_us_block(200);
 	worker_stop(&wk);
 	rte_eal_wait_lcore(WORKER_LCORE);
-	if (first > BATCH / 8) /* preempted at the start: not a fair figure */
+	if (first > BATCH / 2) /* preempted at the start: not a fair figure */
 		*cycles = 0;
 	else
 		*cycles = (double)(t1 - t0) / (double)(BATCH - first);
@@ -415,7 +415,7 @@ static int bench_churn(const char *label, unsigned runs)
 			double c = 0, a = 0;
 			uint64_t bad = 0;
 
-			for (int tries = 0; c == 0 && tries < 10; tries++) {
+			for (int tries = 0; c == 0 && tries < 50; tries++) {
 				if (churn_run(rates[i], &c, &a, &bad) != 0)
 					return -1;
 				mis[i] += bad;

@@ -212,7 +212,7 @@ static double run_once(const struct bench_vpc *v, enum loop kind, enum mix mix, 
 	while (rte_ring_count(bp.rx[in]) != 0)
 		rte_pause();
 	t1 = rte_rdtsc();
-	if (first > BATCH / 8)
+	if (first > BATCH / 2)
 		t1 = t0;	 /* this thread was preempted at the start: no figure, run again */
 	rte_delay_us_block(200); /* the last burst leaves the pipeline */
 	if (kind == LOOP_ENIMAP)
@@ -280,10 +280,13 @@ static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enu
 		for (int l = 0; l < N_LOOP; l++) {
 			double mpps = 0, c = 0;
 
-			for (int tries = 0; c == 0 && tries < 10; tries++)
+			for (int tries = 0; c == 0 && tries < 50; tries++)
 				c = run_once(v, (enum loop)l, mix, &mpps);
-			if (c == 0)
+			if (c == 0) {
+				fprintf(stderr, "%s %s: the start of every try was missed\n",
+					loop_name[l], mix_name[mix]);
 				c = -1;
+			}
 
 			if (c < 0) {
 				rc = -1;
