@@ -363,8 +363,9 @@ static void figures_tables(const struct bench_vpc *v, const char *label)
 	model_get_stats(v->m, &ms);
 	fprintf(stderr, "%s: %u IPv4, %u EIPs, %u IPv6; tables %zu bytes (2 sides), model %zu\n",
 		label, v->n_v4, v->n_eips, v->n_v6, tables, ms.bytes);
-	/* tables are sized to the configured capacity (at least 1M each): per mapping from 1M up */
-	if (v->n_v4 >= (1u << 20)) {
+	/* the tables are sized to the configured capacities: per mapping when all are full */
+	if (v->n_v4 == v->cfg.engine.max_ipv4 && v->n_eips == v->cfg.engine.max_eips &&
+	    v->n_v6 == v->cfg.engine.max_ipv6) {
 		snprintf(name, sizeof(name), "memory.%s.table_bytes_per_mapping", label);
 		bench_figure(name, (double)tables / (double)maps, "bytes", 128);
 		snprintf(name, sizeof(name), "memory.%s.model_bytes_per_mapping", label);
