@@ -20,9 +20,9 @@
  *             overlapped its dequeue, give or take two bursts; otherwise
  *             exactly the one owner). Misdelivered packets must be 0.
  *
- * The moved addresses are CHURN secondaries, each moving between its own
- * ENI and the next ENI; a quarter of the packets go to their EIPs, the rest
- * uniformly over all EIPs.
+ * The moved addresses are CHURN (or, in a small VPC, fewer) secondaries, each moving between its
+ * own ENI and the next ENI; a quarter of the packets go to their EIPs, the rest uniformly over all
+ * EIPs.
  *
  * Usage: enimap-bench-ctl CONFIG.yaml LABEL [runs]
  */
@@ -58,6 +58,7 @@ struct churn_addr {
 static struct bench_vpc v;
 static char **eni_id; /* by slot */
 static struct churn_addr churn[CHURN];
+static unsigned n_churn; /* picked: CHURN, fewer when the end of the address list is reached */
 static struct bench_ports bp;
 static uint16_t uplink, host;
 static uint64_t seed = 0x2545f4914f6cdd1dull;
@@ -85,28 +86,43 @@ static int churn_pick(void)
 {
 	uint32_t step = v.n_v4 / CHURN;
 
-	for (unsigned c = 0; c < CHURN; c++) {
-		uint32_t i = c * step, j, k;
+	uint32_t i = 0;
 
-		/* a secondary (not the ENI's first address, its primary: R5) with an EIP */
-		while (i + 1 < v.n_v4 &&
-		       (i == 0 || v.v4_slot[i - 1] != v.v4_slot[i] || !v.v4_eip[i]))
-			i++;
-		for (j = i; j < v.n_v4 && v.v4_slot[j] == v.v4_slot[i]; j++)
-			;
-		for (k = i; k > 0 && v.v4_slot[k] == v.v4_slot[i]; k--)
-			;
-		if (j < v.n_v4 && same_subnet(v.v4_slot[i], v.v4_slot[j]))
-			churn[c].slot[1] = v.v4_slot[j];
-		else if (v.v4_slot[k] != v.v4_slot[i] && same_subnet(v.v4_slot[i], v.v4_slot[k]))
-			churn[c].slot[1] = v.v4_slot[k];
-		else
-			return -1;
-		churn[c].v4 = i;
-		churn[c].slot[0] = v.v4_slot[i];
+	for (unsigned c = 0; c < CHURN; c++) {
+		uint32_t j, k;
+
+		if (c * step > i)
+			i = c * step;
+		for (;; i = j) {
+			/* a secondary (not the ENI's first address, its primary: R5) with an EIP */
+			while (i + 1 < v.n_v4 &&
+			       (i == 0 || v.v4_slot[i - 1] != v.v4_slot[i] || !v.v4_eip[i]))
+				i++;
+			if (i + 1 >= v.n_v4) {
+				n_churn = c;
+				return c > 0 ? 0 : -1;
+			}
+			for (j = i; j < v.n_v4 && v.v4_slot[j] == v.v4_slot[i]; j++)
+				;
+			for (k = i; k > 0 && v.v4_slot[k] == v.v4_slot[i]; k--)
+				;
+			if (j < v.n_v4 && same_subnet(v.v4_slot[i], v.v4_slot[j])) {
+				churn[c].slot[1] = v.v4_slot[j];
+				break;
+			}
+			if (v.v4_slot[k] != v.v4_slot[i] &&
+			    same_subnet(v.v4_slot[i], v.v4_slot[k])) {
+				churn[c].slot[1] = v.v4_slot[k];
+				break;
+			}
+			/* an ENI alone in its subnet: try the next ENI */
+		}
+		churn[c].v4 = i++;
+		churn[c].slot[0] = v.v4_slot[churn[c].v4];
 		churn[c].at = 0;
-		inet_ntop(AF_INET, &v.v4[i], churn[c].text, sizeof(churn[c].text));
+		inet_ntop(AF_INET, &v.v4[churn[c].v4], churn[c].text, sizeof(churn[c].text));
 	}
+	n_churn = CHURN;
 	return 0;
 }
 
@@ -191,7 +207,7 @@ static int bench_rate(const char *label, unsigned batch, unsigned changes)
 
 	for (unsigned done = 0; done < changes; done += batch) {
 		for (unsigned i = 0; i < batch; i++)
-			if (churn_move(c++ % CHURN, &d) != 0)
+			if (churn_move(c++ % n_churn, &d) != 0)
 				return -1;
 		if (builder_apply(v.b, &d) != 0)
 			return -1;
@@ -265,7 +281,7 @@ static int fill(void)
 		uint32_t x;
 
 		if (bench_rand(&seed) % 4 == 0)
-			x = churn[bench_rand(&seed) % CHURN].v4;
+			x = churn[bench_rand(&seed) % n_churn].v4;
 		else
 			do
 				x = bench_rand(&seed) % v.n_v4;
@@ -309,7 +325,7 @@ static int churn_run(double rate, double *cycles, double *achieved, uint64_t *mi
 
 	if (fill() != 0)
 		return -1;
-	for (unsigned c = 0; c < CHURN; c++) {
+	for (unsigned c = 0; c < n_churn; c++) {
 		first_of[c] = UINT32_MAX;
 		start_at[c] = churn[c].at;
 	}
@@ -330,7 +346,7 @@ static int churn_run(double rate, double *cycles, double *achieved, uint64_t *mi
 			continue;
 		}
 		next += period;
-		uint32_t c = (uint32_t)(k % CHURN);
+		uint32_t c = (uint32_t)(k % n_churn);
 		if (n_log == cap || churn_move(c, &d) != 0)
 			return -1;
 		clog[n_log].c = c;
@@ -482,7 +498,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "need EIPs and at least two ENIs\n");
 		goto out;
 	}
-	for (unsigned c = 0; c < CHURN; c++)
+	for (unsigned c = 0; c < n_churn; c++)
 		churn_index[churn[c].v4] = c + 1;
 	/* room on every ENI for the addresses moving in (the generated type is exactly full) */
 	if (model_set_instance_type(v.m, "x.enimap-big", 128, 4096, 4096, &err) != 0) {
