@@ -74,7 +74,7 @@ static inline void nat4_forward(uint8_t *ip, unsigned seg_len, bool has_l4, uint
 	uint16_t ttl_o = pkt_ld16(ip + 8);
 	uint16_t ttl_n = (uint16_t)(ttl_o - rte_cpu_to_be_16(0x100));
 	uint32_t osrc = pkt_ld32(ip + NAT4_SRC), odst = pkt_ld32(ip + NAT4_DST);
-	uint32_t d_addr = 0;
+	uint64_t d_addr = 0;
 
 	pkt_st16(ip + 8, ttl_n);
 	if (nsrc != 0) {

@@ -100,21 +100,28 @@ static inline void pkt_csum_adj32(uint8_t *ck, uint32_t o, uint32_t n)
 
 /*
  * Several changes, one checksum update: pkt_csum_delta16/32 give the
- * "~m + m'" part of RFC 1624 for one changed field; sum them (up to 16 such
- * terms fit 32 bits) and apply the sum once with pkt_csum_apply.
+ * "~m + m'" part of RFC 1624 for one changed field, as a plain sum (a 32-bit
+ * field is congruent to the sum of its 16-bit halves modulo 0xffff, so it
+ * need not be split); add them up and apply the sum once with
+ * pkt_csum_apply, which folds it to 16 bits.
  */
-static inline uint32_t pkt_csum_delta16(uint16_t o, uint16_t n)
+static inline uint64_t pkt_csum_delta16(uint16_t o, uint16_t n)
 {
-	return (uint32_t)(uint16_t)~o + n;
+	return (uint64_t)(uint16_t)~o + n;
 }
-static inline uint32_t pkt_csum_delta32(uint32_t o, uint32_t n)
+static inline uint64_t pkt_csum_delta32(uint32_t o, uint32_t n)
 {
-	uint32_t no = ~o;
-	return (no & 0xffff) + (no >> 16) + (n & 0xffff) + (n >> 16);
+	return (uint64_t)(uint32_t)~o + n;
 }
-static inline void pkt_csum_apply(uint8_t *ck, uint32_t delta)
+/* The 16-bit one's complement sum of a 64-bit sum: two rotation folds. */
+static inline uint16_t pkt_csum_fold64(uint64_t s)
 {
-	pkt_st16(ck, (uint16_t)~pkt_csum_fold((uint16_t)~pkt_ld16(ck) + delta));
+	s += (s >> 32) | (s << 32);
+	return pkt_csum_fold((uint32_t)(s >> 32));
+}
+static inline void pkt_csum_apply(uint8_t *ck, uint64_t delta)
+{
+	pkt_st16(ck, (uint16_t)~pkt_csum_fold64((uint16_t)~pkt_ld16(ck) + delta));
 }
 
 /* A UDP checksum: 0 means "none" and stays 0; a computed 0 is sent as 0xffff. */
