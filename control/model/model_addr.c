@@ -241,8 +241,19 @@ static void list_add(struct model_addr_list *l, int af, const void *a)
 	inet_ntop(af, a, l->addr[l->n++], INET6_ADDRSTRLEN);
 }
 
-static int check_r7(const struct model_assign_req *req, const char *what, struct model_err *err)
+/*
+ * What every assign request checks first: the ENI exists, and R7 (a list or
+ * a count, exactly one of them). *ei is the ENI's slot on success.
+ */
+static int assign_request_check(struct model *m, const struct model_assign_req *req,
+				const char *what, uint32_t *ei, struct model_err *err)
 {
+	if (!req || !req->eni_id)
+		return model_fail(err, "MissingParameter",
+				  "The request must contain the parameter NetworkInterfaceId");
+	*ei = model_find(&m->by_eni, req->eni_id);
+	if (*ei == NIL)
+		return model_fail_no_eni(err, req->eni_id);
 	if (req->n_addrs && req->count)
 		return model_fail(err, "InvalidParameterCombination",
 				  "%s addresses and a count cannot both be given", what);
@@ -265,13 +276,7 @@ int model_assign_private_ips(struct model *m, const struct model_assign_req *req
 	struct eni *e;
 	int rc = -1;
 
-	if (!req || !req->eni_id)
-		return model_fail(err, "MissingParameter",
-				  "The request must contain the parameter NetworkInterfaceId");
-	ei = model_find(&m->by_eni, req->eni_id);
-	if (ei == NIL)
-		return model_fail_no_eni(err, req->eni_id);
-	if (check_r7(req, "private IP", err) < 0)
+	if (assign_request_check(m, req, "private IP", &ei, err) < 0)
 		return -1;
 	e = ENI(m, ei);
 	s = SUBNET(m, e->subnet);
@@ -483,13 +488,7 @@ int model_assign_ipv6(struct model *m, const struct model_assign_req *req,
 	struct eni *e;
 	int rc = -1;
 
-	if (!req || !req->eni_id)
-		return model_fail(err, "MissingParameter",
-				  "The request must contain the parameter NetworkInterfaceId");
-	ei = model_find(&m->by_eni, req->eni_id);
-	if (ei == NIL)
-		return model_fail_no_eni(err, req->eni_id);
-	if (check_r7(req, "IPv6", err) < 0)
+	if (assign_request_check(m, req, "IPv6", &ei, err) < 0)
 		return -1;
 	e = ENI(m, ei);
 	s = SUBNET(m, e->subnet);
