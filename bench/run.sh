@@ -89,6 +89,10 @@ run startup-eips "$build/bench/enimap-bench-pipe" \
 	"$(cfg eips-1M --v4 1048576 --eips 1048576)" 1M_addresses_1M_eips 1 --load-only
 rm -f "$out/cfg/eips-1M.yaml"
 
+# the pure pipeline (pipeline_burst over bursts in cache) at 1M mappings, pinned
+# to one core: the per-packet work SPEC section 5's cycle targets describe
+run pipeline taskset -c 1 "$build/dataplane/enimap-pipeline-bench" 1048576 20000
+
 # the lookup tables alone (lpm/ vs rte_hash, rte_lpm, rte_fib)
 run lpm "$build/bench/lpm_bench" ${BENCH_ARGS:-}
 
