@@ -91,10 +91,10 @@ rm -f "$out/cfg/eips-1M.yaml"
 
 # the pure pipeline (pipeline_burst over bursts in cache) at 1M mappings, pinned
 # to one core: the per-packet work SPEC section 5's cycle targets describe
-run pipeline taskset -c 1 "$build/dataplane/enimap-pipeline-bench" 1048576 20000
+run pipeline taskset -c 1 "$build/bench/enimap-pipeline-bench" 1048576 20000
 
 # the lookup tables alone (lpm/ vs rte_hash, rte_lpm, rte_fib)
-run lpm "$build/bench/lpm_bench" ${BENCH_ARGS:-}
+run lpm "$build/bench/tables_bench" ${BENCH_ARGS:-}
 
 # against nftables, in network namespaces
 if [ "${BENCH_NFT:-1}" != 0 ]; then

@@ -33,7 +33,7 @@
 
 #include <rte_common.h>
 
-#include "config.h"
+#include "fwd.h"
 
 struct gen;
 struct pipeline_worker;
@@ -55,8 +55,8 @@ struct worker {
 	struct gen *gen;	    /* published table generations */
 	struct pipeline_worker *pw; /* this worker's pipeline context and counters */
 	unsigned n_ports;
-	uint16_t port_id[CONFIG_MAX_PORTS]; /* engine port index -> DPDK port id */
-	bool poll_rx[CONFIG_MAX_PORTS];	    /* the port has rx queue `id` */
+	uint16_t port_id[FWD_MAX_PORTS]; /* engine port index -> DPDK port id */
+	bool poll_rx[FWD_MAX_PORTS];	    /* the port has rx queue `id` */
 	unsigned burst;			    /* rx burst size, <= WORKER_MAX_BURST */
 	int uplink;			    /* uplink port index, -1 = none */
 	struct rte_mempool *pool;	    /* for the ARP requests worker 0 sends */
@@ -65,7 +65,7 @@ struct worker {
 	uint64_t loops;
 	uint64_t next_arp; /* tsc: next ARP request for an unknown upstream MAC */
 	uint64_t arp_requests;
-	struct worker_port_stats port[CONFIG_MAX_PORTS];
+	struct worker_port_stats port[FWD_MAX_PORTS];
 } __rte_cache_aligned;
 
 /* The lcore function: rte_eal_remote_launch(worker_main, w, lcore). */

@@ -4,7 +4,7 @@
  *
  * The model (model.h) never touches a table or a packet. Every operation that
  * succeeds appends to a struct delta the mapping changes it made, in order;
- * the builder (dataplane/builder.h) applies one delta to the forwarding
+ * the builder (engine/builder.h) applies one delta to the forwarding
  * tables as ONE generation, so workers see all of it or none of it.
  *
  * Entries carry the NEW state only (a SET replaces whatever the key had).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mem.h - (internal to lpm/) memory for lookup tables, with or without EAL.
+ * mem.h - (internal to tables/) memory for lookup tables, with or without EAL.
  *
  * When the EAL is initialised and has hugepages, tables come from
  * rte_zmalloc_socket (hugepage backed, on the asked socket). Otherwise (no

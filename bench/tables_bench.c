@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lpm_bench - cycles per lookup of the lpm/ tables beside DPDK's, in one run.
+ * tables_bench - cycles per lookup of the tables/ tables beside DPDK's, in one run.
  *
  *   exact match: em4 / em16 vs rte_hash (lock-free read/write mode), same
  *                keys, bulk of 32 random present keys, at 1K, 64K, 1M, 4M keys
@@ -15,7 +15,7 @@
  *   {"figure": "...", "value": N, "unit": "...", "baseline": N}
  * (baseline: the DPDK structure's figure in the same run, or null).
  *
- * Usage: lpm_bench [--full] [--huge]
+ * Usage: tables_bench [--full] [--huge]
  *   default (quick): fewer lookups per pass; --full: 4x more, all repeats.
  *   --huge: EAL on hugepages (must be mounted and reserved), else --no-huge.
  */
@@ -584,7 +584,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
-	printf("lpm_bench: %s, %s memory, TSC %.2f GHz, %u lookups per pass, bulk %d, best of %d\n",
+	printf("tables_bench: %s, %s memory, TSC %.2f GHz, %u lookups per pass, bulk %d, best of %d\n",
 	       full ? "full" : "quick", huge ? "hugepage" : "--no-huge",
 	       (double)rte_get_tsc_hz() / 1e9, stream_len, BURST, BENCH_REPEAT);
 	const uint32_t sizes[] = {1u << 10, 1u << 16, 1u << 20, 1u << 22};

@@ -20,7 +20,7 @@
  *
  * Sizing: nb = max_keys / (5 x EM4_LOAD), so a full table is EM4_LOAD full:
  * 64 / (5 x 0.6) = 21 bytes per key per copy, 43 bytes both copies (bound:
- * 128). Measured with bench/lpm_bench (bulk of 32, random present keys,
+ * 128). Measured with bench/tables_bench (bulk of 32, random present keys,
  * same run): about 27-32 cycles per lookup at 1M keys where rte_hash in
  * lock-free mode takes 100-130, and 35-44 at 4M (rte_hash 140-150).
  *

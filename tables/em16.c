@@ -13,7 +13,7 @@
  *
  * Sizing: nb = max_keys / (2 x EM16_LOAD) with load 0.6: 53 bytes per key
  * per copy, 107 bytes both copies (bound: 128). With two slots a bucket,
- * load matters: measured at 1M keys (bench/lpm_bench, same run as rte_hash
+ * load matters: measured at 1M keys (bench/tables_bench, same run as rte_hash
  * lock-free at about 85-95 cycles), load 0.75 gave 75 cycles per lookup and
  * 0.6 gives about 55, because fewer keys are pushed out of their home line.
  * Prefetching the next line for every key as well was slower (72): it doubles

@@ -16,7 +16,7 @@
  * takes any number of routes, just more slowly.
  *
  * Why rte_lpm and not rte_fib: DPDK 22.11's rte_fib (DIR24_8) and rte_fib6
- * (TRIE) gave wrong answers in tests/lpm/test_route.c (-DROUTE_TEST_EAL)
+ * (TRIE) gave wrong answers in tests/tables/test_route.c (-DROUTE_TEST_EAL)
  * once a /0 was added over more specific routes (e.g. 0/4, 128/2, 192/2,
  * then 0/0: 10.4.213.165 answered the /0), and rte_fib6 also refused adds
  * with -ENOSPC after delete churn. rte_lpm and rte_lpm6 pass the same
@@ -24,7 +24,7 @@
  * answers every miss. rte_lpm's 24-bit next hops are ours; rte_lpm6's are 21
  * bits, so it stores a per-route slot and slot_nh[] maps it to the next hop.
  *
- * Cost (bench/lpm_bench, same run, random addresses in 10/8, bursts of 32,
+ * Cost (bench/tables_bench, same run, random addresses in 10/8, bursts of 32,
  * cycles per lookup, a /0 included): small table 3.7 / 5.8 / 10 at 4 / 8 /
  * 16 routes, against rte_lpm 4.9 / 3.4 / 7.0 and rte_fib 6.0 / 4.4 / 8.3;
  * past the threshold route4 over rte_lpm costs about 12-13 (rte_lpm's own
