@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench lint clean
 
 all: build
 
@@ -25,6 +25,10 @@ test: build
 
 bench: build
 	bash bench/run.sh $(BUILD)
+
+# clang-format check and cppcheck on the tree.
+lint: deps
+	bash scripts/lint.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -82,7 +82,7 @@ static void tel_add(struct rte_tel_data *d, const char *name, uint64_t v)
 	char k[RTE_TEL_MAX_STRING_LEN];
 	size_t i;
 
-	for (i = 0; name[i] != '\0' && i < sizeof(k) - 1; i++)
+	for (i = 0; i < sizeof(k) - 1 && name[i] != '\0'; i++)
 		k[i] = (name[i] == '-' || name[i] == '.') ? '_' : name[i];
 	k[i] = '\0';
 	rte_tel_data_add_dict_u64(d, k, v);

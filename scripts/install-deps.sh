@@ -10,6 +10,7 @@ packages=(
   libcmocka-dev                 # unit tests
   libmicrohttpd-dev             # the EC2 Query API's HTTP server
   libssl-dev                    # libcrypto: HMAC-SHA256 / SHA-256 for SigV4, CRC for the journal
+  clang-format cppcheck         # make lint
   iproute2 ethtool iputils-ping curl netcat-openbsd procps tcpdump python3  # end-to-end tests and the demo
 )
 
