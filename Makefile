@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build run test bench lint clean
+.PHONY: all deps build run test bench lint fuzz clean
 
 all: build
 
@@ -25,6 +25,11 @@ test: build
 
 bench: build
 	bash bench/run.sh $(BUILD)
+
+# Each libFuzzer harness for FUZZ_SECONDS (default 60) with ASan and UBSan.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # clang-format check and cppcheck on the tree.
 lint: deps

@@ -11,6 +11,7 @@ packages=(
   libmicrohttpd-dev             # the EC2 Query API's HTTP server
   libssl-dev                    # libcrypto: HMAC-SHA256 / SHA-256 for SigV4, CRC for the journal
   clang-format cppcheck         # make lint
+  clang libclang-rt-14-dev      # make fuzz and make sanitize: libFuzzer, ASan, UBSan
   iproute2 ethtool iputils-ping curl netcat-openbsd procps tcpdump python3  # end-to-end tests and the demo
 )
 
