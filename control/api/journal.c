@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,112 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/* A whole record (header, in-range length, payload, matching CRC) starts at off. */
+static bool valid_record_at(const uint8_t *buf, size_t len, size_t off)
+{
+	if (len - off < 8)
+		return false;
+	uint32_t n = get_le32(buf + off);
+	if (n == 0 || n > JOURNAL_MAX_RECORD || n > len - off - 8)
+		return false;
+	return journal_crc32c(buf + off + 8, n) == get_le32(buf + off + 4);
+}
+
+/* The first byte offset after off where a valid record starts, or 0 if none. */
+static size_t valid_record_after(const uint8_t *buf, size_t len, size_t off)
+{
+	for (size_t p = off + 1; p + 8 <= len; p++)
+		if (valid_record_at(buf, len, p))
+			return p;
+	return 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * The bad record at off has a shape one interrupted append can leave (see
+ * journal.h): a short header, a record that runs to or past EOF, or zeros to
+ * EOF. why gets a description of the damage either way.
+ */
+static bool shaped_like_torn_append(const uint8_t *buf, size_t len, size_t off, char *why,
+				    size_t why_size)
+{
+	size_t rest = len - off;
+	if (rest < 8) {
+		snprintf(why, why_size, "a header of %zu of 8 bytes", rest);
+		return true;
+	}
+	uint32_t n = get_le32(buf + off);
+	if (n == 0 || n > JOURNAL_MAX_RECORD) {
+		bool zeros = all_zero(buf + off, rest);
+		snprintf(why, why_size, "length %u out of range%s", n,
+			 zeros ? ", zeros to EOF" : "");
+		return zeros;
+	}
+	if (n > rest - 8) {
+		snprintf(why, why_size, "length %u runs past the end of the file (%zu bytes left)",
+			 n, rest - 8);
+		return true;
+	}
+	snprintf(why, why_size, "CRC mismatch over its %u bytes", n);
+	return n == rest - 8; /* a bad CRC on the very last record only */
+}
+
+/* Cut the file at off and make the cut durable before anything is appended. */
+static int cut_torn_tail(const char *path, size_t off)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	if (ftruncate(fd, (off_t)off) < 0 || fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static void report_damage(const char *path, size_t off, const char *why, size_t next_valid)
+{
+	char follows[64] = "";
+	if (next_valid)
+		snprintf(follows, sizeof(follows), "; a valid record follows at offset %zu",
+			 next_valid);
+	fprintf(stderr,
+		"journal %s: damaged record at byte offset %zu (%s%s). The records after it "
+		"were acknowledged, so the journal is refused instead of cut: the engine does "
+		"not start. To recover by hand (losing that record and every later one), see "
+		"docs/journal.md: keep a copy of the file, then `truncate -s %zu %s`.\n",
+		path, off, why, follows, off, path);
+}
+
+/*
+ * The bad record at off: a torn last append is cut (0, info->torn), anything
+ * else is refused (-EBADMSG, info->damaged_at) with the file left as it is.
+ */
+static int handle_bad_record(const char *path, const uint8_t *buf, size_t len, size_t off,
+			     struct journal_replay_info *info)
+{
+	char why[128];
+	bool torn_shape = shaped_like_torn_append(buf, len, off, why, sizeof(why));
+	size_t next_valid = valid_record_after(buf, len, off);
+	if (!torn_shape || next_valid) {
+		report_damage(path, off, why, next_valid);
+		info->damaged_at = off;
+		return -EBADMSG;
+	}
+	fprintf(stderr,
+		"journal %s: warning: torn last record at offset %zu (%zu bytes, %s) cut off\n",
+		path, off, len - off, why);
+	info->torn = true;
+	return cut_torn_tail(path, off);
+}
+
 int journal_replay(const char *path, journal_record_fn fn, void *arg,
 		   struct journal_replay_info *info)
 {
@@ -101,53 +208,51 @@ int journal_replay(const char *path, journal_record_fn fn, void *arg,
 		return rc;
 	size_t off = 0;
 	while (off < len) {
-		bool bad = true, last = true;
-		uint32_t n = 0;
-		if (len - off >= 8) {
-			n = get_le32(buf + off);
-			if (n == 0 || n > JOURNAL_MAX_RECORD) {
-				/* zeros to the end: a crash left unwritten (zeroed) blocks */
-				for (size_t k = off; k < len; k++)
-					if (buf[k])
-						last = false;
-			} else if (n > len - off - 8) {
-				/* a length running past the end: a torn append */
-			} else if (journal_crc32c(buf + off + 8, n) != get_le32(buf + off + 4)) {
-				last = off + 8 + n == len;
-			} else {
-				bad = false;
-			}
-		}
-		if (bad) {
-			if (!last) {
-				fprintf(stderr, "journal %s: damaged record at offset %zu\n", path,
-					off);
-				free(buf);
-				return -EBADMSG;
-			}
-			fprintf(stderr,
-				"journal %s: warning: torn last record at offset %zu (%zu bytes) "
-				"ignored\n",
-				path, off, len - off);
-			info->torn = true;
-			if (truncate(path, (off_t)off) < 0) {
-				int e = errno;
-				free(buf);
-				return -e;
-			}
+		if (!valid_record_at(buf, len, off)) {
+			rc = handle_bad_record(path, buf, len, off, info);
 			break;
 		}
+		uint32_t n = get_le32(buf + off);
 		rc = fn(arg, (const char *)buf + off + 8, n);
-		if (rc) {
-			free(buf);
-			return rc;
-		}
+		if (rc)
+			break;
 		off += 8 + (size_t)n;
 		info->records++;
 		info->good_end = off;
 	}
 	free(buf);
-	return 0;
+	return rc;
+}
+
+static int fsync_dir(const char *path);
+
+/*
+ * Open path for appending; if this creates it, fsync the directory too, or a
+ * power loss could lose the new file together with the records fsync'd into it.
+ */
+static int open_or_create(const char *path, int *fdp)
+{
+	for (;;) {
+		int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd >= 0) {
+			*fdp = fd;
+			return 0;
+		}
+		if (errno != ENOENT)
+			return -errno;
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == EEXIST)
+			continue; /* created meanwhile by someone else: open it */
+		if (fd < 0)
+			return -errno;
+		int rc = fsync_dir(path);
+		if (rc) {
+			close(fd);
+			return rc;
+		}
+		*fdp = fd;
+		return 0;
+	}
 }
 
 struct journal *journal_open(const char *path)
@@ -161,11 +266,10 @@ struct journal *journal_open(const char *path)
 		return NULL;
 	}
 	strcpy(j->path, path);
-	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (j->fd < 0) {
-		int e = errno;
+	int rc = open_or_create(path, &j->fd);
+	if (rc) {
 		free(j);
-		errno = e;
+		errno = -rc;
 		return NULL;
 	}
 	struct stat st;
