@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build run test bench lint fuzz clean
+.PHONY: all deps build run test sanitize bench lint fuzz clean
 
 all: build
 
@@ -22,6 +22,18 @@ run: build
 # Every test suite.
 test: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 1
+
+# Every test suite again, built by clang with AddressSanitizer and
+# UndefinedBehaviorSanitizer: any report fails the test that made it.
+SAN_BUILD ?= build-san
+$(SAN_BUILD)/build.ninja:
+	CC=clang meson setup $(SAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+	  -Dbuildtype=debugoptimized -Dc_args=-Wno-unknown-warning-option
+sanitize: deps $(SAN_BUILD)/build.ninja
+	ninja -C $(SAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(SAN_BUILD) --print-errorlogs --num-processes 1
 
 bench: build
 	bash bench/run.sh $(BUILD)
