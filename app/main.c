@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&a.lock, NULL);
 	if (create_api(&a) != 0)
 		goto out_model;
-	rc = engine_eal_init(&a.cfg, argv[0], &eal);
+	rc = engine_eal_init(&a.cfg.engine, argv[0], &eal);
 	if (rc != 0) {
 		fprintf(stderr, "enimap: EAL init failed: %s\n", strerror(-rc));
 		rc = 1;
@@ -307,7 +307,7 @@ int main(int argc, char **argv)
 	}
 	rc = 1;
 	t1 = now_s();
-	a.engine = engine_create(&a.cfg, a.model);
+	a.engine = engine_create(&a.cfg.engine, a.model);
 	if (a.engine == NULL) {
 		RTE_LOG(ERR, ENIMAP, "cannot start the dataplane: %s\n", strerror(errno));
 		goto out_eal;

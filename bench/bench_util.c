@@ -281,13 +281,13 @@ int bench_vpc_load(const char *path, unsigned max_readers, struct bench_vpc *v)
 	bp.max_readers = max_readers;
 	bp.n_ports = (unsigned)v->cfg.engine.n_ports;
 	for (unsigned i = 0; i < bp.n_ports; i++) {
-		const struct config_port *cp = &v->cfg.engine.ports[i];
+		const struct engine_port_params *cp = &v->cfg.engine.ports[i];
 		uint8_t mac[6] = {0x02, 0xbe, 0, 0, 0, (uint8_t)i};
 		uint8_t up[6] = {0x02, 0xfe, 0, 0, 0, 1};
 
-		bp.ports[i].role = cp->role == CONFIG_PORT_HOST ? FWD_PORT_HOST : FWD_PORT_UPLINK;
+		bp.ports[i].role = cp->role == ENGINE_PORT_HOST ? FWD_PORT_HOST : FWD_PORT_UPLINK;
 		memcpy(bp.ports[i].mac, mac, 6);
-		if (cp->role == CONFIG_PORT_UPLINK) {
+		if (cp->role == ENGINE_PORT_UPLINK) {
 			bp.ports[i].has_upstream_mac = true;
 			memcpy(bp.ports[i].upstream_mac, up, 6);
 		}

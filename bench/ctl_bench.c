@@ -525,7 +525,7 @@ int main(int argc, char **argv)
 	rc = 1;
 	if (v.cfg.engine.n_ports != BENCH_N_PORTS || bench_ports_create(BATCH, RING_SIZE, &bp) != 0)
 		goto out;
-	uplink = v.cfg.engine.ports[0].role == CONFIG_PORT_UPLINK ? 0 : 1;
+	uplink = v.cfg.engine.ports[0].role == ENGINE_PORT_UPLINK ? 0 : 1;
 	host = (uint16_t)(1 - uplink);
 	wk.id = 0;
 	wk.gen = builder_gen(v.b);

@@ -78,7 +78,7 @@ struct dpdk_nat *dpdk_nat_create(const struct bench_vpc *v)
 		uint8_t mac[6] = {0x02, 0xbe, 0, 0, 0, (uint8_t)p};
 
 		memcpy(t->port_mac[p].addr_bytes, mac, 6);
-		if (v->cfg.engine.ports[p].role == CONFIG_PORT_UPLINK)
+		if (v->cfg.engine.ports[p].role == ENGINE_PORT_UPLINK)
 			t->uplink = p;
 	}
 	uint8_t up[6] = {0x02, 0xfe, 0, 0, 0, 1};

@@ -433,7 +433,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ports: need the 2 ports of gen-config.py (uplink, host)\n");
 		goto out;
 	}
-	uplink = v.cfg.engine.ports[0].role == CONFIG_PORT_UPLINK ? 0 : 1;
+	uplink = v.cfg.engine.ports[0].role == ENGINE_PORT_UPLINK ? 0 : 1;
 	host = (uint16_t)(1 - uplink);
 	dnat = dpdk_nat_create(&v);
 	wk.id = 0;

@@ -28,7 +28,7 @@
 #include "em4.h"
 #include "route.h"
 
-#define FWD_MAX_PORTS 16    /* == CONFIG_MAX_PORTS */
+#define FWD_MAX_PORTS 16    /* the engine's ENGINE_MAX_PORTS is asserted equal (engine.c) */
 #define FWD_ENI_ABSENT 0xff /* eni_fwd.state of an unused ENI slot */
 
 enum fwd_port_role { FWD_PORT_UPLINK = 0, FWD_PORT_HOST = 1 };

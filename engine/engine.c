@@ -26,11 +26,14 @@
 #define ENGINE_TX_DESC 1024
 #define ENGINE_POOL_CACHE 256
 
+/* engine_params.h stays free of dataplane headers, so its limit is a copy */
+_Static_assert(ENGINE_MAX_PORTS == FWD_MAX_PORTS, "engine and dataplane port limits differ");
+
 struct engine {
 	unsigned n_workers, n_ports;
-	uint16_t port_id[CONFIG_MAX_PORTS];
-	bool port_started[CONFIG_MAX_PORTS];
-	struct port_info port_info[CONFIG_MAX_PORTS];
+	uint16_t port_id[ENGINE_MAX_PORTS];
+	bool port_started[ENGINE_MAX_PORTS];
+	struct port_info port_info[ENGINE_MAX_PORTS];
 	struct rte_mempool *pool;
 	struct builder *builder;
 	struct worker *workers; /* n_workers, cache aligned */
@@ -40,9 +43,9 @@ struct engine {
 	bool launched;
 };
 
-static int engine_start_ports(struct engine *e, const struct enimap_config *cfg)
+static int engine_start_ports(struct engine *e, const struct engine_params *params)
 {
-	unsigned burst = cfg->engine.burst ? cfg->engine.burst : 32;
+	unsigned burst = params->burst ? params->burst : 32;
 	unsigned n = port_pool_size(e->n_ports, e->n_workers, ENGINE_RX_DESC, ENGINE_TX_DESC, burst,
 				    ENGINE_POOL_CACHE);
 	int rc;
@@ -54,14 +57,14 @@ static int engine_start_ports(struct engine *e, const struct enimap_config *cfg)
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < e->n_ports; i++) {
-		const struct config_port *cp = &cfg->engine.ports[i];
+		const struct engine_port_params *cp = &params->ports[i];
 		struct port_conf pc = {
 		    .n_workers = e->n_workers,
 		    .rx_desc = ENGINE_RX_DESC,
 		    .tx_desc = ENGINE_TX_DESC,
 		    .pool = e->pool,
 		    /* host ports receive for the ENIs' MACs, not the port's */
-		    .promiscuous = cp->role == CONFIG_PORT_HOST,
+		    .promiscuous = cp->role == ENGINE_PORT_HOST,
 		    .has_mac = cp->has_mac,
 		};
 
@@ -83,7 +86,7 @@ static int engine_start_ports(struct engine *e, const struct enimap_config *cfg)
 		RTE_LOG(INFO, ENIMAP,
 			"port %u %s: %s, dpdk port %u, %u rx / %u tx queue(s)%s, "
 			"mac " RTE_ETHER_ADDR_PRT_FMT "\n",
-			i, cp->name, cp->role == CONFIG_PORT_HOST ? "host" : "uplink", pc.port_id,
+			i, cp->name, cp->role == ENGINE_PORT_HOST ? "host" : "uplink", pc.port_id,
 			e->port_info[i].n_rx_queues, e->port_info[i].n_tx_queues,
 			e->port_info[i].rss ? ", RSS" : "",
 			RTE_ETHER_ADDR_BYTES((const struct rte_ether_addr *)e->port_info[i].mac));
@@ -91,7 +94,7 @@ static int engine_start_ports(struct engine *e, const struct enimap_config *cfg)
 	return 0;
 }
 
-static int engine_build_tables(struct engine *e, const struct enimap_config *cfg,
+static int engine_build_tables(struct engine *e, const struct engine_params *params,
 			       const struct model *m)
 {
 	struct builder_params bp;
@@ -99,22 +102,22 @@ static int engine_build_tables(struct engine *e, const struct enimap_config *cfg
 	int rc;
 
 	memset(&bp, 0, sizeof(bp));
-	bp.max_v4 = cfg->engine.max_ipv4;
-	bp.max_v6 = cfg->engine.max_ipv6;
-	bp.max_eips = cfg->engine.max_eips;
+	bp.max_v4 = params->max_ipv4;
+	bp.max_v6 = params->max_ipv6;
+	bp.max_eips = params->max_eips;
 	bp.max_readers = e->n_workers;
 	bp.socket_id = (int)rte_socket_id();
 	bp.n_ports = e->n_ports;
 	for (unsigned i = 0; i < e->n_ports; i++) {
-		const struct config_port *cp = &cfg->engine.ports[i];
+		const struct engine_port_params *cp = &params->ports[i];
 
-		bp.ports[i].role = cp->role == CONFIG_PORT_HOST ? FWD_PORT_HOST : FWD_PORT_UPLINK;
+		bp.ports[i].role = cp->role == ENGINE_PORT_HOST ? FWD_PORT_HOST : FWD_PORT_UPLINK;
 		memcpy(bp.ports[i].mac, e->port_info[i].mac, 6);
 		bp.ports[i].has_upstream_mac = cp->has_upstream_mac;
 		memcpy(bp.ports[i].upstream_mac, cp->upstream_mac, 6);
 		bp.ports[i].has_upstream_ip = cp->has_upstream_ip;
 		bp.ports[i].upstream_ip = cp->upstream_ip;
-		if (cp->role == CONFIG_PORT_UPLINK && e->uplink < 0)
+		if (cp->role == ENGINE_PORT_UPLINK && e->uplink < 0)
 			e->uplink = (int)i;
 	}
 	e->builder = builder_create(&bp);
@@ -131,10 +134,10 @@ static int engine_build_tables(struct engine *e, const struct enimap_config *cfg
 	return rc;
 }
 
-static int engine_launch(struct engine *e, const struct enimap_config *cfg)
+static int engine_launch(struct engine *e, const struct engine_params *params)
 {
 	struct gen *g = builder_gen(e->builder);
-	unsigned burst = cfg->engine.burst ? cfg->engine.burst : 32;
+	unsigned burst = params->burst ? params->burst : 32;
 	unsigned i = 0, lcore;
 	int rc;
 
@@ -185,21 +188,21 @@ static int engine_launch(struct engine *e, const struct enimap_config *cfg)
 	return 0;
 }
 
-struct engine *engine_create(const struct enimap_config *cfg, const struct model *m)
+struct engine *engine_create(const struct engine_params *params, const struct model *m)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	int rc;
 
 	if (e == NULL)
 		return NULL;
-	e->n_workers = cfg->engine.workers ? cfg->engine.workers : 1;
-	e->n_ports = (unsigned)cfg->engine.n_ports;
+	e->n_workers = params->workers ? params->workers : 1;
+	e->n_ports = (unsigned)params->n_ports;
 	e->uplink = -1;
-	rc = engine_start_ports(e, cfg);
+	rc = engine_start_ports(e, params);
 	if (rc == 0)
-		rc = engine_build_tables(e, cfg, m);
+		rc = engine_build_tables(e, params, m);
 	if (rc == 0)
-		rc = engine_launch(e, cfg);
+		rc = engine_launch(e, params);
 	if (rc != 0) {
 		engine_free(e);
 		errno = rc < 0 ? -rc : EINVAL;

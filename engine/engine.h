@@ -9,6 +9,11 @@
  * stopped and closed) -> engine_eal_cleanup() (EAL down, its runtime
  * directory /var/run/dpdk/<prefix> removed).
  *
+ * Its settings come as a struct engine_params (engine_params.h), which the
+ * caller fills: the program from the YAML configuration (control/config
+ * embeds one), tests and benchmarks directly. The engine does not know the
+ * configuration file.
+ *
  * Threads: every engine_* call is made from the control thread (the EAL
  * main lcore), except the counter readers engine_*_stats(), which any thread
  * may call at any time: they sum counters each worker writes alone.
@@ -20,13 +25,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
 #include "delta.h"
+#include "engine_params.h"
 #include "model.h"
 
-#define ENGINE_EAL_MAX_ARGS (CONFIG_MAX_EAL_ARGS + CONFIG_MAX_PORTS + 16)
+#define ENGINE_EAL_MAX_ARGS (ENGINE_MAX_EXTRA_EAL_ARGS + ENGINE_MAX_PORTS + 16)
 
-/* The EAL command line built from the configuration. */
+/* The EAL command line built from the engine's parameters. */
 struct engine_eal {
 	int argc;
 	char *argv[ENGINE_EAL_MAX_ARGS + 1];
@@ -38,28 +43,27 @@ struct engine_eal {
 /*
  * Build the EAL arguments: prog, lcores (main + one per worker), --no-pci,
  * --file-prefix=prefix, --no-huge -m 512 unless use_hugepages, one --vdev
- * per configured port, then the configuration's own EAL arguments. 0 or
- * -E2BIG.
+ * per port of params, then its extra EAL arguments. 0 or -E2BIG.
  */
-int engine_eal_build(const struct enimap_config *cfg, const char *prog, const char *prefix,
+int engine_eal_build(const struct engine_params *params, const char *prog, const char *prefix,
 		     bool use_hugepages, unsigned n_cpus, struct engine_eal *eal);
 
 /* True when hugetlbfs is mounted and at least one hugepage is free. */
 bool engine_hugepages_free(void);
 
 /* Build the arguments (prefix enimap-<pid>) and rte_eal_init(). 0 or -errno. */
-int engine_eal_init(const struct enimap_config *cfg, const char *prog, struct engine_eal *eal);
+int engine_eal_init(const struct engine_params *params, const char *prog, struct engine_eal *eal);
 /* rte_eal_cleanup() and remove /var/run/dpdk/<prefix>. */
 void engine_eal_cleanup(const struct engine_eal *eal);
 
 struct engine;
 
 /*
- * Start the dataplane for cfg: mempool, ports, tables loaded with
- * model_full_delta(m), one worker per configured worker lcore. NULL + errno
- * (and a log line naming what failed).
+ * Start the dataplane for params: mempool, ports, tables loaded with
+ * model_full_delta(m), one worker per worker lcore of params. params is read during
+ * the call only. NULL + errno (and a log line naming what failed).
  */
-struct engine *engine_create(const struct enimap_config *cfg, const struct model *m);
+struct engine *engine_create(const struct engine_params *params, const struct model *m);
 
 /*
  * Apply one model delta as one table generation; returns once every worker

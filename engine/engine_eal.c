@@ -83,11 +83,11 @@ static void eal_add_lcores(struct eal_writer *w, unsigned workers, unsigned n_cp
 	eal_add(w, "--lcores=%s", list);
 }
 
-int engine_eal_build(const struct enimap_config *cfg, const char *prog, const char *prefix,
+int engine_eal_build(const struct engine_params *params, const char *prog, const char *prefix,
 		     bool use_hugepages, unsigned n_cpus, struct engine_eal *eal)
 {
 	struct eal_writer w = {.eal = eal};
-	unsigned workers = cfg->engine.workers ? cfg->engine.workers : 1;
+	unsigned workers = params->workers ? params->workers : 1;
 
 	memset(eal, 0, sizeof(*eal));
 	if (snprintf(eal->prefix, sizeof(eal->prefix), "%s", prefix) >= (int)sizeof(eal->prefix))
@@ -102,10 +102,10 @@ int engine_eal_build(const struct enimap_config *cfg, const char *prog, const ch
 		eal_add(&w, "-m");
 		eal_add(&w, "512");
 	}
-	for (size_t i = 0; i < cfg->engine.n_ports; i++)
-		eal_add(&w, "--vdev=%s", cfg->engine.ports[i].device);
-	for (size_t i = 0; i < cfg->engine.n_eal_args; i++)
-		eal_add(&w, "%s", cfg->engine.eal_args[i]);
+	for (size_t i = 0; i < params->n_ports; i++)
+		eal_add(&w, "--vdev=%s", params->ports[i].device);
+	for (size_t i = 0; i < params->n_eal_args; i++)
+		eal_add(&w, "%s", params->eal_args[i]);
 	return w.err;
 }
 
@@ -174,7 +174,7 @@ static void eal_remove_dir(const char *prefix)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int engine_eal_init(const struct enimap_config *cfg, const char *prog, struct engine_eal *eal)
+int engine_eal_init(const struct engine_params *params, const char *prog, struct engine_eal *eal)
 {
 	char prefix[64];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -182,7 +182,7 @@ int engine_eal_init(const struct enimap_config *cfg, const char *prog, struct en
 	int rc;
 
 	snprintf(prefix, sizeof(prefix), "enimap-%ld", (long)getpid());
-	rc = engine_eal_build(cfg, prog, prefix, engine_hugepages_free(),
+	rc = engine_eal_build(params, prog, prefix, engine_hugepages_free(),
 			      cpus > 0 ? (unsigned)cpus : 1, eal);
 	if (rc != 0)
 		return rc;

@@ -10,7 +10,7 @@
 
 #include "api_impl.h"
 
-struct api *api_create(struct model *m, const struct config_api *cfg, api_commit_fn commit,
+struct api *api_create(struct model *m, const struct api_settings *cfg, api_commit_fn commit,
 		       void *commit_arg, struct api_err *err)
 {
 	struct api *a = calloc(1, sizeof(*a));

@@ -18,6 +18,10 @@
  * owner must not touch the model while the API is started, except through
  * api_lock()/api_unlock().
  *
+ * Settings: struct api_settings (api_settings.h), which the caller fills: the
+ * program from the YAML configuration (control/config embeds one), tests
+ * directly. The API does not know the configuration file.
+ *
  * Start-up order: config_load() the model; api_create(); api_replay() (restores
  * the journaled changes; no commit callbacks are made, so build the tables
  * from model_full_delta() afterwards); api_start().
@@ -29,8 +33,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "api_settings.h"
 #include "api_sigv4.h"
-#include "config.h"
 #include "delta.h"
 #include "model.h"
 
@@ -52,7 +56,7 @@ typedef int (*api_commit_fn)(void *arg, const struct delta *d);
  * A new API over model m (which must outlive it). cfg is copied. commit may be
  * NULL (nothing to publish to). NULL with err->message on failure.
  */
-struct api *api_create(struct model *m, const struct config_api *cfg, api_commit_fn commit,
+struct api *api_create(struct model *m, const struct api_settings *cfg, api_commit_fn commit,
 		       void *commit_arg, struct api_err *err);
 
 /*

@@ -24,7 +24,7 @@ struct MHD_Daemon;
 
 struct api {
 	struct model *m;
-	struct config_api cfg;
+	struct api_settings cfg; /* a copy of api_create's */
 	api_commit_fn commit;
 	void *commit_arg;
 	pthread_mutex_t mu; /* serializes everything that touches the model or journal */

@@ -159,7 +159,7 @@ static int auth_field(const char *auth, const char *key, char *out, size_t size)
 	return -1;
 }
 
-int api_sigv4_verify(const struct api_sigv4_req *r, const struct config_credential *creds,
+int api_sigv4_verify(const struct api_sigv4_req *r, const struct api_credential *creds,
 		     size_t n_creds, const char *region, char why[256])
 {
 	const char *auth = header_get(r, "authorization", 13);
@@ -221,7 +221,7 @@ int api_sigv4_verify(const struct api_sigv4_req *r, const struct config_credenti
 		snprintf(why, 256, "The Host header must be signed.");
 		return -EACCES;
 	}
-	const struct config_credential *c = NULL;
+	const struct api_credential *c = NULL;
 	for (size_t i = 0; i < n_creds; i++)
 		if (strcmp(creds[i].access_key_id, parts[0]) == 0)
 			c = &creds[i];

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "config.h"
+#include "api_settings.h"
 
 #define API_SIGV4_MAX_SKEW 300 /* seconds between X-Amz-Date and now (AWS allows 5 min) */
 
@@ -35,7 +35,7 @@ struct api_sigv4_req {
  * the region and service "ec2", dated within API_SIGV4_MAX_SKEW of now;
  * otherwise -EACCES with why[] saying what was wrong (no secret in it).
  */
-int api_sigv4_verify(const struct api_sigv4_req *r, const struct config_credential *creds,
+int api_sigv4_verify(const struct api_sigv4_req *r, const struct api_credential *creds,
 		     size_t n_creds, const char *region, char why[256]);
 
 /*

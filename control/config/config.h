@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * config.h - the YAML configuration: the engine's own settings, and the VPC
- * state, which is loaded into the model through the model's own operations
- * (model.h) -- the same path the API uses. A bad file is refused with
- * "file:line:column: reason" and nothing is half-loaded.
+ * config.h - the YAML configuration: the engine's settings (struct
+ * engine_params, engine_params.h) and the API's (struct api_settings,
+ * api_settings.h), and the VPC state, which is loaded into the model through
+ * the model's own operations (model.h) -- the same path the API uses. A bad
+ * file is refused with "file:line:column: reason" and nothing is half-loaded.
+ *
+ * The dependency is one way: the loader fills the engine's and the API's own
+ * structs; neither the engine nor the API includes this header.
  *
  * The schema, with every field, is config/example.yaml.
  */
@@ -14,56 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api_settings.h"
+#include "engine_params.h"
 #include "model.h"
 
-#define CONFIG_MAX_PORTS 16
-#define CONFIG_MAX_CREDENTIALS 16
-#define CONFIG_MAX_EAL_ARGS 32
-
-enum config_port_role { CONFIG_PORT_UPLINK = 0, CONFIG_PORT_HOST = 1 };
-
-struct config_port {
-	char name[32]; /* referenced by instances' `port:` */
-	enum config_port_role role;
-	char device[256]; /* DPDK vdev args, e.g. "net_af_packet0,iface=veth0" */
-	bool has_mac;
-	uint8_t mac[6]; /* the engine's MAC on this port; default: the device's */
-	/* uplink only: the upstream router, where outbound packets go */
-	bool has_upstream_mac;
-	uint8_t upstream_mac[6];
-	bool has_upstream_ip;
-	uint32_t upstream_ip; /* network order; resolved by ARP when no MAC is given */
-};
-
-struct config_credential {
-	char access_key_id[128];
-	char secret_access_key[128];
-};
-
-struct config_engine {
-	unsigned workers; /* poll-mode worker lcores (default 1) */
-	size_t n_eal_args;
-	char eal_args[CONFIG_MAX_EAL_ARGS][128]; /* extra EAL arguments, appended */
-	size_t n_ports;
-	struct config_port ports[CONFIG_MAX_PORTS];
-	/* table capacities (model_set_capacity); defaults 1<<20 each */
-	size_t max_ipv4, max_ipv6, max_eips;
-	unsigned burst; /* rx burst size (default 32) */
-};
-
-struct config_api {
-	bool enabled;	 /* default true */
-	char listen[64]; /* "127.0.0.1:8787" by default */
-	char region[32]; /* "us-east-1" by default: SigV4 scope */
-	size_t n_credentials;
-	struct config_credential credentials[CONFIG_MAX_CREDENTIALS];
-	char journal[256]; /* journal file path; "" = no journal */
-};
-
 struct enimap_config {
-	char path[256]; /* the file it came from */
-	struct config_engine engine;
-	struct config_api api;
+	char path[256];		     /* the file it came from */
+	struct engine_params engine; /* `engine:`, defaults filled in */
+	struct api_settings api;     /* `api:`, defaults filled in */
 };
 
 struct config_err {

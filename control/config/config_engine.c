@@ -7,7 +7,7 @@
 
 #define DEFAULT_CAPACITY (1u << 20)
 
-void config_engine_defaults(struct config_engine *out)
+void config_engine_defaults(struct engine_params *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->workers = 1;
@@ -18,7 +18,7 @@ void config_engine_defaults(struct config_engine *out)
 }
 
 static int parse_capacity(const struct cnode_ctx *c, const struct cnode *n,
-			  struct config_engine *out)
+			  struct engine_params *out)
 {
 	static const char *const keys[] = {"ipv4", "ipv6", "eips", NULL};
 	static const char *const what[] = {"engine.capacity.ipv4", "engine.capacity.ipv6",
@@ -41,12 +41,12 @@ static int parse_capacity(const struct cnode_ctx *c, const struct cnode *n,
 	return 0;
 }
 
-static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *e)
+static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct engine_params *e)
 {
 	static const char *const keys[] = {"!name",	   "!role",	  "!device", "mac",
 					   "upstream_mac", "upstream_ip", NULL};
 	static const char *const roles[] = {"uplink", "host", NULL};
-	struct config_port *p = &e->ports[e->n_ports];
+	struct engine_port_params *p = &e->ports[e->n_ports];
 	const struct cnode *v;
 	const char *s;
 	int role;
@@ -65,10 +65,10 @@ static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct c
 	v = cnode_map_find(c, n, "role");
 	if (cnode_enum(c, v, "port role", roles, &role))
 		return -1;
-	p->role = role == 0 ? CONFIG_PORT_UPLINK : CONFIG_PORT_HOST;
-	if (p->role == CONFIG_PORT_UPLINK)
+	p->role = role == 0 ? ENGINE_PORT_UPLINK : ENGINE_PORT_HOST;
+	if (p->role == ENGINE_PORT_UPLINK)
 		for (size_t i = 0; i < e->n_ports; i++)
-			if (e->ports[i].role == CONFIG_PORT_UPLINK)
+			if (e->ports[i].role == ENGINE_PORT_UPLINK)
 				return cnode_fail(c, v,
 						  "port role: port '%s' is already the uplink",
 						  e->ports[i].name);
@@ -81,7 +81,7 @@ static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct c
 		p->has_mac = true;
 	}
 	if ((v = cnode_map_find(c, n, "upstream_mac")) != NULL) {
-		if (p->role != CONFIG_PORT_UPLINK)
+		if (p->role != ENGINE_PORT_UPLINK)
 			return cnode_fail(c, v,
 					  "upstream_mac: only an uplink port has an upstream");
 		if (cnode_mac(c, v, "port upstream_mac", &s, p->upstream_mac))
@@ -89,7 +89,7 @@ static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct c
 		p->has_upstream_mac = true;
 	}
 	if ((v = cnode_map_find(c, n, "upstream_ip")) != NULL) {
-		if (p->role != CONFIG_PORT_UPLINK)
+		if (p->role != ENGINE_PORT_UPLINK)
 			return cnode_fail(c, v, "upstream_ip: only an uplink port has an upstream");
 		if (cnode_ipv4(c, v, "port upstream_ip", &s, &p->upstream_ip))
 			return -1;
@@ -99,7 +99,7 @@ static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct c
 	return 0;
 }
 
-static int parse_ports(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *e)
+static int parse_ports(const struct cnode_ctx *c, const struct cnode *n, struct engine_params *e)
 {
 	const struct cnode *items;
 	size_t k;
@@ -109,16 +109,16 @@ static int parse_ports(const struct cnode_ctx *c, const struct cnode *n, struct 
 	for (size_t i = 0; i < k; i++) {
 		const struct cnode *item = cnode_take(c, &items);
 
-		if (e->n_ports == CONFIG_MAX_PORTS)
+		if (e->n_ports == ENGINE_MAX_PORTS)
 			return cnode_fail(c, item, "engine.ports: at most %d ports",
-					  CONFIG_MAX_PORTS);
+					  ENGINE_MAX_PORTS);
 		if (parse_port(c, item, e))
 			return -1;
 	}
 	return 0;
 }
 
-static int parse_eal(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *e)
+static int parse_eal(const struct cnode_ctx *c, const struct cnode *n, struct engine_params *e)
 {
 	const struct cnode *items;
 	size_t k;
@@ -128,9 +128,9 @@ static int parse_eal(const struct cnode_ctx *c, const struct cnode *n, struct co
 	for (size_t i = 0; i < k; i++) {
 		const struct cnode *item = cnode_take(c, &items);
 
-		if (e->n_eal_args == CONFIG_MAX_EAL_ARGS)
+		if (e->n_eal_args == ENGINE_MAX_EXTRA_EAL_ARGS)
 			return cnode_fail(c, item, "engine.eal: at most %d arguments",
-					  CONFIG_MAX_EAL_ARGS);
+					  ENGINE_MAX_EXTRA_EAL_ARGS);
 		if (cnode_str_copy(c, item, "engine.eal argument", e->eal_args[e->n_eal_args],
 				   sizeof(e->eal_args[0])))
 			return -1;
@@ -139,7 +139,7 @@ static int parse_eal(const struct cnode_ctx *c, const struct cnode *n, struct co
 	return 0;
 }
 
-int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n, struct config_engine *out)
+int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n, struct engine_params *out)
 {
 	static const char *const keys[] = {"workers", "burst", "eal", "capacity", "ports", NULL};
 	const struct cnode *v;
@@ -168,7 +168,7 @@ int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n, struct
 	return 0;
 }
 
-void config_api_defaults(struct config_api *out)
+void config_api_defaults(struct api_settings *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->enabled = true;
@@ -195,7 +195,8 @@ bad:
 	return cnode_fail(c, n, "api.listen: '%s' is not host:port", s);
 }
 
-static int parse_credentials(const struct cnode_ctx *c, const struct cnode *n, struct config_api *a)
+static int parse_credentials(const struct cnode_ctx *c, const struct cnode *n,
+			     struct api_settings *a)
 {
 	static const char *const keys[] = {"!access_key_id", "!secret_access_key", NULL};
 	const struct cnode *items;
@@ -205,11 +206,11 @@ static int parse_credentials(const struct cnode_ctx *c, const struct cnode *n, s
 		return -1;
 	for (size_t i = 0; i < k; i++) {
 		const struct cnode *item = cnode_take(c, &items);
-		struct config_credential *cr = &a->credentials[a->n_credentials];
+		struct api_credential *cr = &a->credentials[a->n_credentials];
 
-		if (a->n_credentials == CONFIG_MAX_CREDENTIALS)
+		if (a->n_credentials == API_MAX_CREDENTIALS)
 			return cnode_fail(c, item, "api.credentials: at most %d",
-					  CONFIG_MAX_CREDENTIALS);
+					  API_MAX_CREDENTIALS);
 		if (cnode_map_check(c, item, "credential", keys) ||
 		    cnode_str_copy(c, cnode_map_find(c, item, "access_key_id"), "access_key_id",
 				   cr->access_key_id, sizeof(cr->access_key_id)) ||
@@ -225,7 +226,7 @@ static int parse_credentials(const struct cnode_ctx *c, const struct cnode *n, s
 	return 0;
 }
 
-int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct config_api *out)
+int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct api_settings *out)
 {
 	static const char *const keys[] = {"enabled", "listen",	     "region",
 					   "journal", "credentials", NULL};

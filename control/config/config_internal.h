@@ -9,13 +9,13 @@
 #include "config_node.h"
 
 /* config_engine.c: `engine:` (n may be NULL: defaults) into *out. */
-void config_engine_defaults(struct config_engine *out);
+void config_engine_defaults(struct engine_params *out);
 int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n,
-			struct config_engine *out);
+			struct engine_params *out);
 
 /* config_engine.c: `api:` (n may be NULL: defaults) into *out. */
-void config_api_defaults(struct config_api *out);
-int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct config_api *out);
+void config_api_defaults(struct api_settings *out);
+int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct api_settings *out);
 
 /*
  * config_vpc.c: the VPC sections of root, in the order that resolves
@@ -29,7 +29,7 @@ struct config_counts {
 	size_t v4, v6, eips, enis; /* at most this many addresses, EIPs, ENIs */
 };
 int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
-		    const struct config_engine *engine, struct model *m, struct delta *delta,
+		    const struct engine_params *engine, struct model *m, struct delta *delta,
 		    struct config_counts *counts);
 
 #endif

@@ -27,7 +27,7 @@ struct strlist {
 
 struct vctx {
 	const struct cnode_ctx *c;
-	const struct config_engine *engine;
+	const struct engine_params *engine;
 	struct model *m; /* NULL: check only */
 	struct delta *delta;
 	struct strlist l4, l6;
@@ -399,7 +399,7 @@ static int instance(struct vctx *v, const struct cnode *n)
 	if (i == v->engine->n_ports)
 		return cnode_fail(v->c, x, "instance port: no port named '%s' in engine.ports",
 				  port);
-	if (v->engine->ports[i].role != CONFIG_PORT_HOST)
+	if (v->engine->ports[i].role != ENGINE_PORT_HOST)
 		return cnode_fail(v->c, x, "instance port: port '%s' is not a host port", port);
 	r.host_port = (uint16_t)i;
 	if (v->m != NULL && model_create_instance(v->m, &r, out, &e))
@@ -568,7 +568,7 @@ static void eip_hint(const struct vctx *v, const struct cnode *n)
 /* ---- the walk ---- */
 
 int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
-		    const struct config_engine *engine, struct model *m, struct delta *delta,
+		    const struct engine_params *engine, struct model *m, struct delta *delta,
 		    struct config_counts *counts)
 {
 	struct config_counts ignored = {0};

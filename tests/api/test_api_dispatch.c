@@ -116,9 +116,9 @@ static char *dump(const struct model *m)
 	return buf;
 }
 
-static struct config_api cfg(const char *journal)
+static struct api_settings cfg(const char *journal)
 {
-	struct config_api c = {.enabled = true, .n_credentials = 1};
+	struct api_settings c = {.enabled = true, .n_credentials = 1};
 	snprintf(c.listen, sizeof(c.listen), "127.0.0.1:0");
 	snprintf(c.region, sizeof(c.region), "us-east-1");
 	snprintf(c.credentials[0].access_key_id, 128, "AKIDTEST");
@@ -152,7 +152,7 @@ static int setup(void **state)
 	snprintf(f->journal, sizeof(f->journal), "/tmp/enimap-test-api-journal-%d", getpid());
 	unlink(f->journal);
 	f->m = world();
-	struct config_api c = cfg(f->journal);
+	struct api_settings c = cfg(f->journal);
 	struct api_err err;
 	f->a = api_create(f->m, &c, count_commit, &f->commits, &err);
 	assert_non_null(f->a);
@@ -453,7 +453,7 @@ static void journal_replay_restores_exact_state(void **state)
 		char *w = dump(f->m);
 		assert_non_null(strstr(w, "192.0.2.0/24 -> eni-c\n"));
 		struct model *m3 = world();
-		struct config_api c3 = cfg(f->journal);
+		struct api_settings c3 = cfg(f->journal);
 		struct api_err e3;
 		struct api *a3 = api_create(m3, &c3, NULL, NULL, &e3);
 		if (api_replay(a3, &e3) != 0)
@@ -482,7 +482,7 @@ static void journal_replay_restores_exact_state(void **state)
 
 	/* a restart: the same configuration, then the journal */
 	struct model *m2 = world();
-	struct config_api c = cfg(f->journal);
+	struct api_settings c = cfg(f->journal);
 	struct api_err err;
 	struct api *a2 = api_create(m2, &c, NULL, NULL, &err);
 	assert_int_equal(api_replay(a2, &err), 0);
@@ -542,7 +542,7 @@ static void journal_stays_bounded_by_automatic_compaction(void **state)
 	assert_true(most < 4096 + 512);
 	char *want = dump(f->m);
 	struct model *m2 = world();
-	struct config_api c = cfg(f->journal);
+	struct api_settings c = cfg(f->journal);
 	struct api_err err;
 	struct api *a2 = api_create(m2, &c, NULL, NULL, &err);
 	assert_int_equal(api_replay(a2, &err), 0);

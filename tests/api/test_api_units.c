@@ -85,7 +85,7 @@ static void xml_escapes_every_special_character(void **state)
 
 /* ---- SigV4 ---- */
 
-static const struct config_credential creds[] = {
+static const struct api_credential creds[] = {
     {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}};
 static const char body[] = "Action=DescribeVpcs&Version=2016-11-15";
 #define NOW 1700000000 /* 2023-11-14T22:13:20Z */
@@ -178,7 +178,7 @@ static void sigv4_refuses_unknown_key_and_other_region(void **state)
 	char why[256];
 	make_signed(&s, creds[0].secret_access_key, "20231114T221320Z", NOW);
 	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "eu-west-1", why), -EACCES);
-	struct config_credential other = {"AKIDOTHER", "x"};
+	struct api_credential other = {"AKIDOTHER", "x"};
 	assert_int_equal(api_sigv4_verify(&s.r, &other, 1, "us-east-1", why), -EACCES);
 	assert_int_equal(api_sigv4_verify(&s.r, creds, 0, "us-east-1", why), -EACCES);
 }

@@ -56,7 +56,7 @@ static int libyaml_only(const char *text, size_t len, int events, size_t *count)
 int main(int argc, char **argv)
 {
 	struct config_counts counts = {0};
-	struct config_engine engine;
+	struct engine_params engine;
 	struct cnode_tree tree;
 	struct config_err err;
 	struct cnode_ctx c = {.tree = &tree, .err = &err};

@@ -80,7 +80,7 @@ static void example_engine_and_api_sections_parsed(void **state)
 	assert_int_equal(cfg.engine.max_eips, 1048576);
 	assert_int_equal(cfg.engine.n_ports, 3);
 	assert_string_equal(cfg.engine.ports[0].name, "uplink");
-	assert_int_equal(cfg.engine.ports[0].role, CONFIG_PORT_UPLINK);
+	assert_int_equal(cfg.engine.ports[0].role, ENGINE_PORT_UPLINK);
 	assert_string_equal(cfg.engine.ports[0].device, "net_af_packet0,iface=veth-up,qpairs=1");
 	assert_true(cfg.engine.ports[0].has_mac);
 	assert_mac(cfg.engine.ports[0].mac, "02:00:00:00:00:01");
@@ -89,7 +89,7 @@ static void example_engine_and_api_sections_parsed(void **state)
 	assert_true(cfg.engine.ports[0].has_upstream_mac);
 	assert_mac(cfg.engine.ports[0].upstream_mac, "02:00:00:00:01:01");
 	assert_string_equal(cfg.engine.ports[1].name, "host-a");
-	assert_int_equal(cfg.engine.ports[1].role, CONFIG_PORT_HOST);
+	assert_int_equal(cfg.engine.ports[1].role, ENGINE_PORT_HOST);
 	assert_false(cfg.engine.ports[1].has_upstream_ip);
 	assert_false(cfg.engine.ports[2].has_mac); /* default: the device's */
 	assert_true(cfg.api.enabled);
@@ -248,13 +248,13 @@ static void default_yaml_is_the_demo_topology(void **state)
 	assert_int_equal(cfg.engine.workers, 1);
 	assert_int_equal(cfg.engine.n_ports, 3);
 	assert_string_equal(cfg.engine.ports[0].name, "uplink");
-	assert_int_equal(cfg.engine.ports[0].role, CONFIG_PORT_UPLINK);
+	assert_int_equal(cfg.engine.ports[0].role, ENGINE_PORT_UPLINK);
 	assert_string_equal(cfg.engine.ports[0].device, "net_af_packet0,iface=enimap-up,qpairs=1");
 	assert_mac(cfg.engine.ports[0].mac, "02:00:00:00:00:01");
 	assert_string_equal(ct_v4(cfg.engine.ports[0].upstream_ip, b), "203.0.113.1");
 	assert_mac(cfg.engine.ports[0].upstream_mac, "02:00:00:00:01:01");
 	assert_string_equal(cfg.engine.ports[1].name, "host-web");
-	assert_int_equal(cfg.engine.ports[1].role, CONFIG_PORT_HOST);
+	assert_int_equal(cfg.engine.ports[1].role, ENGINE_PORT_HOST);
 	assert_string_equal(cfg.engine.ports[1].device, "net_af_packet1,iface=enimap-web,qpairs=1");
 	assert_mac(cfg.engine.ports[1].mac, "02:00:00:00:00:02");
 	assert_string_equal(cfg.engine.ports[2].name, "host-standby");
