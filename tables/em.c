@@ -217,17 +217,24 @@ int em_delete(struct em *t, unsigned kw, const void *key)
 	return 0;
 }
 
-EM_INLINE int em_lookup_w(const struct em *t, unsigned kw, const void *key, uint64_t *value)
+EM_INLINE int em_lookup_words_w(const struct em *t, unsigned kw, const struct em_words *k,
+				uint64_t *value)
 {
-	struct em_words k;
 	unsigned slot, dist;
+	const struct em_bucket *b = em_find(t, kw, k, &slot, &dist);
 
-	em_words_of(&k, key, kw);
-	const struct em_bucket *b = em_find(t, kw, &k, &slot, &dist);
 	if (b == NULL)
 		return 0;
 	*value = em_bucket_value(b, kw, slot);
 	return 1;
+}
+
+EM_INLINE int em_lookup_w(const struct em *t, unsigned kw, const void *key, uint64_t *value)
+{
+	struct em_words k;
+
+	em_words_of(&k, key, kw);
+	return em_lookup_words_w(t, kw, &k, value);
 }
 
 int em_lookup(const struct em *t, unsigned kw, const void *key, uint64_t *value)
@@ -239,6 +246,18 @@ int em_lookup(const struct em *t, unsigned kw, const void *key, uint64_t *value)
 		return em_lookup_w(t, 16, key, value);
 	default:
 		return em_lookup_w(t, kw, key, value);
+	}
+}
+
+int em_lookup_words(const struct em *t, unsigned kw, struct em_words k, uint64_t *value)
+{
+	switch (kw) {
+	case 4:
+		return em_lookup_words_w(t, 4, &k, value);
+	case 16:
+		return em_lookup_words_w(t, 16, &k, value);
+	default:
+		return em_lookup_words_w(t, kw, &k, value);
 	}
 }
 

@@ -50,6 +50,11 @@ struct em_meta {
 	uint16_t ndisp;	 /* keys whose home is here held in a later bucket */
 };
 
+/* A key as 64-bit words (em_words_of, below). */
+struct em_words {
+	uint64_t w[EM_KEY_MAX / 8];
+};
+
 /* Read only outside em.c. */
 struct em {
 	struct em_bucket *b; /* nb buckets */
@@ -69,6 +74,9 @@ int em_add(struct em *t, unsigned kw, const void *key, uint64_t value);
 int em_delete(struct em *t, unsigned kw, const void *key);
 /* 1 and *value on a hit, 0 on a miss (every bucket the key may be in). */
 int em_lookup(const struct em *t, unsigned kw, const void *key, uint64_t *value);
+/* em_lookup for a key already read as words (em_words_of): by value, so the
+ * inline read path's fallback does not make its caller keep the key in memory. */
+int em_lookup_words(const struct em *t, unsigned kw, struct em_words k, uint64_t *value);
 /*
  * Look up n (<= EM_BULK_MAX) keys, kw bytes apart; values[i] is set for every
  * hit. Returns the hit mask (bit i set = key i found).
@@ -126,10 +134,6 @@ static inline uint64_t em_bucket_value(const struct em_bucket *b, unsigned kw, u
  * A key is read as (kw + 7) / 8 words, the last one zero-extended when kw is
  * not a multiple of 8; memcpy, so a key needs no alignment.
  */
-struct em_words {
-	uint64_t w[EM_KEY_MAX / 8];
-};
-
 static inline unsigned em_nwords(unsigned kw)
 {
 	return (kw + 7) / 8;
@@ -240,7 +244,7 @@ static inline int em_lookup_home(const struct em *t, unsigned kw, const void *ke
 		return 1;
 	}
 	/* not in its home line: a later one only if a key of this home was pushed on */
-	return em_bucket_meta(b, kw)->maxdist != 0 ? em_lookup(t, kw, key, value) : 0;
+	return em_bucket_meta(b, kw)->maxdist != 0 ? em_lookup_words(t, kw, k, value) : 0;
 }
 
 /* em_lookup, inline. */

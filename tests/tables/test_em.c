@@ -106,6 +106,12 @@ static void check_all(const table *t, const struct ref_map *r, uint64_t *seed)
 		assert_int_equal(hit, r->present[i]);
 		if (hit)
 			assert_true(v == r->value[i]);
+		/* the inline read path agrees */
+		v = ~0ull;
+		hit = t_finish(t, KEY(i), t_start(t, KEY(i)), &v);
+		assert_int_equal(hit, r->present[i]);
+		if (hit)
+			assert_true(v == r->value[i]);
 	}
 	tkey keys[EM_BULK_MAX];
 	uint32_t idx[EM_BULK_MAX], homes[EM_BULK_MAX];
@@ -281,10 +287,14 @@ static void keys_differing_in_one_byte_are_distinct(void **state)
 		assert_true(vals[i] == 100 + i);
 		assert_int_equal(t_lookup(t, &k[i], &v), 1);
 		assert_true(v == 100 + i);
+		v = ~0ull;
+		assert_int_equal(t_finish(t, &k[i], t_start(t, &k[i]), &v), 1);
+		assert_true(v == 100 + i);
 		/* a byte more set is another key */
 		tkey other = k[i];
 		((unsigned char *)&other)[(i + 1) % W] ^= 0x80;
 		assert_int_equal(t_lookup(t, &other, &v), 0);
+		assert_int_equal(t_finish(t, &other, t_start(t, &other), &v), 0);
 	}
 	t_free(t);
 }
