@@ -308,10 +308,16 @@ int api_replay(struct api *a, struct api_err *err)
 		snprintf(err->message, sizeof(err->message), "out of memory");
 		return -ENOMEM;
 	}
+	err->message[0] = '\0'; /* replay_record sets it; the journal's own damage does not */
 	int rc = journal_replay(a->cfg.journal, replay_record, &r, &info);
 	api_unlock(a);
 	if (rc) {
-		if (rc != -EBADMSG || !r.err->message[0])
+		if (rc == -EBADMSG && !err->message[0])
+			snprintf(err->message, sizeof(err->message),
+				 "journal %s: damaged record at byte offset %llu: refused (see "
+				 "docs/journal.md)",
+				 a->cfg.journal, (unsigned long long)info.damaged_at);
+		else if (rc != -EBADMSG)
 			snprintf(err->message, sizeof(err->message), "journal %s: %s",
 				 a->cfg.journal, strerror(-rc));
 		return rc < 0 ? rc : -EBADMSG;
