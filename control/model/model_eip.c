@@ -38,6 +38,48 @@ static struct addrpool *pool_of(struct model *m, uint32_t host)
 	return NULL;
 }
 
+/*
+ * R32: the kinds of IPv4 address that are never an EIP, whatever the pools
+ * say: "this network" (0/8), loopback (127/8), multicast and the reserved
+ * range above it (224/4 and up, 255.255.255.255 among them), and any VPC's own
+ * block (a public address that is also private would be delivered both ways).
+ * host is in host order; returns what the address is, or NULL.
+ */
+static const char *reserved_kind(const struct model *m, uint32_t host)
+{
+	if (host >> 24 == 0)
+		return "in 0.0.0.0/8";
+	if (host >> 24 == 127)
+		return "a loopback address";
+	if (host == UINT32_MAX)
+		return "the broadcast address";
+	if (host >> 28 >= 14)
+		return "a multicast or reserved address (224.0.0.0/3)";
+	for (uint32_t i = m->vpcs.head; i != NIL; i = m->vpcs.next[i])
+		for (size_t k = 0; k < VPC(m, i)->n4; k++)
+			if (model_v4_overlap(host, 32, VPC(m, i)->c4base[k], VPC(m, i)->c4depth[k]))
+				return "inside a VPC's IPv4 range";
+	return NULL;
+}
+
+/* An address asked for by AllocateAddress: a valid one, inside a public pool. */
+static int check_given_address(struct model *m, const char *public_ip, uint32_t *pub,
+			       struct model_err *err)
+{
+	const char *kind;
+
+	if (model_parse_v4(public_ip, pub) < 0)
+		return model_fail(err, "InvalidParameterValue", "Invalid value '%s' for PublicIp",
+				  public_ip);
+	if ((kind = reserved_kind(m, ntohl(*pub))))
+		return model_fail(err, "InvalidParameterValue",
+				  "Address %s is %s: it cannot be an Elastic IP", public_ip, kind);
+	if (!pool_of(m, ntohl(*pub)))
+		return model_fail(err, "InvalidAddress.NotFound",
+				  "Address %s is not in any public pool of this region", public_ip);
+	return 0;
+}
+
 void model_prefetch_eip(const struct model *m, const char *allocation_id, const char *public_ip,
 			const char *private_ip)
 {
@@ -64,9 +106,8 @@ int model_allocate_address(struct model *m, const char *allocation_id, const cha
 	char *id;
 
 	if (public_ip) {
-		if (model_parse_v4(public_ip, &pub) < 0)
-			return model_fail(err, "InvalidParameterValue",
-					  "Invalid value '%s' for PublicIp", public_ip);
+		if (check_given_address(m, public_ip, &pub, err) < 0)
+			return -1;
 		if (mhash_get(&m->eippub, &pub, 4, &other) == 0)
 			return model_fail(err, "InvalidIPAddress.InUse",
 					  "Address %s is already allocated as %s", public_ip,
@@ -92,8 +133,8 @@ int model_allocate_address(struct model *m, const char *allocation_id, const cha
 		uint32_t h;
 		addrpool_take_lowest(pool, &h);
 		pub = htonl(h);
-	} else if ((pool = pool_of(m, ntohl(pub)))) {
-		addrpool_take(pool, ntohl(pub));
+	} else {
+		addrpool_take(pool_of(m, ntohl(pub)), ntohl(pub)); /* checked above */
 	}
 	pi = objtab_alloc(&m->eips);
 	EIP(m, pi)->alloc_id = id;

@@ -355,6 +355,8 @@ static void real_model_incremental_and_full_delta_forward_alike(void **st)
 	mapply(&x, model_attach_eni(x.m, &ar, att, &d, &x.err), &d);
 	struct model_attach_req ar2 = {.eni_id = eni_b, .instance_id = inst2, .device_index = 0};
 	mapply(&x, model_attach_eni(x.m, &ar2, att2, &d, &x.err), &d);
+	/* R32: a given address comes from a public pool */
+	assert_int_equal(model_add_public_pool(x.m, "203.0.113.0/24", &x.err), 0);
 	assert_int_equal(model_allocate_address(x.m, NULL, "203.0.113.77", alloc, pub, &x.err), 0);
 	struct model_associate_req asr = {.allocation_id = alloc,
 					  .eni_id = eni_a,

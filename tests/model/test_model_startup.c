@@ -25,6 +25,8 @@ static void populate(struct world *w, bool hints, char ids[N_EIPS][2][MODEL_ID_M
 				  .source_dest_check = true};
 	char eni[MODEL_ID_MAX];
 
+	/* R32: a given address comes from a public pool */
+	OK(w, model_add_public_pool(w->m, "203.0.113.0/24", &w->err));
 	if (hints)
 		assert_int_equal(model_reserve(w->m, 5000, 5000, 5000), 0);
 	for (int k = 0; k < N_EIPS; k++) {
@@ -142,6 +144,7 @@ static void associate_finds_the_allocation_it_names(void **state)
 	struct model_eip_view v;
 	struct model_associate_req r = {.eni_id = w->eni0, .private_ip = "10.0.1.10"};
 
+	OK(w, model_add_public_pool(w->m, "203.0.113.0/24", &w->err)); /* R32 */
 	OK(w, model_allocate_address(w->m, NULL, "203.0.113.1", a, NULL, &w->err));
 	OK(w, model_allocate_address(w->m, NULL, "203.0.113.2", b, NULL, &w->err));
 	r.allocation_id = a; /* not the last allocated */
