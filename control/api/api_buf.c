@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api_buf.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,32 +68,137 @@ void api_buf_free(struct api_buf *b)
 	*b = (struct api_buf){0};
 }
 
+size_t api_utf8_char(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len;
+	uint32_t c, min;
+
+	if (n == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xC2 && u[0] <= 0xDF) { /* C0 and C1 would only start overlong forms */
+		len = 2;
+		c = u[0] & 0x1F;
+		min = 0x80;
+	} else if ((u[0] & 0xF0) == 0xE0) {
+		len = 3;
+		c = u[0] & 0x0F;
+		min = 0x800;
+	} else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
+		len = 4;
+		c = u[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0; /* a continuation byte, or F5..FF */
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((u[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (u[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+bool api_xml_char(uint32_t cp)
+{
+	return cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp <= 0xD7FF) ||
+	       (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+bool api_text_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = api_utf8_char(s + i, n - i, &cp);
+		if (l == 0 || !api_xml_char(cp))
+			return false;
+		i += l;
+	}
+	return true;
+}
+
+int api_utf8_prefix(const char *s, size_t max)
+{
+	if (max > INT_MAX)
+		max = INT_MAX;
+	/* look up to 3 bytes past max: a character that straddles max is left out */
+	size_t n = strnlen(s, max + 3), i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = api_utf8_char(s + i, n - i, &cp);
+		if (l == 0)
+			l = 1; /* a stray byte counts as one character */
+		if (i + l > max)
+			break;
+		i += l;
+	}
+	return (int)i;
+}
+
+size_t api_utf8_drop_broken(char *s)
+{
+	size_t n = strlen(s), o = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = api_utf8_char(s + i, n - i, &cp);
+		if (l == 0) {
+			i++;
+			continue;
+		}
+		memmove(s + o, s + i, l);
+		o += l;
+		i += l;
+	}
+	s[o] = '\0';
+	return o;
+}
+
+static const char *xml_entity(char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&apos;";
+	default:
+		return NULL;
+	}
+}
+
 void api_buf_xml_escape(struct api_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			api_buf_puts(b, "&amp;");
-			break;
-		case '<':
-			api_buf_puts(b, "&lt;");
-			break;
-		case '>':
-			api_buf_puts(b, "&gt;");
-			break;
-		case '"':
-			api_buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			api_buf_puts(b, "&apos;");
-			break;
-		default:
-			/* Control characters are not allowed in XML 1.0: replace them. */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
-				api_buf_put(b, "?", 1);
-			else
-				api_buf_put(b, s, 1);
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = api_utf8_char(s + i, n - i, &cp);
+		const char *ent = l == 1 ? xml_entity(s[i]) : NULL;
+		if (l == 0 || !api_xml_char(cp)) {
+			/* not well-formed, or a character XML 1.0 cannot carry (even as a
+			 * reference): the output must stay parseable */
+			api_buf_put(b, "?", 1);
+			i += l ? l : 1;
+			continue;
 		}
+		if (ent)
+			api_buf_puts(b, ent);
+		else
+			api_buf_put(b, s + i, l);
+		i += l;
 	}
 }
 

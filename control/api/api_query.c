@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api_query.h"
 
+#include "api_buf.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -94,6 +96,15 @@ int api_query_parse(struct api_query *q, const char *body, size_t len)
 			char *value = decode(body + eq + (eq < end), end - eq - (eq < end));
 			if (!value) {
 				free(name);
+				goto fail;
+			}
+			/* SPEC 6: every name and value is text XML can carry, checked once
+			 * here for every action (and for the journal records replayed) */
+			if (!api_text_valid(name, strlen(name)) ||
+			    !api_text_valid(value, strlen(value))) {
+				free(name);
+				free(value);
+				errno = EILSEQ;
 				goto fail;
 			}
 			if (api_query_get(q, name)) {

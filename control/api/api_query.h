@@ -23,7 +23,9 @@ struct api_query {
 
 /*
  * Decode a form-encoded body. 0, -EINVAL (bad %-escape, NUL byte, empty or
- * duplicate name, too many parameters) or -ENOMEM; on error q is empty.
+ * duplicate name, too many parameters), -EILSEQ (a decoded name or value is
+ * not well-formed UTF-8, or holds a character XML 1.0 cannot carry, e.g.
+ * U+0001) or -ENOMEM; on error q is empty.
  */
 int api_query_parse(struct api_query *q, const char *body, size_t len);
 void api_query_free(struct api_query *q);
