@@ -110,8 +110,8 @@ static int describe_open(struct describe *d, struct api_ctx *c, const char *id_p
 		return -1;
 	for (size_t i = 0; i < d->n_ids; i++)
 		if (!exists(c, d->ids[i])) {
-			api_fail(c, not_found_code, "The %s '%.100s' does not exist", what,
-				 d->ids[i]);
+			api_fail(c, not_found_code, "The %s '%.*s' does not exist", what,
+				 api_utf8_prefix(d->ids[i], 100), d->ids[i]);
 			free(d->ids);
 			return -1;
 		}
@@ -338,8 +338,8 @@ int api_describe_addresses(struct api_ctx *c)
 		if (inet_pton(AF_INET, ips[i], &p.ip) == 1)
 			model_foreach_eip(c->m, pub_cb, &p);
 		if (!p.found) {
-			api_fail(c, "InvalidAddress.NotFound", "Address '%.100s' not found.",
-				 ips[i]);
+			api_fail(c, "InvalidAddress.NotFound", "Address '%.*s' not found.",
+				 api_utf8_prefix(ips[i], 100), ips[i]);
 			free(ips);
 			return -1;
 		}

@@ -113,7 +113,7 @@ void api_filters_free(struct api_filters *f);
 struct api_facts {
 	struct {
 		const char *name;
-		char value[64];
+		char *value; /* a malloc'd copy, the whole value */
 	} * v;
 	size_t n, cap;
 	bool oom;

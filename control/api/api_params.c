@@ -19,6 +19,9 @@ int api_fail(struct api_ctx *c, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
 	va_end(ap);
+	/* Values are valid UTF-8 (api_query_parse), but "%.100s" or the end of msg
+	 * may have cut one mid-character: drop what is left of it. */
+	api_utf8_drop_broken(c->msg);
 	return -1;
 }
 
@@ -63,9 +66,9 @@ int api_bool(struct api_ctx *c, const char *name, bool def, bool *out)
 		return 0;
 	}
 	return api_fail(c, "InvalidParameterValue",
-			"Value (%.100s) for parameter %s is invalid. Expected a boolean (true or "
+			"Value (%.*s) for parameter %s is invalid. Expected a boolean (true or "
 			"false).",
-			v, name);
+			api_utf8_prefix(v, 100), v, name);
 }
 
 int api_uint(struct api_ctx *c, const char *name, unsigned max, unsigned *out, bool *present)
@@ -81,9 +84,9 @@ int api_uint(struct api_ctx *c, const char *name, unsigned max, unsigned *out, b
 		x = x * 10 + (unsigned long)(*p++ - '0');
 	if (p == v || *p || x > max)
 		return api_fail(c, "InvalidParameterValue",
-				"Value (%.100s) for parameter %s is invalid. Expected an integer "
+				"Value (%.*s) for parameter %s is invalid. Expected an integer "
 				"from 0 to %u.",
-				v, name, max);
+				api_utf8_prefix(v, 100), v, name, max);
 	*out = (unsigned)x;
 	return 0;
 }
@@ -165,7 +168,8 @@ int api_filters_parse(struct api_ctx *c, const char *const *allowed, struct api_
 			if (strcmp(allowed[a], f->name) == 0)
 				ok = true;
 		if (!ok) {
-			api_fail(c, "InvalidParameterValue", "The filter '%s' is invalid", f->name);
+			api_fail(c, "InvalidParameterValue", "The filter '%.*s' is invalid",
+				 api_utf8_prefix(f->name, 100), f->name);
 			goto fail;
 		}
 		snprintf(name, sizeof(name), "Filter.%u.Value", idx[i]);
@@ -207,8 +211,15 @@ void api_facts_add(struct api_facts *f, const char *name, const char *value)
 		f->v = v;
 		f->cap = cap;
 	}
+	/* a copy of the whole value: a filter compares all of it (a description
+	 * can be 255 bytes), and callers reuse their formatting buffers */
+	char *copy = strdup(value);
+	if (!copy) {
+		f->oom = true;
+		return;
+	}
 	f->v[f->n].name = name;
-	snprintf(f->v[f->n].value, sizeof(f->v[f->n].value), "%s", value);
+	f->v[f->n].value = copy;
 	f->n++;
 }
 
@@ -231,11 +242,14 @@ bool api_facts_match(const struct api_facts *f, const struct api_filters *flt)
 
 void api_facts_reset(struct api_facts *f)
 {
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i].value);
 	f->n = 0;
 }
 
 void api_facts_free(struct api_facts *f)
 {
+	api_facts_reset(f);
 	free(f->v);
 	*f = (struct api_facts){0};
 }
