@@ -15,17 +15,20 @@
 
 #include "api_impl.h"
 
-#define MAX_HEADERS 64
-
 struct conn {
 	char *body;
 	size_t len, cap;
 	bool too_big;
 };
 
+/*
+ * Every header of the request, however many: a fixed table would lose the
+ * ones after it (an Authorization header among them, answered AuthFailure as
+ * if unsigned). Their number is bounded by the connection's memory limit.
+ */
 struct hdrs {
-	struct api_header h[MAX_HEADERS];
-	size_t n;
+	struct api_header *h;
+	size_t n, cap;
 };
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -33,7 +36,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 {
 	(void)kind;
 	struct hdrs *h = cls;
-	if (h->n < MAX_HEADERS && key) {
+	if (h->n < h->cap && key) {
 		h->h[h->n].name = key;
 		h->h[h->n].value = value ? value : "";
 		h->n++;
@@ -114,7 +117,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	if (MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0)
 		return reply_error(a, con, 400, "InvalidAction",
 				   "Parameters go in the body, not in the URL.");
-	struct hdrs h = {0};
+	int nh = MHD_get_connection_values(con, MHD_HEADER_KIND, NULL, NULL);
+	struct hdrs h = {.cap = nh > 0 ? (size_t)nh : 0};
+	h.h = calloc(h.cap ? h.cap : 1, sizeof(*h.h));
+	if (!h.h)
+		return reply_error(a, con, 500, "InternalError", "Out of memory.");
 	MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &h);
 	struct api_request req = {.method = method,
 				  .path = url,
@@ -125,6 +132,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 				  .body_len = c->len};
 	struct api_response resp;
 	api_handle(a, &req, &resp);
+	free(h.h);
 	enum MHD_Result ret;
 	if (resp.body)
 		ret = reply(con, resp.status, resp.body, resp.len);
