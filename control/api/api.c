@@ -133,8 +133,8 @@ static int dispatch(struct api *a, const struct api_query *q, bool trusted,
 		fn = api_reset;
 	if (!fn) {
 		char msg[256];
-		snprintf(msg, sizeof(msg), "The action %.100s is not valid for this web service.",
-			 action);
+		snprintf(msg, sizeof(msg), "The action %.*s is not valid for this web service.",
+			 api_utf8_prefix(action, 100), action);
 		respond_error(a, 400, "InvalidAction", msg, out);
 		return -1;
 	}
@@ -214,8 +214,11 @@ static int parse_and_dispatch(struct api *a, const char *body, size_t len, bool 
 	if (rc) {
 		respond_error(a, 400, "InvalidParameterValue",
 			      rc == -ENOMEM ? "Out of memory."
-					    : "The request body is not a valid form-encoded query "
-					      "(bad escape, empty or duplicate parameter name).",
+			      : rc == -EILSEQ
+				  ? "A parameter name or value is not valid UTF-8 text "
+				    "(or holds a character XML cannot carry)."
+				  : "The request body is not a valid form-encoded query "
+				    "(bad escape, empty or duplicate parameter name).",
 			      out);
 		return -1;
 	}
