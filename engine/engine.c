@@ -83,13 +83,16 @@ static int engine_start_ports(struct engine *e, const struct engine_params *para
 			return rc;
 		}
 		e->port_started[i] = true;
+		/* a copy: port_info's uint8_t mac[6] is not 2-byte aligned as rte_ether_addr is */
+		struct rte_ether_addr mac;
+		memcpy(mac.addr_bytes, e->port_info[i].mac, sizeof(mac.addr_bytes));
 		RTE_LOG(INFO, ENIMAP,
 			"port %u %s: %s, dpdk port %u, %u rx / %u tx queue(s)%s, "
 			"mac " RTE_ETHER_ADDR_PRT_FMT "\n",
 			i, cp->name, cp->role == ENGINE_PORT_HOST ? "host" : "uplink", pc.port_id,
 			e->port_info[i].n_rx_queues, e->port_info[i].n_tx_queues,
 			e->port_info[i].rss ? ", RSS" : "",
-			RTE_ETHER_ADDR_BYTES((const struct rte_ether_addr *)e->port_info[i].mac));
+			RTE_ETHER_ADDR_BYTES(&mac));
 	}
 	return 0;
 }
