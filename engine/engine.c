@@ -91,8 +91,7 @@ static int engine_start_ports(struct engine *e, const struct engine_params *para
 			"mac " RTE_ETHER_ADDR_PRT_FMT "\n",
 			i, cp->name, cp->role == ENGINE_PORT_HOST ? "host" : "uplink", pc.port_id,
 			e->port_info[i].n_rx_queues, e->port_info[i].n_tx_queues,
-			e->port_info[i].rss ? ", RSS" : "",
-			RTE_ETHER_ADDR_BYTES(&mac));
+			e->port_info[i].rss ? ", RSS" : "", RTE_ETHER_ADDR_BYTES(&mac));
 	}
 	return 0;
 }
