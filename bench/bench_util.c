@@ -19,33 +19,41 @@
 
 static char eal_prefix[64];
 
-int bench_eal_init(const char *prog, const char *prefix, unsigned mem_mb)
+int bench_eal_init_params(const char *prog, const char *prefix, const struct bench_eal_params *p)
 {
+	bool huge = !p->no_huge && engine_hugepages_free();
 	char mem[16], pfx[96];
 	char *argv[16];
 	int argc = 0;
 
 	snprintf(eal_prefix, sizeof(eal_prefix), "%s-%d", prefix, (int)getpid());
 	snprintf(pfx, sizeof(pfx), "--file-prefix=%s", eal_prefix);
-	snprintf(mem, sizeof(mem), "%u", mem_mb);
+	snprintf(mem, sizeof(mem), "%u", p->mem_mb);
 	argv[argc++] = (char *)prog;
 	argv[argc++] = "-l";
-	argv[argc++] = "0-1";
+	argv[argc++] = (char *)p->lcores;
 	argv[argc++] = "--no-pci";
 	argv[argc++] = "--log-level=error";
 	argv[argc++] = pfx;
-	if (!engine_hugepages_free()) {
+	if (!huge) {
 		argv[argc++] = "--no-huge";
 		argv[argc++] = "-m";
 		argv[argc++] = mem;
 	}
 	argv[argc] = NULL;
-	fprintf(stderr, "EAL: %s\n", engine_hugepages_free() ? "hugepages" : "--no-huge");
+	fprintf(stderr, "EAL: %s\n", huge ? "hugepages" : "--no-huge");
 	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "rte_eal_init failed\n");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int bench_eal_init(const char *prog, const char *prefix, unsigned mem_mb)
+{
+	const struct bench_eal_params p = {.lcores = "0-1", .mem_mb = mem_mb};
+
+	return bench_eal_init_params(prog, prefix, &p);
 }
 
 void bench_eal_cleanup(void)
@@ -71,81 +79,6 @@ double bench_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint16_t sum16(const uint8_t *p, unsigned len)
-{
-	uint32_t s = 0;
-
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* Ethernet + IPv4 + UDP (checksum computed: the NAT has to update it), 64 bytes. */
-void bench_fill_v4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t src, uint32_t dst,
-		   uint32_t seq)
-{
-	uint8_t *ip = f + 14, *udp = f + 34;
-	uint8_t ph[12 + 8 + 22];
-
-	memset(f, 0, BENCH_FRAME);
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	f[12] = 0x08;
-	ip[0] = 0x45;
-	ip[3] = BENCH_FRAME - 14; /* 50: IP header + UDP + 22 bytes of payload */
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	uint16_t c = sum16(ip, 20);
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
-	udp[0] = 0x30;
-	udp[1] = 0x39;
-	udp[2] = 0x13;
-	udp[3] = 0x89;
-	udp[5] = 30;
-	memcpy(udp + 8, &seq, 4);
-	/* pseudo header + UDP, for the checksum */
-	memset(ph, 0, sizeof(ph));
-	memcpy(ph, &src, 4);
-	memcpy(ph + 4, &dst, 4);
-	ph[9] = 17;
-	ph[11] = 30;
-	memcpy(ph + 12, udp, 30);
-	c = sum16(ph, sizeof(ph));
-	udp[6] = (uint8_t)(c >> 8);
-	udp[7] = (uint8_t)c;
-}
-
-/* Ethernet + IPv6 + UDP (checksum left as is: no translation), 64 bytes. */
-void bench_fill_v6(uint8_t *f, const uint8_t *dmac, const uint8_t dst[16])
-{
-	uint8_t *ip = f + 14;
-
-	memset(f, 0, BENCH_FRAME);
-	memcpy(f, dmac, 6);
-	f[6] = 0x02;
-	f[11] = 0x99;
-	f[12] = 0x86;
-	f[13] = 0xdd;
-	ip[0] = 0x60;
-	ip[5] = 10; /* UDP header + 2 bytes */
-	ip[6] = 17;
-	ip[7] = 64;
-	ip[8] = 0x20;
-	ip[9] = 0x01;
-	ip[10] = 0x0d;
-	ip[11] = 0xb8;
-	ip[23] = 1;
-	memcpy(ip + 24, dst, 16);
-	ip[41] = 53;
-	ip[43] = 53;
-	ip[45] = 10;
 }
 
 int bench_ports_create(unsigned n_mbufs, unsigned ring_size, struct bench_ports *bp)
@@ -193,14 +126,6 @@ void bench_ports_free(struct bench_ports *bp)
 	}
 	rte_mempool_free(bp->pool);
 	memset(bp, 0, sizeof(*bp));
-}
-
-uint32_t bench_seq_v4(const uint8_t *f)
-{
-	uint32_t seq;
-
-	memcpy(&seq, f + 42, 4);
-	return seq;
 }
 
 static int collect_eni(const struct model_eni_view *e, void *arg)

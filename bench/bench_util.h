@@ -17,10 +17,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench_frame.h"
 #include "builder.h"
 #include "config.h"
 #include "model.h"
 
+/* The EAL of a bench: file prefix PREFIX-<pid>, no PCI, errors only in the log. */
+struct bench_eal_params {
+	const char *lcores; /* the -l list */
+	unsigned mem_mb;    /* the -m of --no-huge */
+	bool no_huge;	    /* --no-huge even when hugepages are free */
+};
+int bench_eal_init_params(const char *prog, const char *prefix, const struct bench_eal_params *p);
 /* EAL on lcores 0 (control) and 1 (worker); hugepages when free, else --no-huge -m mem_mb. */
 int bench_eal_init(const char *prog, const char *prefix, unsigned mem_mb);
 void bench_eal_cleanup(void);
@@ -63,22 +71,9 @@ struct bench_vpc {
 int bench_vpc_load(const char *path, unsigned max_readers, struct bench_vpc *v);
 void bench_vpc_free(struct bench_vpc *v);
 
-/* ---- packets and ports ---- */
+/* ---- ports (the frames: bench_frame.h) ---- */
 
-#define BENCH_FRAME 64u /* bytes, as on the wire without FCS */
 #define BENCH_N_PORTS 2u
-
-/*
- * 64-byte Ethernet + IPv4 + UDP with correct checksums; the 4 bytes at
- * offset 42 (UDP payload) carry seq, so that a delivered packet says which
- * one it was.
- */
-void bench_fill_v4(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t src, uint32_t dst,
-		   uint32_t seq);
-/* 64-byte Ethernet + IPv6 + UDP to dst. */
-void bench_fill_v6(uint8_t *f, const uint8_t *dmac, const uint8_t dst[16]);
-/* The sequence number bench_fill_v4 wrote. */
-uint32_t bench_seq_v4(const uint8_t *f);
 
 struct rte_mempool;
 struct rte_ring;

@@ -24,29 +24,20 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
-#include <rte_eal.h>
 #include <rte_hash.h>
 #include <rte_jhash.h>
 #include <rte_mbuf.h>
 
+#include "bench_util.h"
 #include "builder.h"
 #include "gen.h"
 #include "pipeline.h"
 
 #define BURST 32
 #define N_ENIS 64
-#define FRAME 64
 
 static struct rte_mempool *pool;
 static uint64_t rng = 88172645463325252ull;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
 
 static uint32_t eip_of(uint32_t i)
 {
@@ -67,59 +58,6 @@ static void v6_of(uint32_t i, uint8_t a[16])
 	a[13] = (uint8_t)(i >> 16);
 	a[14] = (uint8_t)(i >> 8);
 	a[15] = (uint8_t)i;
-}
-
-static uint16_t sum16(const uint8_t *p, unsigned len)
-{
-	uint32_t s = 0;
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* (noinline: gcc 12 -Warray-bounds misreads the mbuf data after rte_pktmbuf_reset) */
-/* A 64-byte Ethernet + IPv4 + UDP frame (UDP checksum 0: the bench times NAT, not payload). */
-__attribute__((noinline)) static void fill_v4(uint8_t *f, const uint8_t *smac, uint32_t src,
-					      uint32_t dst)
-{
-	memset(f, 0, FRAME);
-	f[0] = 0x02;
-	memcpy(f + 6, smac, 6);
-	f[12] = 0x08;
-	uint8_t *ip = f + 14;
-	ip[0] = 0x45;
-	ip[3] = FRAME - 14 - 4; /* 46: frame minus Ethernet and FCS room */
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	uint16_t c = sum16(ip, 20);
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
-	ip[21] = 7;
-	ip[23] = 9;
-	ip[25] = 26;
-}
-
-__attribute__((noinline)) static void fill_v6(uint8_t *f, const uint8_t dst[16])
-{
-	memset(f, 0, 78);
-	f[0] = 0x02;
-	f[6] = 0x02;
-	f[12] = 0x86;
-	f[13] = 0xdd;
-	uint8_t *ip = f + 14;
-	ip[0] = 0x60;
-	ip[5] = 8;
-	ip[6] = 17;
-	ip[7] = 64;
-	ip[8] = 0x20;
-	ip[9] = 0x01;
-	ip[23] = 1;
-	memcpy(ip + 24, dst, 16);
-	ip[45] = 8;
 }
 
 struct run {
@@ -143,6 +81,7 @@ static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uin
 	struct rte_mbuf *m[BURST];
 	struct pipeline_tx tx;
 	const struct fwd_side *side = builder_side(b);
+	const uint8_t port_mac[6] = {0x02, 0, 0, 0, 0, 0};
 	uint8_t a6[16], mac[6] = {0x02, 0, 0, 0, 0, 0};
 
 	memset(r, 0, sizeof(*r));
@@ -151,28 +90,28 @@ static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uin
 		abort();
 	for (unsigned it = 0; it < bursts; it++) {
 		for (unsigned i = 0; i < BURST; i++) {
-			uint32_t x = rnd() % n;
+			uint32_t x = bench_rand(&rng) % n;
 			uint8_t *f;
 
 			rte_pktmbuf_reset(m[i]);
+			f = (uint8_t *)rte_pktmbuf_append(m[i], BENCH_FRAME);
+			if (f == NULL)
+				abort();
+			/* UDP without checksum, as in the figures of docs/performance.md */
 			if (k == K_V6) {
-				f = (uint8_t *)rte_pktmbuf_append(m[i], 78);
-				if (f == NULL)
-					abort();
 				v6_of(x, a6);
-				fill_v6(f, a6);
+				bench_fill_v6(f, port_mac, a6);
+			} else if (k == K_IN) {
+				bench_fill_udp4(f, BENCH_FRAME, port_mac, mac,
+						rte_cpu_to_be_32(0xc6120005u), eip_of(x), 0,
+						BENCH_UDP_NO_CSUM);
+				if (keys_out)
+					keys_out[it * BURST + i] = eip_of(x);
 			} else {
-				f = (uint8_t *)rte_pktmbuf_append(m[i], FRAME);
-				if (f == NULL)
-					abort();
-				if (k == K_IN) {
-					fill_v4(f, mac, rte_cpu_to_be_32(0xc6120005u), eip_of(x));
-					if (keys_out)
-						keys_out[it * BURST + i] = eip_of(x);
-				} else {
-					mac[5] = (uint8_t)(x % N_ENIS);
-					fill_v4(f, mac, priv_of(x), rte_cpu_to_be_32(0x08080808u));
-				}
+				mac[5] = (uint8_t)(x % N_ENIS);
+				bench_fill_udp4(f, BENCH_FRAME, port_mac, mac, priv_of(x),
+						rte_cpu_to_be_32(0x08080808u), 0,
+						BENCH_UDP_NO_CSUM);
 			}
 		}
 		uint64_t t0 = rte_rdtsc_precise();
@@ -193,22 +132,16 @@ static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uin
 
 int main(int argc, char **argv)
 {
-	char *eal[] = {argv[0],
-		       "--no-huge",
-		       "-m",
-		       "4096",
-		       "--no-pci",
-		       "--file-prefix=dp-bench",
-		       "--log-level=error",
-		       "-l",
-		       "0"};
+	/* one lcore (the caller pins it with taskset), never hugepages: the
+	 * conditions of the figures in docs/performance.md */
+	const struct bench_eal_params eal = {.lcores = "0", .mem_mb = 4096, .no_huge = true};
 	uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 1u << 20;
 	unsigned bursts = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 20000;
 	const char *only = argc > 3 ? argv[3] : "";
 	bool run_in = !*only || !strcmp(only, "in"), run_out = !*only || !strcmp(only, "out"),
 	     run_v6 = !*only || !strcmp(only, "v6");
 
-	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) < 0)
+	if (bench_eal_init_params(argv[0], "dp-bench", &eal) != 0)
 		return 1;
 	pool = rte_pktmbuf_pool_create("bench", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 
@@ -368,8 +301,6 @@ int main(int argc, char **argv)
 	pipeline_worker_free(w);
 	builder_free(b);
 	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	if (system("rm -rf /var/run/dpdk/dp-bench") != 0)
-		return 1;
+	bench_eal_cleanup();
 	return 0;
 }

@@ -21,22 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_frame.h"
+
 #define FRAMES 8192 /* distinct frames, cycled */
 #define BATCH 64
 #define LEN 60 /* 64 on the wire with the FCS */
 
 static uint8_t frame[FRAMES][LEN];
-
-static uint16_t csum(const uint8_t *p, unsigned len)
-{
-	uint32_t s = 0;
-
-	for (unsigned i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 static double now(void)
 {
@@ -81,30 +72,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (unsigned i = 0; i < FRAMES; i++) {
-		uint8_t *f = frame[i], *ip = f + 14;
+		static const uint8_t smac[6] = {0x02, 0x99, 0x00, 0x00, 0x00, 0x01};
 		uint32_t dst;
 
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
 		dst = htonl(ntohl(first.s_addr) + (uint32_t)(rng >> 11) % n);
-		memcpy(f, dmac, 6);
-		memcpy(f + 6, "\x02\x99\x00\x00\x00\x01", 6);
-		f[12] = 0x08;
-		ip[0] = 0x45;
-		ip[3] = LEN - 14;
-		ip[8] = 64;
-		ip[9] = 17;
-		memcpy(ip + 12, &src.s_addr, 4);
-		memcpy(ip + 16, &dst, 4);
-		uint16_t c = csum(ip, 20);
-		ip[10] = (uint8_t)(c >> 8);
-		ip[11] = (uint8_t)c;
-		ip[20] = 0x30; /* UDP 12345 -> 5001, no checksum */
-		ip[21] = 0x39;
-		ip[22] = 0x13;
-		ip[23] = 0x89;
-		ip[25] = LEN - 34;
+		/* UDP 12345 -> 5001, no checksum */
+		bench_fill_udp4(frame[i], LEN, dmac, smac, src.s_addr, dst, 0, BENCH_UDP_NO_CSUM);
 	}
 	memset(msg, 0, sizeof(msg));
 	double end = now() + seconds;
