@@ -37,10 +37,12 @@
  * flight.
  *
  * Specialisation: the bodies below are always inlined and take kw as an
- * argument; the exported lookups switch on kw once, so widths 4 and 16 (the
- * ones enimap uses) run a copy compiled for that constant width, and other
- * widths the same code with kw at run time. Writes run with kw at run time:
- * they are the control thread's, and cost more in probing than in the width.
+ * argument. The lookups are compiled three times, for kw = 4, kw = 16 (the
+ * widths enimap uses: the compiler unrolls and folds the layout for them)
+ * and for any kw at run time; em.h's inline em_lookup_words and
+ * em_lookup_bulk pick the copy, at compile time when kw is a constant. Writes
+ * run with kw at run time: they are the control thread's, and cost more in
+ * probing than in the width.
  */
 #include "em.h"
 
@@ -229,36 +231,23 @@ EM_INLINE int em_lookup_words_w(const struct em *t, unsigned kw, const struct em
 	return 1;
 }
 
-EM_INLINE int em_lookup_w(const struct em *t, unsigned kw, const void *key, uint64_t *value)
+/* One copy per width (em.h picks one). */
+int em_lookup_words_4(const struct em *t, uint64_t w0, uint64_t *value)
 {
-	struct em_words k;
+	const struct em_words k = {{w0, 0}};
+	return em_lookup_words_w(t, 4, &k, value);
+}
 
-	em_words_of(&k, key, kw);
+int em_lookup_words_16(const struct em *t, uint64_t w0, uint64_t w1, uint64_t *value)
+{
+	const struct em_words k = {{w0, w1}};
+	return em_lookup_words_w(t, 16, &k, value);
+}
+
+int em_lookup_words_any(const struct em *t, unsigned kw, uint64_t w0, uint64_t w1, uint64_t *value)
+{
+	const struct em_words k = {{w0, w1}};
 	return em_lookup_words_w(t, kw, &k, value);
-}
-
-int em_lookup(const struct em *t, unsigned kw, const void *key, uint64_t *value)
-{
-	switch (kw) {
-	case 4:
-		return em_lookup_w(t, 4, key, value);
-	case 16:
-		return em_lookup_w(t, 16, key, value);
-	default:
-		return em_lookup_w(t, kw, key, value);
-	}
-}
-
-int em_lookup_words(const struct em *t, unsigned kw, struct em_words k, uint64_t *value)
-{
-	switch (kw) {
-	case 4:
-		return em_lookup_words_w(t, 4, &k, value);
-	case 16:
-		return em_lookup_words_w(t, 16, &k, value);
-	default:
-		return em_lookup_words_w(t, kw, &k, value);
-	}
 }
 
 /*
@@ -297,7 +286,7 @@ EM_INLINE uint64_t em_bulk_compare(const struct em *t, unsigned kw, const unsign
 			values[i] = em_bucket_value(b, kw, (unsigned)__builtin_ctz(m));
 			hits |= 1ull << i;
 		} else if (em_bucket_meta(bk[i], kw)->maxdist > 1 &&
-			   em_lookup_w(t, kw, key, &values[i])) {
+			   em_lookup_words_w(t, kw, &k, &values[i])) {
 			hits |= 1ull << i;
 		}
 	}
@@ -319,15 +308,18 @@ EM_INLINE uint64_t em_lookup_bulk_w(const struct em *t, unsigned kw, const unsig
 	return em_bulk_compare(t, kw, keys, bk, n, values);
 }
 
-uint64_t em_lookup_bulk(const struct em *t, unsigned kw, const void *keys, unsigned n,
-			uint64_t *values)
+uint64_t em_lookup_bulk_4(const struct em *t, const void *keys, unsigned n, uint64_t *values)
 {
-	switch (kw) {
-	case 4:
-		return em_lookup_bulk_w(t, 4, keys, n, values);
-	case 16:
-		return em_lookup_bulk_w(t, 16, keys, n, values);
-	default:
-		return em_lookup_bulk_w(t, kw, keys, n, values);
-	}
+	return em_lookup_bulk_w(t, 4, keys, n, values);
+}
+
+uint64_t em_lookup_bulk_16(const struct em *t, const void *keys, unsigned n, uint64_t *values)
+{
+	return em_lookup_bulk_w(t, 16, keys, n, values);
+}
+
+uint64_t em_lookup_bulk_any(const struct em *t, unsigned kw, const void *keys, unsigned n,
+			    uint64_t *values)
+{
+	return em_lookup_bulk_w(t, kw, keys, n, values);
 }

@@ -72,17 +72,61 @@ void em_free(struct em *t);
 int em_add(struct em *t, unsigned kw, const void *key, uint64_t value);
 /* 0, or -ENOENT. */
 int em_delete(struct em *t, unsigned kw, const void *key);
-/* 1 and *value on a hit, 0 on a miss (every bucket the key may be in). */
-int em_lookup(const struct em *t, unsigned kw, const void *key, uint64_t *value);
-/* em_lookup for a key already read as words (em_words_of): by value, so the
- * inline read path's fallback does not make its caller keep the key in memory. */
-int em_lookup_words(const struct em *t, unsigned kw, struct em_words k, uint64_t *value);
+/*
+ * em_lookup (below) for a key read as words (em_words_of): 1 and *value on a
+ * hit, 0 on a miss, every bucket the key may be in. The two words go as two
+ * arguments, in registers: a key passed by address (or a struct, which the
+ * compiler builds in memory) would make every caller of the inline read path
+ * keep its key in memory just for this rare fallback.
+ */
+static inline int em_lookup_words(const struct em *t, unsigned kw, uint64_t w0, uint64_t w1,
+				  uint64_t *value);
 /*
  * Look up n (<= EM_BULK_MAX) keys, kw bytes apart; values[i] is set for every
  * hit. Returns the hit mask (bit i set = key i found).
  */
-uint64_t em_lookup_bulk(const struct em *t, unsigned kw, const void *keys, unsigned n,
-			uint64_t *values);
+static inline uint64_t em_lookup_bulk(const struct em *t, unsigned kw, const void *keys, unsigned n,
+				      uint64_t *values);
+
+/*
+ * em.c's lookups, one copy per width: compiled for kw = 4 and kw = 16, and
+ * for any kw at run time. em_lookup_words and em_lookup_bulk pick one; with
+ * a constant kw the choice is made at compile time, so a call costs what a
+ * call to a function for that width alone would.
+ */
+int em_lookup_words_4(const struct em *t, uint64_t w0, uint64_t *value);
+int em_lookup_words_16(const struct em *t, uint64_t w0, uint64_t w1, uint64_t *value);
+int em_lookup_words_any(const struct em *t, unsigned kw, uint64_t w0, uint64_t w1, uint64_t *value);
+uint64_t em_lookup_bulk_4(const struct em *t, const void *keys, unsigned n, uint64_t *values);
+uint64_t em_lookup_bulk_16(const struct em *t, const void *keys, unsigned n, uint64_t *values);
+uint64_t em_lookup_bulk_any(const struct em *t, unsigned kw, const void *keys, unsigned n,
+			    uint64_t *values);
+
+static inline int em_lookup_words(const struct em *t, unsigned kw, uint64_t w0, uint64_t w1,
+				  uint64_t *value)
+{
+	switch (kw) {
+	case 4:
+		return em_lookup_words_4(t, w0, value);
+	case 16:
+		return em_lookup_words_16(t, w0, w1, value);
+	default:
+		return em_lookup_words_any(t, kw, w0, w1, value);
+	}
+}
+
+static inline uint64_t em_lookup_bulk(const struct em *t, unsigned kw, const void *keys, unsigned n,
+				      uint64_t *values)
+{
+	switch (kw) {
+	case 4:
+		return em_lookup_bulk_4(t, keys, n, values);
+	case 16:
+		return em_lookup_bulk_16(t, keys, n, values);
+	default:
+		return em_lookup_bulk_any(t, kw, keys, n, values);
+	}
+}
 
 static inline uint32_t em_count(const struct em *t)
 {
@@ -132,7 +176,8 @@ static inline uint64_t em_bucket_value(const struct em_bucket *b, unsigned kw, u
 /*
  * ---- keys as 64-bit words ----
  * A key is read as (kw + 7) / 8 words, the last one zero-extended when kw is
- * not a multiple of 8; memcpy, so a key needs no alignment.
+ * not a multiple of 8, and the words past them zero; memcpy, so a key needs
+ * no alignment.
  */
 static inline unsigned em_nwords(unsigned kw)
 {
@@ -143,11 +188,10 @@ static inline void em_words_of(struct em_words *k, const void *key, unsigned kw)
 {
 	const unsigned char *p = key;
 
-	for (unsigned i = 0; i < em_nwords(kw); i++) {
-		unsigned len = kw - 8 * i < 8 ? kw - 8 * i : 8;
-		k->w[i] = 0;
-		memcpy(&k->w[i], p + 8 * i, len);
-	}
+	for (unsigned i = 0; i < EM_KEY_MAX / 8; i++)
+		k->w[i] = 0; /* the words past the key too: em_lookup_words passes them */
+	for (unsigned i = 0; i < em_nwords(kw); i++)
+		memcpy(&k->w[i], p + 8 * i, kw - 8 * i < 8 ? kw - 8 * i : 8);
 }
 
 /* The home bucket of a key: CRC32 (SSE4.2) of its words, reduced to [0, nb)
@@ -229,28 +273,48 @@ static inline uint32_t em_prefetch_home(const struct em *t, unsigned kw, const v
 	return h;
 }
 
-/* em_lookup for a key whose home came from em_prefetch_home on the same table
- * t (unchanged since). */
-static inline int em_lookup_home(const struct em *t, unsigned kw, const void *key, uint32_t home,
-				 uint64_t *value)
+static inline int em_lookup_home_words(const struct em *t, unsigned kw, const struct em_words *k,
+				       uint32_t home, uint64_t *value)
 {
 	const struct em_bucket *b = &t->b[home];
-	struct em_words k;
+	unsigned m = em_bucket_match(b, kw, k);
 
-	em_words_of(&k, key, kw);
-	unsigned m = em_bucket_match(b, kw, &k);
 	if (__builtin_expect(m != 0, 1)) {
 		*value = em_bucket_value(b, kw, (unsigned)__builtin_ctz(m));
 		return 1;
 	}
 	/* not in its home line: a later one only if a key of this home was pushed on */
-	return em_bucket_meta(b, kw)->maxdist != 0 ? em_lookup_words(t, kw, k, value) : 0;
+	return em_bucket_meta(b, kw)->maxdist != 0 ? em_lookup_words(t, kw, k->w[0], k->w[1], value)
+						   : 0;
 }
 
-/* em_lookup, inline. */
+/* em_lookup for a key whose home came from em_prefetch_home on the same table
+ * t (unchanged since). */
+static inline int em_lookup_home(const struct em *t, unsigned kw, const void *key, uint32_t home,
+				 uint64_t *value)
+{
+	struct em_words k;
+
+	em_words_of(&k, key, kw);
+	return em_lookup_home_words(t, kw, &k, home, value);
+}
+
+/* em_lookup, with its first bucket inline (the key is read once). */
 static inline int em_lookup_one(const struct em *t, unsigned kw, const void *key, uint64_t *value)
 {
-	return em_lookup_home(t, kw, key, em_home(t, kw, key), value);
+	struct em_words k;
+
+	em_words_of(&k, key, kw);
+	return em_lookup_home_words(t, kw, &k, em_home_of_words(t, kw, &k), value);
+}
+
+/* 1 and *value on a hit, 0 on a miss. */
+static inline int em_lookup(const struct em *t, unsigned kw, const void *key, uint64_t *value)
+{
+	struct em_words k;
+
+	em_words_of(&k, key, kw);
+	return em_lookup_words(t, kw, k.w[0], k.w[1], value);
 }
 
 #endif
