@@ -21,6 +21,9 @@ SOCK="$TMP/ctl.sock"
 LOG="$TMP/enimap.log"
 ENGINE_PID=
 NS=(enimap-inet enimap-web enimap-standby)
+# the namespaces above and the engine's veths (enimap-up, -web, -stby)
+PREFIX=enimap-
+. "$ROOT/scripts/netns.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -38,13 +41,7 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$ENGINE_PID" 2>/dev/null
 	fi
-	for ns in "${NS[@]}"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	ip link del enimap-up 2>/dev/null
-	ip link del enimap-web 2>/dev/null
-	ip link del enimap-stby 2>/dev/null
+	netns_cleanup "$PREFIX" TERM
 	[ -n "$ENGINE_PID" ] && rm -rf "/var/run/dpdk/enimap-$ENGINE_PID"
 	rm -rf "$TMP"
 	echo "demo: cleaned up (namespaces, veths, engine, /var/run/dpdk/enimap-${ENGINE_PID:-?})"
@@ -63,43 +60,42 @@ ctl() {
 }
 
 # link ENGINE_IF NS MAC: a veth pair, ENGINE_IF stays here for DPDK's af_packet
+# (no IPv6 on it), eth0 with MAC in NS; no tx checksum offload on either end
 link() {
-	local eif=$1 ns=$2 mac=$3
-	ip link add "$eif" type veth peer name eth0 netns "$ns" || die "veth $eif"
-	ip -n "$ns" link set eth0 address "$mac" || die "mac in $ns"
-	# af_packet sends what it is given: no checksum offload on veths
-	ethtool -K "$eif" tx off >/dev/null || die "ethtool $eif"
-	ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null || die "ethtool in $ns"
-	sysctl -qw "net.ipv6.conf.$eif.disable_ipv6=1"
-	ip link set "$eif" up && ip -n "$ns" link set eth0 up && ip -n "$ns" link set lo up ||
-		die "links up"
+	netns_veth "" "$1" "$2" eth0 "$3" || die "veth $1"
+}
+
+# addrs NS ADDR/LEN...: addresses on NS's eth0
+addrs() {
+	local ns=$1
+	shift
+	netns_addr "$ns" eth0 "$@" || die "addresses in $ns"
+}
+
+# route NS [-6] ROUTE...
+route() {
+	netns_route "$@" || die "route in $1"
 }
 
 say "1. The topology of config/default.yaml, in network namespaces"
+netns_cleanup "$PREFIX" TERM # what an interrupted run may have left
 for ns in "${NS[@]}"; do
-	ip netns del "$ns" 2>/dev/null
-	ip netns add "$ns" || die "ip netns add $ns"
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	netns_add "$ns" || die "ip netns add $ns"
 done
 link enimap-up enimap-inet 02:00:00:00:01:01
 link enimap-web enimap-web 02:00:00:00:10:01
 link enimap-stby enimap-standby 02:00:00:00:20:01
 # the internet host: its own address, and the EIP range on-link (it ARPs the
 # EIPs; the engine answers for the associated ones)
-ip -n enimap-inet addr add 203.0.113.1/24 dev eth0
-ip -n enimap-inet addr add 198.51.100.1/24 dev eth0
+addrs enimap-inet 203.0.113.1/24 198.51.100.1/24
 # both instances hold 10.0.1.100: the address eni-web owns now and
 # eni-standby takes over at failover; outbound traffic leaves from it
-ip -n enimap-web addr add 10.0.1.10/24 dev eth0
-ip -n enimap-web addr add 10.0.1.100/24 dev eth0
-ip -n enimap-web addr add 2600:1f18:aaaa:bb01::10/64 dev eth0 nodad
-ip -n enimap-web route add default via 10.0.1.1 src 10.0.1.100
-ip -n enimap-web -6 route add default via 2600:1f18:aaaa:bb01::1
-ip -n enimap-standby addr add 10.0.1.20/24 dev eth0
-ip -n enimap-standby addr add 10.0.1.100/24 dev eth0
-ip -n enimap-standby addr add 2600:1f18:aaaa:bb01::20/64 dev eth0 nodad
-ip -n enimap-standby route add default via 10.0.1.1
-ip -n enimap-standby -6 route add default via 2600:1f18:aaaa:bb01::1
+addrs enimap-web 10.0.1.10/24 10.0.1.100/24 2600:1f18:aaaa:bb01::10/64
+route enimap-web add default via 10.0.1.1 src 10.0.1.100
+route enimap-web -6 add default via 2600:1f18:aaaa:bb01::1
+addrs enimap-standby 10.0.1.20/24 10.0.1.100/24 2600:1f18:aaaa:bb01::20/64
+route enimap-standby add default via 10.0.1.1
+route enimap-standby -6 add default via 2600:1f18:aaaa:bb01::1
 echo "enimap-inet     eth0 02:00:00:00:01:01  203.0.113.1/24, 198.51.100.1/24 (EIPs on-link)"
 echo "enimap-web      eth0 02:00:00:00:10:01  10.0.1.10 + 10.0.1.100, 2600:1f18:aaaa:bb01::10  (i-web / eni-web)"
 echo "enimap-standby  eth0 02:00:00:00:20:01  10.0.1.20 + 10.0.1.100, 2600:1f18:aaaa:bb01::20  (i-standby / eni-standby)"
