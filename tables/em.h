@@ -8,8 +8,8 @@
  * Every function takes the key width kw. Callers pass a compile-time
  * constant: the inline read path below is then specialised per width by the
  * compiler (loops over slots and key words unrolled, the layout offsets
- * folded), and em.c's lookups switch once on kw to a copy specialised for
- * widths 4 and 16.
+ * folded), and the out-of-line lookups go to em.c's copy compiled for that
+ * width (4 and 16; any other width runs a copy taking kw at run time).
  *
  * Single writer, any number of lock-free readers ONLY through gen.h: a
  * table is never written while a worker may read it (two copies are kept and
@@ -73,22 +73,6 @@ int em_add(struct em *t, unsigned kw, const void *key, uint64_t value);
 /* 0, or -ENOENT. */
 int em_delete(struct em *t, unsigned kw, const void *key);
 /*
- * em_lookup (below) for a key read as words (em_words_of): 1 and *value on a
- * hit, 0 on a miss, every bucket the key may be in. The two words go as two
- * arguments, in registers: a key passed by address (or a struct, which the
- * compiler builds in memory) would make every caller of the inline read path
- * keep its key in memory just for this rare fallback.
- */
-static inline int em_lookup_words(const struct em *t, unsigned kw, uint64_t w0, uint64_t w1,
-				  uint64_t *value);
-/*
- * Look up n (<= EM_BULK_MAX) keys, kw bytes apart; values[i] is set for every
- * hit. Returns the hit mask (bit i set = key i found).
- */
-static inline uint64_t em_lookup_bulk(const struct em *t, unsigned kw, const void *keys, unsigned n,
-				      uint64_t *values);
-
-/*
  * em.c's lookups, one copy per width: compiled for kw = 4 and kw = 16, and
  * for any kw at run time. em_lookup_words and em_lookup_bulk pick one; with
  * a constant kw the choice is made at compile time, so a call costs what a
@@ -102,6 +86,13 @@ uint64_t em_lookup_bulk_16(const struct em *t, const void *keys, unsigned n, uin
 uint64_t em_lookup_bulk_any(const struct em *t, unsigned kw, const void *keys, unsigned n,
 			    uint64_t *values);
 
+/*
+ * em_lookup (below) for a key read as words (em_words_of): 1 and *value on a
+ * hit, 0 on a miss, every bucket the key may be in. The two words go as two
+ * arguments, in registers: a key passed by address (or a struct, which the
+ * compiler builds in memory) would make every caller of the inline read path
+ * keep its key in memory just for this rare fallback.
+ */
 static inline int em_lookup_words(const struct em *t, unsigned kw, uint64_t w0, uint64_t w1,
 				  uint64_t *value)
 {
@@ -115,6 +106,10 @@ static inline int em_lookup_words(const struct em *t, unsigned kw, uint64_t w0, 
 	}
 }
 
+/*
+ * Look up n (<= EM_BULK_MAX) keys, kw bytes apart; values[i] is set for every
+ * hit. Returns the hit mask (bit i set = key i found).
+ */
 static inline uint64_t em_lookup_bulk(const struct em *t, unsigned kw, const void *keys, unsigned n,
 				      uint64_t *values)
 {
