@@ -7,6 +7,7 @@
 # inside it can be fixed and the test's YAML stays static); each machine or
 # the internet host is a namespace "$T-<name>". Everything is removed by the
 # EXIT trap, whatever happens. A step that cannot run FAILS the test.
+# Namespaces and veths are made by scripts/netns.sh, as for the demo.
 #
 # Environment: ENIMAP = path of the enimap binary (set by meson).
 
@@ -14,7 +15,7 @@ set -u
 set -o pipefail
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-E2E_NS=()
+. "$E2E_DIR/../../scripts/netns.sh"
 E2E_PIDS=()
 ENGINE_PID=
 ENGINE_LOG=
@@ -53,10 +54,7 @@ e2e_cleanup() {
 		done
 		kill -KILL "$ENGINE_PID" 2>/dev/null
 	fi
-	for p in "${E2E_NS[@]}"; do
-		ip netns pids "$p" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$p" 2>/dev/null
-	done
+	[ -n "$T" ] && netns_cleanup "$T-" KILL
 	if [ -n "$ENGINE_PID" ]; then
 		rm -rf "/var/run/dpdk/enimap-$ENGINE_PID"
 	fi
@@ -75,23 +73,14 @@ e2e_init() {
 	trap e2e_cleanup EXIT
 	trap 'exit 1' INT TERM
 	# leftovers of an earlier interrupted run of the same test
-	local ns
-	for ns in $(ip netns list | awk '{print $1}' | grep "^$T-"); do
-		ip netns del "$ns"
-	done
+	netns_cleanup "$T-"
 	ns_add rtr
 }
 
 # ns_add NAME: namespace "$T-NAME" with lo up.
 ns_add() {
 	local ns="$T-$1"
-	ip netns add "$ns" || fail "cannot create network namespace $ns"
-	E2E_NS+=("$ns")
-	ip -n "$ns" link set lo up || fail "lo up in $ns"
-	# quiet namespaces: no router solicitations, no DAD delays
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 ||
-		fail "sysctl in $ns"
+	netns_add "$ns" || fail "cannot set up network namespace $ns"
 }
 
 # nsx NAME CMD...: run CMD in namespace "$T-NAME".
@@ -102,30 +91,18 @@ nsx() {
 }
 
 # link_add RTR_IF NAME IF MAC: veth pair, RTR_IF in the router namespace (the
-# engine's port), IF with MAC in namespace NAME. Tx checksum offload off on
-# both ends: af_packet would send the partial checksums as they are.
+# engine's port, no IPv6 of its own), IF with MAC in namespace NAME; tx
+# checksum offload off on both ends (netns_veth).
 link_add() {
 	local rif=$1 name=$2 ifn=$3 mac=$4
-	ip -n "$T-rtr" link add name "$rif" type veth peer name "$ifn" netns "$T-$name" ||
-		fail "veth $rif <-> $name/$ifn"
-	ip -n "$T-$name" link set "$ifn" address "$mac" || fail "mac $mac on $name/$ifn"
-	nsx rtr ethtool -K "$rif" tx off >/dev/null 2>&1 || fail "ethtool $rif"
-	nsx "$name" ethtool -K "$ifn" tx off >/dev/null 2>&1 || fail "ethtool $name/$ifn"
-	# the engine's side carries no addresses of its own: only DPDK reads it
-	nsx rtr sysctl -qw "net.ipv6.conf.$rif.disable_ipv6=1" || fail "sysctl $rif"
-	ip -n "$T-rtr" link set dev "$rif" up || fail "up $rif"
-	ip -n "$T-$name" link set "$ifn" up || fail "up $name/$ifn"
+	netns_veth "$T-rtr" "$rif" "$T-$name" "$ifn" "$mac" || fail "veth $rif <-> $name/$ifn"
 }
 
 # addr_add NAME IF ADDR/LEN...
 addr_add() {
 	local name=$1 ifn=$2
 	shift 2
-	local a
-	for a in "$@"; do
-		ip -n "$T-$name" addr add "$a" dev "$ifn" nodad 2>/dev/null ||
-			ip -n "$T-$name" addr add "$a" dev "$ifn" || fail "addr $a on $name/$ifn"
-	done
+	netns_addr "$T-$name" "$ifn" "$@" || fail "addr $* on $name/$ifn"
 }
 
 # engine_start YAML: start enimap in the router namespace; wait until it
@@ -236,15 +213,16 @@ basic_topology() {
 	# the internet host: the EIPs are on-link for it, so it ARPs them and the
 	# engine answers; the VPC's IPv6 is on-link too (NS answered by the engine)
 	addr_add inet eth0 203.0.113.1/24 198.51.100.1/24 2001:db8:ffff::1/64
-	ip -n "$T-inet" -6 route add 2600:1f18:aaaa:bb00::/56 dev eth0 || fail "inet v6 route"
+	netns_route "$T-inet" -6 add 2600:1f18:aaaa:bb00::/56 dev eth0 || fail "inet v6 route"
 	addr_add web eth0 10.0.1.10/24 10.0.1.100/24 2600:1f18:aaaa:bb01::10/64
 	addr_add stby eth0 10.0.1.20/24 10.0.1.200/24 2600:1f18:aaaa:bb01::20/64
 	# outbound traffic leaves from the secondary address, the one with the EIP
-	ip -n "$T-web" route add default via 10.0.1.1 src 10.0.1.100 || fail "default route in web"
-	ip -n "$T-stby" route add default via 10.0.1.1 src 10.0.1.200 || fail "default route in stby"
+	netns_route "$T-web" add default via 10.0.1.1 src 10.0.1.100 || fail "default route in web"
+	netns_route "$T-stby" add default via 10.0.1.1 src 10.0.1.200 ||
+		fail "default route in stby"
 	local n
 	for n in web stby; do
-		ip -n "$T-$n" -6 route add default via 2600:1f18:aaaa:bb01::1 ||
+		netns_route "$T-$n" -6 add default via 2600:1f18:aaaa:bb01::1 ||
 			fail "v6 default route in $n"
 	done
 }
