@@ -23,6 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 enimap=$build/app/enimap
 gen=$build/bench/enimap-udp-gen
+. "$root/scripts/netns.sh"
 n_eips=65536
 secs=3 rounds=3
 [ "$mode" = full ] && secs=5 rounds=5
@@ -46,30 +47,23 @@ cleanup() {
 		kill -KILL "$engine_pid" 2>/dev/null
 		rm -rf "/var/run/dpdk/enimap-$engine_pid"
 	fi
-	for ns in gen rtr inst; do
-		ip netns pids "$T-$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$T-$ns" 2>/dev/null
-	done
+	netns_cleanup "$T-" KILL
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# (scripts/netns.sh: IPv4 only; tx checksum offload off on every veth end)
 for ns in gen rtr inst; do
-	ip netns add "$T-$ns"
-	ip -n "$T-$ns" link set lo up
+	netns_add "$T-$ns"
+	netns_no_ipv6 "$T-$ns"
 done
-ip -n "$T-rtr" link add g1 type veth peer name g0 netns "$T-gen"
-ip -n "$T-rtr" link add i1 type veth peer name i0 netns "$T-inst"
-for l in "gen g0" "rtr g1" "rtr i1" "inst i0"; do
-	set -- $l
-	ip netns exec "$T-$1" sysctl -qw "net.ipv6.conf.all.disable_ipv6=1"
-	ip -n "$T-$1" link set "$2" up
-done
-ip -n "$T-inst" addr add 192.168.2.2/24 dev i0
-ip -n "$T-rtr" addr add 192.168.2.1/24 dev i1
-ip -n "$T-rtr" addr add 198.18.0.1/24 dev g1
-ip -n "$T-gen" addr add 198.18.0.2/24 dev g0
+netns_veth "$T-rtr" g1 "$T-gen" g0
+netns_veth "$T-rtr" i1 "$T-inst" i0
+netns_addr "$T-inst" i0 192.168.2.2/24
+netns_addr "$T-rtr" i1 192.168.2.1/24
+netns_addr "$T-rtr" g1 198.18.0.1/24
+netns_addr "$T-gen" g0 198.18.0.2/24
 ip netns exec "$T-rtr" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 	net.ipv4.conf.g1.rp_filter=0
 g1_mac=$(ip netns exec "$T-rtr" cat /sys/class/net/g1/address)
@@ -100,7 +94,7 @@ PY
 
 nft_on() {
 	ip netns exec "$T-rtr" nft -f "$tmp/nat.nft"
-	ip -n "$T-rtr" route replace 10.0.0.0/8 via 192.168.2.2 dev i1
+	netns_route "$T-rtr" replace 10.0.0.0/8 via 192.168.2.2 dev i1
 	ip netns exec "$T-rtr" sysctl -qw net.ipv4.ip_forward=1
 }
 nft_off() {
