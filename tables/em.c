@@ -41,8 +41,7 @@
  * widths enimap uses: the compiler unrolls and folds the layout for them)
  * and for any kw at run time; em.h's inline em_lookup_words and
  * em_lookup_bulk pick the copy, at compile time when kw is a constant. Writes
- * run with kw at run time: they are the control thread's, and cost more in
- * probing than in the width.
+ * (control thread) have the same three copies, picked here at run time.
  */
 #include "em.h"
 
@@ -154,8 +153,8 @@ void em_free(struct em *t)
 }
 
 /* Put the key (not held yet) in the first bucket with a free slot from its home on. */
-static int em_insert(struct em *t, unsigned kw, const void *key, const struct em_words *k,
-		     uint64_t value)
+EM_INLINE int em_insert(struct em *t, unsigned kw, const void *key, const struct em_words *k,
+			uint64_t value)
 {
 	uint32_t h = em_home_of_words(t, kw, k);
 	uint32_t i = h;
@@ -182,7 +181,7 @@ static int em_insert(struct em *t, unsigned kw, const void *key, const struct em
 	return -ENOSPC; /* a cluster longer than EM_MAXDIST: not seen below the load bound */
 }
 
-int em_add(struct em *t, unsigned kw, const void *key, uint64_t value)
+EM_INLINE int em_add_w(struct em *t, unsigned kw, const void *key, uint64_t value)
 {
 	struct em_words k;
 	unsigned slot, dist;
@@ -198,7 +197,7 @@ int em_add(struct em *t, unsigned kw, const void *key, uint64_t value)
 	return em_insert(t, kw, key, &k, value);
 }
 
-int em_delete(struct em *t, unsigned kw, const void *key)
+EM_INLINE int em_delete_w(struct em *t, unsigned kw, const void *key)
 {
 	struct em_words k;
 	unsigned slot, dist;
@@ -219,6 +218,31 @@ int em_delete(struct em *t, unsigned kw, const void *key)
 	return 0;
 }
 
+/* Writes: the same three copies (the builder adds a million keys at start). */
+int em_add(struct em *t, unsigned kw, const void *key, uint64_t value)
+{
+	switch (kw) {
+	case 4:
+		return em_add_w(t, 4, key, value);
+	case 16:
+		return em_add_w(t, 16, key, value);
+	default:
+		return em_add_w(t, kw, key, value);
+	}
+}
+
+int em_delete(struct em *t, unsigned kw, const void *key)
+{
+	switch (kw) {
+	case 4:
+		return em_delete_w(t, 4, key);
+	case 16:
+		return em_delete_w(t, 16, key);
+	default:
+		return em_delete_w(t, kw, key);
+	}
+}
+
 EM_INLINE int em_lookup_words_w(const struct em *t, unsigned kw, const struct em_words *k,
 				uint64_t *value)
 {
@@ -232,9 +256,9 @@ EM_INLINE int em_lookup_words_w(const struct em *t, unsigned kw, const struct em
 }
 
 /* One copy per width (em.h picks one). */
-int em_lookup_words_4(const struct em *t, uint64_t w0, uint64_t *value)
+int em_lookup_words_4(const struct em *t, uint32_t key, uint64_t *value)
 {
-	const struct em_words k = {{w0, 0}};
+	const struct em_words k = {{key, 0}};
 	return em_lookup_words_w(t, 4, &k, value);
 }
 

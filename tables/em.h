@@ -78,7 +78,7 @@ int em_delete(struct em *t, unsigned kw, const void *key);
  * a constant kw the choice is made at compile time, so a call costs what a
  * call to a function for that width alone would.
  */
-int em_lookup_words_4(const struct em *t, uint64_t w0, uint64_t *value);
+int em_lookup_words_4(const struct em *t, uint32_t key, uint64_t *value); /* the word, 32 bits */
 int em_lookup_words_16(const struct em *t, uint64_t w0, uint64_t w1, uint64_t *value);
 int em_lookup_words_any(const struct em *t, unsigned kw, uint64_t w0, uint64_t w1, uint64_t *value);
 uint64_t em_lookup_bulk_4(const struct em *t, const void *keys, unsigned n, uint64_t *values);
@@ -98,7 +98,7 @@ static inline int em_lookup_words(const struct em *t, unsigned kw, uint64_t w0, 
 {
 	switch (kw) {
 	case 4:
-		return em_lookup_words_4(t, w0, value);
+		return em_lookup_words_4(t, (uint32_t)w0, value);
 	case 16:
 		return em_lookup_words_16(t, w0, w1, value);
 	default:
@@ -279,8 +279,9 @@ static inline int em_lookup_home_words(const struct em *t, unsigned kw, const st
 		return 1;
 	}
 	/* not in its home line: a later one only if a key of this home was pushed on */
-	return em_bucket_meta(b, kw)->maxdist != 0 ? em_lookup_words(t, kw, k->w[0], k->w[1], value)
-						   : 0;
+	if (__builtin_expect(em_bucket_meta(b, kw)->maxdist == 0, 1))
+		return 0;
+	return em_lookup_words(t, kw, k->w[0], k->w[1], value);
 }
 
 /* em_lookup for a key whose home came from em_prefetch_home on the same table
