@@ -300,6 +300,8 @@ EM_INLINE uint64_t em_bulk_compare(const struct em *t, unsigned kw, const unsign
 	}
 	/* Stage 3: the next bucket, then (rarely) further. */
 	for (unsigned j = 0; j < nlater; j++) {
+		/* later[0, nlater) was written in stage 2 (cppcheck cannot see it) */
+		// cppcheck-suppress uninitvar
 		unsigned i = later[j];
 		const unsigned char *key = keys + (size_t)i * kw;
 		const struct em_bucket *b = &t->b[em_next(t, (uint32_t)(bk[i] - t->b))];
