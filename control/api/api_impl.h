@@ -21,6 +21,7 @@
 #define API_MAX_LIST 4096	    /* most items accepted in one flattened list */
 
 struct MHD_Daemon;
+struct api_http;
 
 struct api {
 	struct model *m;
@@ -32,12 +33,12 @@ struct api {
 	uint64_t compact_at;  /* journal size that triggers the next compaction */
 	uint64_t compact_min; /* ... never below this */
 	bool replayed;
-	bool broken; /* a journal write failed after a model change: refuse changes */
 	/* the ENIs the configuration created (before replay): a snapshot deletes
 	 * those that are gone, rather than recreating every ENI */
 	char (*base)[MODEL_ID_MAX];
 	size_t n_base;
 	struct MHD_Daemon *d;
+	struct api_http *http; /* api_http.c's deadlines while serving */
 	unsigned port;
 	uint64_t requests;
 };

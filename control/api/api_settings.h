@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * api_settings.h - what the API is created with (api_create): where it
- * listens, its region, the credentials it accepts and its journal.
+ * listens, its region, the credentials it accepts, its journal and the limits
+ * that keep one client from stalling the others (SPEC.md section 6).
  *
  * A plain header (no other enimap header), so that whoever fills these
  * settings -- the YAML loader (control/config), a test -- does not depend on
@@ -15,6 +16,19 @@
 
 #define API_MAX_CREDENTIALS 16
 
+/*
+ * The defaults of the connection limits (a setting of 0 means its default).
+ * Enough connections for 1,000 slow ones and the legitimate clients besides;
+ * enough per address for 64 concurrent clients of one orchestrator (SPEC.md
+ * section 5) with room to spare.
+ */
+#define API_DEFAULT_MAX_CONNECTIONS 4096
+#define API_DEFAULT_PER_ADDRESS_CONNECTIONS 128
+#define API_DEFAULT_REQUEST_TIMEOUT 10 /* s to receive one whole request */
+#define API_DEFAULT_ANSWER_TIMEOUT 30  /* s to compute and send its answer */
+#define API_DEFAULT_IDLE_TIMEOUT 10    /* s without a byte either way */
+#define API_DEFAULT_THREADS 2	       /* HTTP threads (the model has one mutex) */
+
 struct api_credential {
 	char access_key_id[128];
 	char secret_access_key[128];
@@ -27,6 +41,21 @@ struct api_settings {
 	size_t n_credentials;
 	struct api_credential credentials[API_MAX_CREDENTIALS];
 	char journal[256]; /* journal file path; "" = no journal */
+
+	/* Connection limits; 0 = the API_DEFAULT_ of each. */
+	unsigned max_connections;	  /* open at once, all addresses together */
+	unsigned per_address_connections; /* open at once from one client address */
+	/*
+	 * Per phase deadlines, in seconds. A connection that has not delivered a
+	 * whole request (headers and body) request_timeout after it was accepted,
+	 * or after the previous answer went out, is closed, however steadily it
+	 * trickles bytes; so is one whose answer is not taken within
+	 * answer_timeout; and one that moves no byte for idle_timeout.
+	 */
+	unsigned request_timeout;
+	unsigned answer_timeout;
+	unsigned idle_timeout;
+	unsigned threads; /* HTTP server threads (requests still take the model's mutex) */
 };
 
 #endif
