@@ -366,112 +366,148 @@ static int merge_eni(struct api_ctx *c, const struct model_eni_req *req)
 	return rc ? api_fail_model(c, &err) : 0;
 }
 
-static int act_create_eni(struct api_ctx *c)
+/* The scalar members of CreateNetworkInterface; fresh holds a generated id. */
+static int create_eni_scalars(struct api_ctx *c, struct model_eni_req *req,
+			      char fresh[MODEL_ID_MAX], bool *merge)
 {
-	struct model_eni_req req = {.source_dest_check = true};
-	req.subnet_id = api_req(c, "SubnetId");
-	if (!req.subnet_id)
+	unsigned vlan = 0;
+	bool has;
+
+	req->subnet_id = api_req(c, "SubnetId");
+	if (!req->subnet_id)
 		return -1;
-	req.id = api_internal(c, "NetworkInterfaceId");
-	char fresh[MODEL_ID_MAX];
-	bool merge = req.id && api_internal(c, "Merge");
-	if (!req.id) {
+	req->id = api_internal(c, "NetworkInterfaceId");
+	*merge = req->id && api_internal(c, "Merge");
+	if (!req->id) {
 		struct model_eni_view ev;
 		do
 			api_new_id("eni-", fresh);
 		while (model_get_eni(c->m, fresh, &ev) == 0);
-		req.id = fresh;
+		req->id = fresh;
 	}
-	req.mac = api_internal(c, "MacAddress");
-	req.description = api_opt(c, "Description");
-	req.primary_ip = api_opt(c, "PrivateIpAddress");
-	unsigned vlan = 0;
-	bool has;
+	req->mac = api_internal(c, "MacAddress");
+	req->description = api_opt(c, "Description");
+	req->primary_ip = api_opt(c, "PrivateIpAddress");
 	if (c->trusted && (api_uint(c, "Vlan", 4095, &vlan, &has) ||
-			   api_bool(c, "SourceDestCheck", true, &req.source_dest_check)))
+			   api_bool(c, "SourceDestCheck", true, &req->source_dest_check)))
 		return -1;
-	req.vlan = (uint16_t)vlan;
+	req->vlan = (uint16_t)vlan;
+	return 0;
+}
 
-	const char **ips = NULL, **prim = NULL, **v6 = NULL;
-	size_t n_ips = 0, n_prim = 0, n_v6 = 0;
-	const char **sec = NULL;
-	size_t n_sec = 0;
-	int rc = -1;
-	if (api_list(c, "PrivateIpAddresses", "PrivateIpAddress", &ips, &n_ips) ||
-	    api_list(c, "PrivateIpAddresses", "Primary", &prim, &n_prim) ||
-	    api_list(c, "Ipv6Addresses", "Ipv6Address", &v6, &n_v6))
-		goto out;
-	/* Primary flags: the list entry marked Primary=true is the primary address. */
-	unsigned idx[API_MAX_LIST];
-	int k = api_query_indexes(c->q, "PrivateIpAddresses", idx, API_MAX_LIST);
-	sec = calloc(n_ips + 1, sizeof(*sec));
-	if (!sec) {
-		api_fail(c, "InternalError", "Out of memory.");
-		goto out;
+/* One PrivateIpAddresses.N entry: the primary (Primary=true) or one more secondary. */
+static int create_eni_private_ip(struct api_ctx *c, unsigned n, struct model_eni_req *req,
+				 const char **sec, size_t *n_sec)
+{
+	char name[96];
+	const char *ip;
+	bool primary;
+
+	snprintf(name, sizeof(name), "PrivateIpAddresses.%u.PrivateIpAddress", n);
+	ip = api_query_get(c->q, name);
+	snprintf(name, sizeof(name), "PrivateIpAddresses.%u.Primary", n);
+	if (api_bool(c, name, false, &primary))
+		return -1;
+	if (!ip)
+		return api_fail(c, "MissingParameter",
+				"The request must contain the parameter "
+				"PrivateIpAddresses.%u.PrivateIpAddress",
+				n);
+	if (!primary) {
+		sec[(*n_sec)++] = ip;
+		return 0;
 	}
-	for (int i = 0; i < k; i++) {
-		char name[96];
-		snprintf(name, sizeof(name), "PrivateIpAddresses.%u.PrivateIpAddress", idx[i]);
-		const char *ip = api_query_get(c->q, name);
-		snprintf(name, sizeof(name), "PrivateIpAddresses.%u.Primary", idx[i]);
-		bool primary;
-		if (api_bool(c, name, false, &primary))
-			goto out;
-		if (!ip) {
-			api_fail(c, "MissingParameter",
-				 "The request must contain the parameter "
-				 "PrivateIpAddresses.%u.PrivateIpAddress",
-				 idx[i]);
-			goto out;
-		}
-		if (primary) {
-			if (req.primary_ip && strcmp(req.primary_ip, ip) != 0) {
-				api_fail(c, "InvalidParameterCombination",
-					 "Only one primary private IP address can be specified "
-					 "(%.60s).",
-					 ip);
-				goto out;
-			}
-			req.primary_ip = ip;
-		} else {
-			sec[n_sec++] = ip;
-		}
+	if (req->primary_ip && strcmp(req->primary_ip, ip) != 0)
+		return api_fail(c, "InvalidParameterCombination",
+				"Only one primary private IP address can be specified "
+				"(%.60s).",
+				ip);
+	req->primary_ip = ip;
+	return 0;
+}
+
+/*
+ * Splits the PrivateIpAddresses entries into the primary and the secondaries
+ * (*sec, n_ips + 1 slots, the caller frees it). The entry indexes live on the
+ * heap: API_MAX_LIST of them are 16 KiB.
+ */
+static int create_eni_private_ips(struct api_ctx *c, size_t n_ips, struct model_eni_req *req,
+				  const char ***sec, size_t *n_sec)
+{
+	unsigned *idx = calloc(API_MAX_LIST, sizeof(*idx));
+	int k = idx ? api_query_indexes(c->q, "PrivateIpAddresses", idx, API_MAX_LIST) : 0;
+	int rc = 0;
+
+	*sec = calloc(n_ips + 1, sizeof(**sec));
+	if (!idx || !*sec) {
+		free(idx);
+		return api_fail(c, "InternalError", "Out of memory.");
 	}
-	req.secondary_ips = sec;
-	req.n_secondary_ips = n_sec;
-	req.ipv6 = v6;
-	req.n_ipv6 = n_v6;
+	for (int i = 0; i < k && rc == 0; i++)
+		rc = create_eni_private_ip(c, idx[i], req, *sec, n_sec);
+	free(idx);
+	return rc;
+}
+
+/* The address counts, exclusive with the address lists. */
+static int create_eni_counts(struct api_ctx *c, struct model_eni_req *req)
+{
 	bool has_count, has_v6_count;
-	if (api_uint(c, "SecondaryPrivateIpAddressCount", API_MAX_LIST, &req.secondary_count,
+
+	if (api_uint(c, "SecondaryPrivateIpAddressCount", API_MAX_LIST, &req->secondary_count,
 		     &has_count) ||
-	    api_uint(c, "Ipv6AddressCount", API_MAX_LIST, &req.ipv6_count, &has_v6_count))
-		goto out;
-	if ((has_count && n_sec) || (has_v6_count && n_v6)) {
-		api_fail(c, "InvalidParameterCombination",
-			 "Specify either a list of addresses or a count, not both.");
-		goto out;
-	}
+	    api_uint(c, "Ipv6AddressCount", API_MAX_LIST, &req->ipv6_count, &has_v6_count))
+		return -1;
+	if ((has_count && req->n_secondary_ips) || (has_v6_count && req->n_ipv6))
+		return api_fail(c, "InvalidParameterCombination",
+				"Specify either a list of addresses or a count, not both.");
+	return 0;
+}
+
+/* Creates the ENI (or merges it back on snapshot replay) and writes the response. */
+static int create_eni_commit(struct api_ctx *c, const struct model_eni_req *req, bool merge)
+{
 	char id[MODEL_ID_MAX];
 	struct model_err err = {0};
 	struct model_eni_view v;
-	if (merge && model_get_eni(c->m, req.id, &v) == 0) {
-		rc = merge_eni(c, &req);
-		goto out;
-	}
-	if (model_create_eni(c->m, &req, id, c->delta, &err)) {
-		api_fail_model(c, &err);
-		goto out;
-	}
-	if (model_get_eni(c->m, id, &v)) {
-		api_fail(c, "InternalError", "The new network interface %s vanished.", id);
-		goto out;
-	}
+
+	if (merge && model_get_eni(c->m, req->id, &v) == 0)
+		return merge_eni(c, req);
+	if (model_create_eni(c->m, req, id, c->delta, &err))
+		return api_fail_model(c, &err);
+	if (model_get_eni(c->m, id, &v))
+		return api_fail(c, "InternalError", "The new network interface %s vanished.", id);
 	api_buf_puts(c->xml, "<networkInterface>");
 	api_xml_eni(c, &v);
 	api_buf_puts(c->xml, "</networkInterface>");
 	api_buf_reset(c->canon);
 	api_canon_create_eni(c->canon, &v);
-	rc = 0;
+	return 0;
+}
+
+static int act_create_eni(struct api_ctx *c)
+{
+	struct model_eni_req req = {.source_dest_check = true};
+	char fresh[MODEL_ID_MAX];
+	bool merge;
+	const char **ips = NULL, **prim = NULL, **v6 = NULL, **sec = NULL;
+	size_t n_ips = 0, n_prim = 0, n_v6 = 0, n_sec = 0;
+	int rc = -1;
+
+	if (create_eni_scalars(c, &req, fresh, &merge))
+		return -1;
+	if (api_list(c, "PrivateIpAddresses", "PrivateIpAddress", &ips, &n_ips) ||
+	    api_list(c, "PrivateIpAddresses", "Primary", &prim, &n_prim) ||
+	    api_list(c, "Ipv6Addresses", "Ipv6Address", &v6, &n_v6))
+		goto out;
+	if (create_eni_private_ips(c, n_ips, &req, &sec, &n_sec))
+		goto out;
+	req.secondary_ips = sec;
+	req.n_secondary_ips = n_sec;
+	req.ipv6 = v6;
+	req.n_ipv6 = n_v6;
+	if (create_eni_counts(c, &req) == 0)
+		rc = create_eni_commit(c, &req, merge);
 out:
 	free(ips);
 	free(prim);

@@ -79,35 +79,48 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-int model_create_eni(struct model *m, const struct model_eni_req *req, char out_id[MODEL_ID_MAX],
-		     struct delta *delta, struct model_err *err)
-{
+/*
+ * CreateNetworkInterface, in steps: check the request, pick and check every
+ * address, reserve every table slot, then mutate. Nothing in the model
+ * changes before the commit step, and the commit step cannot fail: a refused
+ * request leaves the model exactly as it was.
+ */
+struct eni_plan {
+	const struct model_eni_req *req;
 	char eid[MODEL_ID_MAX];
-	uint64_t seq = m->seq;
+	uint64_t seq; /* the id counter, written back to the model on commit */
 	struct subnet *s;
-	uint32_t si, prim = 0, owner, ei;
-	uint32_t *sec = NULL;
-	struct in6_addr *v6 = NULL;
-	uint8_t *dup4 = NULL, *dup6 = NULL, mac[6];
-	size_t n4list = req ? req->n_secondary_ips : 0, n6list = req ? req->n_ipv6 : 0;
-	size_t nsec = 0, n6 = 0, n_new4;
-	char *id = NULL, *desc = NULL;
-	int rc = -1;
+	uint32_t si;
+	uint32_t prim; /* the given primary (network order); picked on commit if none */
+	uint8_t mac[6];
+	size_t n4list, n6list;
+	uint32_t *sec; /* the explicit secondaries, then room for the counted ones */
+	size_t nsec;
+	size_t n_new4; /* every new IPv4 address: primary, explicit and counted */
+	struct in6_addr *v6;
+	size_t n6;
+	uint8_t *dup4, *dup6;
+	char *id, *desc;
+};
 
-	if (!req || !req->subnet_id)
-		return model_fail(err, "MissingParameter",
-				  "The request must contain the parameter SubnetId");
-	si = model_find(&m->by_subnet, req->subnet_id);
-	if (si == NIL)
-		return model_fail(err, "InvalidSubnetID.NotFound",
-				  "The subnet ID '%s' does not exist", req->subnet_id);
-	s = SUBNET(m, si);
-	if (n4list && req->secondary_count)
+static void eni_plan_free(struct eni_plan *p)
+{
+	free(p->sec);
+	free(p->v6);
+	free(p->dup4);
+	free(p->dup6);
+	free(p->id);
+	free(p->desc);
+}
+
+static int create_eni_check_attributes(const struct model_eni_req *req, struct model_err *err)
+{
+	if (req->n_secondary_ips && req->secondary_count)
 		return model_fail(
 		    err, "InvalidParameterCombination",
 		    "SecondaryPrivateIpAddressCount and PrivateIpAddresses cannot both "
 		    "be given");
-	if (n6list && req->ipv6_count)
+	if (req->n_ipv6 && req->ipv6_count)
 		return model_fail(err, "InvalidParameterCombination",
 				  "Ipv6AddressCount and Ipv6Addresses cannot both be given");
 	if (req->description && strlen(req->description) > DESC_MAX)
@@ -116,24 +129,53 @@ int model_create_eni(struct model *m, const struct model_eni_req *req, char out_
 	if (req->vlan > 4094)
 		return model_fail(err, "InvalidParameterValue", "Invalid VLAN id %u (0 to 4094)",
 				  req->vlan);
+	return 0;
+}
+
+/* The given primary address and MAC: well formed and not in use. */
+static int create_eni_check_given(const struct model *m, struct eni_plan *p, struct model_err *err)
+{
+	const struct model_eni_req *req = p->req;
+	uint32_t owner;
+
 	if (req->primary_ip) {
-		if (model_check_v4(s, req->primary_ip, &prim, err) < 0)
+		if (model_check_v4(p->s, req->primary_ip, &p->prim, err) < 0)
 			return -1;
-		if (mhash_get(&m->v4own, &prim, 4, &owner) == 0)
+		if (mhash_get(&m->v4own, &p->prim, 4, &owner) == 0)
 			return model_fail(err, "InvalidIPAddress.InUse",
 					  "Address %s is already in use by %s", req->primary_ip,
 					  ENI(m, owner)->id);
 	}
 	if (req->mac) {
-		if (parse_mac(req->mac, mac) < 0 || (mac[0] & 1))
+		if (parse_mac(req->mac, p->mac) < 0 || (p->mac[0] & 1))
 			return model_fail(err, "InvalidParameterValue",
 					  "Invalid MAC address '%s': a unicast xx:xx:xx:xx:xx:xx",
 					  req->mac);
-		if (mhash_get(&m->mac, mac, 6, &owner) == 0)
+		if (mhash_get(&m->mac, p->mac, 6, &owner) == 0)
 			return model_fail(err, "InvalidParameterValue",
 					  "MAC address %s is already used by %s", req->mac,
 					  ENI(m, owner)->id);
 	}
+	return 0;
+}
+
+/* Everything checked before any allocation, down to the new ENI's id. */
+static int create_eni_check_request(struct model *m, struct eni_plan *p, struct model_err *err)
+{
+	const struct model_eni_req *req = p->req;
+
+	if (!req || !req->subnet_id)
+		return model_fail(err, "MissingParameter",
+				  "The request must contain the parameter SubnetId");
+	p->si = model_find(&m->by_subnet, req->subnet_id);
+	if (p->si == NIL)
+		return model_fail(err, "InvalidSubnetID.NotFound",
+				  "The subnet ID '%s' does not exist", req->subnet_id);
+	p->s = SUBNET(m, p->si);
+	p->n4list = req->n_secondary_ips;
+	p->n6list = req->n_ipv6;
+	if (create_eni_check_attributes(req, err) < 0 || create_eni_check_given(m, p, err) < 0)
+		return -1;
 	/* counts beyond any limit are refused before anything is sized by them */
 	if (req->secondary_count >= model_max4_any(m))
 		return model_fail(err, "PrivateIpAddressLimitExceeded",
@@ -143,190 +185,260 @@ int model_create_eni(struct model *m, const struct model_eni_req *req, char out_
 		return model_fail(err, "InvalidParameterValue",
 				  "Number of IPv6 addresses (%u) will exceed limit (%u).",
 				  req->ipv6_count, model_max6_any(m));
-	if (model_pick_id(&m->by_eni, req->id, "eni-", &seq, eid, err) < 0)
-		return -1;
-	sec = calloc(n4list + req->secondary_count + 1, sizeof(*sec));
-	v6 = calloc(n6list + req->ipv6_count + 1, sizeof(*v6));
-	dup4 = calloc(n4list + 1, 1);
-	dup6 = calloc(n6list + 1, 1);
-	if (!sec || !v6 || !dup4 || !dup6) {
-		model_fail_nomem(err);
-		goto out;
-	}
-	/* explicit secondaries: R1, R2, free; duplicates and the primary count once */
-	for (size_t k = 0; k < n4list; k++) {
+	return model_pick_id(&m->by_eni, req->id, "eni-", &p->seq, p->eid, err);
+}
+
+static int create_eni_alloc_lists(struct eni_plan *p, struct model_err *err)
+{
+	p->sec = calloc(p->n4list + p->req->secondary_count + 1, sizeof(*p->sec));
+	p->v6 = calloc(p->n6list + p->req->ipv6_count + 1, sizeof(*p->v6));
+	p->dup4 = calloc(p->n4list + 1, 1);
+	p->dup6 = calloc(p->n6list + 1, 1);
+	if (!p->sec || !p->v6 || !p->dup4 || !p->dup6)
+		return model_fail_nomem(err);
+	return 0;
+}
+
+/* The explicit secondaries parsed into p->sec: R1, R2, free. */
+static int create_eni_parse_secondaries(const struct model *m, struct eni_plan *p,
+					struct model_err *err)
+{
+	const struct model_eni_req *req = p->req;
+	uint32_t owner;
+
+	for (size_t k = 0; k < p->n4list; k++) {
 		uint32_t ahead;
 
 		/* a long list: the owner index slot of an address a few ahead, loading meanwhile */
-		if (k + 8 < n4list && model_parse_v4(req->secondary_ips[k + 8], &ahead) == 0)
+		if (k + 8 < p->n4list && model_parse_v4(req->secondary_ips[k + 8], &ahead) == 0)
 			mhash_prefetch(&m->v4own, &ahead, 4);
-		if (model_check_v4(s, req->secondary_ips[k], &sec[k], err) < 0)
-			goto out;
-		if (mhash_get(&m->v4own, &sec[k], 4, &owner) == 0) {
-			model_fail(err, "InvalidIPAddress.InUse",
-				   "Address %s is already in use by %s", req->secondary_ips[k],
-				   ENI(m, owner)->id);
-			goto out;
-		}
+		if (model_check_v4(p->s, req->secondary_ips[k], &p->sec[k], err) < 0)
+			return -1;
+		if (mhash_get(&m->v4own, &p->sec[k], 4, &owner) == 0)
+			return model_fail(err, "InvalidIPAddress.InUse",
+					  "Address %s is already in use by %s",
+					  req->secondary_ips[k], ENI(m, owner)->id);
 	}
-	if (model_mark_dups(sec, 4, n4list, dup4) < 0) {
-		model_fail_nomem(err);
-		goto out;
-	}
-	for (size_t k = 0; k < n4list; k++)
-		if (!dup4[k] && !(req->primary_ip && sec[k] == prim))
-			sec[nsec++] = sec[k];
-	n_new4 = 1 + nsec + req->secondary_count;
-	if (n_new4 > model_max4_any(m)) {
-		model_fail(err, "PrivateIpAddressLimitExceeded",
-			   "Number of private addresses (%zu) will exceed limit (%u).", n_new4,
-			   model_max4_any(m));
-		goto out;
-	}
+	return 0;
+}
+
+/* The IPv4 addresses: duplicates and the primary count once; limits and room. */
+static int create_eni_plan_v4(const struct model *m, struct eni_plan *p, struct model_err *err)
+{
+	const struct model_eni_req *req = p->req;
+
+	if (create_eni_parse_secondaries(m, p, err) < 0)
+		return -1;
+	if (model_mark_dups(p->sec, 4, p->n4list, p->dup4) < 0)
+		return model_fail_nomem(err);
+	for (size_t k = 0; k < p->n4list; k++)
+		if (!p->dup4[k] && !(req->primary_ip && p->sec[k] == p->prim))
+			p->sec[p->nsec++] = p->sec[k];
+	p->n_new4 = 1 + p->nsec + req->secondary_count;
+	if (p->n_new4 > model_max4_any(m))
+		return model_fail(err, "PrivateIpAddressLimitExceeded",
+				  "Number of private addresses (%zu) will exceed limit (%u).",
+				  p->n_new4, model_max4_any(m));
 	/* every new address, given or picked, comes out of the subnet's free ones */
-	if (s->pool.nfree < n_new4) {
-		model_fail(err, "InsufficientFreeAddressesInSubnet",
-			   "Subnet %s has %llu free addresses; %zu are needed", s->id,
-			   (unsigned long long)s->pool.nfree, n_new4);
-		goto out;
+	if (p->s->pool.nfree < p->n_new4)
+		return model_fail(err, "InsufficientFreeAddressesInSubnet",
+				  "Subnet %s has %llu free addresses; %zu are needed", p->s->id,
+				  (unsigned long long)p->s->pool.nfree, p->n_new4);
+	if (m->cap_v4 && m->nv4 + p->n_new4 > m->cap_v4)
+		return model_fail(err, "InsufficientAddressCapacity",
+				  "The IPv4 table is full (%zu of %zu addresses)", m->nv4,
+				  m->cap_v4);
+	return 0;
+}
+
+/*
+ * The explicit IPv6 addresses into p->v6: R3, R6, R9. Parse first, loading
+ * each address's owner-index slot, then look them up (a long list then waits
+ * for memory once, not per address). The first failing address in list order
+ * is reported, as if checked one by one: an unparsable one only after those
+ * before it.
+ */
+static int create_eni_parse_v6(const struct model *m, struct eni_plan *p, struct model_err *err)
+{
+	const struct model_eni_req *req = p->req;
+	size_t parsed = 0;
+	uint32_t owner;
+
+	while (parsed < p->n6list &&
+	       model_check_v6(p->s, req->ipv6[parsed], &p->v6[parsed], NULL) == 0)
+		mhash_prefetch(&m->v6own, p->v6[parsed++].s6_addr, 16);
+	for (size_t k = 0; k < parsed; k++)
+		if (mhash_get(&m->v6own, p->v6[k].s6_addr, 16, &owner) == 0)
+			return model_fail(err, "InvalidIPAddress.InUse",
+					  "Address %s is already in use by %s", req->ipv6[k],
+					  ENI(m, owner)->id);
+	if (parsed < p->n6list) {
+		model_check_v6(p->s, req->ipv6[parsed], &p->v6[parsed], err);
+		return -1;
 	}
-	if (m->cap_v4 && m->nv4 + n_new4 > m->cap_v4) {
-		model_fail(err, "InsufficientAddressCapacity",
-			   "The IPv4 table is full (%zu of %zu addresses)", m->nv4, m->cap_v4);
-		goto out;
+	return 0;
+}
+
+/* The IPv6 addresses, given (duplicates once) or picked; limits and room. */
+static int create_eni_plan_v6(const struct model *m, struct eni_plan *p, struct model_err *err)
+{
+	const struct model_eni_req *req = p->req;
+
+	if (!p->n6list && !req->ipv6_count)
+		return 0;
+	if (!p->s->has6)
+		return model_fail(err, "InvalidParameterValue", "Subnet %s has no IPv6 CIDR block",
+				  p->s->id);
+	if (create_eni_parse_v6(m, p, err) < 0)
+		return -1;
+	if (model_mark_dups(p->v6, 16, p->n6list, p->dup6) < 0)
+		return model_fail_nomem(err);
+	for (size_t k = 0; k < p->n6list; k++)
+		if (!p->dup6[k])
+			p->v6[p->n6++] = p->v6[k];
+	if (req->ipv6_count) {
+		model_pick_v6(m, p->s, req->ipv6_count, p->v6);
+		p->n6 = req->ipv6_count;
 	}
-	/* IPv6: R3, R6, R9 */
-	if (n6list || req->ipv6_count) {
-		if (!s->has6) {
-			model_fail(err, "InvalidParameterValue", "Subnet %s has no IPv6 CIDR block",
-				   s->id);
-			goto out;
-		}
-		/*
-		 * Parse first, loading each address's owner-index slot, then look
-		 * them up (a long list then waits for memory once, not per address).
-		 * The first failing address in list order is reported, as if checked
-		 * one by one: an unparsable one only after those before it.
-		 */
-		size_t parsed = 0;
-		while (parsed < n6list &&
-		       model_check_v6(s, req->ipv6[parsed], &v6[parsed], NULL) == 0)
-			mhash_prefetch(&m->v6own, v6[parsed++].s6_addr, 16);
-		for (size_t k = 0; k < parsed; k++) {
-			if (mhash_get(&m->v6own, v6[k].s6_addr, 16, &owner) == 0) {
-				model_fail(err, "InvalidIPAddress.InUse",
-					   "Address %s is already in use by %s", req->ipv6[k],
-					   ENI(m, owner)->id);
-				goto out;
-			}
-		}
-		if (parsed < n6list) {
-			model_check_v6(s, req->ipv6[parsed], &v6[parsed], err);
-			goto out;
-		}
-		if (model_mark_dups(v6, 16, n6list, dup6) < 0) {
-			model_fail_nomem(err);
-			goto out;
-		}
-		for (size_t k = 0; k < n6list; k++)
-			if (!dup6[k])
-				v6[n6++] = v6[k];
-		if (req->ipv6_count) {
-			model_pick_v6(m, s, req->ipv6_count, v6);
-			n6 = req->ipv6_count;
-		}
-		if (n6 > model_max6_any(m)) {
-			model_fail(err, "InvalidParameterValue",
-				   "Number of IPv6 addresses (%zu) will exceed limit (%u).", n6,
-				   model_max6_any(m));
-			goto out;
-		}
-		if (m->cap_v6 && m->nv6 + n6 > m->cap_v6) {
-			model_fail(err, "InsufficientAddressCapacity",
-				   "The IPv6 table is full (%zu of %zu addresses)", m->nv6,
-				   m->cap_v6);
-			goto out;
+	if (p->n6 > model_max6_any(m))
+		return model_fail(err, "InvalidParameterValue",
+				  "Number of IPv6 addresses (%zu) will exceed limit (%u).", p->n6,
+				  model_max6_any(m));
+	if (m->cap_v6 && m->nv6 + p->n6 > m->cap_v6)
+		return model_fail(err, "InsufficientAddressCapacity",
+				  "The IPv6 table is full (%zu of %zu addresses)", m->nv6,
+				  m->cap_v6);
+	return 0;
+}
+
+/* No MAC given: a locally administered unicast one, from the id counter. */
+static void create_eni_pick_mac(const struct model *m, struct eni_plan *p)
+{
+	uint32_t owner;
+
+	if (p->req->mac)
+		return;
+	do {
+		uint64_t x = (p->seq++ * 0x9e3779b97f4a7c15ULL) ^ 0x5eed;
+		p->mac[0] = 0x02;
+		for (int i = 1; i < 6; i++)
+			p->mac[i] = (uint8_t)(x >> (8 * i));
+	} while (mhash_get(&m->mac, p->mac, 6, &owner) == 0);
+}
+
+/* Every allocation the commit needs, so that the commit cannot fail. */
+static int create_eni_reserve(struct model *m, struct eni_plan *p, struct delta *delta,
+			      struct model_err *err)
+{
+	p->id = strdup(p->eid);
+	p->desc = strdup(p->req->description ? p->req->description : "");
+	if (!p->id || !p->desc || objtab_reserve(&m->enis, 1) || mhash_reserve(&m->by_eni, 1) ||
+	    mhash_reserve(&m->mac, 1) || mhash_reserve(&m->v4own, p->n_new4) ||
+	    mhash_reserve(&m->v6own, p->n6) || model_reserve_delta(delta, 1 + p->n_new4 + p->n6))
+		return model_fail_nomem(err);
+	return 0;
+}
+
+/* The new ENI's record, owning the plan's strings and address lists. */
+static uint32_t create_eni_record(struct model *m, struct eni_plan *p)
+{
+	const struct model_eni_req *req = p->req;
+	uint32_t ei = objtab_alloc(&m->enis);
+	struct eni *e = ENI(m, ei);
+
+	e->id = p->id;
+	e->desc = p->desc;
+	p->id = p->desc = NULL;
+	e->subnet = p->si;
+	memcpy(e->mac, p->mac, 6);
+	e->vlan = req->vlan;
+	e->sdc = req->source_dest_check;
+	e->dot = req->delete_on_termination;
+	e->inst = NIL;
+	e->sec = p->sec;
+	e->capsec = p->n4list + req->secondary_count + 1;
+	e->v6 = p->v6;
+	e->cap6 = p->n6list + req->ipv6_count + 1;
+	p->sec = NULL;
+	p->v6 = NULL;
+	return ei;
+}
+
+static void create_eni_link_v4(struct model *m, struct eni_plan *p, uint32_t ei,
+			       struct delta *delta)
+{
+	struct eni *e = ENI(m, ei);
+	size_t nsec = p->nsec;
+	uint32_t h;
+
+	/* explicit secondaries first, so an automatic primary avoids them */
+	for (size_t k = 0; k < nsec; k++)
+		model_v4_link(m, ei, e->sec[k]);
+	if (!p->req->primary_ip) {
+		addrpool_take_lowest(&p->s->pool, &h);
+		p->prim = htonl(h);
+	}
+	e->primary = p->prim;
+	model_v4_link(m, ei, p->prim);
+	model_put_v4(m, delta, p->prim);
+	for (size_t k = 0; k < nsec; k++)
+		model_put_v4(m, delta, e->sec[k]);
+	for (unsigned k = 0; k < p->req->secondary_count; k++) {
+		addrpool_take_lowest(&p->s->pool, &h);
+		e->sec[nsec] = htonl(h);
+		model_v4_link(m, ei, e->sec[nsec]);
+		model_put_v4(m, delta, e->sec[nsec++]);
+	}
+	e->nsec = nsec;
+}
+
+static void create_eni_link_v6(struct model *m, const struct eni_plan *p, uint32_t ei,
+			       struct delta *delta)
+{
+	struct eni *e = ENI(m, ei);
+
+	/* model_v6_link appends to e->v6, which already holds the list: rebuild in place */
+	for (size_t k = 0; k < p->n6; k++) {
+		struct in6_addr a = e->v6[k];
+		e->n6 = k;
+		model_v6_link(m, ei, &a);
+		model_put_v6(delta, &a, ei, false);
+	}
+}
+
+/* The mutation: every slot it uses was reserved. */
+static void create_eni_commit(struct model *m, struct eni_plan *p, struct delta *delta)
+{
+	uint32_t ei = create_eni_record(m, p);
+	struct eni *e = ENI(m, ei);
+
+	mhash_put(&m->by_eni, e->id, strlen(e->id), ei);
+	mhash_put(&m->mac, e->mac, 6, ei);
+	model_put_eni(m, delta, ei);
+	create_eni_link_v4(m, p, ei, delta);
+	create_eni_link_v6(m, p, ei, delta);
+	m->seq = p->seq;
+}
+
+int model_create_eni(struct model *m, const struct model_eni_req *req, char out_id[MODEL_ID_MAX],
+		     struct delta *delta, struct model_err *err)
+{
+	struct eni_plan p = {.req = req, .seq = m->seq};
+	int rc = -1;
+
+	if (create_eni_check_request(m, &p, err) < 0)
+		return -1;
+	if (create_eni_alloc_lists(&p, err) == 0 && create_eni_plan_v4(m, &p, err) == 0 &&
+	    create_eni_plan_v6(m, &p, err) == 0) {
+		create_eni_pick_mac(m, &p);
+		if (create_eni_reserve(m, &p, delta, err) == 0) {
+			create_eni_commit(m, &p, delta);
+			if (out_id)
+				model_id_copy(out_id, p.eid);
+			rc = 0;
 		}
 	}
-	if (!req->mac) {
-		/* locally administered unicast, from the id counter */
-		do {
-			uint64_t x = (seq++ * 0x9e3779b97f4a7c15ULL) ^ 0x5eed;
-			mac[0] = 0x02;
-			for (int i = 1; i < 6; i++)
-				mac[i] = (uint8_t)(x >> (8 * i));
-		} while (mhash_get(&m->mac, mac, 6, &owner) == 0);
-	}
-	/* reserve everything, then mutate */
-	id = strdup(eid);
-	desc = strdup(req->description ? req->description : "");
-	if (!id || !desc || objtab_reserve(&m->enis, 1) || mhash_reserve(&m->by_eni, 1) ||
-	    mhash_reserve(&m->mac, 1) || mhash_reserve(&m->v4own, n_new4) ||
-	    mhash_reserve(&m->v6own, n6) || model_reserve_delta(delta, 1 + n_new4 + n6)) {
-		model_fail_nomem(err);
-		goto out;
-	}
-	ei = objtab_alloc(&m->enis);
-	{
-		struct eni *e = ENI(m, ei);
-		e->id = id;
-		e->desc = desc;
-		id = desc = NULL;
-		e->subnet = si;
-		memcpy(e->mac, mac, 6);
-		e->vlan = req->vlan;
-		e->sdc = req->source_dest_check;
-		e->dot = req->delete_on_termination;
-		e->inst = NIL;
-		e->sec = sec;
-		e->capsec = n4list + req->secondary_count + 1;
-		e->v6 = v6;
-		e->cap6 = n6list + req->ipv6_count + 1;
-		sec = NULL;
-		v6 = NULL;
-		mhash_put(&m->by_eni, e->id, strlen(e->id), ei);
-		mhash_put(&m->mac, e->mac, 6, ei);
-		model_put_eni(m, delta, ei);
-		/* explicit secondaries first, so an automatic primary avoids them */
-		for (size_t k = 0; k < nsec; k++)
-			model_v4_link(m, ei, e->sec[k]);
-		if (!req->primary_ip) {
-			uint32_t h;
-			addrpool_take_lowest(&s->pool, &h);
-			prim = htonl(h);
-		}
-		e->primary = prim;
-		model_v4_link(m, ei, prim);
-		model_put_v4(m, delta, prim);
-		for (size_t k = 0; k < nsec; k++)
-			model_put_v4(m, delta, e->sec[k]);
-		for (unsigned k = 0; k < req->secondary_count; k++) {
-			uint32_t h;
-			addrpool_take_lowest(&s->pool, &h);
-			e->sec[nsec] = htonl(h);
-			model_v4_link(m, ei, e->sec[nsec]);
-			model_put_v4(m, delta, e->sec[nsec++]);
-		}
-		e->nsec = nsec;
-		/* model_v6_link appends to e->v6, which already holds the list: rebuild in place */
-		for (size_t k = 0; k < n6; k++) {
-			struct in6_addr a = e->v6[k];
-			e->n6 = k;
-			model_v6_link(m, ei, &a);
-			model_put_v6(delta, &a, ei, false);
-		}
-	}
-	m->seq = seq;
-	if (out_id)
-		model_id_copy(out_id, eid);
-	rc = 0;
-out:
-	free(sec);
-	free(v6);
-	free(dup4);
-	free(dup6);
-	free(id);
-	free(desc);
+	eni_plan_free(&p);
 	return rc;
 }
 
