@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api.c - the dispatcher: authentication, DryRun, the action, then journal,
- * commit and answer (see api.h for the order and why).
+ * api.c - the dispatcher: authentication, DryRun, the action rehearsed on a
+ * copy of the model, then journal, apply, commit and answer (see api.h for
+ * the order and why).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "api_impl.h"
 
@@ -114,6 +118,242 @@ static void respond_ok(struct api *a, const char *action, const struct api_buf *
 int api_reset(struct api_ctx *c);
 static int compact_locked(struct api *a);
 
+/* What one run of an action produced: its answer and its journal record. */
+struct api_outcome {
+	int rc;		       /* 0: the action succeeded */
+	struct api_response r; /* the answer */
+	struct api_buf canon;  /* the change it made, as a journal record; empty = none */
+};
+
+static void outcome_free(struct api_outcome *o)
+{
+	api_response_free(&o->r);
+	api_buf_free(&o->canon);
+}
+
+/* Run fn on the model: the answer into o, the change into o->canon and *delta. */
+static void run_action(struct api *a, api_action_fn fn, const char *action,
+		       const struct api_query *q, bool trusted, struct delta *delta,
+		       struct api_outcome *o)
+{
+	struct api_buf xml = {0};
+	struct api_ctx c = {.a = a,
+			    .m = a->m,
+			    .q = q,
+			    .xml = &xml,
+			    .canon = &o->canon,
+			    .delta = delta,
+			    .trusted = trusted};
+	int rc = fn(&c);
+	if (o->canon.oom)
+		rc = api_fail(&c, "InternalError", "Out of memory.");
+	if (rc == 0 && xml.oom)
+		rc = api_fail(&c, "InternalError", "Out of memory.");
+	if (rc == 0)
+		respond_ok(a, action, &xml, &o->r);
+	else
+		respond_error(a, strcmp(c.code, "InternalError") == 0 ? 500 : 400, c.code, c.msg,
+			      &o->r);
+	o->rc = rc ? -1 : 0;
+	api_buf_free(&xml);
+}
+
+/* ---- rehearsal: the action run on a copy of the model, in a child process ---- */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int read_all(int fd, struct api_buf *b)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return b->oom ? -ENOMEM : 0;
+		api_buf_put(b, chunk, (size_t)r);
+	}
+}
+
+/* The child's message: rc, status, answer length, record length, answer, record. */
+struct rehearsal_head {
+	int32_t rc, status;
+	uint64_t body_len, canon_len;
+};
+
+static void rehearse_child(struct api *a, api_action_fn fn, const char *action,
+			   const struct api_query *q, int fd)
+{
+	struct api_outcome o = {0};
+	struct delta scratch = {0};
+	run_action(a, fn, action, q, false, &scratch, &o);
+	struct rehearsal_head h = {
+	    .rc = o.rc, .status = o.r.status, .body_len = o.r.len, .canon_len = o.canon.len};
+	int bad = write_all(fd, &h, sizeof(h)) || write_all(fd, o.r.body, o.r.len) ||
+		  write_all(fd, o.canon.s, o.canon.len);
+	_exit(bad ? 1 : 0);
+}
+
+static int rehearsal_parse(const struct api_buf *msg, struct api_outcome *o)
+{
+	struct rehearsal_head h;
+	if (msg->len < sizeof(h))
+		return -EPROTO;
+	memcpy(&h, msg->s, sizeof(h));
+	if (h.body_len > msg->len - sizeof(h) || h.canon_len != msg->len - sizeof(h) - h.body_len)
+		return -EPROTO;
+	const char *body = msg->s + sizeof(h);
+	o->rc = h.rc;
+	o->r.status = h.status;
+	o->r.body = malloc(h.body_len + 1);
+	if (!o->r.body)
+		return -ENOMEM;
+	memcpy(o->r.body, body, h.body_len);
+	o->r.body[h.body_len] = '\0';
+	o->r.len = h.body_len;
+	api_buf_put(&o->canon, body + h.body_len, h.canon_len);
+	return o->canon.oom ? -ENOMEM : 0;
+}
+
+/*
+ * Run the action on a copy-on-write copy of the model (a forked child), which
+ * the parent's model never sees: its answer and its journal record, with
+ * nothing changed here. 0 or -errno.
+ */
+static int rehearse(struct api *a, api_action_fn fn, const char *action, const struct api_query *q,
+		    struct api_outcome *o)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL); /* the child must not write our buffered output twice */
+	pid_t pid = fork();
+	if (pid < 0) {
+		int rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		rehearse_child(a, fn, action, q, p[1]);
+	}
+	close(p[1]);
+	struct api_buf msg = {0};
+	int rc = read_all(p[0], &msg);
+	close(p[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc == 0)
+		rc = rehearsal_parse(&msg, o);
+	api_buf_free(&msg);
+	/* the child's answer used one request id: use it here too, so ids stay unique */
+	a->requests++;
+	(void)random();
+	return rc;
+}
+
+/*
+ * Apply the journaled record to the model, as replay does: the same model
+ * state as the rehearsal's, so it succeeds and makes the same change.
+ */
+static int apply_record(struct api *a, api_action_fn fn, const char *action,
+			const struct api_buf *canon, struct delta *delta)
+{
+	struct api_query rq;
+	int rc = api_query_parse(&rq, canon->s, canon->len);
+	if (rc)
+		return rc;
+	struct api_outcome o = {0};
+	uint64_t requests = a->requests;
+	run_action(a, fn, action, &rq, true, delta, &o);
+	a->requests = requests; /* not an answer anyone sees */
+	if (o.rc)
+		fprintf(stderr, "api: a journaled %s was refused on apply: %.300s\n", action,
+			o.r.body ? o.r.body : "");
+	rc = o.rc ? -EPROTO : 0;
+	outcome_free(&o);
+	api_query_free(&rq);
+	return rc;
+}
+
+static void answer_internal_error(struct api *a, const char *what, int err,
+				  struct api_response *out)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), "The change could not be %s (%s).", what, strerror(-err));
+	fprintf(stderr, "api: %s\n", msg);
+	api_response_free(out);
+	respond_error(a, 500, "InternalError", msg, out);
+}
+
+/*
+ * A state-changing request (api.h: the order): rehearsed, journaled, applied,
+ * published, answered. Refused anywhere before the apply = nothing changed.
+ */
+static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
+			   const struct api_query *q, struct api_response *out)
+{
+	struct api_outcome o = {0};
+	struct delta delta = {0};
+	int rc = rehearse(a, fn, action, q, &o);
+	if (rc) {
+		outcome_free(&o);
+		answer_internal_error(a, "prepared", rc, out);
+		return -1;
+	}
+	*out = o.r; /* the rehearsal's answer is the answer, unless a later step fails */
+	o.r = (struct api_response){0};
+	/* a change that happened (even by a failing multi-instance call) is journaled and
+	 * published before the answer */
+	if (o.canon.len && a->j) {
+		rc = journal_append(a->j, o.canon.s, o.canon.len);
+		if (rc) {
+			answer_internal_error(a, "journaled", rc, out);
+			o.rc = -1;
+			goto done;
+		}
+	}
+	if (o.canon.len) {
+		rc = apply_record(a, fn, action, &o.canon, &delta);
+		if (rc) {
+			answer_internal_error(a, "applied", rc, out);
+			o.rc = -1;
+			goto done;
+		}
+	}
+	if (a->commit && delta.n) {
+		/* after a failure the engine has rebuilt its tables from the model */
+		rc = a->commit(a->commit_arg, &delta);
+		if (rc) {
+			answer_internal_error(a, "published", rc, out);
+			o.rc = -1;
+		}
+	}
+	if (o.rc == 0 && a->j && journal_size(a->j) > a->compact_at)
+		compact_locked(a); /* failure is reported inside; the journal stays valid */
+done:
+	outcome_free(&o);
+	delta_free(&delta);
+	return o.rc;
+}
+
 /*
  * Run one parsed request. trusted: replay (no journal, no commit, internal
  * parameters allowed). Called with a->mu held.
@@ -138,72 +378,31 @@ static int dispatch(struct api *a, const struct api_query *q, bool trusted,
 		respond_error(a, 400, "InvalidAction", msg, out);
 		return -1;
 	}
-	struct api_buf xml = {0}, canon = {0};
-	struct delta delta = {0};
-	struct api_ctx c = {.a = a,
-			    .m = a->m,
-			    .q = q,
-			    .xml = &xml,
-			    .canon = &canon,
-			    .delta = &delta,
-			    .trusted = trusted};
+	struct api_buf xml = {0};
+	struct api_ctx c = {.a = a, .m = a->m, .q = q, .xml = &xml, .trusted = trusted};
 	bool dry;
 	int rc = api_bool(&c, "DryRun", false, &dry);
-	if (rc == 0 && dry) {
+	api_buf_free(&xml);
+	if (rc) {
+		respond_error(a, 400, c.code, c.msg, out);
+		return -1;
+	}
+	if (dry) {
 		respond_error(a, 412, "DryRunOperation",
 			      "Request would have succeeded, but DryRun flag is set.", out);
-		rc = -1;
-		goto done;
+		return -1;
 	}
 	bool mutating = strncmp(action, "Describe", 8) != 0;
-	if (rc == 0 && mutating && a->broken && !trusted) {
-		respond_error(
-		    a, 503, "Unavailable",
-		    "The journal could not be written; changes are refused until restart.", out);
-		rc = -1;
-		goto done;
-	}
-	if (rc == 0)
-		rc = fn(&c);
-	/* A change that happened (even by a failing multi-instance call) is journaled and
-	 * published before the answer. */
-	if (!trusted && canon.len && !canon.oom) {
-		if (a->j) {
-			int jr = journal_append(a->j, canon.s, canon.len);
-			if (jr) {
-				a->broken = true;
-				fprintf(stderr, "api: journal append failed: %s\n", strerror(-jr));
-				rc = api_fail(&c, "InternalError",
-					      "The change could not be journaled (%s).",
-					      strerror(-jr));
-			}
-		}
-		if (a->commit && delta.n) {
-			int cr = a->commit(a->commit_arg, &delta);
-			if (cr) {
-				fprintf(stderr, "api: commit failed: %s\n", strerror(-cr));
-				rc = api_fail(&c, "InternalError",
-					      "The change could not be published (%s).",
-					      strerror(-cr));
-			}
-		}
-	} else if (canon.oom) {
-		rc = api_fail(&c, "InternalError", "Out of memory.");
-	}
-	if (rc == 0 && xml.oom)
-		rc = api_fail(&c, "InternalError", "Out of memory.");
-	if (rc == 0)
-		respond_ok(a, action, &xml, out);
-	else
-		respond_error(a, strcmp(c.code, "InternalError") == 0 ? 500 : 400, c.code, c.msg,
-			      out);
-	if (rc == 0 && !trusted && a->j && journal_size(a->j) > a->compact_at)
-		compact_locked(a); /* failure is reported inside; the journal stays valid */
-done:
-	api_buf_free(&xml);
-	api_buf_free(&canon);
+	if (mutating && !trusted)
+		return dispatch_change(a, fn, action, q, out);
+	/* a read, or a journal record being replayed: run it here, nothing to journal */
+	struct api_outcome o = {0};
+	struct delta delta = {0};
+	run_action(a, fn, action, q, trusted, &delta, &o);
+	*out = o.r;
+	api_buf_free(&o.canon);
 	delta_free(&delta);
-	return rc ? -1 : 0;
+	return o.rc;
 }
 
 static int parse_and_dispatch(struct api *a, const char *body, size_t len, bool trusted,

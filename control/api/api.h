@@ -4,14 +4,30 @@
  * authentication, and the journal that makes accepted operations durable.
  *
  * One dispatcher serves HTTP requests, journal replay and tests
- * (api_handle). Every accepted state change is, in this order:
- *   1. done in the model (all-or-nothing: a refused request changes nothing),
- *   2. appended to the journal and fsync'd (as a canonical request with every
- *      generated id and address made explicit, so that replay reproduces it),
- *   3. handed to the commit callback with its delta (the engine applies and
- *      publishes it; the callback returns once every worker has passed a
- *      quiescent point),
- * and only then answered.
+ * (api_handle). Every state-changing request is, in this order (SPEC.md
+ * section 6):
+ *   1. validated and prepared: the action runs on a copy-on-write copy of the
+ *      model, in a forked child (a rehearsal), which hands back its answer
+ *      and its canonical record (the request with every generated id and
+ *      address made explicit, so that replay reproduces it). The model here
+ *      is untouched, so a refusal, or a failure of any later step before 3,
+ *      changes nothing anywhere;
+ *   2. appended to the journal and fsync'd. If the journal refuses it (disk
+ *      full, I/O error), the answer is a 500 InternalError "could not be
+ *      journaled" and nothing changed; the next request tries the journal
+ *      again, so writes are accepted again as soon as it can take them;
+ *   3. applied to the model from that record, exactly as replay applies it
+ *      (the model is in the rehearsal's state, so this cannot be refused),
+ *   4. handed to the commit callback with its delta (the engine applies and
+ *      publishes it, returns once every worker has passed a quiescent point,
+ *      and rebuilds its tables from the model if a table fails after the
+ *      publish),
+ * and only then answered, with the rehearsal's answer.
+ * Why a rehearsal: the model is all-or-nothing for a refused operation
+ * (validate, reserve, then mutate) but has no undo for an accepted one, and
+ * the journal record exists only once the operation has picked its
+ * addresses. A fork costs page tables, not a copy of the model, and the
+ * journal's fsync costs more. Reads (Describe*) run in place, unjournaled.
  *
  * Threads: the HTTP server runs its own polling thread; every call that reads
  * or changes the model holds one mutex (the model is not thread-safe), so the

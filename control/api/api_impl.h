@@ -33,7 +33,6 @@ struct api {
 	uint64_t compact_at;  /* journal size that triggers the next compaction */
 	uint64_t compact_min; /* ... never below this */
 	bool replayed;
-	bool broken; /* a journal write failed after a model change: refuse changes */
 	/* the ENIs the configuration created (before replay): a snapshot deletes
 	 * those that are gone, rather than recreating every ENI */
 	char (*base)[MODEL_ID_MAX];

@@ -18,6 +18,22 @@
 
 #include "api.h"
 
+/*
+ * --wrap=fdatasync: when fail_fdatasync is an errno, the journal's fdatasync
+ * fails with it (a full disk, an I/O error), as a real journal can.
+ */
+int __real_fdatasync(int fd);
+int __wrap_fdatasync(int fd);
+static int fail_fdatasync;
+int __wrap_fdatasync(int fd)
+{
+	if (fail_fdatasync) {
+		errno = fail_fdatasync;
+		return -1;
+	}
+	return __real_fdatasync(fd);
+}
+
 #define OKM(call)                                                                                  \
 	do {                                                                                       \
 		struct model_err err_ = {0};                                                       \
@@ -582,6 +598,61 @@ static void internal_actions_are_refused_over_the_wire(void **state)
 	free(b);
 }
 
+/* SPEC section 6: a change the journal refuses is answered with an error and changed
+ * nothing anywhere; once the journal takes writes again, the same request succeeds and
+ * survives a restart. */
+static void a_change_the_journal_refuses_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+	const char *assign = "Action=AssignPrivateIpAddresses&NetworkInterfaceId=eni-0&"
+			     "SecondaryPrivateIpAddressCount=2";
+	const char *allocate = "Action=AllocateAddress";
+	char *before = dump(f->m);
+	size_t journal_before = api_journal_size(f->a);
+	const int errs[] = {ENOSPC, EIO};
+	for (size_t i = 0; i < 2; i++) {
+		fail_fdatasync = errs[i];
+		struct api_response r;
+		assert_int_equal(call(f, assign, &r), -1);
+		assert_int_equal(r.status, 500);
+		assert_non_null(strstr(r.body, "<Code>InternalError</Code>"));
+		assert_non_null(strstr(r.body, "could not be journaled"));
+		api_response_free(&r);
+		assert_int_equal(call(f, allocate, &r), -1);
+		assert_int_equal(r.status, 500);
+		api_response_free(&r);
+		fail_fdatasync = 0;
+		char *now = dump(f->m);
+		assert_string_equal(before, now);
+		free(now);
+		assert_int_equal(f->commits.calls, 0);
+		assert_int_equal(api_journal_size(f->a), journal_before);
+		/* reads are still served */
+		free(ok(f, "Action=DescribeNetworkInterfaces"));
+	}
+	/* the journal takes writes again: so does the API */
+	char *b = ok(f, assign);
+	assert_non_null(strstr(b, "<privateIpAddress>10.0.1."));
+	free(b);
+	free(ok(f, allocate));
+	assert_int_equal(f->commits.calls, 1); /* AllocateAddress maps nothing yet */
+	char *after = dump(f->m);
+	assert_string_not_equal(before, after);
+	/* a restart: the configuration, then the journal, gives the same state */
+	struct model *m2 = world();
+	struct api_settings c = cfg(f->journal);
+	struct api_err err;
+	struct api *a2 = api_create(m2, &c, NULL, NULL, &err);
+	assert_int_equal(api_replay(a2, &err), 0);
+	char *got = dump(m2);
+	assert_string_equal(after, got);
+	free(got);
+	api_free(a2);
+	model_free(m2);
+	free(after);
+	free(before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +674,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(commit_sees_each_change_before_the_answer, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(internal_actions_are_refused_over_the_wire, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(a_change_the_journal_refuses_changes_nothing, setup,
 					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
