@@ -265,139 +265,208 @@ static int assign_request_check(struct model *m, const struct model_assign_req *
 
 /* ---- IPv4 ---- */
 
+/*
+ * AssignPrivateIpAddresses, in steps: check each address, count the new and
+ * the moved ones, check limits, reserve every slot, then mutate. Nothing
+ * changes before the commit step, which cannot fail.
+ */
+struct assign4_plan {
+	const struct model_assign_req *req;
+	uint32_t ei;
+	struct eni *e;
+	struct subnet *s;
+	uint32_t *addr; /* the listed addresses, network order */
+	uint32_t *from; /* per address: the ENI it moves from, NIL if it is free */
+	uint8_t *dup;	/* per address: listed before, or the ENI has it already (R10) */
+	size_t n_new, n_moved;
+};
+
+static void assign4_plan_free(struct assign4_plan *p)
+{
+	free(p->addr);
+	free(p->from);
+	free(p->dup);
+}
+
+/* One listed address: in the subnet, and free or movable to this ENI (R4, R5). */
+static int assign4_check_addr(const struct model *m, struct assign4_plan *p, size_t k,
+			      struct model_err *err)
+{
+	const struct model_assign_req *req = p->req;
+	uint32_t owner;
+
+	if (model_check_v4(p->s, req->addrs[k], &p->addr[k], err) < 0)
+		return -1;
+	p->from[k] = NIL;
+	if (mhash_get(&m->v4own, &p->addr[k], 4, &owner) < 0 || owner == p->ei)
+		return 0;
+	if (ENI(m, owner)->primary == p->addr[k])
+		/* R5: a primary never moves */
+		return model_fail(err, "InvalidParameterValue",
+				  "Address %s is the primary private IP of %s and cannot be "
+				  "reassigned",
+				  req->addrs[k], ENI(m, owner)->id);
+	if (!req->allow_reassignment)
+		return model_fail(err, "InvalidIPAddress.InUse",
+				  "Address %s is in use by %s; AllowReassignment is false",
+				  req->addrs[k], ENI(m, owner)->id);
+	p->from[k] = owner;
+	return 0;
+}
+
+static int assign4_check_addrs(const struct model *m, struct assign4_plan *p, struct model_err *err)
+{
+	size_t n = p->req->n_addrs;
+
+	p->addr = calloc(n + 1, sizeof(*p->addr));
+	p->from = calloc(n + 1, sizeof(*p->from));
+	p->dup = calloc(n + 1, 1);
+	if (!p->addr || !p->from || !p->dup)
+		return model_fail_nomem(err);
+	for (size_t k = 0; k < n; k++)
+		if (assign4_check_addr(m, p, k, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* How many addresses are new and how many move; marks those that do neither. */
+static int assign4_count(const struct model *m, struct assign4_plan *p, struct model_err *err)
+{
+	size_t n = p->req->n_addrs;
+	uint32_t owner;
+
+	if (model_mark_dups(p->addr, 4, n, p->dup) < 0)
+		return model_fail_nomem(err);
+	for (size_t k = 0; k < n; k++) {
+		if (p->dup[k] ||
+		    (mhash_get(&m->v4own, &p->addr[k], 4, &owner) == 0 && owner == p->ei)) {
+			p->dup[k] = 1; /* R10: the ENI has it already */
+			continue;
+		}
+		if (p->from[k] == NIL)
+			p->n_new++;
+		else
+			p->n_moved++;
+	}
+	if (p->req->count)
+		p->n_new = p->req->count;
+	return 0;
+}
+
+static int assign4_check_limits(const struct model *m, const struct assign4_plan *p,
+				struct model_err *err)
+{
+	size_t limit = model_eni_max4(m, p->e), total = 1 + p->e->nsec + p->n_new + p->n_moved;
+
+	if (total > limit)
+		return model_fail(err, "PrivateIpAddressLimitExceeded",
+				  "Number of private addresses will exceed limit: %s would have "
+				  "%zu, the limit is %zu.",
+				  p->req->eni_id, total, limit);
+	if (p->req->count && p->s->pool.nfree < p->n_new)
+		return model_fail(err, "InsufficientFreeAddressesInSubnet",
+				  "Subnet %s has %llu free addresses; %zu are needed", p->s->id,
+				  (unsigned long long)p->s->pool.nfree, p->n_new);
+	if (m->cap_v4 && m->nv4 + p->n_new > m->cap_v4)
+		return model_fail(err, "InsufficientAddressCapacity",
+				  "The IPv4 table is full (%zu of %zu addresses)", m->nv4,
+				  m->cap_v4);
+	return 0;
+}
+
+/*
+ * Every allocation the commit needs. Growing e->sec changes its capacity,
+ * not the ENI's addresses, so it may happen before the commit.
+ */
+static int assign4_reserve(struct model *m, struct assign4_plan *p,
+			   struct model_addr_list *assigned, struct delta *delta,
+			   struct model_err *err)
+{
+	struct eni *e = p->e;
+
+	if (model_grow_arr((void **)&e->sec, &e->capsec, e->nsec + p->n_new + p->n_moved,
+			   sizeof(*e->sec)) ||
+	    mhash_reserve(&m->v4own, p->n_new) || list_reserve(assigned, p->n_new + p->n_moved) ||
+	    model_reserve_delta(delta, p->n_new + 2 * p->n_moved))
+		return model_fail_nomem(err);
+	return 0;
+}
+
+/* R4: the secondary address moves from its owner, and its EIP association with it. */
+static void assign4_move(struct model *m, uint32_t from, uint32_t ei, uint32_t a,
+			 struct delta *delta)
+{
+	struct eni *o = ENI(m, from), *e = ENI(m, ei);
+	size_t j;
+	uint32_t p;
+
+	for (j = 0; o->sec[j] != a; j++)
+		;
+	memmove(&o->sec[j], &o->sec[j + 1], (o->nsec - j - 1) * sizeof(*o->sec));
+	o->nsec--;
+	mhash_put(&m->v4own, &a, 4, ei);
+	e->sec[e->nsec++] = a;
+	model_put_v4(m, delta, a);
+	if ((p = model_eip_on(m, a)) != NIL) {
+		struct delta_entry x = {.kind = DELTA_EIP_SET};
+		EIP(m, p)->eni = ei;
+		x.eip.eip = EIP(m, p)->pub;
+		x.eip.priv = a;
+		x.eip.eni = ei;
+		model_dput(delta, &x);
+	}
+}
+
+static void assign4_link(struct model *m, uint32_t ei, uint32_t a, struct delta *delta)
+{
+	struct eni *e = ENI(m, ei);
+
+	model_v4_link(m, ei, a);
+	e->sec[e->nsec++] = a;
+	model_put_v4(m, delta, a);
+}
+
+/* The mutation: the listed addresses in order, then the counted ones. */
+static void assign4_commit(struct model *m, const struct assign4_plan *p,
+			   struct model_addr_list *assigned, struct delta *delta)
+{
+	for (size_t k = 0; k < p->req->n_addrs; k++) {
+		if (p->dup[k])
+			continue;
+		if (p->from[k] != NIL)
+			assign4_move(m, p->from[k], p->ei, p->addr[k], delta);
+		else
+			assign4_link(m, p->ei, p->addr[k], delta);
+		list_add(assigned, AF_INET, &p->addr[k]);
+	}
+	for (unsigned k = 0; k < p->req->count; k++) {
+		uint32_t h, a;
+		addrpool_take_lowest(&p->s->pool, &h);
+		a = htonl(h);
+		addrpool_give(&p->s->pool, h); /* model_v4_link takes it */
+		assign4_link(m, p->ei, a, delta);
+		list_add(assigned, AF_INET, &a);
+	}
+}
+
 int model_assign_private_ips(struct model *m, const struct model_assign_req *req,
 			     struct model_addr_list *assigned, struct delta *delta,
 			     struct model_err *err)
 {
-	uint32_t ei, owner, *addr = NULL, *from = NULL;
-	uint8_t *dup = NULL;
-	size_t n_new = 0, n_moved = 0, n, limit;
-	struct subnet *s;
-	struct eni *e;
+	struct assign4_plan p = {.req = req};
 	int rc = -1;
 
-	if (assign_request_check(m, req, "private IP", &ei, err) < 0)
+	if (assign_request_check(m, req, "private IP", &p.ei, err) < 0)
 		return -1;
-	e = ENI(m, ei);
-	s = SUBNET(m, e->subnet);
-	limit = model_eni_max4(m, e);
-	n = req->n_addrs;
-	addr = calloc(n + 1, sizeof(*addr));
-	from = calloc(n + 1, sizeof(*from));
-	dup = calloc(n + 1, 1);
-	if (!addr || !from || !dup) {
-		model_fail_nomem(err);
-		goto out;
+	p.e = ENI(m, p.ei);
+	p.s = SUBNET(m, p.e->subnet);
+	if (assign4_check_addrs(m, &p, err) == 0 && assign4_count(m, &p, err) == 0 &&
+	    assign4_check_limits(m, &p, err) == 0 &&
+	    assign4_reserve(m, &p, assigned, delta, err) == 0) {
+		assign4_commit(m, &p, assigned, delta);
+		rc = 0;
 	}
-	for (size_t k = 0; k < n; k++) {
-		if (model_check_v4(s, req->addrs[k], &addr[k], err) < 0)
-			goto out;
-		from[k] = NIL;
-		if (mhash_get(&m->v4own, &addr[k], 4, &owner) < 0 || owner == ei)
-			continue;
-		if (ENI(m, owner)->primary == addr[k]) {
-			/* R5: a primary never moves */
-			model_fail(err, "InvalidParameterValue",
-				   "Address %s is the primary private IP of %s and cannot be "
-				   "reassigned",
-				   req->addrs[k], ENI(m, owner)->id);
-			goto out;
-		}
-		if (!req->allow_reassignment) {
-			model_fail(err, "InvalidIPAddress.InUse",
-				   "Address %s is in use by %s; AllowReassignment is false",
-				   req->addrs[k], ENI(m, owner)->id);
-			goto out;
-		}
-		from[k] = owner;
-	}
-	if (model_mark_dups(addr, 4, n, dup) < 0) {
-		model_fail_nomem(err);
-		goto out;
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (dup[k] || (mhash_get(&m->v4own, &addr[k], 4, &owner) == 0 && owner == ei)) {
-			dup[k] = 1; /* R10: the ENI has it already */
-			continue;
-		}
-		if (from[k] == NIL)
-			n_new++;
-		else
-			n_moved++;
-	}
-	if (req->count)
-		n_new = req->count;
-	if (1 + e->nsec + n_new + n_moved > limit) {
-		model_fail(err, "PrivateIpAddressLimitExceeded",
-			   "Number of private addresses will exceed limit: %s would have %zu, "
-			   "the limit is %zu.",
-			   req->eni_id, 1 + e->nsec + n_new + n_moved, limit);
-		goto out;
-	}
-	if (req->count && s->pool.nfree < n_new) {
-		model_fail(err, "InsufficientFreeAddressesInSubnet",
-			   "Subnet %s has %llu free addresses; %zu are needed", s->id,
-			   (unsigned long long)s->pool.nfree, n_new);
-		goto out;
-	}
-	if (m->cap_v4 && m->nv4 + n_new > m->cap_v4) {
-		model_fail(err, "InsufficientAddressCapacity",
-			   "The IPv4 table is full (%zu of %zu addresses)", m->nv4, m->cap_v4);
-		goto out;
-	}
-	if (model_grow_arr((void **)&e->sec, &e->capsec, e->nsec + n_new + n_moved,
-			   sizeof(*e->sec)) ||
-	    mhash_reserve(&m->v4own, n_new) || list_reserve(assigned, n_new + n_moved) ||
-	    model_reserve_delta(delta, n_new + 2 * n_moved)) {
-		model_fail_nomem(err);
-		goto out;
-	}
-	/* mutate */
-	for (size_t k = 0; k < n; k++) {
-		if (dup[k])
-			continue;
-		if (from[k] != NIL) {
-			/* R4: the address moves, and its EIP association with it */
-			struct eni *o = ENI(m, from[k]);
-			size_t j;
-			uint32_t p;
-			for (j = 0; o->sec[j] != addr[k]; j++)
-				;
-			memmove(&o->sec[j], &o->sec[j + 1], (o->nsec - j - 1) * sizeof(*o->sec));
-			o->nsec--;
-			mhash_put(&m->v4own, &addr[k], 4, ei);
-			e->sec[e->nsec++] = addr[k];
-			model_put_v4(m, delta, addr[k]);
-			if ((p = model_eip_on(m, addr[k])) != NIL) {
-				struct delta_entry x = {.kind = DELTA_EIP_SET};
-				EIP(m, p)->eni = ei;
-				x.eip.eip = EIP(m, p)->pub;
-				x.eip.priv = addr[k];
-				x.eip.eni = ei;
-				model_dput(delta, &x);
-			}
-		} else {
-			model_v4_link(m, ei, addr[k]);
-			e->sec[e->nsec++] = addr[k];
-			model_put_v4(m, delta, addr[k]);
-		}
-		list_add(assigned, AF_INET, &addr[k]);
-	}
-	for (unsigned k = 0; k < req->count; k++) {
-		uint32_t h, a;
-		addrpool_take_lowest(&s->pool, &h);
-		a = htonl(h);
-		addrpool_give(&s->pool, h); /* model_v4_link takes it */
-		model_v4_link(m, ei, a);
-		e->sec[e->nsec++] = a;
-		model_put_v4(m, delta, a);
-		list_add(assigned, AF_INET, &a);
-	}
-	rc = 0;
-out:
-	free(addr);
-	free(from);
-	free(dup);
+	assign4_plan_free(&p);
 	return rc;
 }
 
