@@ -460,34 +460,25 @@ int model_delete_eni(struct model *m, const char *eni_id, struct delta *delta,
 
 /* ---- attach / detach ---- */
 
-int model_attach_eni(struct model *m, const struct model_attach_req *req,
-		     char out_attachment_id[MODEL_ID_MAX], struct delta *delta,
-		     struct model_err *err)
+/* The ENI and the instance exist, the ENI is free, both in one AZ and one VPC. */
+static int attach_check_pair(const struct model *m, const struct model_attach_req *req,
+			     uint32_t *ei, uint32_t *ii, struct model_err *err)
 {
-	char aid[MODEL_ID_MAX];
-	uint64_t seq = m->seq;
-	uint32_t ei, ii;
-	struct instance *in;
-	struct eni *e;
-	const struct itype *ty;
-	uint32_t *enis;
-	const char **ids;
-	char *dup;
-	size_t at;
+	const struct instance *in;
+	const struct eni *e;
 
 	if (!req || !req->eni_id || !req->instance_id)
 		return model_fail(err, "MissingParameter",
 				  "NetworkInterfaceId and InstanceId are required");
-	ei = model_find(&m->by_eni, req->eni_id);
-	if (ei == NIL)
+	*ei = model_find(&m->by_eni, req->eni_id);
+	if (*ei == NIL)
 		return model_fail_no_eni(err, req->eni_id);
-	ii = model_find(&m->by_inst, req->instance_id);
-	if (ii == NIL)
+	*ii = model_find(&m->by_inst, req->instance_id);
+	if (*ii == NIL)
 		return model_fail(err, "InvalidInstanceID.NotFound",
 				  "The instance ID '%s' does not exist", req->instance_id);
-	e = ENI(m, ei);
-	in = INST(m, ii);
-	ty = TYPE(m, in->type);
+	e = ENI(m, *ei);
+	in = INST(m, *ii);
 	if (e->inst != NIL)
 		return model_fail(err, "InvalidNetworkInterface.InUse", "Interface: [%s] in use.",
 				  req->eni_id);
@@ -500,12 +491,19 @@ int model_attach_eni(struct model *m, const struct model_attach_req *req,
 		return model_fail(err, "InvalidParameterValue",
 				  "Network interface %s and instance %s are in different VPCs",
 				  req->eni_id, req->instance_id);
+	return 0;
+}
+
+/* The device index is valid and free; *at is its place in the instance's sorted list. */
+static int attach_find_slot(const struct model *m, const struct model_attach_req *req,
+			    const struct instance *in, size_t *at, struct model_err *err)
+{
 	if (req->device_index < 0 || req->device_index > DEVICE_INDEX_MAX)
 		return model_fail(err, "InvalidParameterValue",
 				  "Invalid value '%d' for deviceIndex (0 to %d)", req->device_index,
 				  DEVICE_INDEX_MAX);
-	for (at = 0; at < in->n_enis; at++) {
-		int dev = ENI(m, in->enis[at])->dev;
+	for (*at = 0; *at < in->n_enis; (*at)++) {
+		int dev = ENI(m, in->enis[*at])->dev;
 		if (dev == req->device_index)
 			return model_fail(
 			    err, "InvalidParameterValue",
@@ -515,6 +513,16 @@ int model_attach_eni(struct model *m, const struct model_attach_req *req,
 		if (dev > req->device_index)
 			break;
 	}
+	return 0;
+}
+
+/* The instance type's limits: interfaces, and the ENI's IPv4 and IPv6 addresses. */
+static int attach_check_limits(const struct model *m, const struct model_attach_req *req,
+			       const struct eni *e, const struct instance *in,
+			       struct model_err *err)
+{
+	const struct itype *ty = TYPE(m, in->type);
+
 	if (in->n_enis + 1 > ty->max_enis)
 		return model_fail(
 		    err, "AttachmentLimitExceeded",
@@ -529,32 +537,72 @@ int model_attach_eni(struct model *m, const struct model_attach_req *req,
 		return model_fail(err, "InvalidParameterValue",
 				  "Network interface %s has %zu IPv6 addresses; %s allows %u",
 				  req->eni_id, e->n6, ty->name, ty->max6);
-	if (model_pick_id(&m->by_attach, req->attachment_id, "eni-attach-", &seq, aid, err) < 0)
-		return -1;
-	dup = strdup(aid);
+	return 0;
+}
+
+/*
+ * Room for one more interface on the instance (growing its arrays changes
+ * their capacity, not the model's contents), the attachment id's copy and its
+ * index slot; *dup is the copy.
+ */
+static int attach_reserve(struct model *m, struct instance *in, const char *aid, char **dup,
+			  struct delta *delta, struct model_err *err)
+{
+	uint32_t *enis;
+	const char **ids;
+
+	*dup = strdup(aid);
 	enis = realloc(in->enis, (in->n_enis + 1) * sizeof(*enis));
 	if (enis)
 		in->enis = enis;
 	ids = realloc(in->eni_ids, (in->n_enis + 1) * sizeof(*ids));
 	if (ids)
 		in->eni_ids = ids;
-	if (!dup || !enis || !ids || mhash_reserve(&m->by_attach, 1) ||
+	if (!*dup || !enis || !ids || mhash_reserve(&m->by_attach, 1) ||
 	    model_reserve_delta(delta, 1)) {
-		free(dup);
+		free(*dup);
 		return model_fail_nomem(err);
 	}
-	memmove(&in->enis[at + 1], &in->enis[at], (in->n_enis - at) * sizeof(*enis));
-	memmove(&in->eni_ids[at + 1], &in->eni_ids[at], (in->n_enis - at) * sizeof(*ids));
+	return 0;
+}
+
+static void attach_commit(struct model *m, const struct model_attach_req *req, uint32_t ei,
+			  uint32_t ii, size_t at, char *attach_id, struct delta *delta)
+{
+	struct instance *in = INST(m, ii);
+	struct eni *e = ENI(m, ei);
+
+	memmove(&in->enis[at + 1], &in->enis[at], (in->n_enis - at) * sizeof(*in->enis));
+	memmove(&in->eni_ids[at + 1], &in->eni_ids[at], (in->n_enis - at) * sizeof(*in->eni_ids));
 	in->enis[at] = ei;
 	in->eni_ids[at] = e->id;
 	in->n_enis++;
 	e->inst = ii;
 	e->dev = req->device_index;
-	e->attach_id = dup;
+	e->attach_id = attach_id;
 	e->dot = req->delete_on_termination;
-	mhash_put(&m->by_attach, dup, strlen(dup), ei);
-	m->seq = seq;
+	mhash_put(&m->by_attach, attach_id, strlen(attach_id), ei);
 	model_put_eni(m, delta, ei);
+}
+
+int model_attach_eni(struct model *m, const struct model_attach_req *req,
+		     char out_attachment_id[MODEL_ID_MAX], struct delta *delta,
+		     struct model_err *err)
+{
+	char aid[MODEL_ID_MAX];
+	uint64_t seq = m->seq;
+	uint32_t ei = NIL, ii = NIL;
+	size_t at = 0;
+	char *dup = NULL;
+
+	if (attach_check_pair(m, req, &ei, &ii, err) < 0 ||
+	    attach_find_slot(m, req, INST(m, ii), &at, err) < 0 ||
+	    attach_check_limits(m, req, ENI(m, ei), INST(m, ii), err) < 0 ||
+	    model_pick_id(&m->by_attach, req->attachment_id, "eni-attach-", &seq, aid, err) < 0 ||
+	    attach_reserve(m, INST(m, ii), aid, &dup, delta, err) < 0)
+		return -1;
+	attach_commit(m, req, ei, ii, at, dup, delta);
+	m->seq = seq;
 	if (out_attachment_id)
 		model_id_copy(out_attachment_id, aid);
 	return 0;
