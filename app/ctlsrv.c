@@ -182,7 +182,8 @@ static int ctlsrv_queue(struct ctlsrv *s, struct ctlsrv_client *c, const char *p
 			pending, CTLSRV_OUT_MAX);
 		return -1;
 	}
-	memmove(c->out, c->out + c->out_sent, pending);
+	if (pending > 0 && c->out_sent > 0)
+		memmove(c->out, c->out + c->out_sent, pending);
 	c->out_len = pending;
 	c->out_sent = 0;
 	if (pending + n > c->out_cap) {

@@ -126,10 +126,11 @@ int api_list(struct api_ctx *c, const char *prefix, const char *suffix, const ch
 		if (val)
 			v[m++] = val;
 		else if (!suffix) {
+			unsigned bad = idx[i];
 			free(idx);
 			free(v);
 			return api_fail(c, "InvalidParameterValue",
-					"The list parameter %s.%u is malformed.", prefix, idx[i]);
+					"The list parameter %s.%u is malformed.", prefix, bad);
 		}
 	}
 	free(idx);
