@@ -546,92 +546,127 @@ int model_unassign_private_ips(struct model *m, const char *eni_id, const char *
 
 /* ---- IPv6 ---- */
 
+/* AssignIpv6Addresses, in the same steps as the IPv4 one; nothing moves (R6). */
+struct assign6_plan {
+	const struct model_assign_req *req;
+	uint32_t ei;
+	struct eni *e;
+	struct subnet *s;
+	size_t n;	    /* listed or counted addresses */
+	struct in6_addr *a; /* them */
+	uint8_t *dup;	    /* per address: listed before, or the ENI has it already (R10) */
+	size_t n_new;
+};
+
+/* The listed addresses: in the subnet, not another ENI's; p->n_new of them are new. */
+static int assign6_check_listed(const struct model *m, struct assign6_plan *p,
+				struct model_err *err)
+{
+	const struct model_assign_req *req = p->req;
+	uint32_t owner;
+
+	for (size_t k = 0; k < p->n; k++) {
+		if (model_check_v6(p->s, req->addrs[k], &p->a[k], err) < 0)
+			return -1;
+		if (mhash_get(&m->v6own, p->a[k].s6_addr, 16, &owner) == 0 && owner != p->ei)
+			/* R6: never taken from another ENI */
+			return model_fail(err, "InvalidIPAddress.InUse",
+					  "Address %s is assigned to %s; unassign it first",
+					  req->addrs[k], ENI(m, owner)->id);
+	}
+	if (model_mark_dups(p->a, 16, p->n, p->dup) < 0)
+		return model_fail_nomem(err);
+	for (size_t k = 0; k < p->n; k++) {
+		if (!p->dup[k] && mhash_get(&m->v6own, p->a[k].s6_addr, 16, &owner) == 0)
+			p->dup[k] = 1; /* R10 */
+		p->n_new += !p->dup[k];
+	}
+	return 0;
+}
+
+/* The addresses, listed or picked, into p->a. */
+static int assign6_plan_addrs(const struct model *m, struct assign6_plan *p, struct model_err *err)
+{
+	p->n = p->req->n_addrs ? p->req->n_addrs : p->req->count;
+	p->a = calloc(p->n, sizeof(*p->a));
+	p->dup = calloc(p->n, 1);
+	if (!p->a || !p->dup)
+		return model_fail_nomem(err);
+	if (p->req->n_addrs)
+		return assign6_check_listed(m, p, err);
+	model_pick_v6(m, p->s, p->n, p->a);
+	p->n_new = p->n;
+	return 0;
+}
+
+static int assign6_check_limits(const struct model *m, const struct assign6_plan *p, size_t limit,
+				struct model_err *err)
+{
+	if (p->e->n6 + p->n_new > limit)
+		return model_fail(err, "InvalidParameterValue",
+				  "Number of IPv6 addresses will exceed limit: %s would have %zu, "
+				  "the limit is %zu.",
+				  p->req->eni_id, p->e->n6 + p->n_new, limit);
+	if (m->cap_v6 && m->nv6 + p->n_new > m->cap_v6)
+		return model_fail(err, "InsufficientAddressCapacity",
+				  "The IPv6 table is full (%zu of %zu addresses)", m->nv6,
+				  m->cap_v6);
+	return 0;
+}
+
+/* Every allocation the commit needs (growing e->v6 changes only its capacity). */
+static int assign6_reserve(struct model *m, struct assign6_plan *p,
+			   struct model_addr_list *assigned, struct delta *delta,
+			   struct model_err *err)
+{
+	if (model_grow_arr((void **)&p->e->v6, &p->e->cap6, p->e->n6 + p->n_new,
+			   sizeof(*p->e->v6)) ||
+	    mhash_reserve(&m->v6own, p->n_new) || list_reserve(assigned, p->n_new) ||
+	    model_reserve_delta(delta, p->n_new))
+		return model_fail_nomem(err);
+	return 0;
+}
+
+static void assign6_commit(struct model *m, const struct assign6_plan *p,
+			   struct model_addr_list *assigned, struct delta *delta)
+{
+	for (size_t k = 0; k < p->n; k++) {
+		if (p->dup[k])
+			continue;
+		model_v6_link(m, p->ei, &p->a[k]);
+		model_put_v6(delta, &p->a[k], p->ei, false);
+		list_add(assigned, AF_INET6, &p->a[k]);
+	}
+}
+
 int model_assign_ipv6(struct model *m, const struct model_assign_req *req,
 		      struct model_addr_list *assigned, struct delta *delta, struct model_err *err)
 {
-	uint32_t ei, owner;
-	struct in6_addr *a = NULL;
-	uint8_t *dup = NULL;
-	size_t n, n_new = 0, limit;
-	struct subnet *s;
-	struct eni *e;
+	struct assign6_plan p = {.req = req};
+	size_t limit;
 	int rc = -1;
 
-	if (assign_request_check(m, req, "IPv6", &ei, err) < 0)
+	if (assign_request_check(m, req, "IPv6", &p.ei, err) < 0)
 		return -1;
-	e = ENI(m, ei);
-	s = SUBNET(m, e->subnet);
-	if (!s->has6)
+	p.e = ENI(m, p.ei);
+	p.s = SUBNET(m, p.e->subnet);
+	if (!p.s->has6)
 		return model_fail(err, "InvalidParameterValue",
-				  "Subnet %s of %s has no IPv6 CIDR block", s->id, req->eni_id);
-	limit = model_eni_max6(m, e);
+				  "Subnet %s of %s has no IPv6 CIDR block", p.s->id, req->eni_id);
+	limit = model_eni_max6(m, p.e);
 	if (req->count > limit)
 		return model_fail(
 		    err, "InvalidParameterValue",
 		    "Number of IPv6 addresses will exceed limit: %s would have %zu, the "
 		    "limit is %zu.",
-		    req->eni_id, e->n6 + req->count, limit);
-	n = req->n_addrs ? req->n_addrs : req->count;
-	a = calloc(n, sizeof(*a));
-	dup = calloc(n, 1);
-	if (!a || !dup) {
-		model_fail_nomem(err);
-		goto out;
+		    req->eni_id, p.e->n6 + req->count, limit);
+	if (assign6_plan_addrs(m, &p, err) == 0 && assign6_check_limits(m, &p, limit, err) == 0 &&
+	    assign6_reserve(m, &p, assigned, delta, err) == 0) {
+		assign6_commit(m, &p, assigned, delta);
+		rc = 0;
 	}
-	if (req->n_addrs) {
-		for (size_t k = 0; k < n; k++) {
-			if (model_check_v6(s, req->addrs[k], &a[k], err) < 0)
-				goto out;
-			if (mhash_get(&m->v6own, a[k].s6_addr, 16, &owner) == 0 && owner != ei) {
-				/* R6: never taken from another ENI */
-				model_fail(err, "InvalidIPAddress.InUse",
-					   "Address %s is assigned to %s; unassign it first",
-					   req->addrs[k], ENI(m, owner)->id);
-				goto out;
-			}
-		}
-		if (model_mark_dups(a, 16, n, dup) < 0) {
-			model_fail_nomem(err);
-			goto out;
-		}
-		for (size_t k = 0; k < n; k++) {
-			if (!dup[k] && mhash_get(&m->v6own, a[k].s6_addr, 16, &owner) == 0)
-				dup[k] = 1; /* R10 */
-			n_new += !dup[k];
-		}
-	} else {
-		model_pick_v6(m, s, n, a);
-		n_new = n;
-	}
-	if (e->n6 + n_new > limit) {
-		model_fail(err, "InvalidParameterValue",
-			   "Number of IPv6 addresses will exceed limit: %s would have %zu, the "
-			   "limit is %zu.",
-			   req->eni_id, e->n6 + n_new, limit);
-		goto out;
-	}
-	if (m->cap_v6 && m->nv6 + n_new > m->cap_v6) {
-		model_fail(err, "InsufficientAddressCapacity",
-			   "The IPv6 table is full (%zu of %zu addresses)", m->nv6, m->cap_v6);
-		goto out;
-	}
-	if (model_grow_arr((void **)&e->v6, &e->cap6, e->n6 + n_new, sizeof(*e->v6)) ||
-	    mhash_reserve(&m->v6own, n_new) || list_reserve(assigned, n_new) ||
-	    model_reserve_delta(delta, n_new)) {
-		model_fail_nomem(err);
-		goto out;
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (dup[k])
-			continue;
-		model_v6_link(m, ei, &a[k]);
-		model_put_v6(delta, &a[k], ei, false);
-		list_add(assigned, AF_INET6, &a[k]);
-	}
-	rc = 0;
-out:
-	free(a);
-	free(dup);
+	free(p.a);
+	free(p.dup);
 	return rc;
 }
 
