@@ -335,115 +335,143 @@ static const char *v6_block_taken(const struct model *m, const uint8_t *c6)
 	return NULL;
 }
 
+/* The VPC's id and its main route table's: given, or generated (the table's after the VPC's). */
+static int vpc_pick_ids(struct model *m, const struct model_vpc_req *req, uint64_t *seq,
+			char vid[MODEL_ID_MAX], char rid[MODEL_ID_MAX], struct model_err *err)
+{
+	if (model_pick_id(&m->by_vpc, req->id, "vpc-", seq, vid, err) < 0)
+		return -1;
+	if (req->main_route_table_id && model_find(&m->by_rt, req->main_route_table_id) != NIL)
+		return model_fail(err, "InvalidParameterValue", "The id '%s' already exists",
+				  req->main_route_table_id);
+	return model_pick_id(&m->by_rt, req->main_route_table_id, "rtb-", seq, rid, err);
+}
+
+static int vpc_alloc(struct vpc *v, const struct model_vpc_req *req, const char *vid,
+		     struct model_err *err)
+{
+	v->n4 = req->n_cidr4;
+	v->n6 = req->n_cidr6;
+	v->c4base = calloc(v->n4, sizeof(*v->c4base));
+	v->c4depth = calloc(v->n4, 1);
+	v->c4text = calloc(v->n4, sizeof(char *));
+	v->c6 = calloc(v->n6 + 1, 16);
+	v->c6text = calloc(v->n6 + 1, sizeof(char *));
+	v->id = strdup(vid);
+	if (!v->c4base || !v->c4depth || !v->c4text || !v->c6 || !v->c6text || !v->id)
+		return model_fail_nomem(err);
+	return 0;
+}
+
+/* IPv4 block k: a /1 to /28, overlapping no block of any VPC nor one given before it. */
+static int vpc_parse_block4(const struct model *m, struct vpc *v, const struct model_vpc_req *req,
+			    size_t k, struct model_err *err)
+{
+	const char *who;
+
+	if (model_parse_cidr4(req->cidr4[k], &v->c4base[k], &v->c4depth[k]) < 0 ||
+	    v->c4depth[k] < 1 || v->c4depth[k] > 28)
+		return model_fail(err, "InvalidParameterValue",
+				  "Value (%s) for parameter cidrBlock is invalid. This is not a "
+				  "valid CIDR block (a /1 to /28 without host bits).",
+				  req->cidr4[k] ? req->cidr4[k] : "");
+	if ((who = v4_block_taken(m, v->c4base[k], v->c4depth[k])))
+		return model_fail(err, "InvalidParameterValue",
+				  "The CIDR '%s' overlaps a block of %s (enimap keeps one IPv4 "
+				  "address space)",
+				  req->cidr4[k], who);
+	for (size_t j = 0; j < k; j++)
+		if (model_v4_overlap(v->c4base[k], v->c4depth[k], v->c4base[j], v->c4depth[j]))
+			return model_fail(err, "InvalidParameterValue",
+					  "The CIDR '%s' overlaps '%s'", req->cidr4[k],
+					  req->cidr4[j]);
+	if (!(v->c4text[k] = model_fmt_cidr4(v->c4base[k], v->c4depth[k])))
+		return model_fail_nomem(err);
+	return 0;
+}
+
+/* IPv6 block k: a /56 used by no VPC and not given twice. */
+static int vpc_parse_block6(const struct model *m, struct vpc *v, const struct model_vpc_req *req,
+			    size_t k, struct model_err *err)
+{
+	const char *who;
+	uint8_t d;
+
+	if (model_parse_cidr6(req->cidr6[k], v->c6[k], &d) < 0 || d != 56)
+		return model_fail(err, "InvalidParameterValue",
+				  "Value (%s) for parameter ipv6CidrBlock is invalid: a /56 is "
+				  "required.",
+				  req->cidr6[k] ? req->cidr6[k] : "");
+	if ((who = v6_block_taken(m, v->c6[k])))
+		return model_fail(err, "InvalidParameterValue", "The CIDR '%s' is used by %s",
+				  req->cidr6[k], who);
+	for (size_t j = 0; j < k; j++)
+		if (model_v6_prefix_eq(v->c6[k], v->c6[j], 56))
+			return model_fail(err, "InvalidParameterValue",
+					  "The CIDR '%s' is given twice", req->cidr6[k]);
+	if (!(v->c6text[k] = model_fmt_cidr6(v->c6[k], 56)))
+		return model_fail_nomem(err);
+	return 0;
+}
+
+static int vpc_parse_blocks(const struct model *m, struct vpc *v, const struct model_vpc_req *req,
+			    struct model_err *err)
+{
+	for (size_t k = 0; k < v->n4; k++)
+		if (vpc_parse_block4(m, v, req, k, err) < 0)
+			return -1;
+	for (size_t k = 0; k < v->n6; k++)
+		if (vpc_parse_block6(m, v, req, k, err) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The VPC and its main route table into the model. On failure (no memory for
+ * the table) the VPC's slot is given back and *v still owns its arrays.
+ */
+static int vpc_commit(struct model *m, const struct vpc *v, const char *vid, const char *rid,
+		      struct delta *delta, struct model_err *err)
+{
+	uint32_t vi, ti;
+
+	if (objtab_reserve(&m->vpcs, 1) || mhash_reserve(&m->by_vpc, 1) ||
+	    model_reserve_delta(delta, v->n4 + v->n6))
+		return model_fail_nomem(err);
+	vi = objtab_alloc(&m->vpcs);
+	*VPC(m, vi) = *v;
+	ti = rt_new(m, vi, rid, true);
+	if (ti == NIL) {
+		objtab_release(&m->vpcs, vi);
+		return model_fail_nomem(err);
+	}
+	VPC(m, vi)->main_rt = ti;
+	mhash_put(&m->by_vpc, vid, strlen(vid), vi);
+	rt_put_all(m, delta, ti);
+	return 0;
+}
+
 int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err)
 {
 	char vid[MODEL_ID_MAX], rid[MODEL_ID_MAX];
 	uint64_t seq = m->seq;
 	struct vpc v = {0};
-	uint32_t vi, ti;
-	const char *who;
 
 	if (!req || req->n_cidr4 == 0)
 		return model_fail(err, "MissingParameter",
 				  "The request must contain the parameter CidrBlock");
-	if (model_pick_id(&m->by_vpc, req->id, "vpc-", &seq, vid, err) < 0)
+	if (vpc_pick_ids(m, req, &seq, vid, rid, err) < 0)
 		return -1;
-	/* the main route table id: given, or generated after the VPC's */
-	if (req->main_route_table_id && model_find(&m->by_rt, req->main_route_table_id) != NIL)
-		return model_fail(err, "InvalidParameterValue", "The id '%s' already exists",
-				  req->main_route_table_id);
-	if (model_pick_id(&m->by_rt, req->main_route_table_id, "rtb-", &seq, rid, err) < 0)
-		return -1;
-	v.n4 = req->n_cidr4;
-	v.n6 = req->n_cidr6;
-	v.c4base = calloc(v.n4, sizeof(*v.c4base));
-	v.c4depth = calloc(v.n4, 1);
-	v.c4text = calloc(v.n4, sizeof(char *));
-	v.c6 = calloc(v.n6 + 1, 16);
-	v.c6text = calloc(v.n6 + 1, sizeof(char *));
-	v.id = strdup(vid);
-	if (!v.c4base || !v.c4depth || !v.c4text || !v.c6 || !v.c6text || !v.id) {
+	if (vpc_alloc(&v, req, vid, err) < 0 || vpc_parse_blocks(m, &v, req, err) < 0 ||
+	    vpc_commit(m, &v, vid, rid, delta, err) < 0) {
 		vpc_release(&v);
-		return model_fail_nomem(err);
+		return -1;
 	}
-	for (size_t k = 0; k < v.n4; k++) {
-		if (model_parse_cidr4(req->cidr4[k], &v.c4base[k], &v.c4depth[k]) < 0 ||
-		    v.c4depth[k] < 1 || v.c4depth[k] > 28) {
-			model_fail(err, "InvalidParameterValue",
-				   "Value (%s) for parameter cidrBlock is invalid. This is not a "
-				   "valid CIDR block (a /1 to /28 without host bits).",
-				   req->cidr4[k] ? req->cidr4[k] : "");
-			goto fail;
-		}
-		if ((who = v4_block_taken(m, v.c4base[k], v.c4depth[k]))) {
-			model_fail(err, "InvalidParameterValue",
-				   "The CIDR '%s' overlaps a block of %s (enimap keeps one IPv4 "
-				   "address space)",
-				   req->cidr4[k], who);
-			goto fail;
-		}
-		for (size_t j = 0; j < k; j++)
-			if (model_v4_overlap(v.c4base[k], v.c4depth[k], v.c4base[j],
-					     v.c4depth[j])) {
-				model_fail(err, "InvalidParameterValue",
-					   "The CIDR '%s' overlaps '%s'", req->cidr4[k],
-					   req->cidr4[j]);
-				goto fail;
-			}
-		if (!(v.c4text[k] = model_fmt_cidr4(v.c4base[k], v.c4depth[k]))) {
-			model_fail_nomem(err);
-			goto fail;
-		}
-	}
-	for (size_t k = 0; k < v.n6; k++) {
-		uint8_t d;
-		if (model_parse_cidr6(req->cidr6[k], v.c6[k], &d) < 0 || d != 56) {
-			model_fail(err, "InvalidParameterValue",
-				   "Value (%s) for parameter ipv6CidrBlock is invalid: a /56 is "
-				   "required.",
-				   req->cidr6[k] ? req->cidr6[k] : "");
-			goto fail;
-		}
-		if ((who = v6_block_taken(m, v.c6[k]))) {
-			model_fail(err, "InvalidParameterValue", "The CIDR '%s' is used by %s",
-				   req->cidr6[k], who);
-			goto fail;
-		}
-		for (size_t j = 0; j < k; j++)
-			if (model_v6_prefix_eq(v.c6[k], v.c6[j], 56)) {
-				model_fail(err, "InvalidParameterValue",
-					   "The CIDR '%s' is given twice", req->cidr6[k]);
-				goto fail;
-			}
-		if (!(v.c6text[k] = model_fmt_cidr6(v.c6[k], 56))) {
-			model_fail_nomem(err);
-			goto fail;
-		}
-	}
-	if (objtab_reserve(&m->vpcs, 1) || mhash_reserve(&m->by_vpc, 1) ||
-	    model_reserve_delta(delta, v.n4 + v.n6)) {
-		model_fail_nomem(err);
-		goto fail;
-	}
-	vi = objtab_alloc(&m->vpcs);
-	*VPC(m, vi) = v;
-	ti = rt_new(m, vi, rid, true);
-	if (ti == NIL) {
-		objtab_release(&m->vpcs, vi);
-		model_fail_nomem(err);
-		goto fail;
-	}
-	VPC(m, vi)->main_rt = ti;
-	mhash_put(&m->by_vpc, vid, strlen(vid), vi);
 	m->seq = seq;
-	rt_put_all(m, delta, ti);
 	if (out_id)
 		model_id_copy(out_id, vid);
 	return 0;
-fail:
-	vpc_release(&v);
-	return -1;
 }
 
 /* ---- subnets ---- */
