@@ -476,15 +476,123 @@ int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_
 
 /* ---- subnets ---- */
 
+/* The IPv4 block: inside a block of the VPC, a /8 to /28. */
+static int subnet_parse_block4(const struct vpc *v, const struct model_subnet_req *req,
+			       struct subnet *s, struct model_err *err)
+{
+	bool inside = false;
+
+	if (model_parse_cidr4(req->cidr4, &s->base4, &s->depth4) < 0)
+		return model_fail(
+		    err, "InvalidParameterValue",
+		    "Value (%s) for parameter cidrBlock is invalid. This is not a valid "
+		    "CIDR block.",
+		    req->cidr4);
+	for (size_t k = 0; k < v->n4; k++)
+		if (s->depth4 >= v->c4depth[k] &&
+		    model_v4_overlap(s->base4, s->depth4, v->c4base[k], v->c4depth[k]))
+			inside = true;
+	if (!inside || s->depth4 > 28 || s->depth4 < 8) /* a subnet is /8 to /28 */
+		return model_fail(err, "InvalidSubnet.Range", "The CIDR '%s' is invalid.",
+				  req->cidr4);
+	return 0;
+}
+
+/* The IPv6 block, if any: a /64 inside a /56 of the VPC. */
+static int subnet_parse_block6(const struct vpc *v, const struct model_subnet_req *req,
+			       struct subnet *s, struct model_err *err)
+{
+	bool inside = false;
+	uint8_t d;
+
+	if (!req->cidr6)
+		return 0;
+	if (model_parse_cidr6(req->cidr6, s->c6, &d) < 0 || d != 64)
+		return model_fail(err, "InvalidParameterValue",
+				  "Value (%s) for parameter ipv6CidrBlock is invalid: a /64 "
+				  "is required.",
+				  req->cidr6);
+	for (size_t k = 0; k < v->n6; k++)
+		if (model_v6_prefix_eq(s->c6, v->c6[k], 56))
+			inside = true;
+	if (!inside)
+		return model_fail(err, "InvalidSubnet.Range",
+				  "The IPv6 CIDR '%s' is not inside a block of %s", req->cidr6,
+				  req->vpc_id);
+	s->has6 = true;
+	return 0;
+}
+
+/* No other subnet of the VPC overlaps the new one's blocks. */
+static int subnet_check_conflicts(const struct model *m, uint32_t vi,
+				  const struct model_subnet_req *req, const struct subnet *s,
+				  struct model_err *err)
+{
+	for (uint32_t i = m->subnets.head; i != NIL; i = m->subnets.next[i]) {
+		const struct subnet *o = SUBNET(m, i);
+		if (o->vpc != vi)
+			continue;
+		if (model_v4_overlap(s->base4, s->depth4, o->base4, o->depth4))
+			return model_fail(err, "InvalidSubnet.Conflict",
+					  "The CIDR '%s' conflicts with another subnet",
+					  req->cidr4);
+		if (s->has6 && o->has6 && model_v6_prefix_eq(s->c6, o->c6, 64))
+			return model_fail(err, "InvalidSubnet.Conflict",
+					  "The IPv6 CIDR '%s' conflicts with another subnet",
+					  req->cidr6);
+	}
+	return 0;
+}
+
+/* The route table: the given one, of the same VPC, or the VPC's main one. */
+static int subnet_pick_route_table(const struct model *m, uint32_t vi,
+				   const struct model_subnet_req *req, uint32_t *ti,
+				   struct model_err *err)
+{
+	*ti = VPC(m, vi)->main_rt;
+	if (!req->route_table_id)
+		return 0;
+	*ti = model_find(&m->by_rt, req->route_table_id);
+	if (*ti == NIL)
+		return model_fail(err, "InvalidRouteTableID.NotFound",
+				  "The routeTable ID '%s' does not exist", req->route_table_id);
+	if (RT(m, *ti)->vpc != vi)
+		return model_fail(err, "InvalidParameterValue",
+				  "Route table %s and subnet are in different VPCs",
+				  req->route_table_id);
+	return 0;
+}
+
+/* The subnet's strings and address pool, and every slot the commit needs. */
+static int subnet_reserve(struct model *m, struct subnet *s, const char *sid, const char *az,
+			  struct delta *delta, struct model_err *err)
+{
+	s->v6cursor = 4;
+	s->id = strdup(sid);
+	s->az = strdup(az);
+	s->cidr4text = model_fmt_cidr4(s->base4, s->depth4);
+	s->cidr6text = s->has6 ? model_fmt_cidr6(s->c6, 64) : NULL;
+	if (!s->id || !s->az || !s->cidr4text || (s->has6 && !s->cidr6text) ||
+	    addrpool_init(&s->pool, s->base4, s->depth4, true) < 0 ||
+	    objtab_reserve(&m->subnets, 1) || mhash_reserve(&m->by_subnet, 1) ||
+	    model_reserve_delta(delta, 1)) {
+		free(s->id);
+		free(s->az);
+		free(s->cidr4text);
+		free(s->cidr6text);
+		addrpool_fini(&s->pool);
+		return model_fail_nomem(err);
+	}
+	return 0;
+}
+
 int model_create_subnet(struct model *m, const struct model_subnet_req *req,
 			char out_id[MODEL_ID_MAX], struct delta *delta, struct model_err *err)
 {
 	char sid[MODEL_ID_MAX];
 	uint64_t seq = m->seq;
 	struct subnet s = {0};
-	const struct vpc *v;
-	uint32_t vi, ti, si;
-	bool inside = false;
+	uint32_t vi, ti = NIL, si;
 
 	if (!req || !req->vpc_id || !req->cidr4 || !req->az || !*req->az)
 		return model_fail(err, "MissingParameter",
@@ -493,82 +601,16 @@ int model_create_subnet(struct model *m, const struct model_subnet_req *req,
 	if (vi == NIL)
 		return model_fail(err, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist",
 				  req->vpc_id);
-	v = VPC(m, vi);
-	if (model_parse_cidr4(req->cidr4, &s.base4, &s.depth4) < 0)
-		return model_fail(
-		    err, "InvalidParameterValue",
-		    "Value (%s) for parameter cidrBlock is invalid. This is not a valid "
-		    "CIDR block.",
-		    req->cidr4);
-	for (size_t k = 0; k < v->n4; k++)
-		if (s.depth4 >= v->c4depth[k] &&
-		    model_v4_overlap(s.base4, s.depth4, v->c4base[k], v->c4depth[k]))
-			inside = true;
-	if (!inside || s.depth4 > 28 || s.depth4 < 8) /* a subnet is /8 to /28 */
-		return model_fail(err, "InvalidSubnet.Range", "The CIDR '%s' is invalid.",
-				  req->cidr4);
-	if (req->cidr6) {
-		uint8_t d;
-		inside = false;
-		if (model_parse_cidr6(req->cidr6, s.c6, &d) < 0 || d != 64)
-			return model_fail(
-			    err, "InvalidParameterValue",
-			    "Value (%s) for parameter ipv6CidrBlock is invalid: a /64 "
-			    "is required.",
-			    req->cidr6);
-		for (size_t k = 0; k < v->n6; k++)
-			if (model_v6_prefix_eq(s.c6, v->c6[k], 56))
-				inside = true;
-		if (!inside)
-			return model_fail(err, "InvalidSubnet.Range",
-					  "The IPv6 CIDR '%s' is not inside a block of %s",
-					  req->cidr6, req->vpc_id);
-		s.has6 = true;
-	}
-	for (uint32_t i = m->subnets.head; i != NIL; i = m->subnets.next[i]) {
-		const struct subnet *o = SUBNET(m, i);
-		if (o->vpc != vi)
-			continue;
-		if (model_v4_overlap(s.base4, s.depth4, o->base4, o->depth4))
-			return model_fail(err, "InvalidSubnet.Conflict",
-					  "The CIDR '%s' conflicts with another subnet",
-					  req->cidr4);
-		if (s.has6 && o->has6 && model_v6_prefix_eq(s.c6, o->c6, 64))
-			return model_fail(err, "InvalidSubnet.Conflict",
-					  "The IPv6 CIDR '%s' conflicts with another subnet",
-					  req->cidr6);
-	}
-	ti = v->main_rt;
-	if (req->route_table_id) {
-		ti = model_find(&m->by_rt, req->route_table_id);
-		if (ti == NIL)
-			return model_fail(err, "InvalidRouteTableID.NotFound",
-					  "The routeTable ID '%s' does not exist",
-					  req->route_table_id);
-		if (RT(m, ti)->vpc != vi)
-			return model_fail(err, "InvalidParameterValue",
-					  "Route table %s and subnet are in different VPCs",
-					  req->route_table_id);
-	}
-	if (model_pick_id(&m->by_subnet, req->id, "subnet-", &seq, sid, err) < 0)
+	if (subnet_parse_block4(VPC(m, vi), req, &s, err) < 0 ||
+	    subnet_parse_block6(VPC(m, vi), req, &s, err) < 0 ||
+	    subnet_check_conflicts(m, vi, req, &s, err) < 0 ||
+	    subnet_pick_route_table(m, vi, req, &ti, err) < 0 ||
+	    model_pick_id(&m->by_subnet, req->id, "subnet-", &seq, sid, err) < 0)
 		return -1;
 	s.vpc = vi;
 	s.rt = ti;
-	s.v6cursor = 4;
-	s.id = strdup(sid);
-	s.az = strdup(req->az);
-	s.cidr4text = model_fmt_cidr4(s.base4, s.depth4);
-	s.cidr6text = s.has6 ? model_fmt_cidr6(s.c6, 64) : NULL;
-	if (!s.id || !s.az || !s.cidr4text || (s.has6 && !s.cidr6text) ||
-	    addrpool_init(&s.pool, s.base4, s.depth4, true) < 0 || objtab_reserve(&m->subnets, 1) ||
-	    mhash_reserve(&m->by_subnet, 1) || model_reserve_delta(delta, 1)) {
-		free(s.id);
-		free(s.az);
-		free(s.cidr4text);
-		free(s.cidr6text);
-		addrpool_fini(&s.pool);
-		return model_fail_nomem(err);
-	}
+	if (subnet_reserve(m, &s, sid, req->az, delta, err) < 0)
+		return -1;
 	si = objtab_alloc(&m->subnets);
 	*SUBNET(m, si) = s;
 	mhash_put(&m->by_subnet, sid, strlen(sid), si);
