@@ -226,10 +226,52 @@ static int parse_credentials(const struct cnode_ctx *c, const struct cnode *n,
 	return 0;
 }
 
+/* api.limits: the connection limits and per-phase timeouts (absent = API defaults). */
+static int parse_api_limits(const struct cnode_ctx *c, const struct cnode *n,
+			    struct api_settings *a)
+{
+	static const struct {
+		const char *key;
+		uint64_t max;
+		size_t off;
+	} limits[] = {
+	    {"max_connections", 1000000, offsetof(struct api_settings, max_connections)},
+	    {"per_address_connections", 1000000,
+	     offsetof(struct api_settings, per_address_connections)},
+	    {"request_timeout", 3600, offsetof(struct api_settings, request_timeout)},
+	    {"answer_timeout", 3600, offsetof(struct api_settings, answer_timeout)},
+	    {"idle_timeout", 3600, offsetof(struct api_settings, idle_timeout)},
+	    {"threads", 64, offsetof(struct api_settings, threads)},
+	};
+	static const char *const keys[] = {"max_connections",
+					   "per_address_connections",
+					   "request_timeout",
+					   "answer_timeout",
+					   "idle_timeout",
+					   "threads",
+					   NULL};
+	char what[64];
+	uint64_t x;
+
+	if (cnode_map_check(c, n, "api.limits", keys))
+		return -1;
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		const struct cnode *v = cnode_map_find(c, n, limits[i].key);
+
+		if (v == NULL)
+			continue;
+		snprintf(what, sizeof(what), "api.limits.%s", limits[i].key);
+		if (cnode_uint(c, v, what, 1, limits[i].max, &x))
+			return -1;
+		*(unsigned *)((char *)a + limits[i].off) = (unsigned)x;
+	}
+	return 0;
+}
+
 int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct api_settings *out)
 {
-	static const char *const keys[] = {"enabled", "listen",	     "region",
-					   "journal", "credentials", NULL};
+	static const char *const keys[] = {"enabled",	  "listen", "region", "journal",
+					   "credentials", "limits", NULL};
 	const struct cnode *v;
 
 	if (n == NULL)
@@ -253,6 +295,8 @@ int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct ap
 	    cnode_str_copy(c, v, "api.journal", out->journal, sizeof(out->journal)))
 		return -1;
 	if ((v = cnode_map_find(c, n, "credentials")) != NULL && parse_credentials(c, v, out))
+		return -1;
+	if ((v = cnode_map_find(c, n, "limits")) != NULL && parse_api_limits(c, v, out))
 		return -1;
 	return 0;
 }
