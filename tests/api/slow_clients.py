@@ -13,7 +13,8 @@
   before), although each of them sent a byte every second (so the idle
   timeout alone never closes them).
 
-The limits are the API's defaults (control/api/api_settings.h).
+The limits are the API's defaults (control/api/api_settings.h); a second case
+sets api.limits in the YAML and sees them apply.
 
 usage: slow_clients.py SERVER
 """
@@ -198,19 +199,8 @@ def slow_and_idle_clients_never_stall_a_legitimate_one(srv):
         print("  opened %d slow connections in %.2fs" % (N_SLOW, time.monotonic() - t_open),
               flush=True)
 
-        # a client that pipelines requests and never reads: its answers fill the socket
-        reader = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        reader.bind(("127.0.0.1", 0))
-        reader.connect(("127.0.0.1", srv.port))
-        reader.setblocking(False)
-        one = raw_request(srv, DESCRIBE)
-        sent = 0
-        for _ in range(200):
-            try:
-                sent += reader.send(one)
-            except BlockingIOError:
-                break
+        reader, sent, reset = non_reader(srv)
+        check(not reset, "the client that never reads was reset at once")
         print("  the client that never reads sent %d bytes of requests" % sent, flush=True)
 
         time.sleep(1.5)  # every slow connection has trickled a byte or two by now
@@ -246,7 +236,7 @@ def slow_and_idle_clients_never_stall_a_legitimate_one(srv):
         check(took <= LATENCY_LIMIT, "answered in %.1f ms" % (took * 1000))
 
         # the request timeout closes the slow connections, though none is ever idle
-        deadline = t_open + REQUEST_TIMEOUT + 4
+        deadline = max(slow.opened.values()) + REQUEST_TIMEOUT + 3
         while time.monotonic() < deadline and slow.open_count() > 0:
             time.sleep(0.2)
         check(slow.open_count() == 0,
@@ -259,12 +249,7 @@ def slow_and_idle_clients_never_stall_a_legitimate_one(srv):
               "a slow connection was closed after %.1f s, before its timeout" % min(ages))
 
         # the client that never reads is closed by the idle timeout (its answer cannot go)
-        client_port = reader.getsockname()[1]
-        deadline = time.monotonic() + IDLE_TIMEOUT + 3
-        state = server_side_state(srv.port, client_port)
-        while time.monotonic() < deadline and state == "01":  # 01 = ESTABLISHED
-            time.sleep(0.2)
-            state = server_side_state(srv.port, client_port)
+        state = wait_server_closed(srv, reader, IDLE_TIMEOUT + 3)
         print("  the server's end of the non-reading client: %s" % state, flush=True)
         check(state != "01", "the client that never reads is still connected")
         reader.close()
@@ -274,7 +259,95 @@ def slow_and_idle_clients_never_stall_a_legitimate_one(srv):
         slow.close_all()
 
 
-CASES = [slow_and_idle_clients_never_stall_a_legitimate_one]
+def non_reader(srv, stuck_for=0.3, at_most=5.0):
+    """A connection that pipelines signed requests and never reads the answers: it sends
+    until its sends have blocked for stuck_for seconds (the answers have filled the
+    socket buffers, the server can no longer send, so no longer reads), or at_most
+    seconds. Returns the socket, the bytes sent and whether the server reset it."""
+    reader = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    reader.bind(("127.0.0.1", 0))
+    reader.connect(("127.0.0.1", srv.port))
+    reader.setblocking(False)
+    one = raw_request(srv, DESCRIBE)
+    sent, pending = 0, one
+    t_end = time.monotonic() + at_most
+    blocked_since = None
+    while time.monotonic() < t_end:
+        try:
+            n = reader.send(pending)
+        except BlockingIOError:
+            blocked_since = blocked_since or time.monotonic()
+            if time.monotonic() - blocked_since >= stuck_for:
+                break
+            time.sleep(0.01)
+            continue
+        except OSError:
+            return reader, sent, True
+        sent += n
+        pending = pending[n:] or one
+        blocked_since = None
+    return reader, sent, False
+
+
+def wait_server_closed(srv, sock, within):
+    """The TCP state of the server's end of sock once it leaves ESTABLISHED (or after
+    `within` seconds)."""
+    client_port = sock.getsockname()[1]
+    deadline = time.monotonic() + within
+    state = server_side_state(srv.port, client_port)
+    while time.monotonic() < deadline and state == "01":  # 01 = ESTABLISHED
+        time.sleep(0.1)
+        state = server_side_state(srv.port, client_port)
+    return state
+
+
+def limits_from_the_configuration_apply(srv):
+    """api.limits in the YAML: a per-address limit of 8, a request timeout of 3 s, an
+    answer timeout of 1 s (the idle timeout, 20 s, is not what closes anything here)."""
+    srv.stop()
+    with open(srv.config) as f:
+        text = f.read()
+    check("\napi:\n" in text, "world.yaml has no api section")
+    text = text.replace("\napi:\n", "\napi:\n  limits: {per_address_connections: 8, "
+                        "request_timeout: 3, answer_timeout: 1, idle_timeout: 20}\n", 1)
+    with open(srv.config, "w") as f:
+        f.write(text)
+    srv.start()
+    slow = Slow(srv.port)
+    slow.thread.start()
+    try:
+        slow.open("127.0.0.2", 12)
+        time.sleep(1.0)
+        check(slow.open_count() == 8, "%d of 12 connections from one address kept (limit 8)"
+              % slow.open_count())
+        check(timed_describe(srv) <= LATENCY_LIMIT, "slow answer")
+        # stuck sending an answer: closed by the answer timeout (1 s), long before the
+        # idle timeout (20 s); while requests keep coming the request timeout never runs out
+        t0 = time.monotonic()
+        reader, sent, reset = non_reader(srv, stuck_for=0.2, at_most=5.0)
+        state = "reset" if reset else wait_server_closed(srv, reader, 2.0)
+        took = time.monotonic() - t0
+        reader.close()
+        print("  the client that never reads (%d bytes of requests): the server's end %s "
+              "after %.1f s (answer timeout 1 s, idle timeout 20 s)" % (sent, state, took),
+              flush=True)
+        check(state != "01" and took <= 5.0,
+              "the answer timeout did not close the client that never reads")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and slow.open_count() > 0:
+            time.sleep(0.1)
+        kept = [s for s in slow.socks if slow.closed.get(s, 1e18) - slow.opened[s] > 1.5]
+        ages = sorted(slow.closed[s] - slow.opened[s] for s in kept)
+        print("  limit 8: kept 8 of 12; closed after %.1f .. %.1f s (request timeout 3 s)"
+              % (ages[0], ages[-1]) if ages else "  none closed", flush=True)
+        check(slow.open_count() == 0 and len(kept) == 8 and 2.5 <= ages[0] and ages[-1] <= 4.5,
+              "the 3 s request timeout: closed after %s s" % ["%.1f" % a for a in ages])
+    finally:
+        slow.close_all()
+
+
+CASES = [slow_and_idle_clients_never_stall_a_legitimate_one, limits_from_the_configuration_apply]
 
 if __name__ == "__main__":
     run_cases(CASES, [sys.argv[1]], "slow")
