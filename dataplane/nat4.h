@@ -9,13 +9,37 @@
 #ifndef ENIMAP_NAT4_H
 #define ENIMAP_NAT4_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "pkt.h"
 
-#define NAT4_SRC 12 /* offset of the source address in the IPv4 header */
-#define NAT4_DST 16 /* offset of the destination address */
+/* Field offsets, for the checksum helpers that work on raw bytes (pkt.h). */
+#define NAT4_SRC offsetof(struct rte_ipv4_hdr, src_addr)
+#define NAT4_DST offsetof(struct rte_ipv4_hdr, dst_addr)
+#define NAT4_IP_CSUM offsetof(struct rte_ipv4_hdr, hdr_checksum)
+#define NAT4_TTL_PROTO offsetof(struct rte_ipv4_hdr, time_to_live) /* {TTL, protocol} word */
+#define NAT4_TCP_CSUM offsetof(struct rte_tcp_hdr, cksum)
+#define NAT4_UDP_CSUM offsetof(struct rte_udp_hdr, dgram_cksum)
+#define NAT4_ICMP_CSUM offsetof(struct rte_icmp_hdr, icmp_cksum)
+
+/* The IPv4 header bytes, from its IHL field. */
+static inline unsigned nat4_ihl(const uint8_t *ip)
+{
+	return ((const struct rte_ipv4_hdr *)ip)->ihl * 4u;
+}
+
+static inline uint8_t nat4_proto(const uint8_t *ip)
+{
+	return ((const struct rte_ipv4_hdr *)ip)->next_proto_id;
+}
 
 /*
  * Set the address at offset which (NAT4_SRC or NAT4_DST) of the IPv4 packet
@@ -36,22 +60,22 @@ void nat4_icmp_quote(uint8_t *icmp, unsigned avail, uint32_t o, uint32_t n, unsi
 static inline void nat4_set_addr(uint8_t *ip, unsigned seg_len, bool has_l4, unsigned which,
 				 uint32_t n)
 {
-	unsigned ihl = (ip[0] & 0xfu) * 4u;
+	unsigned ihl = nat4_ihl(ip);
 	uint8_t *l4 = ip + ihl;
 	uint32_t o = pkt_ld32(ip + which);
 
 	pkt_st32(ip + which, n);
-	pkt_csum_adj32(ip + 10, o, n);
+	pkt_csum_adj32(ip + NAT4_IP_CSUM, o, n);
 	if (!has_l4)
 		return;
-	switch (ip[9]) {
-	case PKT_PROTO_TCP:
-		pkt_csum_adj32(l4 + 16, o, n);
+	switch (nat4_proto(ip)) {
+	case IPPROTO_TCP:
+		pkt_csum_adj32(l4 + NAT4_TCP_CSUM, o, n);
 		break;
-	case PKT_PROTO_UDP:
-		pkt_csum_adj32_udp(l4 + 6, o, n);
+	case IPPROTO_UDP:
+		pkt_csum_adj32_udp(l4 + NAT4_UDP_CSUM, o, n);
 		break;
-	case PKT_PROTO_ICMP:
+	case IPPROTO_ICMP:
 		/* outer source <-> quoted destination, and the reverse */
 		nat4_icmp_quote(l4, seg_len - ihl, o, n, which == NAT4_SRC ? NAT4_DST : NAT4_SRC);
 		break;
@@ -71,12 +95,12 @@ static inline void nat4_forward(uint8_t *ip, unsigned seg_len, bool has_l4, uint
 	/* TTL is the first byte of the {TTL, protocol} word: changed as a
 	 * whole, as reading it back after a byte store would stall store
 	 * forwarding */
-	uint16_t ttl_o = pkt_ld16(ip + 8);
+	uint16_t ttl_o = pkt_ld16(ip + NAT4_TTL_PROTO);
 	uint16_t ttl_n = (uint16_t)(ttl_o - rte_cpu_to_be_16(0x100));
 	uint32_t osrc = pkt_ld32(ip + NAT4_SRC), odst = pkt_ld32(ip + NAT4_DST);
 	uint64_t d_addr = 0;
 
-	pkt_st16(ip + 8, ttl_n);
+	pkt_st16(ip + NAT4_TTL_PROTO, ttl_n);
 	if (nsrc != 0) {
 		pkt_st32(ip + NAT4_SRC, nsrc);
 		d_addr += pkt_csum_delta32(osrc, nsrc);
@@ -85,25 +109,25 @@ static inline void nat4_forward(uint8_t *ip, unsigned seg_len, bool has_l4, uint
 		pkt_st32(ip + NAT4_DST, ndst);
 		d_addr += pkt_csum_delta32(odst, ndst);
 	}
-	pkt_csum_apply(ip + 10, pkt_csum_delta16(ttl_o, ttl_n) + d_addr);
+	pkt_csum_apply(ip + NAT4_IP_CSUM, pkt_csum_delta16(ttl_o, ttl_n) + d_addr);
 	if (d_addr == 0 || !has_l4)
 		return;
 
-	unsigned ihl = (ip[0] & 0xfu) * 4u;
+	unsigned ihl = nat4_ihl(ip);
 	uint8_t *l4 = ip + ihl;
 
-	switch (ip[9]) {
-	case PKT_PROTO_TCP:
-		pkt_csum_apply(l4 + 16, d_addr);
+	switch (nat4_proto(ip)) {
+	case IPPROTO_TCP:
+		pkt_csum_apply(l4 + NAT4_TCP_CSUM, d_addr);
 		break;
-	case PKT_PROTO_UDP:
-		if (pkt_ld16(l4 + 6) == 0)
+	case IPPROTO_UDP:
+		if (pkt_ld16(l4 + NAT4_UDP_CSUM) == 0)
 			break; /* no checksum: stays 0 */
-		pkt_csum_apply(l4 + 6, d_addr);
-		if (pkt_ld16(l4 + 6) == 0)
-			pkt_st16(l4 + 6, 0xffff);
+		pkt_csum_apply(l4 + NAT4_UDP_CSUM, d_addr);
+		if (pkt_ld16(l4 + NAT4_UDP_CSUM) == 0)
+			pkt_st16(l4 + NAT4_UDP_CSUM, 0xffff);
 		break;
-	case PKT_PROTO_ICMP: /* the ICMP checksum does not cover addresses */
+	case IPPROTO_ICMP: /* the ICMP checksum does not cover addresses */
 		if (nsrc != 0)
 			nat4_icmp_quote(l4, seg_len - ihl, osrc, nsrc, NAT4_DST);
 		if (ndst != 0)

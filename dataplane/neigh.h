@@ -20,27 +20,25 @@
 
 #include "counters.h"
 #include "fwd.h"
+#include "verdict.h"
 
 struct rte_mbuf;
 
-/* What neigh_arp / neigh_nd return when m became the answer (else a drop reason). */
-#define NEIGH_REPLY COUNTERS_DROP_MAX
-
 /*
  * m: an ARP frame received on in_port, Ethernet header l2_len bytes, VLAN
- * id vlan. Returns NEIGH_REPLY (m is the reply, to send back out of
- * in_port) or the enum counters_drop reason (m untouched).
+ * id vlan. Returns VERDICT_ANSWERED (m is the reply, to send back out of
+ * in_port) or VERDICT_DROP with its reason (m untouched).
  */
-unsigned neigh_arp(const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m, uint16_t l2_len,
-		   uint16_t vlan);
+struct verdict neigh_arp(const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
+			 uint16_t l2_len, uint16_t vlan);
 
 /*
  * m: an ICMPv6 ND frame (IPv6 next header 58, type 133-137) whose IPv6
  * header and total length l3_len (40 + payload) were validated. Same
  * returns as neigh_arp.
  */
-unsigned neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m, uint16_t l2_len,
-		  uint16_t vlan, uint16_t l3_len);
+struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
+			uint16_t l2_len, uint16_t vlan, uint16_t l3_len);
 
 /* Build in m (reset) an ARP request from port for its upstream IPv4. 0, -EINVAL, -ENOSPC. */
 int neigh_arp_request(const struct fwd_side *s, uint16_t port, uint32_t sender_ip,

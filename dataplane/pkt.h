@@ -15,17 +15,6 @@
 
 #include <rte_byteorder.h>
 
-#define PKT_ETH_LEN 14
-#define PKT_VLAN_LEN 4
-#define PKT_ET_IPV4 0x0800
-#define PKT_ET_IPV6 0x86dd
-#define PKT_ET_ARP 0x0806
-#define PKT_ET_VLAN 0x8100
-#define PKT_PROTO_ICMP 1
-#define PKT_PROTO_TCP 6
-#define PKT_PROTO_UDP 17
-#define PKT_PROTO_ICMP6 58
-
 static inline uint16_t pkt_ld16(const void *p)
 {
 	uint16_t v;
@@ -52,6 +41,16 @@ static inline void pkt_st32(void *p, uint32_t v)
 static inline uint16_t pkt_be16(const void *p)
 {
 	return __builtin_bswap16(pkt_ld16(p));
+}
+/* A big-endian field already loaded (e.g. through a DPDK header struct), in
+ * host order, and back (the same swap, for the same reason). */
+static inline uint16_t pkt_ntoh16(rte_be16_t v)
+{
+	return __builtin_bswap16(v);
+}
+static inline rte_be16_t pkt_hton16(uint16_t v)
+{
+	return __builtin_bswap16(v);
 }
 
 /* The 16-bit one's complement sum of s's halves: adding s to its

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stage.h - what the pipeline stages share: the per-packet metadata stage 1
+ * fills (struct pmeta), the drop helpers, the uplink's gathered keys. The
+ * stages, one file each:
+ *
+ *   parse.[ch]          stage 1: parse and validate one packet
+ *   stage_uplink.h      from the internet: EIP DNAT (D2), IPv6 owner (D3)
+ *   stage_host.h        from a machine: the sending ENI (D4), then by family
+ *   stage_host4.h       host IPv4: route, local, SNAT, hairpin
+ *   stage_host6.h       host IPv6: anti-spoofing, route, local, out unchanged
+ *   route_filter.h      route lookups and the route-kind filter (D6)
+ *   emit.[ch]           TTL, NAT, L2 rewrite, enqueue, delivery counters
+ *
+ * One translation unit: the stages are always-inline functions in headers
+ * that only pipeline.c includes, so they are inlined into pipeline_burst()
+ * as they were when they all lived in pipeline.c (a real call per stage
+ * costs ~20 instructions per burst: saved registers, arguments), and the
+ * per-packet steps (parse, emit, the route filter) into the stages' loops.
+ * Only the rare paths are real calls: parse_any() (parse.c),
+ * l2_write_vlan() (emit.c), neigh_arp() / neigh_nd() (neigh.c).
+ */
+#ifndef ENIMAP_STAGE_H
+#define ENIMAP_STAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "counters.h"
+#include "fwd.h"
+#include "pipeline.h"
+#include "verdict.h"
+
+/* What stage 1 found in a packet. */
+enum pk_kind {
+	PK_NONE = 0,
+	PK_V4,
+	PK_V6,
+	PK_ARP,
+	PK_ND,
+};
+
+struct pmeta {
+	uint8_t *l3;
+	uint32_t src4, dst4; /* network order (IPv4) */
+	uint32_t eni_src;    /* host: the sending ENI's slot */
+	uint32_t eip_src;    /* host IPv4: the source's EIP, 0 = none */
+	uint32_t nh;	     /* host: route next hop */
+	uint32_t to;	     /* VERDICT_TO_ENI: destination ENI slot */
+	uint32_t nat_src;    /* new IPv4 source, 0 = unchanged */
+	uint32_t nat_dst;    /* new IPv4 destination, 0 = unchanged */
+	uint32_t home;	     /* host IPv4: em4 home bucket of src4 in priv4, then of dst4 */
+	uint16_t l2_len;     /* 14, or 18 with an 802.1Q tag */
+	uint16_t vlan;	     /* VLAN id, 0 = untagged */
+	uint16_t l3_len;     /* IPv4 total length / IPv6 40 + payload */
+	uint16_t seg_l3;     /* bytes of the L3 packet in the first segment */
+	uint8_t kind;	     /* enum pk_kind */
+	uint8_t act;	     /* enum verdict_kind: PENDING, TO_ENI or TO_UPLINK */
+	uint8_t ihl;	     /* IPv4 header bytes */
+	uint8_t proto;	     /* IPv4 protocol */
+	uint8_t l4;	     /* IPv4: the L4 header is here (not a later fragment) */
+};
+
+static inline bool v4_multicast(uint32_t a)
+{
+	const uint8_t *b = (const uint8_t *)&a;
+	return (b[0] & 0xf0) == 0xe0 || a == 0xffffffffu;
+}
+
+static inline bool v6_not_unicast(const uint8_t *a)
+{
+	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
+static inline void count_drop(struct counters *c, uint16_t in_port, unsigned reason)
+{
+	c->drop[reason]++;
+	c->port[in_port].drop++;
+}
+
+static inline void drop(struct counters *c, struct rte_mbuf *m, uint16_t in_port, unsigned reason)
+{
+	rte_pktmbuf_free(m);
+	count_drop(c, in_port, reason);
+}
+
+/* The uplink's lookup keys, gathered (hashed, prefetched) while parsing. */
+struct uplink_keys {
+	uint32_t k4[PIPELINE_BURST_MAX];
+	uint32_t h4[PIPELINE_BURST_MAX]; /* em4 home buckets of k4 in eip4 */
+	struct em16_key k6[PIPELINE_BURST_MAX];
+	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
+	unsigned n4, n6;
+};
+
+#endif
