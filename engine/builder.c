@@ -286,15 +286,18 @@ static int builder_check_entry(const struct builder *b, const struct delta_entry
 
 /*
  * Refuse a delta that could overflow a table: existing keys plus the SETs of
- * keys not held yet (a key set twice counts twice: conservative).
+ * keys not held yet (a key set twice counts twice: conservative). One side
+ * is checked: between two builder_apply() calls both sides hold the same keys.
  */
 static int builder_check_room(const struct builder *b, const struct fwd_side *s,
-			      const struct delta *d)
+			      const struct delta *d, size_t *n_routes)
 {
 	uint64_t v4 = em4_count(s->priv4), v6 = em16_count(s->ip6), eip = em4_count(s->eip4);
+	uint64_t mac = em16_count(s->mac);
 	struct em16_key k;
 	uint64_t val;
 
+	*n_routes = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		const struct delta_entry *e = &d->e[i];
 
@@ -306,11 +309,56 @@ static int builder_check_room(const struct builder *b, const struct fwd_side *s,
 			memcpy(k.b, e->v6.addr, 16);
 			if (!em16_lookup(s->ip6, &k, &val))
 				v6++;
-		}
+		} else if (e->kind == DELTA_ENI_SET && e->eni.state != ENI_FWD_DETACHED)
+			mac++; /* its old key may stay while another ENI owns it */
+		else if (e->kind == DELTA_ROUTE_SET)
+			++*n_routes;
 	}
-	if (v4 > b->p.max_v4 || v6 > b->p.max_v6 || eip > b->p.max_eips)
+	if (v4 > b->p.max_v4 || v6 > b->p.max_v6 || eip > b->p.max_eips ||
+	    mac > 2 * (uint64_t)b->p.max_enis)
 		return -ENOSPC;
 	return 0;
+}
+
+/*
+ * Refuse a delta that would put more than max_routes routes in a route table
+ * (per family): the routes held plus the SETs of routes not held yet. Only
+ * for deltas with route SETs (n_routes of them); their tables exist by now.
+ */
+static int builder_check_routes(const struct builder *b, const struct fwd_side *s,
+				const struct delta *d, size_t n_routes)
+{
+	uint32_t *more;
+	int rc = 0;
+
+	if (n_routes == 0)
+		return 0;
+	more = calloc(2 * (size_t)b->p.max_route_tables, sizeof(*more));
+	if (more == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n && rc == 0; i++) {
+		const struct delta_entry *e = &d->e[i];
+		const struct fwd_rtable *t;
+		uint32_t p4, held, *n;
+		bool has;
+
+		if (e->kind != DELTA_ROUTE_SET)
+			continue;
+		t = &s->rtables[e->route.route_table];
+		n = &more[2 * e->route.route_table + (e->route.family == 6)];
+		if (e->route.family == 4) {
+			memcpy(&p4, e->route.prefix, 4);
+			has = route4_holds(t->r4, p4, e->route.depth);
+			held = route4_count(t->r4);
+		} else {
+			has = route6_holds(t->r6, e->route.prefix, e->route.depth);
+			held = route6_count(t->r6);
+		}
+		if (!has && (uint64_t)held + ++*n > b->p.max_routes)
+			rc = -ENOSPC;
+	}
+	free(more);
+	return rc;
 }
 
 /* Create, on both sides, the route tables d refers to (before any change). */
@@ -419,27 +467,100 @@ const struct fwd_side *builder_side(const struct builder *b)
 	return gen_reader_side(b->gen);
 }
 
-int builder_apply(struct builder *b, const struct delta *d)
+/*
+ * Everything that can refuse d, before anything changes: each entry in
+ * range, room in every table, route tables created on both sides. After it,
+ * applying d to either side cannot fail.
+ */
+static int builder_prepare(struct builder *b, const struct delta *d)
 {
-	struct fwd_side *w = gen_writer_side(b->gen);
+	const struct fwd_side *w = gen_writer_side(b->gen);
+	size_t n_routes;
 	int rc;
 
-	if (d->n == 0)
-		return 0;
 	for (size_t i = 0; i < d->n; i++) {
 		rc = builder_check_entry(b, &d->e[i]);
 		if (rc != 0)
 			return rc;
 	}
-	rc = builder_check_room(b, w, d);
+	rc = builder_check_room(b, w, d, &n_routes);
 	if (rc == 0)
 		rc = builder_make_rtables(b, d);
+	if (rc == 0)
+		rc = builder_check_routes(b, w, d, n_routes);
+	return rc;
+}
+
+int builder_apply(struct builder *b, const struct delta *d)
+{
+	int rc;
+
+	if (d->n == 0)
+		return 0;
+	rc = builder_prepare(b, d);
 	if (rc != 0)
-		return rc;
-	rc = side_apply(w, d);
-	if (rc != 0)
-		return rc; /* unpublished: workers never see it */
+		return rc; /* nothing changed */
+	if (side_apply(gen_writer_side(b->gen), d) != 0)
+		return -EIO; /* unpublished: workers never see it; the sides differ */
 	gen_writer_publish(b->gen);
 	/* the old side is unread now: make it equal to the published one */
-	return side_apply(gen_writer_side(b->gen), d);
+	if (side_apply(gen_writer_side(b->gen), d) != 0)
+		return -EIO; /* the published side is right, the other is not */
+	return 0;
+}
+
+/* A new side holding exactly full (every table built empty first). */
+static int side_build(struct builder *b, unsigned idx, const struct delta *full,
+		      struct fwd_side *out)
+{
+	int rc = side_init(out, &b->p, b->neigh, idx);
+
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < full->n && rc == 0; i++) {
+		const struct delta_entry *e = &full->e[i];
+		uint32_t rt = UINT32_MAX;
+
+		if (e->kind == DELTA_ROUTE_SET || e->kind == DELTA_ROUTE_DEL)
+			rt = e->route.route_table;
+		else if (e->kind == DELTA_SUBNET_SET)
+			rt = e->subnet.route_table;
+		else if (e->kind == DELTA_ENI_SET)
+			rt = e->eni.route_table;
+		if (rt != UINT32_MAX)
+			rc = side_rtable(out, rt, &b->p);
+	}
+	if (rc == 0)
+		rc = side_apply(out, full);
+	if (rc != 0)
+		side_fini(out);
+	return rc;
+}
+
+/* Replace the unpublished side with a fresh one holding full. */
+static int builder_replace_writer(struct builder *b, const struct delta *full)
+{
+	struct fwd_side *w = gen_writer_side(b->gen);
+	struct fwd_side fresh;
+	int rc = side_build(b, (unsigned)(w - b->side), full, &fresh);
+
+	if (rc != 0)
+		return rc;
+	side_fini(w); /* no worker reads it: it is not published */
+	*w = fresh;
+	return 0;
+}
+
+int builder_rebuild(struct builder *b, const struct delta *full)
+{
+	for (size_t i = 0; i < full->n; i++) {
+		int rc = builder_check_entry(b, &full->e[i]);
+		if (rc != 0)
+			return rc;
+	}
+	int rc = builder_replace_writer(b, full);
+	if (rc != 0)
+		return rc;
+	gen_writer_publish(b->gen);
+	return builder_replace_writer(b, full);
 }

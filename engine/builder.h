@@ -3,9 +3,10 @@
  * builder.h - turns model deltas (delta.h) into forwarding-table changes and
  * publishes them to the workers as ONE generation (gen.h).
  *
- * builder_apply(d): validate d (nothing changes when it is refused), apply it
- * to the writer side, gen_writer_publish() (waits for the grace period), then
- * apply it to the other side, so both sides are equal again. When it
+ * builder_apply(d): prepare d (check it, reserve room and route tables on
+ * both sides: nothing changes when it is refused), apply it to the writer
+ * side, gen_writer_publish() (waits for the grace period), then apply it to
+ * the other side, so both sides are equal again. When it
  * returns 0, every burst any worker starts sees the new state (D9).
  *
  * The writer side itself is the builder's mirror: the old MAC key of an ENI
@@ -64,16 +65,26 @@ uint32_t builder_max_enis(const struct builder *b);
 
 /*
  * Apply d as one generation; returns once every worker sees it.
- * 0; -EINVAL (a slot, port, family or depth out of range) or -ENOSPC (a
- * table would overflow): then nothing changed and nothing was published.
- * -ENOMEM (a route table could not be created): nothing changed either
- * (route tables are made before any entry is applied). A table refusing a
- * write despite those checks (a route table holding more than max_routes
- * routes) returns its error with the change half applied on the unpublished
- * side only: workers never see it, but the two sides then differ, so the
- * caller must rebuild (builder_free, builder_create, the model's full delta).
+ * First a prepare step that can refuse d with nothing changed and nothing
+ * published: -EINVAL (a slot, port, family or depth out of range), -ENOSPC
+ * (a table would overflow: addresses, EIPs, MAC keys, routes per route table
+ * and family), -ENOMEM (a route table could not be created; route tables are
+ * created on both sides here). After it, applying d to either side cannot
+ * fail, so 0.
+ * -EIO is the backstop for a table refusing a write despite those checks:
+ * the two sides (or the published side and d) then differ, and the caller
+ * must rebuild them from the model with builder_rebuild() (engine_apply does,
+ * and logs it).
  */
 int builder_apply(struct builder *b, const struct delta *d);
+
+/*
+ * Make both sides hold exactly full (the model's full delta), each built
+ * fresh: the unpublished one, publish, then the other. 0, or -EINVAL /
+ * -ENOSPC / -ENOMEM (full does not fit or memory ran out; the published
+ * side is then either the old one or one equal to full).
+ */
+int builder_rebuild(struct builder *b, const struct delta *full);
 
 /* The published side, for tests and tools on the control thread. */
 const struct fwd_side *builder_side(const struct builder *b);

@@ -36,7 +36,8 @@ struct engine {
 	struct port_info port_info[ENGINE_MAX_PORTS];
 	struct rte_mempool *pool;
 	struct builder *builder;
-	struct worker *workers; /* n_workers, cache aligned */
+	const struct model *model; /* what the tables are rebuilt from (engine_apply) */
+	struct worker *workers;	   /* n_workers, cache aligned */
 	struct pipeline_worker *pw[RTE_MAX_LCORE];
 	int uplink; /* first uplink port, -1 = none */
 	unsigned lcore[RTE_MAX_LCORE];
@@ -200,6 +201,7 @@ struct engine *engine_create(const struct engine_params *params, const struct mo
 	e->n_workers = params->workers ? params->workers : 1;
 	e->n_ports = (unsigned)params->n_ports;
 	e->uplink = -1;
+	e->model = m;
 	rc = engine_start_ports(e, params);
 	if (rc == 0)
 		rc = engine_build_tables(e, params, m);
@@ -213,9 +215,37 @@ struct engine *engine_create(const struct engine_params *params, const struct mo
 	return e;
 }
 
+/*
+ * The backstop of SPEC.md section 6: the model holds a change the tables
+ * could not take (why). Rebuild both sides from the model, and say so.
+ */
+static int engine_rebuild(struct engine *e, int why)
+{
+	struct delta full = {0};
+	int rc = model_full_delta(e->model, &full);
+
+	if (rc == 0)
+		rc = builder_rebuild(e->builder, &full);
+	if (rc == 0)
+		RTE_LOG(WARNING, ENIMAP,
+			"tables: a change could not be applied (%s): rebuilt from the model "
+			"(%zu entries)\n",
+			strerror(-why), full.n);
+	else
+		RTE_LOG(ERR, ENIMAP,
+			"tables: a change could not be applied (%s), nor the tables rebuilt from "
+			"the model (%s): they may differ from it\n",
+			strerror(-why), strerror(-rc));
+	delta_free(&full);
+	return rc;
+}
+
 int engine_apply(struct engine *e, const struct delta *d)
 {
-	return builder_apply(e->builder, d);
+	int rc = builder_apply(e->builder, d);
+
+	/* the model already holds d: tables that refused it must follow the model */
+	return rc == 0 ? 0 : engine_rebuild(e, rc);
 }
 
 void engine_free(struct engine *e)

@@ -61,13 +61,19 @@ struct engine;
 /*
  * Start the dataplane for params: mempool, ports, tables loaded with
  * model_full_delta(m), one worker per worker lcore of params. params is read during
- * the call only. NULL + errno (and a log line naming what failed).
+ * the call only; m must outlive the engine (engine_apply rebuilds from it), and
+ * is read only by engine_apply, under the caller's model lock. NULL + errno (and a log line naming
+ * what failed).
  */
 struct engine *engine_create(const struct engine_params *params, const struct model *m);
 
 /*
  * Apply one model delta as one table generation; returns once every worker
- * sees it (D9). 0 or -errno.
+ * sees it (D9). The model given to engine_create must already hold the
+ * change: if the tables refuse it, or fail half-way after the publish, the
+ * engine rebuilds both table sides from the model (model_full_delta), logs
+ * it, and returns 0 once they equal the model. -errno when even that failed
+ * (logged: the tables may then differ from the model).
  */
 int engine_apply(struct engine *e, const struct delta *d);
 

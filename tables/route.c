@@ -147,6 +147,17 @@ static int route4_find(const struct route4 *t, uint32_t prefix, uint8_t depth)
 	return -1;
 }
 
+uint32_t route4_count(const struct route4 *t)
+{
+	return t->n;
+}
+
+bool route4_holds(const struct route4 *t, uint32_t prefix, uint8_t depth)
+{
+	return depth <= 32 &&
+	       route4_find(t, rte_be_to_cpu_32(prefix) & route4_mask(depth), depth) >= 0;
+}
+
 /* Build the rte_lpm from the route list; on failure lookups stay small. */
 static void route4_lpm_build(struct route4 *t)
 {
@@ -413,6 +424,21 @@ static void route6_masked(const uint8_t prefix[16], uint8_t depth, uint64_t p[2]
 	uint64_t hi = rte_cpu_to_be_64(p[0]), lo = rte_cpu_to_be_64(p[1]);
 	memcpy(bytes, &hi, 8);
 	memcpy(bytes + 8, &lo, 8);
+}
+
+uint32_t route6_count(const struct route6 *t)
+{
+	return t->n;
+}
+
+bool route6_holds(const struct route6 *t, const uint8_t prefix[16], uint8_t depth)
+{
+	uint64_t p[2];
+	uint8_t bytes[16];
+	if (depth > 128)
+		return false;
+	route6_masked(prefix, depth, p, bytes);
+	return route6_find(t, p, depth) >= 0;
 }
 
 int route6_add(struct route6 *t, const uint8_t prefix[16], uint8_t depth, uint32_t next_hop)

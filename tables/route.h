@@ -13,8 +13,9 @@
 #ifndef ENIMAP_ROUTE_H
 #define ENIMAP_ROUTE_H
 
-#include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ROUTE_NH_MAX ((1u << 24) - 1) /* next hops are 0 .. ROUTE_NH_MAX - 1 */
 #define ROUTE_MISS ROUTE_NH_MAX	      /* what a lookup gives when no route covers the address */
@@ -37,6 +38,15 @@ int route6_add(struct route6 *t, const uint8_t prefix[16], uint8_t depth, uint32
 int route6_delete(struct route6 *t, const uint8_t prefix[16], uint8_t depth);
 void route6_lookup_bulk(const struct route6 *t, const uint8_t (*addrs)[16], unsigned n,
 			uint32_t *next_hops);
+
+/*
+ * Writer-side queries, for a room check before a change: the routes held, and
+ * whether (prefix, depth) is one of them (an add would replace it, not grow).
+ */
+uint32_t route4_count(const struct route4 *t);
+bool route4_holds(const struct route4 *t, uint32_t prefix, uint8_t depth); /* network order */
+uint32_t route6_count(const struct route6 *t);
+bool route6_holds(const struct route6 *t, const uint8_t prefix[16], uint8_t depth);
 
 /* The implementation serving lookups now: "small" or "rte_lpm" / "rte_lpm6" (see route.c). */
 const char *route4_impl(const struct route4 *t);

@@ -2,7 +2,9 @@
 /*
  * test_builder.c - model deltas become table changes, one generation each:
  * visible in the next lookup, both sides kept equal, moves and ENI changes
- * change delivery, bad deltas change nothing, the real model's deltas
+ * change delivery, bad deltas change nothing (route tables at capacity
+ * included), a table failing after the publish is reported and rebuilt from
+ * the full delta, the real model's deltas
  * (incremental and full) give the same forwarding, and a concurrent reader
  * never sees half a change (D9).
  */
@@ -13,9 +15,14 @@
 #include "model.h"
 
 /* The unpublished side (equal to the published one between applies). */
+static const struct fwd_side *other_of(struct builder *b)
+{
+	return gen_writer_side(builder_gen(b));
+}
+
 static const struct fwd_side *other(void)
 {
-	return gen_writer_side(builder_gen(B));
+	return other_of(B);
 }
 
 static struct rte_mbuf *inbound(const char *eip)
@@ -266,6 +273,119 @@ static void table_overflow_refused_and_nothing_changes(void **st)
 	assert_null(builder_create(&p));
 }
 
+/* Both sides of b hold exactly these IPv4 keys in priv4, each to ENI slot 0. */
+static void both_sides_hold_exactly(struct builder *b, const char *const *addrs, size_t n)
+{
+	const struct fwd_side *sides[2] = {builder_side(b), gen_writer_side(builder_gen(b))};
+	uint64_t v;
+
+	for (int s = 0; s < 2; s++) {
+		assert_int_equal(em4_count(sides[s]->priv4), n);
+		for (size_t i = 0; i < n; i++) {
+			assert_true(em4_lookup(sides[s]->priv4, ip4(addrs[i]), &v));
+			assert_int_equal(fwd_v4_slot(v), 0);
+		}
+	}
+}
+
+/*
+ * The backstop (SPEC 6): a table refusing a write on the second side, after
+ * the publish, is reported (-EIO), and builder_rebuild() from the model's
+ * full delta makes both sides equal to the model again.
+ */
+static void second_side_failure_is_reported_and_rebuilt(void **st)
+{
+	(void)st;
+	struct builder_params p;
+	memset(&p, 0, sizeof(p));
+	p.max_v4 = 3;
+	p.max_enis = 4;
+	p.n_ports = 1;
+	struct builder *b = builder_create(&p);
+	assert_non_null(b);
+	struct delta d = {0}, full = {0};
+	uint64_t v;
+
+	d_v4(&d, "10.0.0.1", 0, NULL);
+	d_v4(&d, "10.0.0.2", 0, NULL);
+	assert_int_equal(builder_apply(b, &d), 0);
+	/* the published side (the second one of the next apply) at capacity, alone */
+	struct fwd_side *pub = (struct fwd_side *)builder_side(b);
+	assert_int_equal(em4_add(pub->priv4, ip4("10.0.0.99"), fwd_v4_value(1, 0)), 0);
+	delta_reset(&d);
+	d_v4(&d, "10.0.0.3", 0, NULL);
+	assert_int_equal(builder_apply(b, &d), -EIO);
+	/* what was published is the change; the other side could not follow */
+	assert_true(em4_lookup(builder_side(b)->priv4, ip4("10.0.0.3"), &v));
+	/* the model's state: the three addresses */
+	d_v4(&full, "10.0.0.1", 0, NULL);
+	d_v4(&full, "10.0.0.2", 0, NULL);
+	d_v4(&full, "10.0.0.3", 0, NULL);
+	uint64_t g0 = gen_generation(builder_gen(b));
+	assert_int_equal(builder_rebuild(b, &full), 0);
+	assert_int_equal(gen_generation(builder_gen(b)), g0 + 1);
+	const char *const want[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
+	both_sides_hold_exactly(b, want, 3);
+	/* and the builder goes on: a move applies to both sides */
+	delta_reset(&d);
+	d_v4(&d, "10.0.0.3", 2, NULL);
+	assert_int_equal(builder_apply(b, &d), 0);
+	assert_true(em4_lookup(builder_side(b)->priv4, ip4("10.0.0.3"), &v));
+	assert_int_equal(fwd_v4_slot(v), 2);
+	assert_true(em4_lookup(other_of(b)->priv4, ip4("10.0.0.3"), &v));
+	assert_int_equal(fwd_v4_slot(v), 2);
+	delta_free(&d);
+	delta_free(&full);
+	builder_free(b);
+}
+
+/*
+ * A route table's capacity is checked before anything changes: a delta that
+ * would put one route too many in a table is refused whole, on both sides,
+ * and a replacement of a held route needs no room.
+ */
+static void route_table_overflow_refused_before_anything_changes(void **st)
+{
+	(void)st;
+	struct builder_params p;
+	memset(&p, 0, sizeof(p));
+	p.max_routes = 2;
+	p.max_enis = 4;
+	p.n_ports = 1;
+	struct builder *b = builder_create(&p);
+	assert_non_null(b);
+	struct delta d = {0};
+	uint64_t v;
+
+	d_route(&d, 0, "10.1.0.0", 16, ROUTE_LOCAL, 0);
+	d_route(&d, 0, "10.2.0.0", 16, ROUTE_IGW, 0);
+	assert_int_equal(builder_apply(b, &d), 0);
+	uint64_t g0 = gen_generation(builder_gen(b));
+	delta_reset(&d);
+	d_v4(&d, "10.1.0.5", 0, NULL);
+	d_route(&d, 0, "10.3.0.0", 16, ROUTE_IGW, 0);
+	assert_int_equal(builder_apply(b, &d), -ENOSPC);
+	assert_int_equal(gen_generation(builder_gen(b)), g0);
+	assert_false(em4_lookup(builder_side(b)->priv4, ip4("10.1.0.5"), &v));
+	assert_false(em4_lookup(other_of(b)->priv4, ip4("10.1.0.5"), &v));
+	/* two new routes for a table with room for one more: refused too */
+	delta_reset(&d);
+	d_route(&d, 1, "10.1.0.0", 16, ROUTE_LOCAL, 0);
+	d_route(&d, 1, "10.2.0.0", 16, ROUTE_IGW, 0);
+	d_route(&d, 1, "10.3.0.0", 16, ROUTE_IGW, 0);
+	assert_int_equal(builder_apply(b, &d), -ENOSPC);
+	/* replacing held routes (and another family) needs no room */
+	delta_reset(&d);
+	d_v4(&d, "10.1.0.5", 0, NULL);
+	d_route(&d, 0, "10.2.0.0", 16, ROUTE_BLACKHOLE, 0);
+	d_route(&d, 0, "2001:db8::", 56, ROUTE_LOCAL, 0);
+	assert_int_equal(builder_apply(b, &d), 0);
+	assert_true(em4_lookup(builder_side(b)->priv4, ip4("10.1.0.5"), &v));
+	assert_true(em4_lookup(other_of(b)->priv4, ip4("10.1.0.5"), &v));
+	delta_free(&d);
+	builder_free(b);
+}
+
 /* ---- the real model's deltas ---- */
 
 struct mctx {
@@ -506,6 +626,8 @@ int main(int argc, char **argv)
 	    T(route_changes_take_effect),
 	    T(bad_delta_refused_and_nothing_changes),
 	    T(table_overflow_refused_and_nothing_changes),
+	    T(second_side_failure_is_reported_and_rebuilt),
+	    T(route_table_overflow_refused_before_anything_changes),
 	    T(real_model_incremental_and_full_delta_forward_alike),
 	    T(concurrent_reader_sees_whole_generations_only),
 	};
