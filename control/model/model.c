@@ -299,13 +299,11 @@ void model_free_strv(char **v, size_t n)
 	free(v);
 }
 
-void model_free(struct model *m)
-{
-	uint32_t i;
+/* ---- model_free: each table's records, then the tables and the indexes ---- */
 
-	if (!m)
-		return;
-	for (i = 0; i < m->vpcs.hw; i++) {
+static void free_vpcs(struct model *m)
+{
+	for (uint32_t i = 0; i < m->vpcs.hw; i++) {
 		struct vpc *v = VPC(m, i);
 		if (!m->vpcs.live[i])
 			continue;
@@ -316,7 +314,11 @@ void model_free(struct model *m)
 		model_free_strv(v->c4text, v->n4);
 		model_free_strv(v->c6text, v->n6);
 	}
-	for (i = 0; i < m->rts.hw; i++) {
+}
+
+static void free_route_tables(struct model *m)
+{
+	for (uint32_t i = 0; i < m->rts.hw; i++) {
 		struct rtable *t = RT(m, i);
 		if (!m->rts.live[i])
 			continue;
@@ -328,7 +330,11 @@ void model_free(struct model *m)
 		free(t->views);
 		free(t->r);
 	}
-	for (i = 0; i < m->subnets.hw; i++) {
+}
+
+static void free_subnets(struct model *m)
+{
+	for (uint32_t i = 0; i < m->subnets.hw; i++) {
 		struct subnet *s = SUBNET(m, i);
 		if (!m->subnets.live[i])
 			continue;
@@ -338,10 +344,14 @@ void model_free(struct model *m)
 		free(s->cidr6text);
 		addrpool_fini(&s->pool);
 	}
-	for (i = 0; i < m->types.hw; i++)
+}
+
+static void free_types_and_instances(struct model *m)
+{
+	for (uint32_t i = 0; i < m->types.hw; i++)
 		if (m->types.live[i])
 			free(TYPE(m, i)->name);
-	for (i = 0; i < m->insts.hw; i++) {
+	for (uint32_t i = 0; i < m->insts.hw; i++) {
 		struct instance *in = INST(m, i);
 		if (!m->insts.live[i])
 			continue;
@@ -350,7 +360,11 @@ void model_free(struct model *m)
 		free(in->enis);
 		free(in->eni_ids);
 	}
-	for (i = 0; i < m->enis.hw; i++) {
+}
+
+static void free_enis(struct model *m)
+{
+	for (uint32_t i = 0; i < m->enis.hw; i++) {
 		struct eni *e = ENI(m, i);
 		if (!m->enis.live[i])
 			continue;
@@ -360,7 +374,11 @@ void model_free(struct model *m)
 		free(e->sec);
 		free(e->v6);
 	}
-	for (i = 0; i < m->eips.hw; i++) {
+}
+
+static void free_eips_and_pools(struct model *m)
+{
+	for (uint32_t i = 0; i < m->eips.hw; i++) {
 		struct eip *p = EIP(m, i);
 		if (!m->eips.live[i])
 			continue;
@@ -372,15 +390,33 @@ void model_free(struct model *m)
 		addrpool_fini(&m->pools[p].pool);
 	}
 	free(m->pools);
+}
+
+static void free_tables_and_indexes(struct model *m)
+{
 	struct objtab *tabs[] = {&m->vpcs,  &m->rts,  &m->subnets, &m->types,
 				 &m->insts, &m->enis, &m->eips};
-	for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
-		objtab_fini(tabs[t]);
 	struct mhash *maps[] = {&m->by_vpc, &m->by_rt,	   &m->by_subnet, &m->by_type,	&m->by_inst,
 				&m->by_eni, &m->by_attach, &m->by_alloc,  &m->by_assoc, &m->v4own,
 				&m->v6own,  &m->mac,	   &m->eippub,	  &m->eippriv};
+
+	for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
+		objtab_fini(tabs[t]);
 	for (size_t h = 0; h < sizeof(maps) / sizeof(maps[0]); h++)
 		mhash_fini(maps[h]);
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	free_vpcs(m);
+	free_route_tables(m);
+	free_subnets(m);
+	free_types_and_instances(m);
+	free_enis(m);
+	free_eips_and_pools(m);
+	free_tables_and_indexes(m);
 	free(m);
 }
 
