@@ -46,7 +46,7 @@ static uint64_t fmix64(uint64_t k)
 	return k;
 }
 
-uint32_t mhash_hash(const void *key, size_t len)
+static uint32_t mhash_hash(const void *key, size_t len)
 {
 	const uint8_t *p = key;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;

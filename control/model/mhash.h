@@ -46,8 +46,6 @@ struct mhash {
 void mhash_init(struct mhash *h, size_t key_size, mhash_eq_fn eq, const void *ctx);
 void mhash_fini(struct mhash *h);
 
-uint32_t mhash_hash(const void *key, size_t len);
-
 /* Make room so that `more` further inserts need no memory. 0 or -ENOMEM. */
 int mhash_reserve(struct mhash *h, size_t more);
 /* Lookup: 0 and *val, or -ENOENT. */

@@ -16,7 +16,8 @@ int model_fail_no_eni(struct model_err *err, const char *id)
 			  "The networkInterface ID '%s' does not exist", id ? id : "");
 }
 
-int model_grow_arr(void **p, size_t *cap, size_t need, size_t elsize)
+/* Grow *p (of *cap elements) to hold need elements. 0 or -ENOMEM. */
+static int model_grow_arr(void **p, size_t *cap, size_t need, size_t elsize)
 {
 	size_t c = *cap ? *cap : 2;
 	void *q;
@@ -55,7 +56,7 @@ int model_check_v4(const struct subnet *s, const char *text, uint32_t *net, stru
 }
 
 /* Interface id (low 64 bits) of an IPv6 address. */
-uint64_t model_v6_iid(const struct in6_addr *a)
+static uint64_t model_v6_iid(const struct in6_addr *a)
 {
 	uint64_t x = 0;
 
@@ -64,7 +65,7 @@ uint64_t model_v6_iid(const struct in6_addr *a)
 	return x;
 }
 
-void model_v6_make(const struct subnet *s, uint64_t iid, struct in6_addr *a)
+static void model_v6_make(const struct subnet *s, uint64_t iid, struct in6_addr *a)
 {
 	memcpy(a->s6_addr, s->c6, 8);
 	for (int i = 15; i >= 8; i--, iid >>= 8)

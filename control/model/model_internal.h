@@ -185,15 +185,11 @@ void model_free_strv(char **v, size_t n);
 
 /* address helpers (model_addr.c), shared with model_eni.c */
 int model_fail_no_eni(struct model_err *err, const char *id);
-/* Grow *p (of *cap elements) to hold need elements. 0 or -ENOMEM. */
-int model_grow_arr(void **p, size_t *cap, size_t need, size_t elsize);
 /* Parse an IPv4 for a subnet: R1 (inside) and R2 (not reserved). */
 int model_check_v4(const struct subnet *s, const char *text, uint32_t *net, struct model_err *err);
 /* R3: the subnet has an IPv6 CIDR, the address is inside and not reserved. */
 int model_check_v6(const struct subnet *s, const char *text, struct in6_addr *a,
 		   struct model_err *err);
-uint64_t model_v6_iid(const struct in6_addr *a);
-void model_v6_make(const struct subnet *s, uint64_t iid, struct in6_addr *a);
 /* n free IPv6 addresses of the subnet, lowest first, without changing anything */
 void model_pick_v6(const struct model *m, const struct subnet *s, size_t n, struct in6_addr *out);
 /* dup[k] = 1 when an earlier key of the list is equal (keysize <= 16). 0 or -ENOMEM. */
