@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <netinet/icmp6.h>
@@ -11,6 +12,7 @@
 
 #include <rte_arp.h>
 #include <rte_ether.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
@@ -101,6 +103,12 @@ static bool neigh_in_prefix6(const uint8_t *a, const uint8_t *p, unsigned depth)
 	return (a[bytes] & mask) == (p[bytes] & mask);
 }
 
+/* ICMPv6 ND offsets (RFC 4861), from glibc's structs: NS and NA share the layout. */
+#define ND_TARGET offsetof(struct nd_neighbor_solicit, nd_ns_target)
+#define ND_NA_FLAGS offsetof(struct nd_neighbor_advert, nd_na_flags_reserved)
+#define NA_OPT sizeof(struct nd_neighbor_advert) /* the target link-layer address option */
+#define NA_LEN (NA_OPT + 8)
+
 /* ICMPv6 checksum of the len bytes at icmp (pseudo-header from ip). */
 static uint16_t neigh_icmp6_sum(const uint8_t *ip, const uint8_t *icmp, uint32_t len)
 {
@@ -118,6 +126,7 @@ struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_m
 	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *ip = e + l2_len, *icmp = ip + sizeof(struct rte_ipv6_hdr);
 	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)ip;
+	struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)icmp; /* ICMPv6: same first 4 bytes */
 	const struct fwd_port *port = &s->ports[in_port];
 	uint32_t len = l3_len - (uint32_t)sizeof(*ip6);
 	uint8_t target[16], asker[16];
@@ -131,13 +140,13 @@ struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_m
 	if (neigh_icmp6_sum(ip, icmp, len) != 0xffff) {
 		return verdict_drop(COUNTERS_DROP_MALFORMED);
 	}
-	if (icmp[0] == ND_NEIGHBOR_SOLICIT && len < sizeof(struct nd_neighbor_solicit)) {
+	if (ih->icmp_type == ND_NEIGHBOR_SOLICIT && len < sizeof(struct nd_neighbor_solicit)) {
 		return verdict_drop(COUNTERS_DROP_MALFORMED);
 	}
-	if (icmp[0] != ND_NEIGHBOR_SOLICIT || icmp[1] != 0 || ip6->hop_limits != 255) {
+	if (ih->icmp_type != ND_NEIGHBOR_SOLICIT || ih->icmp_code != 0 || ip6->hop_limits != 255) {
 		return verdict_drop(COUNTERS_DROP_ND_UNANSWERED);
 	}
-	memcpy(target, icmp + 8, 16);
+	memcpy(target, icmp + ND_TARGET, 16);
 	memcpy(asker, ip6->src_addr, 16);
 	static const uint8_t unspecified[16];
 	if (target[0] == 0xff || memcmp(asker, unspecified, 16) == 0) {
@@ -147,7 +156,7 @@ struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_m
 	if (port->role == FWD_PORT_UPLINK) {
 		answer = em16_lookup(s->ip6, &k, &v);
 	} else {
-		int64_t eni = neigh_asker(s, in_port, vlan, e + 6);
+		int64_t eni = neigh_asker(s, in_port, vlan, e + RTE_ETHER_ADDR_LEN);
 
 		if (eni < 0) {
 			return verdict_drop(COUNTERS_DROP_UNKNOWN_SOURCE);
@@ -160,8 +169,8 @@ struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_m
 	if (!answer) {
 		return verdict_drop(COUNTERS_DROP_ND_UNANSWERED);
 	}
-	/* neighbour advertisement: 40 + 24 + 8 (target link-layer address option) */
-	uint32_t want = l2_len + 72u;
+	/* neighbour advertisement: IPv6 header, NA, target link-layer address option */
+	uint32_t want = l2_len + (uint32_t)(sizeof(*ip6) + NA_LEN);
 	if (m->data_len < want) {
 		if (rte_pktmbuf_append(m, (uint16_t)(want - m->data_len)) == NULL) {
 			return verdict_drop(COUNTERS_DROP_MALFORMED);
@@ -169,51 +178,52 @@ struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_m
 	} else if (m->data_len > want) {
 		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - want));
 	}
-	memcpy(e, e + 6, 6);
-	memcpy(e + 6, port->mac, 6);
+	memcpy(e, e + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	memcpy(e + RTE_ETHER_ADDR_LEN, port->mac, RTE_ETHER_ADDR_LEN);
 	ip6->vtc_flow = RTE_BE32(0x60000000u); /* version 6 */
-	ip6->payload_len = RTE_BE16(32);
+	ip6->payload_len = RTE_BE16(NA_LEN);
 	ip6->proto = IPPROTO_ICMPV6;
 	ip6->hop_limits = 255;
 	memcpy(ip6->src_addr, target, 16);
 	memcpy(ip6->dst_addr, asker, 16);
-	memset(icmp, 0, 32);
-	icmp[0] = ND_NEIGHBOR_ADVERT;
-	icmp[4] = 0xe0; /* Router, Solicited, Override */
-	memcpy(icmp + 8, target, 16);
-	icmp[24] = 2; /* target link-layer address */
-	icmp[25] = 1;
-	memcpy(icmp + 26, port->mac, 6);
-	pkt_st16(icmp + 2, (uint16_t)~neigh_icmp6_sum(ip, icmp, 32));
+	memset(icmp, 0, NA_LEN);
+	ih->icmp_type = ND_NEIGHBOR_ADVERT;
+	icmp[ND_NA_FLAGS] = 0xe0; /* Router, Solicited, Override */
+	memcpy(icmp + ND_TARGET, target, 16);
+	icmp[NA_OPT] = ND_OPT_TARGET_LINKADDR;
+	icmp[NA_OPT + 1] = 1; /* option length, in units of 8 bytes */
+	memcpy(icmp + NA_OPT + 2, port->mac, RTE_ETHER_ADDR_LEN);
+	ih->icmp_cksum = (uint16_t)~neigh_icmp6_sum(ip, icmp, NA_LEN);
 	return verdict_of(VERDICT_ANSWERED);
 }
 
 int neigh_arp_request(const struct fwd_side *side, uint16_t port, uint32_t sender_ip,
 		      struct rte_mbuf *m)
 {
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t bcast[RTE_ETHER_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	const struct fwd_port *p;
-	uint8_t *e, *a;
+	struct rte_ether_hdr *e;
+	struct rte_arp_hdr *a;
 
 	if (port >= side->n_ports || !side->ports[port].has_upstream_ip)
 		return -EINVAL;
 	p = &side->ports[port];
 	rte_pktmbuf_reset(m);
-	e = (uint8_t *)rte_pktmbuf_append(m, 60); /* minimum frame, zero padded */
+	e = (struct rte_ether_hdr *)rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
 	if (e == NULL)
 		return -ENOSPC;
-	memset(e, 0, 60);
-	memcpy(e, bcast, 6);
-	memcpy(e + 6, p->mac, 6);
-	pkt_st16(e + 12, rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP));
-	a = e + RTE_ETHER_HDR_LEN;
-	pkt_st16(a, rte_cpu_to_be_16(RTE_ARP_HRD_ETHER));
-	pkt_st16(a + 2, rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4));
-	a[4] = 6;
-	a[5] = 4;
-	pkt_st16(a + 6, rte_cpu_to_be_16(1));
-	memcpy(a + 8, p->mac, 6);
-	pkt_st32(a + 14, sender_ip);
-	pkt_st32(a + 24, p->upstream_ip);
+	memset(e, 0, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN); /* minimum frame, zero padded */
+	memcpy(&e->dst_addr, bcast, RTE_ETHER_ADDR_LEN);
+	memcpy(&e->src_addr, p->mac, RTE_ETHER_ADDR_LEN);
+	e->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	a = (struct rte_arp_hdr *)(e + 1);
+	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = sizeof(uint32_t);
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	memcpy(&a->arp_data.arp_sha, p->mac, RTE_ETHER_ADDR_LEN);
+	a->arp_data.arp_sip = sender_ip;
+	a->arp_data.arp_tip = p->upstream_ip;
 	return 0;
 }

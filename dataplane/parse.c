@@ -93,7 +93,7 @@ static struct verdict parse_ipv6(struct pmeta *pm, unsigned seg, unsigned len)
 	const struct verdict malformed = verdict_drop(COUNTERS_DROP_MALFORMED);
 	unsigned tot;
 
-	if (seg < sizeof(*ip) || (pm->l3[0] >> 4) != 6)
+	if (seg < sizeof(*ip) || ip6_version(ip) != 6)
 		return malformed;
 	tot = sizeof(*ip) + pkt_ntoh16(ip->payload_len);
 	if (tot > len)

@@ -26,6 +26,12 @@
 #include "pkt.h"
 #include "stage.h"
 
+/* The IP version of an IPv6 header: the top 4 bits of vtc_flow (its first byte). */
+static inline unsigned ip6_version(const struct rte_ipv6_hdr *ip)
+{
+	return *(const uint8_t *)ip >> 4;
+}
+
 /*
  * Parse one packet, any kind: VERDICT_PENDING with pm->kind set (and the
  * fields its kind uses), or VERDICT_DROP (malformed, not-ip).
@@ -63,8 +69,8 @@ static __rte_always_inline struct verdict parse(struct rte_mbuf *m, struct pmeta
 			return verdict_of(VERDICT_PENDING);
 		}
 	} else if (likely(seg >= RTE_ETHER_HDR_LEN + sizeof(*ip6) &&
-			  eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && (l3[0] >> 4) == 6 &&
-			  ip6->proto != IPPROTO_ICMPV6)) {
+			  eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+			  ip6_version(ip6) == 6 && ip6->proto != IPPROTO_ICMPV6)) {
 		/* IPv6 other than ICMPv6 (ND is answered), all in the first segment */
 		unsigned tot = sizeof(*ip6) + pkt_ntoh16(ip6->payload_len);
 
