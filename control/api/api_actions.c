@@ -720,14 +720,6 @@ static int act_stop_instances(struct api_ctx *c)
 
 /* ---- the table ---- */
 
-int api_describe_addresses(struct api_ctx *c);
-int api_describe_vpcs(struct api_ctx *c);
-int api_describe_subnets(struct api_ctx *c);
-int api_describe_instance_types(struct api_ctx *c);
-int api_describe_enis(struct api_ctx *c);
-int api_describe_instances(struct api_ctx *c);
-int api_reset(struct api_ctx *c);
-
 static const struct api_action actions[] = {
     {"AssignPrivateIpAddresses", act_assign_private_ips},
     {"UnassignPrivateIpAddresses", act_unassign_private_ips},

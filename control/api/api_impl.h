@@ -140,6 +140,15 @@ void api_ip6_str(const struct in6_addr *ip, char out[46]);
 /* ---- XML of objects (api_describe.c) ---- */
 void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);
 
+/* ---- actions of the table defined elsewhere: Describe* (api_describe.c), EnimapReset ---- */
+int api_describe_addresses(struct api_ctx *c);
+int api_describe_vpcs(struct api_ctx *c);
+int api_describe_subnets(struct api_ctx *c);
+int api_describe_instance_types(struct api_ctx *c);
+int api_describe_enis(struct api_ctx *c);
+int api_describe_instances(struct api_ctx *c);
+int api_reset(struct api_ctx *c);
+
 /* ---- snapshot for journal compaction (api_snapshot.c) ---- */
 /*
  * The records that rebuild the current state on top of the configuration:
