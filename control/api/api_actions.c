@@ -303,8 +303,6 @@ static int act_disassociate_address(struct api_ctx *c)
 
 /* ---- ENIs ---- */
 
-/* The canonical CreateNetworkInterface of an existing ENI (also used by snapshots). */
-void api_canon_create_eni(struct api_buf *b, const struct model_eni_view *v);
 void api_canon_create_eni(struct api_buf *b, const struct model_eni_view *v)
 {
 	char ip[46], mac[18], name[64];

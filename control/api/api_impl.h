@@ -149,6 +149,9 @@ int api_describe_enis(struct api_ctx *c);
 int api_describe_instances(struct api_ctx *c);
 int api_reset(struct api_ctx *c);
 
+/* The canonical CreateNetworkInterface of an existing ENI (api_actions.c; snapshots use it). */
+void api_canon_create_eni(struct api_buf *b, const struct model_eni_view *v);
+
 /* ---- snapshot for journal compaction (api_snapshot.c) ---- */
 /*
  * The records that rebuild the current state on top of the configuration:
