@@ -40,7 +40,9 @@ struct model_err {
 	char message[512]; /* names the offending value */
 };
 
-#define MODEL_ID_MAX 64 /* room for any id, with its NUL */
+#define MODEL_ID_MAX 64		   /* room for any id, with its NUL */
+#define MODEL_DEVICE_INDEX_MAX 127 /* an attachment's device index: 0 to this */
+#define MODEL_VLAN_MAX 4094	   /* an ENI's VLAN id: 0 (untagged) to this */
 
 /* ---- life ---- */
 

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #define DESC_MAX 255
-#define DEVICE_INDEX_MAX 127
 
 /* ---- delete ---- */
 
@@ -126,9 +125,9 @@ static int create_eni_check_attributes(const struct model_eni_req *req, struct m
 	if (req->description && strlen(req->description) > DESC_MAX)
 		return model_fail(err, "InvalidParameterValue",
 				  "The description is longer than %d characters", DESC_MAX);
-	if (req->vlan > 4094)
-		return model_fail(err, "InvalidParameterValue", "Invalid VLAN id %u (0 to 4094)",
-				  req->vlan);
+	if (req->vlan > MODEL_VLAN_MAX)
+		return model_fail(err, "InvalidParameterValue", "Invalid VLAN id %u (0 to %d)",
+				  req->vlan, MODEL_VLAN_MAX);
 	return 0;
 }
 
@@ -498,10 +497,10 @@ static int attach_check_pair(const struct model *m, const struct model_attach_re
 static int attach_find_slot(const struct model *m, const struct model_attach_req *req,
 			    const struct instance *in, size_t *at, struct model_err *err)
 {
-	if (req->device_index < 0 || req->device_index > DEVICE_INDEX_MAX)
+	if (req->device_index < 0 || req->device_index > MODEL_DEVICE_INDEX_MAX)
 		return model_fail(err, "InvalidParameterValue",
 				  "Invalid value '%d' for deviceIndex (0 to %d)", req->device_index,
-				  DEVICE_INDEX_MAX);
+				  MODEL_DEVICE_INDEX_MAX);
 	for (*at = 0; *at < in->n_enis; (*at)++) {
 		int dev = ENI(m, in->enis[*at])->dev;
 		if (dev == req->device_index)
