@@ -28,7 +28,7 @@ test: build
 SAN_BUILD ?= build-san
 $(SAN_BUILD)/build.ninja:
 	CC=clang meson setup $(SAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
-	  -Dbuildtype=debugoptimized -Dc_args=-Wno-unknown-warning-option
+	  -Dbuildtype=debugoptimized
 sanitize: deps $(SAN_BUILD)/build.ninja
 	ninja -C $(SAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

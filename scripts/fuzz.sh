@@ -17,7 +17,7 @@ build=${FUZZ_BUILD:-$root/build-fuzz}
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" "$root" -Dfuzz=true -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dbuildtype=debugoptimized \
-		-Dc_args='-fsanitize=fuzzer-no-link -Wno-unknown-warning-option'
+		-Dc_args=-fsanitize=fuzzer-no-link
 fi
 ninja -C "$build" $(cd "$root/tests/fuzz" && ls fuzz_*.c | sed 's|^\(.*\)\.c$|tests/fuzz/\1|')
 

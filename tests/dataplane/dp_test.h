@@ -306,7 +306,9 @@ static inline uint16_t build_ip6(uint8_t *out, const char *src, const char *dst,
 /* gcc 12 sees the mbuf's data as a zero-sized object after constant propagation */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"
+#ifndef __clang__ /* a gcc-only warning */
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 /* A frame: Ethernet (with an 802.1Q tag when vlan != 0) + l3 bytes, in an mbuf. */
 static inline struct rte_mbuf *frame(const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
 				     uint16_t ethertype, const uint8_t *l3, uint16_t l3len)
