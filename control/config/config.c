@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config_internal.h"
 
@@ -23,12 +24,85 @@ static size_t at_most(size_t n, size_t limit)
 	return n < RESERVE_MAX ? n : RESERVE_MAX;
 }
 
+/* Fill the three limits from capacities (given: the file's own; else the largest allowed). */
+static void set_list_limits(struct cnode_list_limit *lists, size_t *max_items,
+			    const struct engine_params *e, bool given)
+{
+	size_t v4 = given ? e->max_ipv4 : CONFIG_CAPACITY_MAX;
+	size_t v6 = given ? e->max_ipv6 : CONFIG_CAPACITY_MAX;
+	size_t most = v4 > v6 ? v4 : v6;
+	const char *is = given ? "is" : "is at most";
+
+	if (given && e->max_eips > most)
+		most = e->max_eips;
+	lists[0] = (struct cnode_list_limit){
+	    .key = "secondary_ips", .max = v4 - 1, .what = "eni secondary_ips"};
+	snprintf(lists[0].why, sizeof(lists[0].why),
+		 "(engine.capacity.ipv4 %s %zu, the primary address included)", is, v4);
+	lists[1] = (struct cnode_list_limit){.key = "ipv6", .max = v6, .what = "eni ipv6"};
+	snprintf(lists[1].why, sizeof(lists[1].why), "(engine.capacity.ipv6 %s %zu)", is, v6);
+	lists[2] = (struct cnode_list_limit){.key = "enis", .max = v4, .what = "enis"};
+	snprintf(lists[2].why, sizeof(lists[2].why),
+		 "(engine.capacity.ipv4 %s %zu: each ENI has a primary address)", is, v4);
+	*max_items = most > CONFIG_MIN_LIST_LIMIT ? most : CONFIG_MIN_LIST_LIMIT;
+}
+
+/* The engine section is complete: read it now, and bound the lists by its capacities. */
+static int engine_section_done(void *arg, const struct cnode_tree *t, uint32_t key, uint32_t value)
+{
+	struct config_tree_limits *l = arg;
+	const struct cnode *k = &t->node[key];
+
+	if (k->type != CNODE_SCALAR || strcmp(t->text + k->child, "engine") != 0)
+		return 0;
+	l->ctx.tree = t;
+	config_engine_defaults(&l->engine);
+	if (config_engine_parse(&l->ctx, &t->node[value], &l->engine))
+		return -1; /* the same error the checking walk would report */
+	set_list_limits(l->lists, &l->cnode.max_items, &l->engine, true);
+	return 0;
+}
+
+void config_tree_limits_init(struct config_tree_limits *l, const char *name, struct config_err *err)
+{
+	memset(l, 0, sizeof(*l));
+	l->ctx = (struct cnode_ctx){.name = name, .err = err};
+	l->cnode.lists = l->lists;
+	l->cnode.n_lists = 3;
+	l->cnode.root_value = engine_section_done;
+	l->cnode.arg = l;
+	set_list_limits(l->lists, &l->cnode.max_items, &l->engine, false);
+}
+
+int config_list_check(const struct cnode_ctx *c, const struct cnode *list, const char *key,
+		      const struct engine_params *engine)
+{
+	struct cnode_list_limit lists[3];
+	const struct cnode *item;
+	size_t most;
+
+	if (list == NULL || list->type != CNODE_SEQUENCE)
+		return 0;
+	set_list_limits(lists, &most, engine, true);
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(lists[i].key, key) != 0 || list->len <= lists[i].max)
+			continue;
+		item = cnode_child(c, list);
+		for (size_t k = 0; k < lists[i].max; k++)
+			item = cnode_next(c, item);
+		return cnode_fail(c, item, "%s: more than %zu items %s", lists[i].what,
+				  lists[i].max, lists[i].why);
+	}
+	return 0;
+}
+
 /* config_load_string; file, when not NULL, is the text's buffer, freed once parsed. */
 static int load(const char *name, const char *yaml, size_t len, char *file,
 		struct enimap_config *cfg, struct model *m, struct delta *delta,
 		struct config_err *err)
 {
 	struct enimap_config *tmp;
+	struct config_tree_limits *limits;
 	struct cnode_tree tree;
 	struct cnode_ctx c = {.name = name, .tree = &tree, .err = err};
 	struct config_counts counts = {0};
@@ -36,6 +110,13 @@ static int load(const char *name, const char *yaml, size_t len, char *file,
 	int rc = -1;
 
 	err->message[0] = '\0';
+	if (len > CONFIG_MAX_FILE_BYTES) {
+		snprintf(err->message, sizeof(err->message),
+			 "%s: %zu bytes, larger than the limit of %zu (CONFIG_MAX_FILE_BYTES)",
+			 name, len, CONFIG_MAX_FILE_BYTES);
+		free(file);
+		return -1;
+	}
 	if (memchr(yaml, '\0', len) != NULL) {
 		const char *z = memchr(yaml, '\0', len);
 		size_t line = 1, col = 1;
@@ -51,12 +132,17 @@ static int load(const char *name, const char *yaml, size_t len, char *file,
 		return -1;
 	}
 	tmp = calloc(1, sizeof(*tmp));
-	if (tmp == NULL) {
+	limits = malloc(sizeof(*limits));
+	if (tmp == NULL || limits == NULL) {
 		snprintf(err->message, sizeof(err->message), "%s: out of memory", name);
+		free(tmp);
+		free(limits);
 		free(file);
 		return -1;
 	}
-	rc = cnode_tree_parse(name, yaml, len, &tree, err);
+	config_tree_limits_init(limits, name, err);
+	rc = cnode_tree_parse(name, yaml, len, &tree, &limits->cnode, err);
+	free(limits);
 	free(file); /* the tree holds its own copy of every scalar: a big file's memory back */
 	if (rc) {
 		free(tmp);
@@ -113,14 +199,32 @@ int config_load(const char *path, struct enimap_config *cfg, struct model *m, st
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
+	struct stat st;
 
 	if (f == NULL) {
 		snprintf(err->message, sizeof(err->message), "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* refused before reading; a regular file's buffer sized once */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((uint64_t)st.st_size > CONFIG_MAX_FILE_BYTES) {
+			snprintf(err->message, sizeof(err->message),
+				 "%s: %llu bytes, larger than the limit of %zu "
+				 "(CONFIG_MAX_FILE_BYTES)",
+				 path, (unsigned long long)st.st_size, CONFIG_MAX_FILE_BYTES);
+			fclose(f);
+			return -1;
+		}
+		cap = (size_t)st.st_size + 65536;
+		buf = malloc(cap);
+		if (buf == NULL)
+			cap = 0;
+	}
 	for (;;) {
 		size_t got;
 
+		if (len > CONFIG_MAX_FILE_BYTES) /* a pipe or a file that grows */
+			break;
 		if (cap - len < 65536) {
 			char *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 20);
 

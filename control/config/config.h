@@ -28,6 +28,13 @@ struct enimap_config {
 	struct api_settings api;     /* `api:`, defaults filled in */
 };
 
+/*
+ * The largest file config_load reads (checked before reading): 2 GiB, above
+ * the 10M private addresses + 10M associated EIPs that SPEC section 5 loads
+ * (scripts/gen-config.py --v4 10000000 --eips 10000000 --per-eni 250: 1.39 GB).
+ */
+#define CONFIG_MAX_FILE_BYTES ((size_t)1 << 31)
+
 struct config_err {
 	char message[768]; /* "file:line:column: reason" */
 };

@@ -72,8 +72,9 @@ static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct e
 				return cnode_fail(c, v,
 						  "port role: port '%s' is already the uplink",
 						  e->ports[i].name);
-	if (cnode_str_copy(c, cnode_map_find(c, n, "device"), "port device", p->device,
-			   sizeof(p->device)))
+	v = cnode_map_find(c, n, "device");
+	if (cnode_str_copy(c, v, "port device", p->device, sizeof(p->device)) ||
+	    config_device_check(c, v, p->device))
 		return -1;
 	if ((v = cnode_map_find(c, n, "mac")) != NULL) {
 		if (cnode_mac(c, v, "port mac", &s, p->mac))
@@ -132,7 +133,8 @@ static int parse_eal(const struct cnode_ctx *c, const struct cnode *n, struct en
 			return cnode_fail(c, item, "engine.eal: at most %d arguments",
 					  ENGINE_MAX_EXTRA_EAL_ARGS);
 		if (cnode_str_copy(c, item, "engine.eal argument", e->eal_args[e->n_eal_args],
-				   sizeof(e->eal_args[0])))
+				   sizeof(e->eal_args[0])) ||
+		    config_eal_arg_check(c, item, e->eal_args[e->n_eal_args]))
 			return -1;
 		e->n_eal_args++;
 	}

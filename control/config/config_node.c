@@ -67,6 +67,20 @@ static int add_text(struct cnode_tree *t, struct cnode *n, const unsigned char *
 
 struct frame {
 	uint32_t node, last; /* the open collection and its last child so far */
+	uint32_t key;	     /* the key whose value it is (0: none) */
+	int limit;	     /* sequences: index in cnode_limits.lists, -1: max_items */
+	size_t max;	     /* sequences: the most items allowed */
+};
+
+/* The state of one tree being built from the parser's events. */
+struct builder {
+	const char *name;
+	struct cnode_tree *t;
+	struct cnode_limits *lim; /* may be NULL */
+	struct config_err *err;
+	struct frame stack[MAX_DEPTH];
+	int depth;
+	uint32_t root_key; /* the root mapping's last key */
 };
 
 /* Link node i under the innermost open collection, or make it the root. */
@@ -89,13 +103,171 @@ static int link_node(struct cnode_tree *t, struct frame *stack, int depth, uint3
 	return 0;
 }
 
-int cnode_tree_parse(const char *name, const char *yaml, size_t len, struct cnode_tree *t,
-		     struct config_err *err)
+/* The key node a collection opened now would be the value of, or 0. */
+static uint32_t pending_key(const struct builder *b)
 {
-	struct frame stack[MAX_DEPTH];
+	const struct frame *f;
+
+	if (b->depth == 0)
+		return 0;
+	f = &b->stack[b->depth - 1];
+	return b->t->node[f->node].type == CNODE_MAPPING && (b->t->node[f->node].len & 1) ? f->last
+											  : 0;
+}
+
+/* A new sequence's limit: its key's in lists[], else max_items. */
+static void sequence_limit(const struct builder *b, struct frame *f)
+{
+	const struct cnode *k = f->key ? &b->t->node[f->key] : NULL;
+
+	f->limit = -1;
+	f->max = b->lim != NULL && b->lim->max_items ? b->lim->max_items : SIZE_MAX;
+	if (b->lim == NULL || k == NULL || k->type != CNODE_SCALAR)
+		return;
+	for (size_t i = 0; i < b->lim->n_lists; i++)
+		if (!strcmp(b->t->text + k->child, b->lim->lists[i].key)) {
+			f->limit = (int)i;
+			f->max = b->lim->lists[i].max;
+			return;
+		}
+}
+
+/* An item at mark would make the innermost sequence longer than its limit. */
+static int check_list_room(const struct builder *b, const yaml_mark_t *mark)
+{
+	const struct frame *f;
+	const struct cnode *k;
+	const char *what = "list", *why = "";
+
+	if (b->depth == 0)
+		return 0;
+	f = &b->stack[b->depth - 1];
+	if (b->t->node[f->node].type != CNODE_SEQUENCE || b->t->node[f->node].len < f->max)
+		return 0;
+	k = f->key ? &b->t->node[f->key] : NULL;
+	if (f->limit >= 0) {
+		what = b->lim->lists[f->limit].what;
+		why = b->lim->lists[f->limit].why;
+	} else if (k != NULL && k->type == CNODE_SCALAR) {
+		what = b->t->text + k->child;
+	}
+	snprintf(b->err->message, sizeof(b->err->message),
+		 "%s:%zu:%zu: %s: more than %zu items%s%s", b->name, mark->line + 1,
+		 mark->column + 1, what, f->max, why[0] ? " " : "", why);
+	return -1;
+}
+
+/* A value of the root mapping is complete: tell the caller (it may set limits). */
+static int root_value_done(struct builder *b, uint32_t value)
+{
+	if (b->lim == NULL || b->lim->root_value == NULL || b->root_key == 0)
+		return 0;
+	return b->lim->root_value(b->lim->arg, b->t, b->root_key, value);
+}
+
+/* Node i was just linked: remember the root's keys, report its finished scalar values. */
+static int after_link(struct builder *b, uint32_t i)
+{
+	const struct cnode *root = &b->t->node[b->t->root];
+
+	if (b->depth != 1 || root->type != CNODE_MAPPING)
+		return 0;
+	if (root->len & 1) {
+		b->root_key = i;
+		return 0;
+	}
+	return b->t->node[i].type == CNODE_SCALAR ? root_value_done(b, i) : 0;
+}
+
+/* A node for event e (a scalar or a collection's start), linked and, for a collection, opened. */
+static int add_event_node(struct builder *b, const yaml_event_t *e, uint8_t type)
+{
+	struct cnode_tree *t = b->t;
+	uint32_t key = pending_key(b), i;
+
+	if (check_list_room(b, &e->start_mark))
+		return -1;
+	i = add_node(t, type, &e->start_mark);
+	if (i == 0 || (type == CNODE_SCALAR &&
+		       add_text(t, &t->node[i], e->data.scalar.value, e->data.scalar.length))) {
+		snprintf(b->err->message, sizeof(b->err->message), "%s: out of memory", b->name);
+		return -1;
+	}
+	if (type == CNODE_SCALAR)
+		t->node[i].plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (link_node(t, b->stack, b->depth, i))
+		return fail_at(b->name, b->err, e->start_mark.line + 1, e->start_mark.column + 1,
+			       "only one YAML document is allowed", NULL);
+	if (after_link(b, i))
+		return -1;
+	if (type == CNODE_SCALAR)
+		return 0;
+	if (b->depth == MAX_DEPTH)
+		return fail_at(b->name, b->err, e->start_mark.line + 1, e->start_mark.column + 1,
+			       "nested too deep", NULL);
+	b->stack[b->depth] = (struct frame){.node = i, .key = key};
+	if (type == CNODE_SEQUENCE)
+		sequence_limit(b, &b->stack[b->depth]);
+	b->depth++;
+	return 0;
+}
+
+/* A collection ends: close it; a finished value of the root is reported. */
+static int close_collection(struct builder *b)
+{
+	b->depth--;
+	if (b->depth == 1 && b->t->node[b->t->root].type == CNODE_MAPPING)
+		return root_value_done(b, b->stack[1].node);
+	return 0;
+}
+
+/*
+ * Where byte offset at of the text is, as line:column (1-based; columns count
+ * characters, as libyaml's marks and editors do: UTF-8 continuation bytes
+ * are not counted).
+ */
+static void offset_to_mark(const char *yaml, size_t len, size_t at, size_t *line, size_t *column)
+{
+	*line = 1;
+	*column = 1;
+	for (size_t i = 0; i < at && i < len; i++) {
+		unsigned char ch = (unsigned char)yaml[i];
+
+		if (ch == '\n') {
+			(*line)++;
+			*column = 1;
+		} else if ((ch & 0xc0) != 0x80) {
+			(*column)++;
+		}
+	}
+}
+
+/*
+ * The reader refuses bytes that are not UTF-8. Its problem_mark is left at
+ * 0:0, so the place is computed from the offset of the bad byte.
+ */
+static void reader_error(const char *name, const char *yaml, size_t len, const yaml_parser_t *p,
+			 struct config_err *err)
+{
+	size_t line, column;
+	char what[160];
+
+	offset_to_mark(yaml, len, p->problem_offset, &line, &column);
+	if (p->problem_value >= 0 && p->problem_value <= 0xff)
+		snprintf(what, sizeof(what), "(%s: byte 0x%02x)", p->problem ? p->problem : "",
+			 (unsigned)p->problem_value);
+	else
+		snprintf(what, sizeof(what), "(%s)", p->problem ? p->problem : "");
+	fail_at(name, err, line, column, "not valid UTF-8", what);
+}
+
+int cnode_tree_parse(const char *name, const char *yaml, size_t len, struct cnode_tree *t,
+		     struct cnode_limits *limits, struct config_err *err)
+{
+	struct builder b = {.name = name, .t = t, .lim = limits, .err = err};
 	yaml_parser_t p;
 	yaml_event_t e;
-	int depth = 0, rc = -1;
+	int rc = -1;
 	bool done = false;
 
 	memset(t, 0, sizeof(*t));
@@ -106,10 +278,13 @@ int cnode_tree_parse(const char *name, const char *yaml, size_t len, struct cnod
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
 	while (!done) {
-		uint32_t i = 0;
-		uint8_t type = 0;
+		int step = 0;
 
 		if (!yaml_parser_parse(&p, &e)) {
+			if (p.error == YAML_READER_ERROR) {
+				reader_error(name, yaml, len, &p, err);
+				goto out;
+			}
 			fail_at(name, err, p.problem_mark.line + 1, p.problem_mark.column + 1,
 				p.error == YAML_MEMORY_ERROR ? "out of memory"
 				: p.problem		     ? "YAML syntax error:"
@@ -128,56 +303,30 @@ int cnode_tree_parse(const char *name, const char *yaml, size_t len, struct cnod
 			done = true;
 			break;
 		case YAML_ALIAS_EVENT:
-			fail_at(name, err, e.start_mark.line + 1, e.start_mark.column + 1,
-				"aliases (*name) are not supported", NULL);
-			goto fail_event;
+			step = fail_at(name, err, e.start_mark.line + 1, e.start_mark.column + 1,
+				       "aliases (*name) are not supported", NULL);
+			break;
 		case YAML_SCALAR_EVENT:
-			type = CNODE_SCALAR;
+			step = add_event_node(&b, &e, CNODE_SCALAR);
 			break;
 		case YAML_MAPPING_START_EVENT:
-			type = CNODE_MAPPING;
+			step = add_event_node(&b, &e, CNODE_MAPPING);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			type = CNODE_SEQUENCE;
+			step = add_event_node(&b, &e, CNODE_SEQUENCE);
 			break;
 		case YAML_MAPPING_END_EVENT:
 		case YAML_SEQUENCE_END_EVENT:
-			depth--;
+			step = close_collection(&b);
 			break;
 		default:
 			break;
 		}
-		if (type != 0) {
-			i = add_node(t, type, &e.start_mark);
-			if (i == 0 ||
-			    (type == CNODE_SCALAR &&
-			     add_text(t, &t->node[i], e.data.scalar.value, e.data.scalar.length))) {
-				snprintf(err->message, sizeof(err->message), "%s: out of memory",
-					 name);
-				goto fail_event;
-			}
-			if (type == CNODE_SCALAR)
-				t->node[i].plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			if (link_node(t, stack, depth, i)) {
-				fail_at(name, err, e.start_mark.line + 1, e.start_mark.column + 1,
-					"only one YAML document is allowed", NULL);
-				goto fail_event;
-			}
-			if (type != CNODE_SCALAR) {
-				if (depth == MAX_DEPTH) {
-					fail_at(name, err, e.start_mark.line + 1,
-						e.start_mark.column + 1, "nested too deep", NULL);
-					goto fail_event;
-				}
-				stack[depth++] = (struct frame){.node = i, .last = 0};
-			}
-		}
 		yaml_event_delete(&e);
+		if (step)
+			goto out;
 	}
 	rc = 0;
-	goto out;
-fail_event:
-	yaml_event_delete(&e);
 out:
 	yaml_parser_delete(&p);
 	if (rc)

@@ -39,9 +39,38 @@ struct cnode_tree {
 	uint32_t root; /* 0: an empty file */
 };
 
-/* Parse the text (one YAML document; no aliases) into *t; cnode_tree_free() after. */
+/*
+ * Bounds checked while the tree is built, so that a list longer than the
+ * tables could hold is refused at its first item over the limit, before the
+ * rest of the file is read or stored. A list that is the value of a key in
+ * lists[] has that limit; any other list has max_items.
+ */
+struct cnode_list_limit {
+	const char *key;  /* the key whose value the list is (at any depth) */
+	size_t max;	  /* items */
+	const char *what; /* names the list in the message */
+	char why[128];	  /* ends the message: "(engine.capacity.ipv4 is 4)" */
+};
+
+struct cnode_limits {
+	size_t max_items; /* any other list */
+	struct cnode_list_limit *lists;
+	size_t n_lists;
+	/*
+	 * Called (when not NULL) as soon as each value of the root mapping is
+	 * complete, with the tree so far: it may change the limits (from the
+	 * engine section's capacities). Nonzero refuses the file (err set).
+	 */
+	int (*root_value)(void *arg, const struct cnode_tree *t, uint32_t key, uint32_t value);
+	void *arg;
+};
+
+/*
+ * Parse the text (one YAML document; no aliases) into *t within the limits
+ * (NULL: none); cnode_tree_free() after.
+ */
 int cnode_tree_parse(const char *name, const char *yaml, size_t len, struct cnode_tree *t,
-		     struct config_err *err);
+		     struct cnode_limits *limits, struct config_err *err);
 void cnode_tree_free(struct cnode_tree *t);
 
 struct cnode_ctx {

@@ -180,6 +180,8 @@ static int each_hinted(struct vctx *v, const struct cnode *root, const char *sec
 		return 0;
 	if (cnode_seq(v->c, n, section, &items, &k))
 		return -1;
+	if (v->m == NULL && config_list_check(v->c, n, section, v->engine))
+		return -1; /* longer than the tables hold (engine.capacity) */
 	ahead = items;
 	if (hint == NULL || v->m == NULL)
 		ahead = NULL;
@@ -470,7 +472,8 @@ static int eni(struct vctx *v, const struct cnode *n)
 		return -1;
 	v->l4.n = v->l6.n = 0;
 	if ((x = cnode_map_find(v->c, n, "secondary_ips")) != NULL &&
-	    list_read(v, x, "eni secondary_ips", LIST_IPV4, &v->l4))
+	    ((v->m == NULL && config_list_check(v->c, x, "secondary_ips", v->engine)) ||
+	     list_read(v, x, "eni secondary_ips", LIST_IPV4, &v->l4)))
 		return -1;
 	if ((x = cnode_map_find(v->c, n, "secondary_count")) != NULL) {
 		if (cnode_uint(v->c, x, "eni secondary_count", 0, 1u << 24, &u))
@@ -478,7 +481,8 @@ static int eni(struct vctx *v, const struct cnode *n)
 		r.secondary_count = (unsigned)u;
 	}
 	if ((x = cnode_map_find(v->c, n, "ipv6")) != NULL &&
-	    list_read(v, x, "eni ipv6", LIST_IPV6, &v->l6))
+	    ((v->m == NULL && config_list_check(v->c, x, "ipv6", v->engine)) ||
+	     list_read(v, x, "eni ipv6", LIST_IPV6, &v->l6)))
 		return -1;
 	if ((x = cnode_map_find(v->c, n, "ipv6_count")) != NULL) {
 		if (cnode_uint(v->c, x, "eni ipv6_count", 0, 1u << 24, &u))

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
 	struct config_counts counts = {0};
 	struct engine_params engine;
 	struct cnode_tree tree;
+	static struct config_tree_limits limits; /* as config_load builds the tree */
 	struct config_err err;
 	struct cnode_ctx c = {.tree = &tree, .err = &err};
 	struct delta d = {0};
@@ -88,7 +89,8 @@ int main(int argc, char **argv)
 	if (libyaml_only(text, len, 1, &events))
 		return fprintf(stderr, "%s: YAML error\n", argv[1]), 1;
 	t[2] = cpu_s();
-	if (cnode_tree_parse(argv[1], text, len, &tree, &err))
+	config_tree_limits_init(&limits, argv[1], &err);
+	if (cnode_tree_parse(argv[1], text, len, &tree, &limits.cnode, &err))
 		return fprintf(stderr, "%s\n", err.message), 1;
 	t[3] = cpu_s();
 	config_engine_defaults(&engine);

@@ -5,12 +5,15 @@
  * as it was, and an error found by the checking walk (anything but a model
  * rule) leaves the model untouched.
  */
+#include <unistd.h>
+
 #include "config_test.h"
 
 /* Lines 1-5 (BASE0) or 1-6 (BASE) of most texts below: a valid world to refer to. */
 #define BASE0                                                                                      \
 	"engine:\n"                                                                                \
-	"  ports: [{name: up, role: uplink, device: u}, {name: h, role: host, device: x}]\n"       \
+	"  ports: [{name: up, role: uplink, device: net_null0}, {name: h, role: host, device: "    \
+	"net_null1}]\n"                                                                            \
 	"public_pools: [198.51.100.0/24]\n"                                                        \
 	"vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16]}]\n"                                              \
 	"subnets: [{id: s-1, vpc: vpc-1, az: a, cidr4: 10.0.1.0/24}]\n"
@@ -130,7 +133,7 @@ static void wrong_type_reported_at_the_value(void **state)
 static void missing_field_reported_at_its_mapping(void **state)
 {
 	(void)state;
-	expect_refused("engine:\n  ports:\n    - name: up\n      device: u\n", "3:7",
+	expect_refused("engine:\n  ports:\n    - name: up\n      device: net_null0\n", "3:7",
 		       "port: missing required field 'role'", MODEL_UNTOUCHED);
 	expect_refused(BASE "subnets_: []\n", "7:1", "unknown key", MODEL_UNTOUCHED);
 	expect_refused(BASE "eips:\n  - public_ip: 198.51.100.1\n", "8:5",
@@ -152,8 +155,8 @@ static void bad_address_reported_at_the_address(void **state)
 	expect_refused(BASE "enis: [{id: e, subnet: s-1, ipv6: [\"2600::zz\"]}]\n", "7:36",
 		       "'2600::zz' is not an IPv6 address", MODEL_UNTOUCHED);
 	expect_refused(
-	    "engine:\n  ports: [{name: u, role: uplink, device: d, mac: 02:00:00:00:00}]\n", "2:51",
-	    "'02:00:00:00:00' is not a MAC address", MODEL_UNTOUCHED);
+	    "engine:\n  ports: [{name: u, role: uplink, device: net_null0, mac: 02:00:00:00:00}]\n",
+	    "2:59", "'02:00:00:00:00' is not a MAC address", MODEL_UNTOUCHED);
 	expect_refused("api: {listen: localhost}\n", "1:15", "'localhost' is not host:port",
 		       MODEL_UNTOUCHED);
 }
@@ -188,9 +191,10 @@ static void duplicate_id_reported_at_the_second(void **state)
 			    "  - {id: eni-1, subnet: s-1}\n"
 			    "  - {id: eni-1, subnet: s-1}\n",
 		       "9:10", "The id 'eni-1' already exists", MODEL_DISCARDED);
-	expect_refused("engine:\n  ports: [{name: h, role: host, device: x}, {name: h, role: host, "
-		       "device: y}]\n",
-		       "2:52", "port name: 'h' is already used by port 0", MODEL_UNTOUCHED);
+	expect_refused(
+	    "engine:\n  ports: [{name: h, role: host, device: net_null0}, {name: h, role: "
+	    "host, device: net_null1}]\n",
+	    "2:60", "port name: 'h' is already used by port 0", MODEL_UNTOUCHED);
 }
 
 static void model_rule_violation_reported_with_its_ec2_code(void **state)
@@ -232,14 +236,250 @@ static void loader_rules_reported_at_the_node(void **state)
 	expect_refused(BASE "eips: [{allocation_id: e-1, association: {eni: x, instance: i-1}}]\n",
 		       "7:42", "association: give either eni or instance", MODEL_UNTOUCHED);
 	expect_refused(
-	    "engine:\n  ports: [{name: h, role: host, device: x, upstream_ip: 1.2.3.4}]\n", "2:57",
-	    "only an uplink port has an upstream", MODEL_UNTOUCHED);
-	expect_refused("engine:\n  ports: [{name: a, role: uplink, device: x}, {name: b, role: "
-		       "uplink, device: y}]\n",
-		       "2:63", "port 'a' is already the uplink", MODEL_UNTOUCHED);
-	expect_refused("engine: {eal: [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, "
-		       "t, u, v, w, x, y, z, a1, a2, a3, a4, a5, a6, a7]}\n",
-		       "1:118", "engine.eal: at most 32 arguments", MODEL_UNTOUCHED);
+	    "engine:\n  ports: [{name: h, role: host, device: net_null0, upstream_ip: 1.2.3.4}]\n",
+	    "2:65", "only an uplink port has an upstream", MODEL_UNTOUCHED);
+	expect_refused("engine:\n  ports: [{name: a, role: uplink, device: net_null0}, {name: b, "
+		       "role: uplink, device: net_null1}]\n",
+		       "2:71", "port 'a' is already the uplink", MODEL_UNTOUCHED);
+	char eal[640] = "engine: {eal: [";
+
+	for (int i = 0; i < 33; i++) /* 33 valid arguments: the 33rd is at 1:(16 + 32 * 13) */
+		strcat(eal, i ? ", --in-memory" : "--in-memory");
+	strcat(eal, "]}\n");
+	expect_refused(eal, "1:432", "engine.eal: at most 32 arguments", MODEL_UNTOUCHED);
+}
+
+/* One port whose device string is dev: the value is at 2:41. */
+#define PORT(dev) "engine:\n  ports: [{name: h, role: host, device: " dev "}]\n"
+
+/*
+ * A device string becomes one EAL argument (--vdev=<device>): a known
+ * virtual device, then key=value pairs of safe characters; nothing else
+ * (SPEC 6: no EAL option smuggled through). Refused at the value.
+ */
+static void device_strings_checked(void **state)
+{
+	(void)state;
+	expect_refused(PORT("\"\""), "2:41", "port device: must not be empty", MODEL_UNTOUCHED);
+	expect_refused(
+	    PORT("\"net_null0 --vdev=net_null9\""), "2:41",
+	    "port device: 'net_null0 --vdev=net_null9': character ' ' at 10 is not allowed",
+	    MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_null0\\n\""), "2:41", "character '\\n' at 10 is not allowed",
+		       MODEL_UNTOUCHED);
+	expect_refused(PORT("\"--vdev=net_null0\""), "2:41",
+		       "'--vdev=net_null0' is not a DPDK virtual device", MODEL_UNTOUCHED);
+	expect_refused(PORT("net_bogus0"), "2:41", "'net_bogus0' is not a DPDK virtual device",
+		       MODEL_UNTOUCHED);
+	expect_refused(PORT("net_nullx"), "2:41", "'net_nullx' is not a DPDK virtual device",
+		       MODEL_UNTOUCHED);
+	expect_refused(PORT("u"), "2:41", "'u' is not a DPDK virtual device", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"0000:03:00.0\""), "2:41", "'0000:03:00.0' is a PCI address",
+		       MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_null0,\""), "2:41", "argument 1 is empty", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_null0,=x\""), "2:41", "argument 1 has no key", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_null0,iface\""), "2:41", "argument 1 ('iface') has no value",
+		       MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_af_packet0,iface=-x\""), "2:41",
+		       "the value of 'iface' must not start with '-'", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_af_packet0,iface=a=b\""), "2:41",
+		       "character '=' at 23 is not allowed", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_af_packet0,if-ace=a\""), "2:41",
+		       "character '-' at 18 is not allowed", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_af_packet0,iface=veth\\x01\""), "2:41",
+		       "character 0x01 at 26 is not allowed", MODEL_UNTOUCHED);
+}
+
+/* The device strings of every documented use (README, config/example.yaml) load as written. */
+static void documented_device_strings_load(void **state)
+{
+	static const char *const devices[] = {
+	    "net_af_packet0,iface=veth-up,qpairs=1",
+	    "net_af_packet12,iface=enimap-stby,qpairs=2,blocksz=4096,framesz=2048,framecnt=512",
+	    "net_null0",
+	    "net_null",
+	    "net_ring0",
+	    "net_pcap0,rx_pcap=/tmp/in.pcap,tx_pcap=/tmp/out.pcap",
+	    "net_pcap1,iface=eth0",
+	    "net_af_xdp0,iface=ens5,start_queue=0,queue_count=1",
+	    "net_tap0,iface=tap0,mac=02:00:00:00:00:01",
+	    "net_memif0,role=server,socket=/run/memif.sock",
+	    "net_vhost0,iface=/tmp/vhost.sock,queues=1",
+	    "virtio_user0,path=/dev/vhost-net,queues=1,queue_size=1024,iface=tap1",
+	};
+	char yaml[4096];
+	size_t off = 0;
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+
+	(void)state;
+	off += (size_t)snprintf(yaml + off, sizeof(yaml) - off, "engine:\n  ports:\n");
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		off += (size_t)snprintf(yaml + off, sizeof(yaml) - off,
+					"    - {name: p%zu, role: host, device: \"%s\"}\n", i,
+					devices[i]);
+	assert_true(off < sizeof(yaml));
+	if (ct_load(yaml, &m, &cfg, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(cfg.engine.n_ports, sizeof(devices) / sizeof(devices[0]));
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		assert_string_equal(cfg.engine.ports[i].device, devices[i]);
+	model_free(m);
+}
+
+/* engine.eal: one option per item, of the shapes enimap lets through. */
+static void eal_arguments_checked(void **state)
+{
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+
+	(void)state;
+	/* the options enimap sets itself, which a second copy would contradict */
+	expect_refused("engine: {eal: [\"--file-prefix=other\"]}\n", "1:16",
+		       "engine.eal: '--file-prefix=other': enimap sets --file-prefix itself",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"--vdev=net_null9\"]}\n", "1:16",
+		       "enimap sets --vdev itself (one per engine.ports item)", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [-a, \"0000:03:00.0\"]}\n", "1:16", "enimap sets -a itself",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"--lcores=0@0,1@1\"]}\n", "1:16",
+		       "enimap sets --lcores itself (from engine.workers)", MODEL_UNTOUCHED);
+	/* code loaded into the process */
+	expect_refused("engine: {eal: [-d, /tmp/evil.so]}\n", "1:16",
+		       "engine.eal: '-d': loads a shared object into enimap", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"-d/tmp/evil.so\"]}\n", "1:16",
+		       "loads a shared object into enimap", MODEL_UNTOUCHED);
+	/* two options in one item, an option's value as its own item, an unknown option */
+	expect_refused("engine: {eal: [\"--log-level=error --vdev=net_null9\"]}\n", "1:16",
+		       "character ' ' at 18 is not allowed", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"--in-memory\\n\"]}\n", "1:16",
+		       "character '\\n' at 12 is not allowed", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [--log-level, error]}\n", "1:16",
+		       "'--log-level' needs a value: write --log-level=<value>", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"--log-level=\"]}\n", "1:16",
+		       "'--log-level' needs a value: write --log-level=<value>", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"--log-level=-x\"]}\n", "1:16",
+		       "the value of '--log-level' must not start with '-'", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"--in-memory=yes\"]}\n", "1:16",
+		       "'--in-memory' takes no value", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [\"--bogus\"]}\n", "1:16",
+		       "'--bogus' is not an EAL option enimap passes on", MODEL_UNTOUCHED);
+	expect_refused("engine: {eal: [error]}\n", "1:16",
+		       "'error' is not an EAL option enimap passes on", MODEL_UNTOUCHED);
+	/* what the documentation shows, and its like, loads */
+	if (ct_load(
+		"engine: {eal: [\"--log-level=error\", \"--log-level=pmd.net.af_packet:debug\", "
+		"--in-memory, \"--iova-mode=va\", \"--huge-dir=/mnt/huge-1G\"]}\n",
+		&m, &cfg, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(cfg.engine.n_eal_args, 5);
+	assert_string_equal(cfg.engine.eal_args[1], "--log-level=pmd.net.af_packet:debug");
+	model_free(m);
+}
+
+/* A byte that is not UTF-8 is reported where it is, not at 1:1. */
+static void non_utf8_byte_reported_where_it_is(void **state)
+{
+	char yaml[512] = "";
+
+	(void)state;
+	for (int i = 0; i < 19; i++)
+		strcat(yaml, "# a comment line\n");
+	strcat(yaml, "api: {region: \"ab\xff\"}\n"); /* the 0xff byte: line 20, column 18 */
+	expect_refused(yaml, "20:18", "not valid UTF-8", MODEL_UNTOUCHED);
+	/*
+	 * After two 2-byte characters (columns count characters, as editors do),
+	 * a lead byte (column 18) that the quote (column 19) fails to continue:
+	 * the quote is the byte at fault.
+	 */
+	expect_refused("api: {region: \"\xc3\xa9\xc3\xa9\xc3\"}\n", "1:19",
+		       "not valid UTF-8 (invalid trailing UTF-8 octet: byte 0x22)",
+		       MODEL_UNTOUCHED);
+}
+
+/*
+ * A list longer than the tables could hold is refused at its first item
+ * over the limit, while the file is being read: the syntax error further
+ * down is never reached, and a huge list costs no memory beyond the limit.
+ */
+static void list_over_capacity_refused_at_the_first_item_over(void **state)
+{
+	char yaml[2048] = "engine: {capacity: {ipv4: 4, ipv6: 2, eips: 8}}\n"
+			  "enis:\n"
+			  "  - id: eni-1\n"
+			  "    subnet: s-1\n"
+			  "    secondary_ips:\n";
+
+	(void)state;
+	for (int i = 0; i < 6; i++) /* lines 6-11: the 4th is over 4 - 1 (the primary's) */
+		snprintf(yaml + strlen(yaml), sizeof(yaml) - strlen(yaml), "      - 10.0.1.%d\n",
+			 10 + i);
+	strcat(yaml, "  - {id: : :}\n"); /* a syntax error, never reached */
+	expect_refused(yaml, "9:9",
+		       "eni secondary_ips: more than 3 items (engine.capacity.ipv4 is 4, the "
+		       "primary address included)",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {capacity: {ipv4: 4, ipv6: 2, eips: 8}}\n"
+		       "enis: [{id: e, subnet: s, ipv6: [\"::1\", \"::2\", \"::3\"]}]\n",
+		       "2:48", "eni ipv6: more than 2 items (engine.capacity.ipv6 is 2)",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {capacity: {ipv4: 2}}\n"
+		       "enis: [{id: a}, {id: b}, {id: c}, {id: d}]\n",
+		       "2:26",
+		       "enis: more than 2 items (engine.capacity.ipv4 is 2: each ENI has a "
+		       "primary address)",
+		       MODEL_UNTOUCHED);
+	/* with the engine section last, the limits are applied by the checking walk */
+	expect_refused("enis: [{id: a}, {id: b}, {id: c}, {id: d}]\n"
+		       "engine: {capacity: {ipv4: 2}}\n",
+		       "1:26",
+		       "enis: more than 2 items (engine.capacity.ipv4 is 2: each ENI has a "
+		       "primary address)",
+		       MODEL_UNTOUCHED);
+}
+
+/* Any other list: at most the largest capacity or 65536 items, whichever is larger. */
+static void any_list_bounded(void **state)
+{
+	size_t n = 65537, len = 128 + n * 3;
+	char *yaml = malloc(len);
+	size_t off;
+
+	(void)state;
+	assert_non_null(yaml);
+	off = (size_t)snprintf(
+	    yaml, len, "engine: {capacity: {ipv4: 16, ipv6: 16, eips: 16}}\npublic_pools: [");
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(yaml + off, len - off, "%sx", i ? ", " : "");
+	snprintf(yaml + off, len - off, "]\n");
+	/* item 65537 is at column 16 + 65536 * 3 */
+	expect_refused(yaml, "2:196624", "public_pools: more than 65536 items", MODEL_UNTOUCHED);
+	free(yaml);
+}
+
+/* The file size is checked before the file is read. */
+static void file_over_the_size_limit_refused_before_reading(void **state)
+{
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m = model_create();
+	char path[] = "/tmp/enimap-cfgcheck-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_non_null(m);
+	assert_true(fd >= 0);
+	/* sparse: no disk used, and no read would finish quickly */
+	assert_int_equal(ftruncate(fd, (off_t)CONFIG_MAX_FILE_BYTES + 1), 0);
+	close(fd);
+	assert_int_equal(config_load(path, &cfg, m, NULL, &err), -1);
+	unlink(path);
+	if (strstr(err.message, "larger than the limit") == NULL ||
+	    strncmp(err.message, path, strlen(path)) != 0)
+		fail_msg("got '%s'", err.message);
+	model_free(m);
 }
 
 /* A typo in the last section still leaves the model untouched (checked before loading). */
@@ -418,6 +658,13 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(missing_file_reported),
 	    cmocka_unit_test(truncated_files_refused_cleanly),
 	    cmocka_unit_test(mutated_files_refused_cleanly),
+	    cmocka_unit_test(device_strings_checked),
+	    cmocka_unit_test(documented_device_strings_load),
+	    cmocka_unit_test(eal_arguments_checked),
+	    cmocka_unit_test(non_utf8_byte_reported_where_it_is),
+	    cmocka_unit_test(list_over_capacity_refused_at_the_first_item_over),
+	    cmocka_unit_test(any_list_bounded),
+	    cmocka_unit_test(file_over_the_size_limit_refused_before_reading),
 	};
 
 	return ct_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));

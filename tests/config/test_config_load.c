@@ -391,7 +391,7 @@ static void capacity_limits_the_model(void **state)
 {
 	static const char yaml[] = "engine:\n"
 				   "  capacity: {ipv4: 2}\n"
-				   "  ports: [{name: h, role: host, device: x}]\n"
+				   "  ports: [{name: h, role: host, device: net_null0}]\n"
 				   "vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16]}]\n"
 				   "subnets: [{id: s-1, vpc: vpc-1, az: a, cidr4: 10.0.1.0/24}]\n"
 				   "enis:\n"
