@@ -611,20 +611,19 @@ static int act_modify_eni_attribute(struct api_ctx *c)
 		return api_fail(c, sdc ? "InvalidParameterCombination" : "MissingParameter",
 				"Specify exactly one attribute: SourceDestCheck or Description.");
 	struct model_err err = {0};
+	bool on = true;
+	/* the journal record only once the change is made: a refused one leaves it empty */
+	if (sdc && api_bool(c, "SourceDestCheck.Value", true, &on))
+		return -1;
+	if (sdc ? model_set_source_dest_check(c->m, id, on, c->delta, &err)
+		: model_set_eni_description(c->m, id, desc, &err))
+		return api_fail_model(c, &err);
 	canon_start(c, "ModifyNetworkInterfaceAttribute");
 	api_buf_form_add(c->canon, "NetworkInterfaceId", id);
-	if (sdc) {
-		bool on;
-		if (api_bool(c, "SourceDestCheck.Value", true, &on))
-			return -1;
-		if (model_set_source_dest_check(c->m, id, on, c->delta, &err))
-			return api_fail_model(c, &err);
+	if (sdc)
 		api_buf_form_add(c->canon, "SourceDestCheck.Value", on ? "true" : "false");
-	} else {
-		if (model_set_eni_description(c->m, id, desc, &err))
-			return api_fail_model(c, &err);
+	else
 		api_buf_form_add(c->canon, "Description.Value", desc);
-	}
 	api_buf_puts(c->xml, "<return>true</return>");
 	return 0;
 }
