@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -12,6 +13,7 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
 
 #include "builder.h"
 #include "counters.h"
@@ -191,6 +193,26 @@ static int engine_launch(struct engine *e, const struct engine_params *params)
 	return 0;
 }
 
+static int dontfork_list(const struct rte_memseg_list *msl, void *arg)
+{
+	(void)arg;
+	/* holes in the list's reserved range make madvise say ENOMEM: what is mapped is marked */
+	(void)madvise(msl->base_va, msl->len, MADV_DONTFORK);
+	return 0;
+}
+
+/*
+ * The API rehearses each change in a forked child that reads only the
+ * model (api.h). Keep DPDK's memory (mbufs, rings, tables, counters) out of
+ * such children: a fork then neither write-protects the pages the workers
+ * write nor makes their next writes fault. Memory DPDK maps later is not
+ * marked, which costs only those faults.
+ */
+static void engine_keep_dpdk_memory_from_forks(void)
+{
+	(void)rte_memseg_list_walk(dontfork_list, NULL);
+}
+
 struct engine *engine_create(const struct engine_params *params, const struct model *m)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -205,6 +227,8 @@ struct engine *engine_create(const struct engine_params *params, const struct mo
 	rc = engine_start_ports(e, params);
 	if (rc == 0)
 		rc = engine_build_tables(e, params, m);
+	if (rc == 0)
+		engine_keep_dpdk_memory_from_forks();
 	if (rc == 0)
 		rc = engine_launch(e, params);
 	if (rc != 0) {
