@@ -312,7 +312,15 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 {
 	struct api_outcome o = {0};
 	struct delta delta = {0};
-	int rc = rehearse(a, fn, action, q, &o);
+	int rc;
+	if (!a->j) {
+		/* no journal, nothing that can refuse after the model: no rehearsal */
+		run_action(a, fn, action, q, false, &delta, &o);
+		*out = o.r;
+		o.r = (struct api_response){0};
+		goto publish;
+	}
+	rc = rehearse(a, fn, action, q, &o);
 	if (rc) {
 		outcome_free(&o);
 		answer_internal_error(a, "prepared", rc, out);
@@ -322,15 +330,13 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 	o.r = (struct api_response){0};
 	/* a change that happened (even by a failing multi-instance call) is journaled and
 	 * published before the answer */
-	if (o.canon.len && a->j) {
+	if (o.canon.len) {
 		rc = journal_append(a->j, o.canon.s, o.canon.len);
 		if (rc) {
 			answer_internal_error(a, "journaled", rc, out);
 			o.rc = -1;
 			goto done;
 		}
-	}
-	if (o.canon.len) {
 		rc = apply_record(a, fn, action, &o.canon, &delta);
 		if (rc) {
 			answer_internal_error(a, "applied", rc, out);
@@ -338,6 +344,7 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 			goto done;
 		}
 	}
+publish:
 	if (a->commit && delta.n) {
 		/* after a failure the engine has rebuilt its tables from the model */
 		rc = a->commit(a->commit_arg, &delta);

@@ -27,7 +27,9 @@
  * (validate, reserve, then mutate) but has no undo for an accepted one, and
  * the journal record exists only once the operation has picked its
  * addresses. A fork costs page tables, not a copy of the model, and the
- * journal's fsync costs more. Reads (Describe*) run in place, unjournaled.
+ * journal's fsync costs more. Reads (Describe*) run in place, unjournaled;
+ * so do changes when there is no journal (cfg->journal ""), which nothing
+ * can refuse once the model has taken them.
  *
  * Threads: the HTTP server runs its own polling thread; every call that reads
  * or changes the model holds one mutex (the model is not thread-safe), so the
