@@ -464,6 +464,31 @@ int cnode_seq(const struct cnode_ctx *c, const struct cnode *n, const char *what
 	return 0;
 }
 
+/*
+ * libyaml has checked that the text is UTF-8, but a double-quoted scalar can
+ * still spell C0 controls ("\x01") or U+FFFE/U+FFFF, which XML 1.0 cannot
+ * carry: stored, they would come back in the API's answers (SPEC section 6).
+ * The first such character, or NULL.
+ */
+static const char *xml_unsafe(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		if (b < 0x20 && b != '\t' && b != '\n' && b != '\r')
+			return s + i;
+		if (b == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbf &&
+		    ((unsigned char)s[i + 2] & 0xfe) == 0xbe)
+			return s + i;
+	}
+	return NULL;
+}
+
+static unsigned xml_unsafe_code(const char *p)
+{
+	unsigned char b = (unsigned char)p[0];
+	return b < 0x20 ? b : 0xfffeu + ((unsigned char)p[2] & 1u);
+}
+
 int cnode_str(const struct cnode_ctx *c, const struct cnode *n, const char *what, size_t max,
 	      const char **out)
 {
@@ -474,6 +499,10 @@ int cnode_str(const struct cnode_ctx *c, const struct cnode *n, const char *what
 				  scalar_text(c, n), max - 1);
 	if (strlen(scalar_text(c, n)) != n->len)
 		return cnode_fail(c, n, "%s: contains a NUL character", what);
+	const char *bad = xml_unsafe(scalar_text(c, n), n->len);
+	if (bad)
+		return cnode_fail(c, n, "%s: contains a character XML cannot carry (U+%04X)", what,
+				  xml_unsafe_code(bad));
 	*out = scalar_text(c, n);
 	return 0;
 }

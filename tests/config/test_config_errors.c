@@ -287,7 +287,8 @@ static void device_strings_checked(void **state)
 	expect_refused(PORT("\"net_af_packet0,if-ace=a\""), "2:41",
 		       "character '-' at 18 is not allowed", MODEL_UNTOUCHED);
 	expect_refused(PORT("\"net_af_packet0,iface=veth\\x01\""), "2:41",
-		       "character 0x01 at 26 is not allowed", MODEL_UNTOUCHED);
+		       "port device: contains a character XML cannot carry (U+0001)",
+		       MODEL_UNTOUCHED);
 }
 
 /* The device strings of every documented use (README, config/example.yaml) load as written. */
@@ -531,6 +532,17 @@ static void nul_byte_refused(void **state)
 	model_free(m);
 }
 
+/* SPEC section 6: text the API would echo must be text XML can carry. */
+static void control_characters_in_strings_refused(void **state)
+{
+	(void)state;
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, description: \"from\\x01conf\"}]\n",
+		       "7:46", "eni description: contains a character XML cannot carry (U+0001)",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, description: \"a\\uFFFEb\"}]\n",
+		       "7:46", "contains a character XML cannot carry (U+FFFE)", MODEL_UNTOUCHED);
+}
+
 static void missing_file_reported(void **state)
 {
 	struct enimap_config cfg;
@@ -655,6 +667,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(alias_refused),
 	    cmocka_unit_test(deep_nesting_refused),
 	    cmocka_unit_test(nul_byte_refused),
+	    cmocka_unit_test(control_characters_in_strings_refused),
 	    cmocka_unit_test(missing_file_reported),
 	    cmocka_unit_test(truncated_files_refused_cleanly),
 	    cmocka_unit_test(mutated_files_refused_cleanly),
