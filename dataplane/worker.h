@@ -34,14 +34,14 @@
 #include <rte_common.h>
 
 #include "fwd.h"
+#include "pipeline.h"
 
 struct gen;
-struct pipeline_worker;
 struct rte_mempool;
 
-#define WORKER_MAX_BURST 64	/* == PIPELINE_BURST_MAX */
-#define WORKER_IDLE_LOOPS 1024	/* empty polls in a row before the worker naps */
-#define WORKER_IDLE_SLEEP_US 50 /* one nap (offline for RCU meanwhile) */
+#define WORKER_MAX_BURST PIPELINE_BURST_MAX /* a burst is what the pipeline takes */
+#define WORKER_IDLE_LOOPS 1024		    /* empty polls in a row before the worker naps */
+#define WORKER_IDLE_SLEEP_US 50		    /* one nap (offline for RCU meanwhile) */
 
 struct worker_port_stats {
 	uint64_t rx_packets; /* [worker] */
@@ -56,11 +56,11 @@ struct worker {
 	struct pipeline_worker *pw; /* this worker's pipeline context and counters */
 	unsigned n_ports;
 	uint16_t port_id[FWD_MAX_PORTS]; /* engine port index -> DPDK port id */
-	bool poll_rx[FWD_MAX_PORTS];	    /* the port has rx queue `id` */
-	unsigned burst;			    /* rx burst size, <= WORKER_MAX_BURST */
-	int uplink;			    /* uplink port index, -1 = none */
-	struct rte_mempool *pool;	    /* for the ARP requests worker 0 sends */
-	bool stop;			    /* [control] worker_stop(), atomic */
+	bool poll_rx[FWD_MAX_PORTS];	 /* the port has rx queue `id` */
+	unsigned burst;			 /* rx burst size, <= WORKER_MAX_BURST */
+	int uplink;			 /* uplink port index, -1 = none */
+	struct rte_mempool *pool;	 /* for the ARP requests worker 0 sends */
+	bool stop;			 /* [control] worker_stop(), atomic */
 	/* [worker] */
 	uint64_t loops;
 	uint64_t next_arp; /* tsc: next ARP request for an unknown upstream MAC */

@@ -207,7 +207,6 @@ static int eni_cb(const struct model_eni_view *v, void *arg)
 	return 0;
 }
 
-int api_describe_enis(struct api_ctx *c);
 int api_describe_enis(struct api_ctx *c)
 {
 	static const char *const allowed[] = {"network-interface-id",
@@ -316,7 +315,6 @@ static int pub_cb(const struct model_eip_view *v, void *arg)
 	return p->found;
 }
 
-int api_describe_addresses(struct api_ctx *c);
 int api_describe_addresses(struct api_ctx *c)
 {
 	static const char *const allowed[] = {"public-ip",
@@ -406,7 +404,6 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 	return 0;
 }
 
-int api_describe_vpcs(struct api_ctx *c);
 int api_describe_vpcs(struct api_ctx *c)
 {
 	static const char *const allowed[] = {"vpc-id",
@@ -477,7 +474,6 @@ static int subnet_cb(const struct model_subnet_view *v, void *arg)
 	return 0;
 }
 
-int api_describe_subnets(struct api_ctx *c);
 int api_describe_subnets(struct api_ctx *c)
 {
 	static const char *const allowed[] = {"subnet-id",
@@ -541,7 +537,6 @@ static int type_cb(const struct model_instance_type_view *v, void *arg)
 	return 0;
 }
 
-int api_describe_instance_types(struct api_ctx *c);
 int api_describe_instance_types(struct api_ctx *c)
 {
 	static const char *const allowed[] = {"instance-type",
@@ -655,7 +650,6 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 	return 0;
 }
 
-int api_describe_instances(struct api_ctx *c);
 int api_describe_instances(struct api_ctx *c)
 {
 	static const char *const allowed[] = {"instance-id",

@@ -71,7 +71,6 @@ static int collect_eip(const struct model_eip_view *v, void *arg)
 		}                                                                                  \
 	} while (0)
 
-int api_reset(struct api_ctx *c);
 int api_reset(struct api_ctx *c)
 {
 	struct idlist enis = {0}, eips = {0};
@@ -148,8 +147,6 @@ out:
 }
 
 /* ---- taking a snapshot ---- */
-
-void api_canon_create_eni(struct api_buf *b, const struct model_eni_view *v);
 
 struct snap {
 	struct model *m;

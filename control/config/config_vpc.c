@@ -420,8 +420,8 @@ static int attachment(struct vctx *v, const struct cnode *n, const char *eni_id,
 	r->eni_id = eni_id;
 	if (map_check(v, n, "attachment", keys) ||
 	    req_str(v, n, "instance", "attachment instance", &r->instance_id) ||
-	    cnode_uint(v->c, cnode_map_find(v->c, n, "device_index"), "device_index", 0, 127,
-		       &idx) ||
+	    cnode_uint(v->c, cnode_map_find(v->c, n, "device_index"), "device_index", 0,
+		       MODEL_DEVICE_INDEX_MAX, &idx) ||
 	    opt_str(v, n, "attachment_id", "attachment_id", &r->attachment_id))
 		return -1;
 	r->device_index = (int)idx;
@@ -463,7 +463,7 @@ static int eni(struct vctx *v, const struct cnode *n)
 	    cnode_str(v->c, x, "eni description", 256, &r.description))
 		return -1;
 	if ((x = cnode_map_find(v->c, n, "vlan")) != NULL) {
-		if (cnode_uint(v->c, x, "eni vlan", 0, 4094, &u))
+		if (cnode_uint(v->c, x, "eni vlan", 0, MODEL_VLAN_MAX, &u))
 			return -1;
 		r.vlan = (uint16_t)u;
 	}
