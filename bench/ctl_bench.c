@@ -55,8 +55,8 @@ struct churn_addr {
 	unsigned at; /* 0 or 1: where it is now */
 };
 
-static struct bench_vpc v;
-static char **eni_id; /* by slot */
+static struct bench_vpc world; /* the loaded VPC, its model and tables */
+static char **eni_id;	       /* by slot */
 static struct churn_addr churn[CHURN];
 static unsigned n_churn; /* picked: CHURN, fewer when the end of the address list is reached */
 static struct bench_ports bp;
@@ -74,8 +74,8 @@ static bool same_subnet(uint32_t a, uint32_t b)
 {
 	struct model_eni_view x, y;
 
-	return model_get_eni(v.m, eni_id[a], &x) == 0 && model_get_eni(v.m, eni_id[b], &y) == 0 &&
-	       strcmp(x.subnet_id, y.subnet_id) == 0;
+	return model_get_eni(world.m, eni_id[a], &x) == 0 &&
+	       model_get_eni(world.m, eni_id[b], &y) == 0 && strcmp(x.subnet_id, y.subnet_id) == 0;
 }
 
 /*
@@ -84,7 +84,7 @@ static bool same_subnet(uint32_t a, uint32_t b)
  */
 static int churn_pick(void)
 {
-	uint32_t step = v.n_v4 / CHURN;
+	uint32_t step = world.n_v4 / CHURN;
 
 	uint32_t i = 0;
 
@@ -95,32 +95,33 @@ static int churn_pick(void)
 			i = c * step;
 		for (;; i = j) {
 			/* a secondary (not the ENI's first address, its primary: R5) with an EIP */
-			while (i + 1 < v.n_v4 &&
-			       (i == 0 || v.v4_slot[i - 1] != v.v4_slot[i] || !v.v4_eip[i]))
+			while (i + 1 < world.n_v4 &&
+			       (i == 0 || world.v4_slot[i - 1] != world.v4_slot[i] ||
+				!world.v4_eip[i]))
 				i++;
-			if (i + 1 >= v.n_v4) {
+			if (i + 1 >= world.n_v4) {
 				n_churn = c;
 				return c > 0 ? 0 : -1;
 			}
-			for (j = i; j < v.n_v4 && v.v4_slot[j] == v.v4_slot[i]; j++)
+			for (j = i; j < world.n_v4 && world.v4_slot[j] == world.v4_slot[i]; j++)
 				;
-			for (k = i; k > 0 && v.v4_slot[k] == v.v4_slot[i]; k--)
+			for (k = i; k > 0 && world.v4_slot[k] == world.v4_slot[i]; k--)
 				;
-			if (j < v.n_v4 && same_subnet(v.v4_slot[i], v.v4_slot[j])) {
-				churn[c].slot[1] = v.v4_slot[j];
+			if (j < world.n_v4 && same_subnet(world.v4_slot[i], world.v4_slot[j])) {
+				churn[c].slot[1] = world.v4_slot[j];
 				break;
 			}
-			if (v.v4_slot[k] != v.v4_slot[i] &&
-			    same_subnet(v.v4_slot[i], v.v4_slot[k])) {
-				churn[c].slot[1] = v.v4_slot[k];
+			if (world.v4_slot[k] != world.v4_slot[i] &&
+			    same_subnet(world.v4_slot[i], world.v4_slot[k])) {
+				churn[c].slot[1] = world.v4_slot[k];
 				break;
 			}
 			/* an ENI alone in its subnet: try the next ENI */
 		}
 		churn[c].v4 = i++;
-		churn[c].slot[0] = v.v4_slot[churn[c].v4];
+		churn[c].slot[0] = world.v4_slot[churn[c].v4];
 		churn[c].at = 0;
-		inet_ntop(AF_INET, &v.v4[churn[c].v4], churn[c].text, sizeof(churn[c].text));
+		inet_ntop(AF_INET, &world.v4[churn[c].v4], churn[c].text, sizeof(churn[c].text));
 	}
 	n_churn = CHURN;
 	return 0;
@@ -138,7 +139,7 @@ static int churn_move(unsigned c, struct delta *d)
 	struct model_addr_list l = {0};
 	struct model_err err;
 
-	if (model_assign_private_ips(v.m, &req, &l, d, &err) != 0) {
+	if (model_assign_private_ips(world.m, &req, &l, d, &err) != 0) {
 		fprintf(stderr, "move %s: %s: %s\n", addr, err.code, err.message);
 		return -1;
 	}
@@ -209,7 +210,7 @@ static int bench_rate(const char *label, unsigned batch, unsigned changes)
 		for (unsigned i = 0; i < batch; i++)
 			if (churn_move(c++ % n_churn, &d) != 0)
 				return -1;
-		if (builder_apply(v.b, &d) != 0)
+		if (builder_apply(world.b, &d) != 0)
 			return -1;
 		delta_reset(&d);
 	}
@@ -233,7 +234,7 @@ static int bench_latency(const char *label, struct reader *r)
 		if (churn_move(0, &d) != 0)
 			return -1;
 		t0 = rte_rdtsc();
-		if (builder_apply(v.b, &d) != 0)
+		if (builder_apply(world.b, &d) != 0)
 			return -1;
 		t1 = rte_rdtsc();
 		delta_reset(&d);
@@ -284,10 +285,11 @@ static int fill(void)
 			x = churn[bench_rand(&seed) % n_churn].v4;
 		else
 			do
-				x = bench_rand(&seed) % v.n_v4;
-			while (!v.v4_eip[x]);
+				x = bench_rand(&seed) % world.n_v4;
+			while (!world.v4_eip[x]);
 		target[s] = x;
-		bench_fill_v4(f, port_mac, up_mac, rte_cpu_to_be_32(0xc6120005u), v.v4_eip[x], s);
+		bench_fill_v4(f, port_mac, up_mac, rte_cpu_to_be_32(0xc6120005u), world.v4_eip[x],
+			      s);
 	}
 	return 0;
 }
@@ -351,7 +353,7 @@ static int churn_run(double rate, double *cycles, double *achieved, uint64_t *mi
 			return -1;
 		clog[n_log].c = c;
 		clog[n_log].before = BATCH - left;
-		if (builder_apply(v.b, &d) != 0)
+		if (builder_apply(world.b, &d) != 0)
 			return -1;
 		clog[n_log].after = BATCH - rte_ring_count(bp.rx[uplink]);
 		if (first_of[c] == UINT32_MAX)
@@ -381,18 +383,18 @@ static int churn_run(double rate, double *cycles, double *achieved, uint64_t *mi
 			bool ok;
 
 			memcpy(&dst, f + 30, 4);
-			if (s >= BATCH || dst != v.v4[(x = target[s])]) {
+			if (s >= BATCH || dst != world.v4[(x = target[s])]) {
 				(*misdelivered)++;
 				continue;
 			}
 			c = churn_index[x];
 			if (c == 0) {
-				ok = memcmp(f, v.enis[v.v4_slot[x]].mac, 6) == 0;
+				ok = memcmp(f, world.enis[world.v4_slot[x]].mac, 6) == 0;
 			} else {
 				c--;
-				slot = memcmp(f, v.enis[churn[c].slot[0]].mac, 6) == 0
+				slot = memcmp(f, world.enis[churn[c].slot[0]].mac, 6) == 0
 					   ? churn[c].slot[0]
-				       : memcmp(f, v.enis[churn[c].slot[1]].mac, 6) == 0
+				       : memcmp(f, world.enis[churn[c].slot[1]].mac, 6) == 0
 					   ? churn[c].slot[1]
 					   : UINT32_MAX;
 				ok = slot != UINT32_MAX &&
@@ -486,31 +488,32 @@ int main(int argc, char **argv)
 		runs = 1;
 	if (bench_eal_init(argv[0], "bench-ctl", 8192) != 0)
 		return 1;
-	if (bench_vpc_load(argv[1], 1, &v) != 0)
+	if (bench_vpc_load(argv[1], 1, &world) != 0)
 		goto out;
-	eni_id = calloc(v.n_enis, sizeof(char *));
-	churn_index = calloc(v.n_v4, sizeof(uint32_t));
+	eni_id = calloc(world.n_enis, sizeof(char *));
+	churn_index = calloc(world.n_v4, sizeof(uint32_t));
 	clog = calloc(1u << 20, sizeof(*clog));
 	r = calloc(1, sizeof(*r));
-	if (!eni_id || !churn_index || !clog || !r || model_foreach_eni(v.m, collect_id, NULL) != 0)
+	if (!eni_id || !churn_index || !clog || !r ||
+	    model_foreach_eni(world.m, collect_id, NULL) != 0)
 		goto out;
-	if (v.n_eips == 0 || churn_pick() != 0) {
+	if (world.n_eips == 0 || churn_pick() != 0) {
 		fprintf(stderr, "need EIPs and at least two ENIs\n");
 		goto out;
 	}
 	for (unsigned c = 0; c < n_churn; c++)
 		churn_index[churn[c].v4] = c + 1;
 	/* room on every ENI for the addresses moving in (the generated type is exactly full) */
-	if (model_set_instance_type(v.m, "x.enimap-big", 128, 4096, 4096, &err) != 0) {
+	if (model_set_instance_type(world.m, "x.enimap-big", 128, 4096, 4096, &err) != 0) {
 		fprintf(stderr, "instance type: %s\n", err.message);
 		goto out;
 	}
 
 	/* rate and latency, with a reader busy on the other core */
-	r->g = builder_gen(v.b);
-	r->probe = v.v4[churn[0].v4];
+	r->g = builder_gen(world.b);
+	r->probe = world.v4[churn[0].v4];
 	for (unsigned i = 0; i < 4096; i++)
-		r->keys[i] = v.eip[bench_rand(&seed) % v.n_eips];
+		r->keys[i] = world.eip[bench_rand(&seed) % world.n_eips];
 	if (gen_reader_register(r->g, 0) != 0)
 		goto out;
 	rte_eal_remote_launch(reader_main, r, WORKER_LCORE);
@@ -523,13 +526,14 @@ int main(int argc, char **argv)
 
 	/* churn under traffic: the real worker on net_ring ports */
 	rc = 1;
-	if (v.cfg.engine.n_ports != BENCH_N_PORTS || bench_ports_create(BATCH, RING_SIZE, &bp) != 0)
+	if (world.cfg.engine.n_ports != BENCH_N_PORTS ||
+	    bench_ports_create(BATCH, RING_SIZE, &bp) != 0)
 		goto out;
-	uplink = v.cfg.engine.ports[0].role == ENGINE_PORT_UPLINK ? 0 : 1;
+	uplink = world.cfg.engine.ports[0].role == ENGINE_PORT_UPLINK ? 0 : 1;
 	host = (uint16_t)(1 - uplink);
 	wk.id = 0;
-	wk.gen = builder_gen(v.b);
-	wk.pw = pipeline_worker_create(0, builder_max_enis(v.b));
+	wk.gen = builder_gen(world.b);
+	wk.pw = pipeline_worker_create(0, builder_max_enis(world.b));
 	wk.n_ports = BENCH_N_PORTS;
 	for (unsigned p = 0; p < BENCH_N_PORTS; p++) {
 		wk.port_id[p] = bp.port_id[p];
@@ -548,13 +552,13 @@ out:
 		pipeline_worker_free(wk.pw);
 	bench_ports_free(&bp);
 	if (eni_id)
-		for (uint32_t s = 0; s < v.n_enis; s++)
+		for (uint32_t s = 0; s < world.n_enis; s++)
 			free(eni_id[s]);
 	free(eni_id);
 	free(churn_index);
 	free(clog);
 	free(r);
-	bench_vpc_free(&v);
+	bench_vpc_free(&world);
 	bench_eal_cleanup();
 	return rc;
 }

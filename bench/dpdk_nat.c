@@ -345,6 +345,7 @@ uint64_t dpdk_nat_eip_lookup(const struct dpdk_nat *t, const uint32_t *eips, uns
 	for (unsigned i = 0; i < n; i += 32) { /* the worker's burst */
 		unsigned b = n - i < 32 ? n - i : 32;
 
+		/* cppcheck-suppress knownConditionTrueFalse ; b >= 1 since i < n */
 		for (unsigned j = 0; j < b; j++)
 			k[j] = &eips[i + j];
 		rte_hash_lookup_bulk_data(t->eip, k, b, &hits, d);

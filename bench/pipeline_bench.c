@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	double load_s = (double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz();
 	printf("tables: %u EIPs, %u private IPv4, %u IPv6, %u ENIs; delta of %zu entries applied "
 	       "(both sides) in %.2f s\n",
-	       n, n, n, N_ENIS, d.n, load_s);
+	       n, n, n, (unsigned)N_ENIS, d.n, load_s);
 	delta_free(&d);
 
 	/* baseline: rte_hash of the same EIPs, looked up in bulk with the same keys */
@@ -256,14 +256,14 @@ int main(int argc, char **argv)
 		bench(w, b, K_V6, n, bursts, &r6, NULL);
 
 	printf("TSC cycles per packet: median burst / mean over all bursts\n");
-	if (run_in)
+	if (run_in) { /* with its baseline, rte_hash over the same keys, beside it */
 		printf("inbound DNAT + delivery   : %6.1f / %6.1f (%" PRIu64 "/%" PRIu64
 		       " delivered)\n",
 		       rin.median, (double)rin.cycles / (double)rin.packets, rin.delivered,
 		       rin.packets);
-	if (run_in)
 		printf("rte_hash bulk lookup      : %6.1f / %6.1f (lookup only, same keys)\n", hmed,
 		       (double)hc / (double)(bursts * BURST));
+	}
 	if (run_out)
 		printf("outbound check+route+SNAT : %6.1f / %6.1f (%" PRIu64 "/%" PRIu64 " sent)\n",
 		       rout.median, (double)rout.cycles / (double)rout.packets, rout.delivered,

@@ -584,9 +584,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
-	printf("tables_bench: %s, %s memory, TSC %.2f GHz, %u lookups per pass, bulk %d, best of %d\n",
-	       full ? "full" : "quick", huge ? "hugepage" : "--no-huge",
-	       (double)rte_get_tsc_hz() / 1e9, stream_len, BURST, BENCH_REPEAT);
+	printf(
+	    "tables_bench: %s, %s memory, TSC %.2f GHz, %u lookups per pass, bulk %d, best of %d\n",
+	    full ? "full" : "quick", huge ? "hugepage" : "--no-huge",
+	    (double)rte_get_tsc_hz() / 1e9, stream_len, BURST, BENCH_REPEAT);
 	const uint32_t sizes[] = {1u << 10, 1u << 16, 1u << 20, 1u << 22};
 	printf("exact match, IPv4 (em4 vs rte_hash lock-free)\n");
 	for (unsigned i = 0; i < 4; i++)

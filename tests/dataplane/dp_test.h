@@ -341,10 +341,10 @@ static inline struct rte_mbuf *raw_mbuf(const uint8_t *b, uint16_t len)
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_pool);
 	assert_non_null(m);
 	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, len);
-	if (len)
+	if (len) {
 		assert_non_null(p);
-	if (len)
 		memcpy(p, b, len);
+	}
 	return m;
 }
 

@@ -292,7 +292,6 @@ static void ipv6_limit_is_invalid_parameter_value(void **state)
 	r.count = 4000000000u;
 	FAILS(w, model_assign_private_ips(w->m, &r, NULL, &w->d, &w->err),
 	      "PrivateIpAddressLimitExceeded");
-	r.count = 11;
 	r.count = 10;
 	OK(w, model_assign_ipv6(w->m, &r, NULL, &w->d, &w->err));
 }

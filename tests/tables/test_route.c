@@ -89,7 +89,7 @@ static void rand_prefix4(uint64_t *seed, uint8_t *depth, uint32_t *addr)
 	static const uint8_t depths[] = {0, 8, 12, 16, 20, 24, 25, 28, 30, 31, 32};
 	*depth = rng_below(seed, 3) == 0 ? (uint8_t)rng_below(seed, 33)
 					 : depths[rng_below(seed, sizeof(depths))];
-	uint32_t base[] = {0x0a000000u, 0xac100000u, 0xc0a80000u, (uint32_t)rng_next(seed)};
+	const uint32_t base[] = {0x0a000000u, 0xac100000u, 0xc0a80000u, (uint32_t)rng_next(seed)};
 	*addr = base[rng_below(seed, 4)] | (rng_below(seed, 1u << 20));
 }
 
@@ -230,7 +230,7 @@ static void rand_prefix6(uint64_t *seed, uint8_t *depth, uint64_t a[2])
 	static const uint8_t depths[] = {0, 8, 32, 48, 56, 60, 64, 72, 96, 112, 127, 128};
 	*depth = rng_below(seed, 3) == 0 ? (uint8_t)rng_below(seed, 129)
 					 : depths[rng_below(seed, sizeof(depths))];
-	uint64_t base[] = {0xfd00000000000000ull, 0x20010db800000000ull, rng_next(seed)};
+	const uint64_t base[] = {0xfd00000000000000ull, 0x20010db800000000ull, rng_next(seed)};
 	a[0] = base[rng_below(seed, 3)] | (rng_next(seed) & 0xffffffull);
 	a[1] = rng_below(seed, 2) ? rng_next(seed) : (rng_next(seed) & 0xff);
 }
