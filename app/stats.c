@@ -9,7 +9,6 @@
 #include <rte_telemetry.h>
 
 /* engine.c's mbuf pool, found by name: struct engine does not show it */
-#define STATS_MBUF_POOL "enimap_mbufs"
 
 /* What the telemetry callbacks read (they take no argument in DPDK 22.11). */
 static struct {
@@ -111,7 +110,7 @@ static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d
  */
 static void tel_add_mbufs(struct rte_tel_data *d)
 {
-	const struct rte_mempool *mp = rte_mempool_lookup(STATS_MBUF_POOL);
+	const struct rte_mempool *mp = rte_mempool_lookup(ENGINE_MBUF_POOL);
 
 	if (mp == NULL)
 		return;

@@ -53,7 +53,7 @@ static int engine_start_ports(struct engine *e, const struct engine_params *para
 				    ENGINE_POOL_CACHE);
 	int rc;
 
-	e->pool = rte_pktmbuf_pool_create("enimap_mbufs", n, ENGINE_POOL_CACHE, 0,
+	e->pool = rte_pktmbuf_pool_create(ENGINE_MBUF_POOL, n, ENGINE_POOL_CACHE, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (e->pool == NULL) {
 		RTE_LOG(ERR, ENIMAP, "mempool of %u mbufs: %s\n", n, rte_strerror(rte_errno));
@@ -227,10 +227,10 @@ struct engine *engine_create(const struct engine_params *params, const struct mo
 	rc = engine_start_ports(e, params);
 	if (rc == 0)
 		rc = engine_build_tables(e, params, m);
-	if (rc == 0)
+	if (rc == 0) {
 		engine_keep_dpdk_memory_from_forks();
-	if (rc == 0)
 		rc = engine_launch(e, params);
+	}
 	if (rc != 0) {
 		engine_free(e);
 		errno = rc < 0 ? -rc : EINVAL;

@@ -31,6 +31,9 @@
 
 #define ENGINE_EAL_MAX_ARGS (ENGINE_MAX_EXTRA_EAL_ARGS + ENGINE_MAX_PORTS + 16)
 
+/* The name of the engine's mbuf pool (telemetry finds it by this name). */
+#define ENGINE_MBUF_POOL "enimap_mbufs"
+
 /* The EAL command line built from the engine's parameters. */
 struct engine_eal {
 	int argc;
