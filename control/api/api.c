@@ -121,6 +121,8 @@ static int compact_locked(struct api *a);
 /* What one run of an action produced: its answer and its journal record. */
 struct api_outcome {
 	int rc;		       /* 0: the action succeeded */
+	int action_rc;	       /* what the action itself returned (0: the model took it) */
+	bool oom;	       /* the answer or the record ran out of memory: neither is usable */
 	struct api_response r; /* the answer */
 	struct api_buf canon;  /* the change it made, as a journal record; empty = none */
 };
@@ -145,15 +147,20 @@ static void run_action(struct api *a, api_action_fn fn, const char *action,
 			    .delta = delta,
 			    .trusted = trusted};
 	int rc = fn(&c);
-	if (o->canon.oom)
+	o->action_rc = rc;
+	o->oom = o->canon.oom || (rc == 0 && xml.oom);
+	if (o->oom)
 		rc = api_fail(&c, "InternalError", "Out of memory.");
-	if (rc == 0 && xml.oom)
-		rc = api_fail(&c, "InternalError", "Out of memory.");
-	if (rc == 0)
+	if (rc == 0) {
 		respond_ok(a, action, &xml, &o->r);
-	else
+		if (o->r.status != 200) { /* the answer itself ran out of memory: a 500 */
+			o->oom = true;
+			rc = -1;
+		}
+	} else {
 		respond_error(a, strcmp(c.code, "InternalError") == 0 ? 500 : 400, c.code, c.msg,
 			      &o->r);
+	}
 	o->rc = rc ? -1 : 0;
 	api_buf_free(&xml);
 }
@@ -202,6 +209,10 @@ static void rehearse_child(struct api *a, api_action_fn fn, const char *action,
 	struct api_outcome o = {0};
 	struct delta scratch = {0};
 	run_action(a, fn, action, q, false, &scratch, &o);
+	/* out of memory for the answer or the record (which may then be cut short): the
+	 * answer is an InternalError, so nothing may change: no record */
+	if (o.oom)
+		o.canon.len = 0;
 	struct rehearsal_head h = {
 	    .rc = o.rc, .status = o.r.status, .body_len = o.r.len, .canon_len = o.canon.len};
 	int bad = write_all(fd, &h, sizeof(h)) || write_all(fd, o.r.body, o.r.len) ||
@@ -287,10 +298,12 @@ static int apply_record(struct api *a, api_action_fn fn, const char *action,
 	uint64_t requests = a->requests;
 	run_action(a, fn, action, &rq, true, delta, &o);
 	a->requests = requests; /* not an answer anyone sees */
-	if (o.rc)
+	/* the model took the record or not; an answer here that ran out of memory does
+	 * not matter (nobody reads it) */
+	if (o.action_rc)
 		fprintf(stderr, "api: a journaled %s was refused on apply: %.300s\n", action,
 			o.r.body ? o.r.body : "");
-	rc = o.rc ? -EPROTO : 0;
+	rc = o.action_rc ? -EPROTO : 0;
 	outcome_free(&o);
 	api_query_free(&rq);
 	return rc;
@@ -304,6 +317,26 @@ static void answer_internal_error(struct api *a, const char *what, int err,
 	fprintf(stderr, "api: %s\n", msg);
 	api_response_free(out);
 	respond_error(a, 500, "InternalError", msg, out);
+}
+
+/*
+ * Drop the record of a change the model did not take (an apply that ran out
+ * of memory: the model changes all or nothing). If the journal cannot be cut
+ * back, it holds a change the model does not, and every later answer would
+ * be about a state a restart does not reproduce: stop, so that the restart
+ * replays the journal (the change was never acknowledged, so either state is
+ * allowed).
+ */
+static void unjournal_or_abort(struct api *a, uint64_t size)
+{
+	int rc = journal_truncate(a->j, size);
+	if (rc == 0)
+		return;
+	fprintf(stderr,
+		"api: journal %s holds a change the model could not take, and cannot be cut "
+		"back (%s): stopping, so that a restart replays it\n",
+		a->cfg.journal, strerror(-rc));
+	abort();
 }
 
 /*
@@ -334,6 +367,7 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 	/* a change that happened (even by a failing multi-instance call) is journaled and
 	 * published before the answer */
 	if (o.canon.len) {
+		uint64_t journaled = journal_size(a->j);
 		rc = journal_append(a->j, o.canon.s, o.canon.len);
 		if (rc) {
 			answer_internal_error(a, "journaled", rc, out);
@@ -342,6 +376,8 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 		}
 		rc = apply_record(a, fn, action, &o.canon, &delta);
 		if (rc) {
+			/* the model refused it whole (out of memory): the record must go too */
+			unjournal_or_abort(a, journaled);
 			answer_internal_error(a, "applied", rc, out);
 			o.rc = -1;
 			goto done;

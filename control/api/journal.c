@@ -224,6 +224,16 @@ int journal_replay(const char *path, journal_record_fn fn, void *arg,
 	return rc;
 }
 
+int journal_truncate(struct journal *j, uint64_t size)
+{
+	if (size > j->size)
+		return -EINVAL;
+	if (ftruncate(j->fd, (off_t)size) < 0 || fdatasync(j->fd) < 0)
+		return -errno;
+	j->size = size;
+	return 0;
+}
+
 static int fsync_dir(const char *path);
 
 /*

@@ -82,6 +82,13 @@ void journal_close(struct journal *j);
 /* Append one record and fsync it. 0 or -errno (then the file is as before). */
 int journal_append(struct journal *j, const char *payload, size_t len);
 
+/*
+ * Cut the journal back to size bytes (a journal_size() taken between appends),
+ * dropping the records appended since, and fsync: for a record that was
+ * journaled but whose change could not be made. 0 or -errno.
+ */
+int journal_truncate(struct journal *j, uint64_t size);
+
 /* Bytes in the file now. */
 uint64_t journal_size(const struct journal *j);
 
