@@ -154,6 +154,9 @@ int main(int argc, char **argv)
 	p.ports[0].has_upstream_mac = true;
 	p.ports[1].role = FWD_PORT_HOST;
 	p.ports[2].role = FWD_PORT_HOST;
+	/* the ports' MAC is bench()'s port_mac, 02:00:00:00:00:00, the frames' destination */
+	for (int i = 0; i < 3; i++)
+		p.ports[i].mac[0] = 0x02;
 	struct builder *b = builder_create(&p);
 	struct pipeline_worker *w = pipeline_worker_create(0, N_ENIS);
 	if (!pool || !b || !w)

@@ -37,6 +37,7 @@
  *   multicast            multicast, broadcast or link-local destination
  *   wrong-port           the destination ENI's port is not a host port
  *   tx-full              the output queue of the burst was full (caller did not drain)
+ *   not-for-us           unicast to a MAC other than the port's (ports are promiscuous)
  */
 #define COUNTERS_DROPS(X)                                                                          \
 	X(NO_ROUTE, "no-route")                                                                    \
@@ -55,7 +56,8 @@
 	X(NO_UPLINK, "no-uplink")                                                                  \
 	X(MULTICAST, "multicast")                                                                  \
 	X(WRONG_PORT, "wrong-port")                                                                \
-	X(TX_FULL, "tx-full")
+	X(TX_FULL, "tx-full")                                                                      \
+	X(NOT_FOR_US, "not-for-us")
 
 enum counters_drop {
 #define COUNTERS_X(e, s) COUNTERS_DROP_##e,

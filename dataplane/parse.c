@@ -113,8 +113,15 @@ static struct verdict parse_ipv6(struct pmeta *pm, unsigned seg, unsigned len)
 	return verdict_of(VERDICT_PENDING);
 }
 
-/* Rare packets only (tagged, options, fragments, not UDP, ...): a real call. */
-__attribute__((noinline)) struct verdict parse_any(struct rte_mbuf *m, struct pmeta *pm)
+/* A frame (of at least an Ethernet header) the router takes: to the port's MAC or to a group. */
+static bool eth_for_port(const struct rte_ether_hdr *eth, uint64_t own)
+{
+	return eth_dst_word(eth) == own || rte_is_multicast_ether_addr(&eth->dst_addr);
+}
+
+/* Rare packets only (tagged, options, fragments, not UDP, not for us, ...): a real call. */
+__attribute__((noinline)) struct verdict parse_any(struct rte_mbuf *m, struct pmeta *pm,
+						   uint64_t own)
 {
 	uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)e;
@@ -123,6 +130,8 @@ __attribute__((noinline)) struct verdict parse_any(struct rte_mbuf *m, struct pm
 
 	if (seg < RTE_ETHER_HDR_LEN)
 		return verdict_drop(COUNTERS_DROP_MALFORMED);
+	if (!eth_for_port(eth, own))
+		return verdict_drop(COUNTERS_DROP_NOT_FOR_US);
 	et = pkt_ntoh16(eth->ether_type);
 	pm->vlan = 0;
 	if (et == RTE_ETHER_TYPE_VLAN) {

@@ -4,10 +4,11 @@
  *
  * A burst goes through stages, each over the whole burst (l3fwd style):
  *
- *   1. here: parse every packet (parse.h; prefetching the next ones),
- *      validate its headers against the bytes really present, and collect
- *      the lookup keys; ARP and ICMPv6 ND (rare) are answered or dropped
- *      right there (neigh.h);
+ *   1. here: parse every packet (parse.h; prefetching the next ones):
+ *      a frame for another unicast MAC is dropped ('not-for-us': ports
+ *      may hear other hosts' frames), the headers are validated against
+ *      the bytes really present, and the lookup keys collected; ARP and
+ *      ICMPv6 ND (rare) are answered or dropped right there (neigh.h);
  *   2. lookups, one file per side (stage.h): uplink: EIP (IPv4) or IPv6
  *      owner (stage_uplink.c); host: source ENI by {port, VLAN, MAC}
  *      (stage_host.c), source owner (anti-spoofing), route, destination
@@ -114,6 +115,7 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	struct uplink_keys uk;
 	struct counters *c = w->c;
 	unsigned n_live = 0;
+	uint64_t own;
 	bool uplink;
 
 	if (n > PIPELINE_BURST_MAX) {
@@ -130,6 +132,7 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	}
 	c->port[in_port].rx += n;
 	uplink = side->ports[in_port].role == FWD_PORT_UPLINK;
+	own = mac_word(side->ports[in_port].mac); /* frames for other MACs: not-for-us */
 	/* port tx counters: what this burst appends to tx, counted at the end */
 	uint16_t tx_before[FWD_MAX_PORTS];
 	memcpy(tx_before, tx->n, sizeof(tx_before));
@@ -144,7 +147,7 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		vd = parse(pkts[i], pm);
+		vd = parse(pkts[i], pm, own);
 		if (vd.kind == VERDICT_DROP) {
 			drop(c, pkts[i], in_port, vd.reason);
 			continue;

@@ -656,9 +656,11 @@ static void d6_igw_without_upstream_mac_dropped_no_uplink(void **st)
 	p.max_v4 = p.max_v6 = p.max_eips = 16;
 	p.n_ports = 2;
 	p.ports[0].role = FWD_PORT_UPLINK;
+	memcpy(p.ports[0].mac, MAC_UPLINK, 6); /* the frames below are addressed to them */
 	p.ports[0].has_upstream_ip = true;
 	p.ports[0].upstream_ip = ip4("203.0.113.1");
 	p.ports[1].role = FWD_PORT_HOST;
+	memcpy(p.ports[1].mac, MAC_HOST1, 6);
 	struct builder *b = builder_create(&p);
 	assert_non_null(b);
 	struct delta d = {0};
@@ -999,6 +1001,61 @@ static void d8_burst_of_mixed_packets_each_goes_its_way(void **st)
 	rte_pktmbuf_free_bulk(tx.pkts[HOST2], 2);
 }
 
+/* Ports are promiscuous: a unicast frame for another MAC is not the router's. */
+static void d8_unicast_to_another_mac_dropped_not_for_us(void **st)
+{
+	(void)st;
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0, 0, 0x01};
+	struct v4spec in = {
+	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.10"), .proto = 17, .payload = 4};
+	struct v4spec out = {
+	    .src = ip4("10.0.1.10"), .dst = ip4("10.0.1.20"), .proto = 17, .payload = 4};
+	uint16_t n;
+
+	/* uplink: IPv4 (the inline parse path), tagged (the general one), IPv6, ARP */
+	n = build_ip4(buf, &in);
+	expect_drop(UPLINK, frame(MAC_STRANGER, MAC_INTERNET, 0, 0x0800, buf, n),
+		    COUNTERS_DROP_NOT_FOR_US);
+	expect_drop(UPLINK, frame(MAC_HOST1, MAC_INTERNET, 0, 0x0800, buf, n),
+		    COUNTERS_DROP_NOT_FOR_US); /* another port's MAC is not this one's */
+	expect_drop(UPLINK, frame(MAC_STRANGER, MAC_INTERNET, 7, 0x0800, buf, n),
+		    COUNTERS_DROP_NOT_FOR_US);
+	expect_drop(
+	    UPLINK,
+	    v6_from(MAC_STRANGER, MAC_INTERNET, 0, "2001:db8:ffff::5", "2001:db8:0:1::20", 64),
+	    COUNTERS_DROP_NOT_FOR_US);
+	n = build_arp(buf, 1, MAC_UPSTREAM, ip4("203.0.113.1"), ip4("203.0.113.20"));
+	expect_drop(UPLINK, frame(MAC_STRANGER, MAC_UPSTREAM, 0, 0x0806, buf, n),
+		    COUNTERS_DROP_NOT_FOR_US);
+	/* ... not even looked at: nothing else was counted (a not-ip frame too) */
+	uint8_t junk[46] = {0};
+	expect_drop(UPLINK, frame(MAC_STRANGER, MAC_INTERNET, 0, 0x88cc, junk, sizeof(junk)),
+		    COUNTERS_DROP_NOT_FOR_US);
+	assert_int_equal(C()->drop[COUNTERS_DROP_NOT_FOR_US], 6);
+	assert_int_equal(C()->port[UPLINK].drop, 6);
+	assert_int_equal(counters_drops_total(C()), 6);
+
+	/* broadcast and multicast MACs are taken as before: the ARP broadcast is
+	 * answered, an IPv4 packet in a group-addressed frame is delivered */
+	struct rte_mbuf *r =
+	    expect_out(UPLINK, frame(bcast, MAC_UPSTREAM, 0, 0x0806, buf, n), UPLINK);
+	rte_pktmbuf_free(r);
+	n = build_ip4(buf, &in);
+	r = expect_out(UPLINK, frame(mcast, MAC_INTERNET, 0, 0x0800, buf, n), HOST1);
+	rte_pktmbuf_free(r);
+	r = expect_out(UPLINK, frame(MAC_UPLINK, MAC_INTERNET, 0, 0x0800, buf, n), HOST1);
+	rte_pktmbuf_free(r);
+
+	/* host ports alike: machines send to the port's MAC, the router's */
+	expect_drop(HOST1, from_eni(0, 0, MAC_STRANGER, &out), COUNTERS_DROP_NOT_FOR_US);
+	expect_drop(HOST1, from_eni(0, 0, MAC_ENI[1], &out), COUNTERS_DROP_NOT_FOR_US);
+	expect_drop(HOST2, from_eni(1, 100, MAC_HOST1, &out), COUNTERS_DROP_NOT_FOR_US);
+	r = expect_out(HOST1, from_eni(0, 0, MAC_HOST1, &out), HOST2);
+	rte_pktmbuf_free(r);
+	assert_int_equal(C()->drop[COUNTERS_DROP_NOT_FOR_US], 9);
+}
+
 /* ---------------- D10: stopped instance, detached ENI ---------------- */
 
 static void d10_stopped_instance_receives_nothing(void **st)
@@ -1162,6 +1219,7 @@ int main(int argc, char **argv)
 	    T(d7_ttl_expired_dropped),
 	    T(d8_drops_counted_by_reason_and_port_deliveries_by_eni),
 	    T(d8_burst_of_mixed_packets_each_goes_its_way),
+	    T(d8_unicast_to_another_mac_dropped_not_for_us),
 	    T(d10_stopped_instance_receives_nothing),
 	    T(d10_detached_eni_receives_nothing),
 	    T(d11_hairpin_translated_both_ways),
