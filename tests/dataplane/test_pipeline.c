@@ -874,6 +874,70 @@ static void d7_fragments_translated_only_first_updates_l4(void **st)
 	rte_pktmbuf_free(r);
 }
 
+/* A sent frame whole, linear in out (the caller's buffer): its IPv4 packet checked. */
+static const uint8_t *whole_ip4_delivered(struct rte_mbuf *r, uint16_t vlan, uint16_t frame_len,
+					  uint8_t *out, const char *to)
+{
+	const uint8_t *f = rte_pktmbuf_read(r, 0, frame_len, out);
+	const uint8_t *ip = f + (vlan ? 18 : 14);
+
+	assert_non_null(f);
+	assert_int_equal(rte_pktmbuf_pkt_len(r), frame_len);
+	assert_int_equal(get16(f + 12), vlan ? 0x8100 : 0x0800);
+	assert_int_equal(addr_at(ip + 16), ip4(to));
+	assert_int_equal(ip[8], 63);
+	assert_true(dp_ip4_ok(ip));
+	assert_true(dp_l4_ok(ip)); /* the UDP checksum, over the whole datagram */
+	return ip;
+}
+
+/*
+ * A datagram bigger than the MTU, as net_af_packet hands it over once the
+ * kernel has reassembled it: one 3000-byte IPv4 packet, in one mbuf of a
+ * pool with a big enough data room, or over two chained mbufs (a
+ * multi-segment PMD): translated whole, the L4 checksum updated for all of
+ * it, the payload untouched.
+ */
+static void d7_datagram_bigger_than_mtu_translated_whole(void **st)
+{
+	(void)st;
+	static uint8_t f[3200], out[3200];
+	struct v4spec s = {.src = ip4("198.18.0.5"),
+			   .dst = ip4("203.0.113.10"),
+			   .proto = 17,
+			   .sport = 53,
+			   .dport = 4000,
+			   .payload = 2972};
+	uint16_t n = build_ip4(f + 14, &s), len = (uint16_t)(14 + n);
+	struct rte_mempool *big =
+	    rte_pktmbuf_pool_create("dp_big", 7, 0, 0, RTE_PKTMBUF_HEADROOM + 4096, 0);
+	assert_non_null(big);
+	assert_int_equal(n, 3000);
+	memcpy(f, MAC_UPLINK, 6);
+	memcpy(f + 6, MAC_INTERNET, 6);
+	put16(f + 12, 0x0800);
+
+	/* one mbuf */
+	struct rte_mbuf *m = rte_pktmbuf_alloc(big);
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, len), f, len);
+	struct rte_mbuf *r = expect_out(UPLINK, m, HOST1);
+	const uint8_t *ip = whole_ip4_delivered(r, 0, len, out, "10.0.1.10");
+	assert_memory_equal(ip + 28, f + 14 + 28, 2972);
+	rte_pktmbuf_free(r);
+
+	/* two segments, the second starting inside the payload; to a tagged ENI */
+	s.dst = ip4("203.0.113.20");
+	build_ip4(f + 14, &s);
+	m = raw_mbuf(f, 1514);
+	assert_int_equal(rte_pktmbuf_chain(m, raw_mbuf(f + 1514, (uint16_t)(len - 1514))), 0);
+	r = expect_out(UPLINK, m, HOST2);
+	ip = whole_ip4_delivered(r, 100, (uint16_t)(len + 4), out, "10.0.1.20");
+	assert_memory_equal(ip + 28, f + 14 + 28, 2972);
+	rte_pktmbuf_free(r);
+	rte_mempool_free(big);
+}
+
 static void d7_outbound_fragment_snat(void **st)
 {
 	(void)st;
@@ -1215,6 +1279,7 @@ int main(int argc, char **argv)
 	    T(d7_outbound_icmp_error_inner_header_translated),
 	    T(d7_icmp_error_with_short_quote_translated),
 	    T(d7_fragments_translated_only_first_updates_l4),
+	    T(d7_datagram_bigger_than_mtu_translated_whole),
 	    T(d7_outbound_fragment_snat),
 	    T(d7_ttl_expired_dropped),
 	    T(d8_drops_counted_by_reason_and_port_deliveries_by_eni),
