@@ -285,10 +285,13 @@ static int rehearse(struct api *a, api_action_fn fn, const char *action, const s
 
 /*
  * Apply the journaled record to the model, as replay does: the same model
- * state as the rehearsal's, so it succeeds and makes the same change.
+ * state as the rehearsal's, so it succeeds and makes the same change, unless
+ * memory runs out. When it fails, *taken is the record of what the model took
+ * all the same (a call on several instances changes those before the failure),
+ * empty when it took nothing, oom when that is unknown.
  */
 static int apply_record(struct api *a, api_action_fn fn, const char *action,
-			const struct api_buf *canon, struct delta *delta)
+			const struct api_buf *canon, struct delta *delta, struct api_buf *taken)
 {
 	struct api_query rq;
 	int rc = api_query_parse(&rq, canon->s, canon->len);
@@ -304,6 +307,10 @@ static int apply_record(struct api *a, api_action_fn fn, const char *action,
 		fprintf(stderr, "api: a journaled %s was refused on apply: %.300s\n", action,
 			o.r.body ? o.r.body : "");
 	rc = o.action_rc ? -EPROTO : 0;
+	if (rc) {
+		*taken = o.canon;
+		o.canon = (struct api_buf){0};
+	}
 	outcome_free(&o);
 	api_query_free(&rq);
 	return rc;
@@ -320,21 +327,24 @@ static void answer_internal_error(struct api *a, const char *what, int err,
 }
 
 /*
- * Drop the record of a change the model did not take (an apply that ran out
- * of memory: the model changes all or nothing). If the journal cannot be cut
- * back, it holds a change the model does not, and every later answer would
- * be about a state a restart does not reproduce: stop, so that the restart
- * replays the journal (the change was never acknowledged, so either state is
- * allowed).
+ * The apply failed (out of memory): replace the journaled record, from byte
+ * size on, by the record of what the model took (taken: nothing for the
+ * model's all-or-nothing operations, the instances changed before the failure
+ * for a call on several). If the journal cannot be made to say that, it
+ * differs from the model, and every later answer would be about a state a
+ * restart does not reproduce: stop, so that the restart replays the journal
+ * (the change was never acknowledged, so either state is allowed).
  */
-static void unjournal_or_abort(struct api *a, uint64_t size)
+static void rejournal_or_abort(struct api *a, uint64_t size, const struct api_buf *taken)
 {
-	int rc = journal_truncate(a->j, size);
+	int rc = taken->oom ? -ENOMEM : journal_truncate(a->j, size);
+	if (rc == 0 && taken->len)
+		rc = journal_append(a->j, taken->s, taken->len);
 	if (rc == 0)
 		return;
 	fprintf(stderr,
-		"api: journal %s holds a change the model could not take, and cannot be cut "
-		"back (%s): stopping, so that a restart replays it\n",
+		"api: journal %s cannot be made to hold what the model took of a change "
+		"(%s): stopping, so that a restart replays it\n",
 		a->cfg.journal, strerror(-rc));
 	abort();
 }
@@ -374,13 +384,16 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 			o.rc = -1;
 			goto done;
 		}
-		rc = apply_record(a, fn, action, &o.canon, &delta);
+		struct api_buf taken = {0};
+		rc = apply_record(a, fn, action, &o.canon, &delta, &taken);
 		if (rc) {
-			/* the model refused it whole (out of memory): the record must go too */
-			unjournal_or_abort(a, journaled);
+			/* out of memory: the journal must hold what the model took, and the
+			 * tables get it too (delta is empty when the model took nothing) */
+			rejournal_or_abort(a, journaled, &taken);
+			api_buf_free(&taken);
 			answer_internal_error(a, "applied", rc, out);
 			o.rc = -1;
-			goto done;
+			goto publish;
 		}
 	}
 publish:
