@@ -51,12 +51,29 @@ static int engine_start_ports(struct engine *e, const struct engine_params *para
 	unsigned burst = params->burst ? params->burst : 32;
 	unsigned n = port_pool_size(e->n_ports, e->n_workers, ENGINE_RX_DESC, ENGINE_TX_DESC, burst,
 				    ENGINE_POOL_CACHE);
+	unsigned room = RTE_MBUF_DEFAULT_BUF_SIZE;
 	int rc;
 
-	e->pool = rte_pktmbuf_pool_create(ENGINE_MBUF_POOL, n, ENGINE_POOL_CACHE, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	/* one pool for every port: its mbufs hold the biggest frame any port
+	 * receives whole (net_af_packet with framesz= over 2048: datagrams the
+	 * kernel reassembled, bigger than the MTU) */
+	for (unsigned i = 0; i < e->n_ports; i++) {
+		unsigned r = port_rx_data_room(params->ports[i].device);
+
+		if (r == 0) {
+			RTE_LOG(ERR, ENIMAP,
+				"port %s: '%s': framesz is not a number, or a frame that big "
+				"does not fit one mbuf\n",
+				params->ports[i].name, params->ports[i].device);
+			return -EINVAL;
+		}
+		room = RTE_MAX(room, r);
+	}
+	e->pool = rte_pktmbuf_pool_create(ENGINE_MBUF_POOL, n, ENGINE_POOL_CACHE, 0, (uint16_t)room,
+					  (int)rte_socket_id());
 	if (e->pool == NULL) {
-		RTE_LOG(ERR, ENIMAP, "mempool of %u mbufs: %s\n", n, rte_strerror(rte_errno));
+		RTE_LOG(ERR, ENIMAP, "mempool of %u mbufs of %u bytes: %s\n", n, room,
+			rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < e->n_ports; i++) {

@@ -2,7 +2,11 @@
 #include "port.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <linux/if_packet.h>
 
 #include <rte_ethdev.h>
 #include <rte_log.h>
@@ -119,6 +123,49 @@ int port_start(const struct port_conf *c, struct port_info *info)
 	}
 	memcpy(info->mac, mac.addr_bytes, 6);
 	return 0;
+}
+
+/* "net_af_packet<n>" or its alias "eth_af_packet<n>" (name = before the first comma) */
+static bool device_is_af_packet(const char *device)
+{
+	return strncmp(device, "net_af_packet", 13) == 0 ||
+	       strncmp(device, "eth_af_packet", 13) == 0;
+}
+
+/* The value of key in a device's "name,k=v,k=v" arguments, or NULL. */
+static const char *device_arg(const char *device, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *a = strchr(device, ','); a != NULL; a = strchr(a, ',')) {
+		a++;
+		if (strncmp(a, key, klen) == 0 && a[klen] == '=')
+			return a + klen + 1;
+	}
+	return NULL;
+}
+
+unsigned port_rx_data_room(const char *device)
+{
+	/* what of a ring frame af_packet does not copy: tpacket2_hdr, aligned */
+	const unsigned hdr = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
+	unsigned long framesz = 2048; /* af_packet's default */
+	const char *v;
+	char *end;
+
+	if (!device_is_af_packet(device))
+		return RTE_MBUF_DEFAULT_BUF_SIZE;
+	v = device_arg(device, "framesz");
+	if (v != NULL) {
+		errno = 0;
+		framesz = strtoul(v, &end, 0);
+		if (errno != 0 || end == v || (*end != '\0' && *end != ',') || framesz < hdr)
+			return 0;
+	}
+	if (framesz - hdr + RTE_PKTMBUF_HEADROOM > UINT16_MAX)
+		return 0;
+	return RTE_MAX((unsigned)(framesz - hdr + RTE_PKTMBUF_HEADROOM),
+		       (unsigned)RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
 void port_stop(uint16_t port_id)

@@ -50,6 +50,19 @@ int port_find_id(const char *device, uint16_t *port_id);
  */
 int port_start(const struct port_conf *conf, struct port_info *info);
 
+/*
+ * The mbuf data room (RTE_PKTMBUF_HEADROOM included) a device given as
+ * "name,arg=value,..." needs to receive its biggest frame whole; never less
+ * than RTE_MBUF_DEFAULT_BUF_SIZE. net_af_packet copies each frame of its
+ * kernel ring into ONE mbuf (it never chains on rx) and refuses, at rx queue
+ * set-up, a room smaller than its ring frame (framesz=, 2048 by default)
+ * less the TPACKET2 header it does not copy; so framesz=4096 lets a
+ * datagram the kernel reassembled (up to ~4000 bytes) arrive whole instead
+ * of truncated. Other devices: the default. 0 when framesz is not a number
+ * or the room would not fit a mempool's 16-bit data room.
+ */
+unsigned port_rx_data_room(const char *device);
+
 /* Stop and close the port (idempotent enough for an exit path). */
 void port_stop(uint16_t port_id);
 
