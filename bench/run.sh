@@ -94,7 +94,7 @@ rm -f "$out/cfg/eips-1M.yaml"
 run pipeline taskset -c 1 "$build/bench/enimap-pipeline-bench" 1048576 20000
 
 # the lookup tables alone (lpm/ vs rte_hash, rte_lpm, rte_fib)
-run lpm "$build/bench/tables_bench" ${BENCH_ARGS:-}
+run tables "$build/bench/tables_bench" ${BENCH_ARGS:-}
 
 # against nftables, in network namespaces
 if [ "${BENCH_NFT:-1}" != 0 ]; then
