@@ -74,7 +74,8 @@ void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v)
 	struct model_eip_view e;
 	if (model_get_eip_by_private(c->m, v->primary_ip, &e) == 0)
 		xml_assoc(c, &e);
-	api_buf_puts(c->xml, "<tagSet/><privateIpAddressesSet>");
+	api_xml_tags(c, v->id);
+	api_buf_puts(c->xml, "<privateIpAddressesSet>");
 	xml_private_ip(c, v->primary_ip, true);
 	for (size_t i = 0; i < v->n_secondary; i++)
 		xml_private_ip(c, v->secondary_ips[i], false);
@@ -89,20 +90,12 @@ void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v)
 }
 
 /*
- * The common frame of a Describe: the id list (each id must exist: lookup
- * returns 0 when it does), the filters, and the iteration.
+ * The common frame of a Describe (api_impl.h): the id list (each id must
+ * exist), the filters, and the iteration.
  */
-struct describe {
-	struct api_ctx *c;
-	const char **ids;
-	size_t n_ids;
-	struct api_filters filters;
-	struct api_facts facts;
-};
-
-static int describe_open(struct describe *d, struct api_ctx *c, const char *id_param,
-			 const char *const *allowed, int (*exists)(struct api_ctx *, const char *),
-			 const char *not_found_code, const char *what)
+int api_describe_open(struct api_describe *d, struct api_ctx *c, const char *id_param,
+		      const char *const *allowed, int (*exists)(struct api_ctx *, const char *),
+		      const char *not_found_code, const char *what)
 {
 	memset(d, 0, sizeof(*d));
 	d->c = c;
@@ -122,7 +115,7 @@ static int describe_open(struct describe *d, struct api_ctx *c, const char *id_p
 	return 0;
 }
 
-static bool describe_wants(struct describe *d, const char *id)
+bool api_describe_wants(struct api_describe *d, const char *id)
 {
 	if (d->n_ids) {
 		bool in = false;
@@ -134,7 +127,7 @@ static bool describe_wants(struct describe *d, const char *id)
 	return api_facts_match(&d->facts, &d->filters);
 }
 
-static int describe_close(struct describe *d)
+int api_describe_close(struct api_describe *d)
 {
 	bool oom = d->facts.oom;
 	free(d->ids);
@@ -197,9 +190,9 @@ static void eni_facts(struct api_ctx *c, struct api_facts *f, const struct model
 
 static int eni_cb(const struct model_eni_view *v, void *arg)
 {
-	struct describe *d = arg;
+	struct api_describe *d = arg;
 	eni_facts(d->c, &d->facts, v);
-	if (!describe_wants(d, v->id))
+	if (!api_describe_wants(d, v->id))
 		return 0;
 	api_buf_puts(d->c->xml, "<item>");
 	api_xml_eni(d->c, v);
@@ -231,14 +224,14 @@ int api_describe_enis(struct api_ctx *c)
 					      "ipv6-addresses.ipv6-address",
 					      "ipv6-address",
 					      NULL};
-	struct describe d;
-	if (describe_open(&d, c, "NetworkInterfaceId", allowed, eni_exists,
+	struct api_describe d;
+	if (api_describe_open(&d, c, "NetworkInterfaceId", allowed, eni_exists,
 			  "InvalidNetworkInterfaceID.NotFound", "networkInterface ID"))
 		return -1;
 	api_buf_puts(c->xml, "<networkInterfaceSet>");
 	model_foreach_eni(c->m, eni_cb, &d);
 	api_buf_puts(c->xml, "</networkInterfaceSet>");
-	return describe_close(&d);
+	return api_describe_close(&d);
 }
 
 /* ---- DescribeAddresses ---- */
@@ -251,7 +244,7 @@ static int eip_exists(struct api_ctx *c, const char *id)
 
 static int eip_cb(const struct model_eip_view *v, void *arg)
 {
-	struct describe *d = arg;
+	struct api_describe *d = arg;
 	struct api_buf *x = d->c->xml;
 	char pub[16], priv[16];
 	api_ip4_str(v->public_ip, pub);
@@ -267,7 +260,7 @@ static int eip_cb(const struct model_eip_view *v, void *arg)
 		api_facts_add(&d->facts, "instance-id", v->instance_id);
 		api_facts_add(&d->facts, "network-interface-owner-id", API_OWNER_ID);
 	}
-	if (!describe_wants(d, v->allocation_id))
+	if (!api_describe_wants(d, v->allocation_id))
 		return 0;
 	/* PublicIp.N: an alternative id list */
 	const char **ips = NULL;
@@ -298,7 +291,8 @@ static int eip_cb(const struct model_eip_view *v, void *arg)
 	}
 	api_buf_puts(x, "<publicIpv4Pool>amazon</publicIpv4Pool>");
 	api_buf_xml_elem(x, "networkBorderGroup", c->a->cfg.region);
-	api_buf_puts(x, "<tagSet/></item>");
+	api_xml_tags(c, v->allocation_id);
+	api_buf_puts(x, "</item>");
 	return 0;
 }
 
@@ -343,14 +337,14 @@ int api_describe_addresses(struct api_ctx *c)
 		}
 	}
 	free(ips);
-	struct describe d;
-	if (describe_open(&d, c, "AllocationId", allowed, eip_exists,
+	struct api_describe d;
+	if (api_describe_open(&d, c, "AllocationId", allowed, eip_exists,
 			  "InvalidAllocationID.NotFound", "allocation ID"))
 		return -1;
 	api_buf_puts(c->xml, "<addressesSet>");
 	model_foreach_eip(c->m, eip_cb, &d);
 	api_buf_puts(c->xml, "</addressesSet>");
-	return describe_close(&d);
+	return api_describe_close(&d);
 }
 
 /* ---- DescribeVpcs ---- */
@@ -363,7 +357,7 @@ static int vpc_exists(struct api_ctx *c, const char *id)
 
 static int vpc_cb(const struct model_vpc_view *v, void *arg)
 {
-	struct describe *d = arg;
+	struct api_describe *d = arg;
 	struct api_buf *x = d->c->xml;
 	api_facts_reset(&d->facts);
 	api_facts_add(&d->facts, "vpc-id", v->id);
@@ -376,7 +370,7 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 	for (size_t i = 0; i < v->n_cidr6; i++)
 		api_facts_add(&d->facts, "ipv6-cidr-block-association.ipv6-cidr-block",
 			      v->cidr6[i]);
-	if (!describe_wants(d, v->id))
+	if (!api_describe_wants(d, v->id))
 		return 0;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "vpcId", v->id);
@@ -399,8 +393,9 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 				"</ipv6CidrBlockState></item>");
 	}
 	api_buf_puts(x, "</ipv6CidrBlockAssociationSet><dhcpOptionsId>default</dhcpOptionsId>"
-			"<instanceTenancy>default</instanceTenancy><isDefault>false</isDefault>"
-			"<tagSet/></item>");
+			"<instanceTenancy>default</instanceTenancy><isDefault>false</isDefault>");
+	api_xml_tags(d->c, v->id);
+	api_buf_puts(x, "</item>");
 	return 0;
 }
 
@@ -413,13 +408,13 @@ int api_describe_vpcs(struct api_ctx *c)
 					      "cidr-block-association.cidr-block",
 					      "ipv6-cidr-block-association.ipv6-cidr-block",
 					      NULL};
-	struct describe d;
-	if (describe_open(&d, c, "VpcId", allowed, vpc_exists, "InvalidVpcID.NotFound", "vpc ID"))
+	struct api_describe d;
+	if (api_describe_open(&d, c, "VpcId", allowed, vpc_exists, "InvalidVpcID.NotFound", "vpc ID"))
 		return -1;
 	api_buf_puts(c->xml, "<vpcSet>");
 	model_foreach_vpc(c->m, vpc_cb, &d);
 	api_buf_puts(c->xml, "</vpcSet>");
-	return describe_close(&d);
+	return api_describe_close(&d);
 }
 
 /* ---- DescribeSubnets ---- */
@@ -432,7 +427,7 @@ static int subnet_exists(struct api_ctx *c, const char *id)
 
 static int subnet_cb(const struct model_subnet_view *v, void *arg)
 {
-	struct describe *d = arg;
+	struct api_describe *d = arg;
 	struct api_buf *x = d->c->xml;
 	api_facts_reset(&d->facts);
 	api_facts_add(&d->facts, "subnet-id", v->id);
@@ -443,7 +438,7 @@ static int subnet_cb(const struct model_subnet_view *v, void *arg)
 	api_facts_add(&d->facts, "state", "available");
 	api_facts_add(&d->facts, "owner-id", API_OWNER_ID);
 	api_facts_add(&d->facts, "ipv6-cidr-block-association.ipv6-cidr-block", v->cidr6);
-	if (!describe_wants(d, v->id))
+	if (!api_describe_wants(d, v->id))
 		return 0;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "subnetId", v->id);
@@ -470,7 +465,9 @@ static int subnet_cb(const struct model_subnet_view *v, void *arg)
 	api_buf_printf(x, "<subnetArn>arn:aws:ec2:%s:" API_OWNER_ID ":subnet/",
 		       d->c->a->cfg.region);
 	api_buf_xml_escape(x, v->id);
-	api_buf_puts(x, "</subnetArn><tagSet/></item>");
+	api_buf_puts(x, "</subnetArn>");
+	api_xml_tags(d->c, v->id);
+	api_buf_puts(x, "</item>");
 	return 0;
 }
 
@@ -485,14 +482,14 @@ int api_describe_subnets(struct api_ctx *c)
 					      "owner-id",
 					      "ipv6-cidr-block-association.ipv6-cidr-block",
 					      NULL};
-	struct describe d;
-	if (describe_open(&d, c, "SubnetId", allowed, subnet_exists, "InvalidSubnetID.NotFound",
+	struct api_describe d;
+	if (api_describe_open(&d, c, "SubnetId", allowed, subnet_exists, "InvalidSubnetID.NotFound",
 			  "subnet ID"))
 		return -1;
 	api_buf_puts(c->xml, "<subnetSet>");
 	model_foreach_subnet(c->m, subnet_cb, &d);
 	api_buf_puts(c->xml, "</subnetSet>");
-	return describe_close(&d);
+	return api_describe_close(&d);
 }
 
 /* ---- DescribeInstanceTypes ---- */
@@ -505,7 +502,7 @@ static int type_exists(struct api_ctx *c, const char *id)
 
 static int type_cb(const struct model_instance_type_view *v, void *arg)
 {
-	struct describe *d = arg;
+	struct api_describe *d = arg;
 	struct api_buf *x = d->c->xml;
 	char s[3][16];
 	snprintf(s[0], 16, "%u", v->max_enis);
@@ -518,7 +515,7 @@ static int type_cb(const struct model_instance_type_view *v, void *arg)
 	api_facts_add(&d->facts, "network-info.ipv6-addresses-per-interface", s[2]);
 	api_facts_add(&d->facts, "network-info.ipv6-supported",
 		      v->max_ipv6_per_eni ? "true" : "false");
-	if (!describe_wants(d, v->name))
+	if (!api_describe_wants(d, v->name))
 		return 0;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "instanceType", v->name);
@@ -545,14 +542,14 @@ int api_describe_instance_types(struct api_ctx *c)
 					      "network-info.ipv6-addresses-per-interface",
 					      "network-info.ipv6-supported",
 					      NULL};
-	struct describe d;
-	if (describe_open(&d, c, "InstanceType", allowed, type_exists, "InvalidInstanceType",
+	struct api_describe d;
+	if (api_describe_open(&d, c, "InstanceType", allowed, type_exists, "InvalidInstanceType",
 			  "instance type"))
 		return -1;
 	api_buf_puts(c->xml, "<instanceTypeSet>");
 	model_foreach_instance_type(c->m, type_cb, &d);
 	api_buf_puts(c->xml, "</instanceTypeSet>");
-	return describe_close(&d);
+	return api_describe_close(&d);
 }
 
 /* ---- DescribeInstances ---- */
@@ -565,7 +562,7 @@ static int instance_exists(struct api_ctx *c, const char *id)
 
 static int instance_cb(const struct model_instance_view *v, void *arg)
 {
-	struct describe *d = arg;
+	struct api_describe *d = arg;
 	struct api_ctx *c = d->c;
 	struct api_buf *x = c->xml;
 	const char *state = v->state == MODEL_RUNNING ? "running" : "stopped";
@@ -609,7 +606,7 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 			api_facts_add(&d->facts, "ip-address", pub);
 		}
 	}
-	if (!describe_wants(d, v->id))
+	if (!api_describe_wants(d, v->id))
 		return 0;
 	/* one reservation per instance; its id is derived from the instance's */
 	const char *suffix = strncmp(v->id, "i-", 2) == 0 ? v->id + 2 : v->id;
@@ -637,7 +634,9 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 	}
 	api_buf_puts(x, "<architecture>x86_64</architecture><rootDeviceType>ebs</rootDeviceType>"
 			"<virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor>"
-			"<groupSet/><tagSet/><networkInterfaceSet>");
+			"<groupSet/>");
+	api_xml_tags(c, v->id);
+	api_buf_puts(x, "<networkInterfaceSet>");
 	for (size_t i = 0; i < v->n_enis; i++) {
 		struct model_eni_view e;
 		if (model_get_eni(c->m, v->eni_ids[i], &e))
@@ -664,12 +663,12 @@ int api_describe_instances(struct api_ctx *c)
 					      "private-ip-address",
 					      "ip-address",
 					      NULL};
-	struct describe d;
-	if (describe_open(&d, c, "InstanceId", allowed, instance_exists,
+	struct api_describe d;
+	if (api_describe_open(&d, c, "InstanceId", allowed, instance_exists,
 			  "InvalidInstanceID.NotFound", "instance ID"))
 		return -1;
 	api_buf_puts(c->xml, "<reservationSet>");
 	model_foreach_instance(c->m, instance_cb, &d);
 	api_buf_puts(c->xml, "</reservationSet>");
-	return describe_close(&d);
+	return api_describe_close(&d);
 }

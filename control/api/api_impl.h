@@ -137,6 +137,37 @@ void api_new_id(const char *prefix, char out[MODEL_ID_MAX]);
 void api_ip4_str(uint32_t ip, char out[16]);
 void api_ip6_str(const struct in6_addr *ip, char out[46]);
 
+/*
+ * The common frame of a Describe (api_describe.c): the id list (each id must
+ * exist: `exists` returns non-zero when it does, else not_found_code), the
+ * filters, and the iteration. Per object: api_facts_reset(&d->facts), add
+ * its facts, then emit it only when api_describe_wants(d, id). Tag filters
+ * (tag:KEY, tag-key, tag-value) and pages (MaxResults, NextToken) are handled
+ * here for every Describe, by the resource id.
+ */
+struct api_describe {
+	struct api_ctx *c;
+	const char **ids;
+	size_t n_ids;
+	struct api_filters filters;
+	struct api_facts facts;
+};
+int api_describe_open(struct api_describe *d, struct api_ctx *c, const char *id_param,
+		      const char *const *allowed, int (*exists)(struct api_ctx *, const char *),
+		      const char *not_found_code, const char *what);
+bool api_describe_wants(struct api_describe *d, const char *id);
+int api_describe_close(struct api_describe *d);
+
+/* ---- tags (api_tags.c) ---- */
+
+/* The <tagSet> of a resource (an empty <tagSet/> when it has none). */
+void api_xml_tags(struct api_ctx *c, const char *resource_id);
+/*
+ * Apply the request's TagSpecification.N whose ResourceType is resource_type
+ * to a resource the action has just created. 0, or -1 with the error set.
+ */
+int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char *resource_id);
+
 /* ---- XML of objects (api_describe.c) ---- */
 void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);
 
