@@ -226,7 +226,7 @@ int api_describe_enis(struct api_ctx *c)
 					      NULL};
 	struct api_describe d;
 	if (api_describe_open(&d, c, "NetworkInterfaceId", allowed, eni_exists,
-			  "InvalidNetworkInterfaceID.NotFound", "networkInterface ID"))
+			      "InvalidNetworkInterfaceID.NotFound", "networkInterface ID"))
 		return -1;
 	api_buf_puts(c->xml, "<networkInterfaceSet>");
 	model_foreach_eni(c->m, eni_cb, &d);
@@ -339,7 +339,7 @@ int api_describe_addresses(struct api_ctx *c)
 	free(ips);
 	struct api_describe d;
 	if (api_describe_open(&d, c, "AllocationId", allowed, eip_exists,
-			  "InvalidAllocationID.NotFound", "allocation ID"))
+			      "InvalidAllocationID.NotFound", "allocation ID"))
 		return -1;
 	api_buf_puts(c->xml, "<addressesSet>");
 	model_foreach_eip(c->m, eip_cb, &d);
@@ -409,7 +409,8 @@ int api_describe_vpcs(struct api_ctx *c)
 					      "ipv6-cidr-block-association.ipv6-cidr-block",
 					      NULL};
 	struct api_describe d;
-	if (api_describe_open(&d, c, "VpcId", allowed, vpc_exists, "InvalidVpcID.NotFound", "vpc ID"))
+	if (api_describe_open(&d, c, "VpcId", allowed, vpc_exists, "InvalidVpcID.NotFound",
+			      "vpc ID"))
 		return -1;
 	api_buf_puts(c->xml, "<vpcSet>");
 	model_foreach_vpc(c->m, vpc_cb, &d);
@@ -484,7 +485,7 @@ int api_describe_subnets(struct api_ctx *c)
 					      NULL};
 	struct api_describe d;
 	if (api_describe_open(&d, c, "SubnetId", allowed, subnet_exists, "InvalidSubnetID.NotFound",
-			  "subnet ID"))
+			      "subnet ID"))
 		return -1;
 	api_buf_puts(c->xml, "<subnetSet>");
 	model_foreach_subnet(c->m, subnet_cb, &d);
@@ -544,7 +545,7 @@ int api_describe_instance_types(struct api_ctx *c)
 					      NULL};
 	struct api_describe d;
 	if (api_describe_open(&d, c, "InstanceType", allowed, type_exists, "InvalidInstanceType",
-			  "instance type"))
+			      "instance type"))
 		return -1;
 	api_buf_puts(c->xml, "<instanceTypeSet>");
 	model_foreach_instance_type(c->m, type_cb, &d);
@@ -665,7 +666,7 @@ int api_describe_instances(struct api_ctx *c)
 					      NULL};
 	struct api_describe d;
 	if (api_describe_open(&d, c, "InstanceId", allowed, instance_exists,
-			  "InvalidInstanceID.NotFound", "instance ID"))
+			      "InvalidInstanceID.NotFound", "instance ID"))
 		return -1;
 	api_buf_puts(c->xml, "<reservationSet>");
 	model_foreach_instance(c->m, instance_cb, &d);
