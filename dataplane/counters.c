@@ -72,6 +72,10 @@ void counters_sum(const struct counters *const *per_worker, unsigned n, struct c
 			out->drop[r] += counters_load(&c->drop[r]);
 		out->arp_replies += counters_load(&c->arp_replies);
 		out->nd_replies += counters_load(&c->nd_replies);
+		out->fragmented += counters_load(&c->fragmented);
+		out->fragments += counters_load(&c->fragments);
+		out->icmp_too_big += counters_load(&c->icmp_too_big);
+		out->icmp_limited += counters_load(&c->icmp_limited);
 		for (unsigned p = 0; p < FWD_MAX_PORTS; p++) {
 			out->port[p].rx += counters_load(&c->port[p].rx);
 			out->port[p].tx += counters_load(&c->port[p].tx);

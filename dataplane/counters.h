@@ -38,6 +38,9 @@
  *   wrong-port           the destination ENI's port is not a host port
  *   tx-full              the output queue of the burst was full (caller did not drain)
  *   not-for-us           unicast to a MAC other than the port's (ports are promiscuous)
+ *   frag-needed          bigger than the egress MTU and DF set, or IPv6: an ICMP
+ *                        "fragmentation needed" / "packet too big" goes back (D7)
+ *   frag-failed          bigger than the egress MTU, DF clear, but no mbufs to fragment it
  */
 #define COUNTERS_DROPS(X)                                                                          \
 	X(NO_ROUTE, "no-route")                                                                    \
@@ -57,7 +60,9 @@
 	X(MULTICAST, "multicast")                                                                  \
 	X(WRONG_PORT, "wrong-port")                                                                \
 	X(TX_FULL, "tx-full")                                                                      \
-	X(NOT_FOR_US, "not-for-us")
+	X(NOT_FOR_US, "not-for-us")                                                                \
+	X(FRAG_NEEDED, "frag-needed")                                                              \
+	X(FRAG_FAILED, "frag-failed")
 
 enum counters_drop {
 #define COUNTERS_X(e, s) COUNTERS_DROP_##e,
@@ -80,6 +85,10 @@ struct counters {
 	uint64_t drop[COUNTERS_DROP_MAX];
 	uint64_t arp_replies; /* ARP requests answered */
 	uint64_t nd_replies;  /* neighbour solicitations answered */
+	/* D7, egress MTU: IPv4 datagrams fragmented and the fragments they made;
+	 * ICMP too-big errors sent, and those the rate limit held back */
+	uint64_t fragmented, fragments;
+	uint64_t icmp_too_big, icmp_limited;
 	struct counters_port port[FWD_MAX_PORTS];
 	uint32_t n_enis;
 	struct counters_eni *eni; /* n_enis, by ENI slot */

@@ -6,7 +6,8 @@
  * output port, delivery counters (D8).
  *
  * emit() is static inline: it is inlined into each stage's loop. Only the
- * rare VLAN rewrite (l2_write_vlan, emit.c) is a real call.
+ * rare VLAN rewrite (l2_write_vlan, emit.c) and packets over the egress
+ * MTU (emit_big, frag.c) are real calls.
  */
 #ifndef ENIMAP_EMIT_H
 #define ENIMAP_EMIT_H
@@ -17,6 +18,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "frag.h"
 #include "nat4.h"
 #include "pkt.h"
 #include "stage.h"
@@ -33,21 +35,25 @@ struct emit_ctx {
 	const struct eni_fwd *enis;
 	const struct fwd_port *ports;
 	struct pipeline_tx *tx;
-	uint32_t host_ports; /* bit p: port p exists and is a host port */
+	struct frag_ctx *fr;		  /* over the egress MTU (emit_big, rare) */
+	const struct fwd_subnet *subnets; /* the router's own address toward a machine */
+	uint32_t host_ports;		  /* bit p: port p exists and is a host port */
 	uint16_t in_port;
 	int16_t uplink; /* the uplink port, -1 when none or its upstream MAC is unknown */
 	uint8_t up_mac[6];
 };
 
 static __rte_always_inline void emit_ctx_init(struct emit_ctx *e, struct counters *c,
-					      const struct fwd_side *s, uint16_t in_port,
-					      struct pipeline_tx *tx)
+					      struct frag_ctx *fr, const struct fwd_side *s,
+					      uint16_t in_port, struct pipeline_tx *tx)
 {
 	e->c = c;
 	e->ceni = c->eni;
 	e->enis = s->enis;
 	e->ports = s->ports;
 	e->tx = tx;
+	e->fr = fr;
+	e->subnets = s->subnets;
 	e->host_ports = 0;
 	for (unsigned p = 0; p < s->n_ports && p < FWD_MAX_PORTS; p++)
 		if (s->ports[p].role == FWD_PORT_HOST)
@@ -96,12 +102,24 @@ static __rte_always_inline void l3_write(struct pmeta *pm)
 static __rte_always_inline void enqueue(struct counters *c, struct pipeline_tx *tx, uint16_t port,
 					struct rte_mbuf *m, uint16_t in_port)
 {
-	if (unlikely(tx->n[port] >= PIPELINE_BURST_MAX)) {
+	if (unlikely(tx->n[port] >= PIPELINE_TX_MAX)) {
 		drop(c, m, in_port, COUNTERS_DROP_TX_FULL);
 		return;
 	}
 	tx->pkts[port][tx->n[port]++] = m;
 }
+
+/*
+ * A packet whose frame is longer than the MTU of its egress port out
+ * allows (frag.c, a real call: the rare case). IPv4 with DF clear: the
+ * datagram is translated, then fragmented (fragments for dst_mac, vlan);
+ * DF set, or IPv6: dropped (frag-needed) and answered with an ICMP
+ * fragmentation needed / packet too big back out of the input port.
+ * Returns false, having done nothing, when the IP packet fits after all
+ * (the frame only had trailing bytes): emit goes on as usual.
+ */
+bool emit_big(const struct emit_ctx *e, struct rte_mbuf *m, struct pmeta *pm, uint16_t out,
+	      const uint8_t *dst_mac, uint16_t vlan);
 
 /* The drop reason of a packet for an ENI that is not ENI_FWD_OK. */
 static __rte_always_inline unsigned eni_state_drop(uint8_t state)
@@ -132,6 +150,10 @@ static __rte_always_inline void emit(const struct emit_ctx *e, struct rte_mbuf *
 			drop(e->c, m, e->in_port, COUNTERS_DROP_TTL);
 			return;
 		}
+		/* the one compare packets within the MTU pay (D7) */
+		if (unlikely(m->pkt_len - pm->l2_len > e->ports[out].mtu) &&
+		    emit_big(e, m, pm, out, eni->mac, eni->vlan))
+			return;
 		l3_write(pm);
 		if (unlikely(l2_write(m, pm, eni->mac, e->ports[out].mac, eni->vlan) != 0)) {
 			drop(e->c, m, e->in_port, COUNTERS_DROP_MALFORMED);
@@ -152,6 +174,9 @@ static __rte_always_inline void emit(const struct emit_ctx *e, struct rte_mbuf *
 		drop(e->c, m, e->in_port, COUNTERS_DROP_TTL);
 		return;
 	}
+	if (unlikely(m->pkt_len - pm->l2_len > e->ports[out].mtu) &&
+	    emit_big(e, m, pm, out, e->up_mac, 0))
+		return;
 	l3_write(pm);
 	l2_write(m, pm, e->up_mac, e->ports[out].mac, 0); /* untagged: cannot fail */
 	enqueue(e->c, e->tx, out, m, e->in_port);

@@ -31,6 +31,11 @@
 #define FWD_MAX_PORTS 16    /* the engine's ENGINE_MAX_PORTS is asserted equal (engine.c) */
 #define FWD_ENI_ABSENT 0xff /* eni_fwd.state of an unused ENI slot */
 
+/* A port's egress MTU (IP bytes): IPv6 needs 1280; 9216 is the usual jumbo ceiling. */
+#define FWD_MTU_DEFAULT 1500
+#define FWD_MTU_MIN 1280
+#define FWD_MTU_MAX 9216
+
 enum fwd_port_role { FWD_PORT_UPLINK = 0, FWD_PORT_HOST = 1 };
 
 /* One engine port, as the pipeline sees it. */
@@ -41,6 +46,7 @@ struct fwd_port {
 	uint8_t mac[6];		 /* the engine's MAC on this port (ARP/ND answers, source MAC) */
 	uint8_t upstream_mac[6]; /* uplink: the upstream router (configured) */
 	uint32_t upstream_ip;	 /* uplink: the upstream router's IPv4, network order */
+	uint16_t mtu;		 /* egress MTU: bigger IP packets are fragmented or refused (D7) */
 };
 
 /* A subnet: what ARP/ND answers need (D1). */

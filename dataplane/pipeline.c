@@ -44,6 +44,7 @@
 #include <rte_prefetch.h>
 
 #include "emit.h"
+#include "frag.h"
 #include "neigh.h"
 #include "parse.h"
 #include "stage.h"
@@ -55,6 +56,7 @@
 struct pipeline_worker {
 	unsigned id;
 	struct counters *c;
+	struct frag_ctx frag; /* packets over their egress MTU (D7) */
 } __attribute__((aligned(64)));
 
 struct pipeline_worker *pipeline_worker_create(unsigned id, uint32_t max_enis)
@@ -65,6 +67,7 @@ struct pipeline_worker *pipeline_worker_create(unsigned id, uint32_t max_enis)
 		errno = ENOMEM;
 		return NULL;
 	}
+	memset(w, 0, sizeof(*w));
 	w->id = id;
 	w->c = counters_create(max_enis);
 	if (w->c == NULL) {
@@ -86,6 +89,13 @@ void pipeline_worker_free(struct pipeline_worker *w)
 const struct counters *pipeline_worker_counters(const struct pipeline_worker *w)
 {
 	return w->c;
+}
+
+void pipeline_worker_set_frag_pools(struct pipeline_worker *w, struct rte_mempool *direct,
+				    struct rte_mempool *indirect)
+{
+	w->frag.direct = direct;
+	w->frag.indirect = indirect;
 }
 
 /* ARP / ND: answered in place (back out of in_port) or dropped. */
@@ -185,9 +195,9 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	}
 	/* stages 2 and 3, per side */
 	if (uplink && uk.n4 + uk.n6 != 0)
-		stage_uplink(c, side, in_port, pkts, meta, &uk, tx);
+		stage_uplink(c, &w->frag, side, in_port, pkts, meta, &uk, tx);
 	else if (n_live != 0)
-		stage_host(c, side, in_port, pkts, meta, live, n_live, tx);
+		stage_host(c, &w->frag, side, in_port, pkts, meta, live, n_live, tx);
 	for (unsigned p = 0; p < side->n_ports; p++)
 		c->port[p].tx += (uint16_t)(tx->n[p] - tx_before[p]);
 }

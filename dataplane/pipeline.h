@@ -29,13 +29,17 @@
 #include "fwd.h"
 
 struct rte_mbuf;
+struct rte_mempool;
 
 #define PIPELINE_BURST_MAX 64
+/* An output queue holds more than a burst: a datagram fragmented for its
+ * egress MTU (D7) leaves as several packets. */
+#define PIPELINE_TX_MAX (4 * PIPELINE_BURST_MAX)
 
 /* Output queues, one per port; the caller tx-bursts and resets n[]. */
 struct pipeline_tx {
 	uint16_t n[FWD_MAX_PORTS];
-	struct rte_mbuf *pkts[FWD_MAX_PORTS][PIPELINE_BURST_MAX];
+	struct rte_mbuf *pkts[FWD_MAX_PORTS][PIPELINE_TX_MAX];
 };
 
 struct pipeline_worker;
@@ -45,11 +49,21 @@ struct pipeline_worker *pipeline_worker_create(unsigned id, uint32_t max_enis);
 void pipeline_worker_free(struct pipeline_worker *w);
 /* The worker's own counters (read them through counters_sum from other threads). */
 const struct counters *pipeline_worker_counters(const struct pipeline_worker *w);
+/*
+ * The mempools the worker makes IPv4 fragments from (D7): direct mbufs for
+ * the fragments' headers (room for an Ethernet + VLAN + IPv4 header with
+ * options after the headroom), indirect ones (no data room) for their
+ * data. Until set (or NULL), a DF-clear datagram over its egress MTU is
+ * dropped as frag-failed. Before the worker runs.
+ */
+void pipeline_worker_set_frag_pools(struct pipeline_worker *w, struct rte_mempool *direct,
+				    struct rte_mempool *indirect);
 
 /*
- * Process n (<= PIPELINE_BURST_MAX) packets received on in_port. tx->n[p]
- * plus the packets queued here must stay <= PIPELINE_BURST_MAX: drain tx
- * after every burst.
+ * Process n (<= PIPELINE_BURST_MAX) packets received on in_port. Drain tx
+ * after every burst: a packet that finds its queue full (PIPELINE_TX_MAX)
+ * is dropped as tx-full, a fragmented datagram whole when its fragments do
+ * not all fit.
  */
 void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
 		    struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx);

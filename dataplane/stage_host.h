@@ -14,9 +14,10 @@
 #include "stage_host6.h"
 
 /* From a machine: pkts[live[0..n_live)] (IPv4 or IPv6). D4, D5, D6, D11. */
-static __rte_always_inline void stage_host(struct counters *c, const struct fwd_side *s,
-					   uint16_t in_port, struct rte_mbuf **pkts,
-					   struct pmeta *meta, const uint8_t *live, unsigned n_live,
+static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *fr,
+					   const struct fwd_side *s, uint16_t in_port,
+					   struct rte_mbuf **pkts, struct pmeta *meta,
+					   const uint8_t *live, unsigned n_live,
 					   struct pipeline_tx *tx)
 {
 	struct em16_key k16[PIPELINE_BURST_MAX];
@@ -28,7 +29,7 @@ static __rte_always_inline void stage_host(struct counters *c, const struct fwd_
 	unsigned n4 = 0, n6 = 0;
 	struct emit_ctx ec;
 
-	emit_ctx_init(&ec, c, s, in_port, tx);
+	emit_ctx_init(&ec, c, fr, s, in_port, tx);
 
 	/* the sending ENI (a small table, in cache); for IPv4 then the
 	 * source/dest check (the source's owner, its line prefetched while

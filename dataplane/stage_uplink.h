@@ -7,17 +7,17 @@
 #include "stage.h"
 
 /* The uplink's packets, their keys gathered at parse (uk): looked up, emitted. */
-static __rte_always_inline void stage_uplink(struct counters *c, const struct fwd_side *s,
-					     uint16_t in_port, struct rte_mbuf **pkts,
-					     struct pmeta *meta, const struct uplink_keys *uk,
-					     struct pipeline_tx *tx)
+static __rte_always_inline void stage_uplink(struct counters *c, struct frag_ctx *fr,
+					     const struct fwd_side *s, uint16_t in_port,
+					     struct rte_mbuf **pkts, struct pmeta *meta,
+					     const struct uplink_keys *uk, struct pipeline_tx *tx)
 {
 	uint64_t vals6[PIPELINE_BURST_MAX], hit6;
 	const struct em4 *eip4 = s->eip4;
 	unsigned n4 = uk->n4, n6 = uk->n6;
 	struct emit_ctx ec;
 
-	emit_ctx_init(&ec, c, s, in_port, tx);
+	emit_ctx_init(&ec, c, fr, s, in_port, tx);
 	hit6 = n6 ? em16_lookup_bulk(s->ip6, uk->k6, n6, vals6) : 0;
 	/* each EIP looked up just before its packet is emitted: the lines
 	 * prefetched while parsing have had the emits before it to arrive */

@@ -90,6 +90,7 @@ static int side_init(struct fwd_side *s, const struct builder_params *p, struct 
 		memcpy(fp->upstream_mac, bp->upstream_mac, 6);
 		fp->has_upstream_ip = bp->has_upstream_ip;
 		fp->upstream_ip = bp->upstream_ip;
+		fp->mtu = bp->mtu ? bp->mtu : FWD_MTU_DEFAULT;
 		if (bp->role == FWD_PORT_UPLINK && s->uplink < 0)
 			s->uplink = (int16_t)i;
 	}
@@ -395,6 +396,12 @@ struct builder *builder_create(const struct builder_params *params)
 		errno = EINVAL;
 		return NULL;
 	}
+	for (size_t i = 0; i < params->n_ports; i++)
+		if (params->ports[i].mtu != 0 &&
+		    (params->ports[i].mtu < FWD_MTU_MIN || params->ports[i].mtu > FWD_MTU_MAX)) {
+			errno = EINVAL;
+			return NULL;
+		}
 	b = calloc(1, sizeof(*b));
 	if (b == NULL) {
 		errno = ENOMEM;

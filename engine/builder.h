@@ -34,6 +34,7 @@ struct builder_port {
 	uint8_t upstream_mac[6];
 	bool has_upstream_ip; /* uplink: learn the upstream MAC from its ARP */
 	uint32_t upstream_ip; /* network order */
+	uint16_t mtu;	      /* egress MTU, FWD_MTU_MIN..FWD_MTU_MAX; 0 = FWD_MTU_DEFAULT */
 };
 
 /* Capacities left 0 take the defaults in brackets. */

@@ -3,6 +3,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,6 +28,8 @@
 #define ENGINE_RX_DESC 1024
 #define ENGINE_TX_DESC 1024
 #define ENGINE_POOL_CACHE 256
+#define ENGINE_FRAG_CACHE 32
+#define ENGINE_FRAG_HDR_ROOM 64 /* an IPv4 header with options (60), rounded */
 
 /* engine_params.h stays free of dataplane headers, so its limit is a copy */
 _Static_assert(ENGINE_MAX_PORTS == FWD_MAX_PORTS, "engine and dataplane port limits differ");
@@ -41,6 +44,8 @@ struct engine {
 	const struct model *model; /* what the tables are rebuilt from (engine_apply) */
 	struct worker *workers;	   /* n_workers, cache aligned */
 	struct pipeline_worker *pw[RTE_MAX_LCORE];
+	/* per worker: the mbufs IPv4 fragments are made of (D7) */
+	struct rte_mempool *frag_direct[RTE_MAX_LCORE], *frag_indirect[RTE_MAX_LCORE];
 	int uplink; /* first uplink port, -1 = none */
 	unsigned lcore[RTE_MAX_LCORE];
 	bool launched;
@@ -139,6 +144,7 @@ static int engine_build_tables(struct engine *e, const struct engine_params *par
 		memcpy(bp.ports[i].upstream_mac, cp->upstream_mac, 6);
 		bp.ports[i].has_upstream_ip = cp->has_upstream_ip;
 		bp.ports[i].upstream_ip = cp->upstream_ip;
+		bp.ports[i].mtu = cp->mtu;
 		if (cp->role == ENGINE_PORT_UPLINK && e->uplink < 0)
 			e->uplink = (int)i;
 	}
@@ -154,6 +160,33 @@ static int engine_build_tables(struct engine *e, const struct engine_params *par
 	if (rc != 0)
 		RTE_LOG(ERR, ENIMAP, "tables: loading the model: %s\n", strerror(-rc));
 	return rc;
+}
+
+/*
+ * Worker i's fragment pools: enough for every port's tx ring and output
+ * queue full of fragments. Direct mbufs hold a fragment's headers (an
+ * Ethernet + VLAN header prepended in the headroom, an IPv4 header with
+ * options after it); indirect ones only point into the datagram.
+ */
+static int engine_frag_pools(struct engine *e, unsigned i)
+{
+	unsigned n = e->n_ports * (ENGINE_TX_DESC + PIPELINE_TX_MAX);
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	snprintf(name, sizeof(name), "enimap_fragd%u", i);
+	e->frag_direct[i] = rte_pktmbuf_pool_create(name, n, ENGINE_FRAG_CACHE, 0,
+						    RTE_PKTMBUF_HEADROOM + ENGINE_FRAG_HDR_ROOM,
+						    (int)rte_socket_id());
+	snprintf(name, sizeof(name), "enimap_fragi%u", i);
+	e->frag_indirect[i] =
+	    rte_pktmbuf_pool_create(name, n, ENGINE_FRAG_CACHE, 0, 0, (int)rte_socket_id());
+	if (e->frag_direct[i] == NULL || e->frag_indirect[i] == NULL) {
+		RTE_LOG(ERR, ENIMAP, "worker %u: fragment mempools of %u mbufs: %s\n", i, n,
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	pipeline_worker_set_frag_pools(e->pw[i], e->frag_direct[i], e->frag_indirect[i]);
+	return 0;
 }
 
 static int engine_launch(struct engine *e, const struct engine_params *params)
@@ -185,6 +218,9 @@ static int engine_launch(struct engine *e, const struct engine_params *params)
 		if (e->pw[i] == NULL)
 			return -errno;
 		w->pw = e->pw[i];
+		rc = engine_frag_pools(e, i);
+		if (rc != 0)
+			return rc;
 		w->n_ports = e->n_ports;
 		for (unsigned p = 0; p < e->n_ports; p++) {
 			w->port_id[p] = e->port_id[p];
@@ -306,6 +342,10 @@ void engine_free(struct engine *e)
 		pipeline_worker_free(e->pw[i]);
 	rte_free(e->workers);
 	rte_mempool_free(e->pool);
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		rte_mempool_free(e->frag_direct[i]);
+		rte_mempool_free(e->frag_indirect[i]);
+	}
 	free(e);
 }
 

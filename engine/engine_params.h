@@ -32,6 +32,7 @@ struct engine_port_params {
 	uint8_t upstream_mac[6];
 	bool has_upstream_ip;
 	uint32_t upstream_ip; /* network order; resolved by ARP when no MAC is given */
+	uint16_t mtu;	      /* egress MTU in IP bytes, 1280..9216; 0 = 1500 */
 };
 
 struct engine_params {

@@ -44,11 +44,12 @@ static int parse_capacity(const struct cnode_ctx *c, const struct cnode *n,
 static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct engine_params *e)
 {
 	static const char *const keys[] = {"!name",	   "!role",	  "!device", "mac",
-					   "upstream_mac", "upstream_ip", NULL};
+					   "upstream_mac", "upstream_ip", "mtu",     NULL};
 	static const char *const roles[] = {"uplink", "host", NULL};
 	struct engine_port_params *p = &e->ports[e->n_ports];
 	const struct cnode *v;
 	const char *s;
+	uint64_t x;
 	int role;
 
 	if (cnode_map_check(c, n, "port", keys))
@@ -95,6 +96,13 @@ static int parse_port(const struct cnode_ctx *c, const struct cnode *n, struct e
 		if (cnode_ipv4(c, v, "port upstream_ip", &s, &p->upstream_ip))
 			return -1;
 		p->has_upstream_ip = true;
+	}
+	/* the egress MTU (D7): IPv6 needs 1280; 9216 is the usual jumbo ceiling */
+	p->mtu = 1500;
+	if ((v = cnode_map_find(c, n, "mtu")) != NULL) {
+		if (cnode_uint(c, v, "port mtu", 1280, 9216, &x))
+			return -1;
+		p->mtu = (uint16_t)x;
 	}
 	e->n_ports++;
 	return 0;

@@ -238,6 +238,13 @@ static void loader_rules_reported_at_the_node(void **state)
 	expect_refused(
 	    "engine:\n  ports: [{name: h, role: host, device: net_null0, upstream_ip: 1.2.3.4}]\n",
 	    "2:65", "only an uplink port has an upstream", MODEL_UNTOUCHED);
+	/* the egress MTU: 1280 (IPv6's minimum) to 9216, at the value */
+	expect_refused("engine:\n  ports: [{name: h, role: host, device: net_null0, mtu: 1279}]\n",
+		       "2:57", "port mtu", MODEL_UNTOUCHED);
+	expect_refused("engine:\n  ports: [{name: h, role: host, device: net_null0, mtu: 9217}]\n",
+		       "2:57", "port mtu", MODEL_UNTOUCHED);
+	expect_refused("engine:\n  ports: [{name: h, role: host, device: net_null0, mtu: big}]\n",
+		       "2:57", "port mtu: expected a number", MODEL_UNTOUCHED);
 	expect_refused("engine:\n  ports: [{name: a, role: uplink, device: net_null0}, {name: b, "
 		       "role: uplink, device: net_null1}]\n",
 		       "2:71", "port 'a' is already the uplink", MODEL_UNTOUCHED);

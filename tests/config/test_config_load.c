@@ -92,6 +92,9 @@ static void example_engine_and_api_sections_parsed(void **state)
 	assert_int_equal(cfg.engine.ports[1].role, ENGINE_PORT_HOST);
 	assert_false(cfg.engine.ports[1].has_upstream_ip);
 	assert_false(cfg.engine.ports[2].has_mac); /* default: the device's */
+	assert_int_equal(cfg.engine.ports[0].mtu, 1500);
+	assert_int_equal(cfg.engine.ports[1].mtu, 9001);
+	assert_int_equal(cfg.engine.ports[2].mtu, 1500); /* the default */
 	assert_true(cfg.api.enabled);
 	assert_string_equal(cfg.api.listen, "127.0.0.1:8787");
 	assert_string_equal(cfg.api.region, "us-east-1");

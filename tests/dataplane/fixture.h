@@ -3,7 +3,9 @@
  * fixture.h - one VPC in the tables, through the real builder, and a way to
  * push one packet through the real pipeline.
  *
- * Ports: 0 uplink, 1 host, 2 host.
+ * Ports: 0 uplink (MTU 1500), 1 host, 2 host (MTU 9001, EC2's inside a VPC:
+ * datagrams of a few thousand bytes reach machines whole; fixture_reload_mtu
+ * sets others).
  * Subnet 0: 10.0.1.0/24 + 2001:db8:0:1::/64, route table 0:
  *   10.0.0.0/16 local, 2001:db8::/56 local, 0.0.0.0/0 igw, ::/0 igw,
  *   192.0.2.0/24 blackhole, 198.51.100.0/24 -> ENI 3, 198.51.100.128/25 blackhole
@@ -117,6 +119,9 @@ static inline void d_subnet(struct delta *d, uint32_t slot, const char *cidr4, u
 	push(d, &e);
 }
 
+/* Port MTUs of the next fixture_builder(): uplink, host 1, host 2. */
+static uint16_t fixture_mtu[3] = {1500, 9001, 9001};
+
 static inline struct builder *fixture_builder(unsigned max_readers)
 {
 	struct builder_params p;
@@ -138,6 +143,8 @@ static inline struct builder *fixture_builder(unsigned max_readers)
 	memcpy(p.ports[1].mac, MAC_HOST1, 6);
 	p.ports[2].role = FWD_PORT_HOST;
 	memcpy(p.ports[2].mac, MAC_HOST2, 6);
+	for (int i = 0; i < 3; i++)
+		p.ports[i].mtu = fixture_mtu[i];
 	return builder_create(&p);
 }
 
@@ -186,9 +193,27 @@ static inline int fixture_setup(void **state)
 	return 0;
 }
 
+/* The same VPC in new tables whose ports have these MTUs (the worker stays). */
+static inline void fixture_reload_mtu(uint16_t uplink, uint16_t host1, uint16_t host2)
+{
+	struct delta d = {0};
+
+	builder_free(B);
+	fixture_mtu[0] = uplink;
+	fixture_mtu[1] = host1;
+	fixture_mtu[2] = host2;
+	B = fixture_builder(1);
+	assert_non_null(B);
+	fixture_delta(&d);
+	assert_int_equal(builder_apply(B, &d), 0);
+	delta_free(&d);
+}
+
 static inline int fixture_teardown(void **state)
 {
 	(void)state;
+	fixture_mtu[0] = 1500;
+	fixture_mtu[1] = fixture_mtu[2] = 9001;
 	pipeline_worker_free(W);
 	builder_free(B);
 	W = NULL;

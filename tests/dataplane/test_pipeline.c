@@ -715,13 +715,13 @@ static void d8_full_output_queue_dropped_tx_full(void **st)
 	(void)st;
 	struct pipeline_tx tx;
 	memset(tx.n, 0, sizeof(tx.n));
-	tx.n[HOST1] = PIPELINE_BURST_MAX; /* a caller that did not drain */
+	tx.n[HOST1] = PIPELINE_TX_MAX; /* a caller that did not drain */
 	struct v4spec s = {
 	    .src = ip4("198.18.0.5"), .dst = ip4("203.0.113.10"), .proto = 17, .payload = 4};
 	struct rte_mbuf *m = from_internet(&s);
 	unsigned avail = rte_mempool_avail_count(dp_pool);
 	pipeline_burst(W, builder_side(B), UPLINK, &m, 1, &tx);
-	assert_int_equal(tx.n[HOST1], PIPELINE_BURST_MAX);
+	assert_int_equal(tx.n[HOST1], PIPELINE_TX_MAX);
 	assert_int_equal(C()->drop[COUNTERS_DROP_TX_FULL], 1);
 	assert_int_equal(rte_mempool_avail_count(dp_pool), avail + 1); /* freed */
 }
