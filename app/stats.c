@@ -38,6 +38,17 @@ static void print_ports(const struct engine *e, FILE *out)
 	}
 }
 
+static void print_mtu(const struct engine *e, FILE *out)
+{
+	struct engine_mtu_stats ms;
+
+	engine_mtu_stats(e, &ms);
+	fprintf(out,
+		"fragmented %" PRIu64 "\nfragments %" PRIu64 "\nicmp-too-big %" PRIu64
+		"\nicmp-too-big-limited %" PRIu64 "\n",
+		ms.fragmented, ms.fragments, ms.icmp_too_big, ms.icmp_limited);
+}
+
 static int print_eni(const struct engine *e, const struct model *m, const char *id, FILE *out)
 {
 	struct model_eni_view v;
@@ -63,6 +74,7 @@ int stats_print(const struct engine *e, const struct model *m, const char *line,
 	if (n == 1 && strcmp(cmd, "stats") == 0) {
 		print_drops(e, out);
 		print_ports(e, out);
+		print_mtu(e, out);
 		fputs("OK\n", out);
 		return 0;
 	}
@@ -144,6 +156,12 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 		for (size_t r = 0; r < engine_drop_reasons(); r++)
 			dropped += engine_drops(tel.e, r);
 		rte_tel_data_add_dict_u64(d, "dropped", dropped);
+		struct engine_mtu_stats ms;
+		engine_mtu_stats(tel.e, &ms);
+		tel_add(d, "fragmented", ms.fragmented);
+		tel_add(d, "fragments", ms.fragments);
+		tel_add(d, "icmp-too-big", ms.icmp_too_big);
+		tel_add(d, "icmp-too-big-limited", ms.icmp_limited);
 		rte_tel_data_add_dict_u64(d, "workers", engine_n_workers(tel.e));
 		tel_add_mbufs(d);
 	}

@@ -388,6 +388,19 @@ void engine_port_stats(const struct engine *e, unsigned port, struct engine_port
 	}
 }
 
+void engine_mtu_stats(const struct engine *e, struct engine_mtu_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		const struct counters *c = pipeline_worker_counters(e->pw[i]);
+
+		out->fragmented += LOAD(c->fragmented);
+		out->fragments += LOAD(c->fragments);
+		out->icmp_too_big += LOAD(c->icmp_too_big);
+		out->icmp_limited += LOAD(c->icmp_limited);
+	}
+}
+
 void engine_eni_stats(const struct engine *e, uint32_t slot, struct engine_eni_stats *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -99,6 +99,15 @@ struct engine_port_stats {
 };
 void engine_port_stats(const struct engine *e, unsigned port, struct engine_port_stats *out);
 
+/* D7, packets over their egress MTU, all workers: see struct counters. */
+struct engine_mtu_stats {
+	uint64_t fragmented;   /* IPv4 datagrams fragmented */
+	uint64_t fragments;    /* the fragments they made */
+	uint64_t icmp_too_big; /* ICMP fragmentation needed / ICMPv6 packet too big sent */
+	uint64_t icmp_limited; /* ... held back by the rate limit */
+};
+void engine_mtu_stats(const struct engine *e, struct engine_mtu_stats *out);
+
 struct engine_eni_stats {
 	uint64_t packets, bytes; /* delivered to the ENI */
 };
