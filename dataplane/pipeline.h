@@ -6,8 +6,10 @@
  * and for each packet either rewrites it in place and appends it to
  * tx->pkts[out_port] (ARP/ND answers go back out of the port they came
  * from), or frees it and counts the drop by reason (worker counters) and by
- * port. It never blocks, never allocates, and never reads past a packet's
- * data: malformed packets are dropped as 'malformed'.
+ * port. It never blocks, never reads past a packet's data (malformed
+ * packets are dropped as 'malformed'), and allocates only the fragments of
+ * an IPv4 datagram over its egress MTU, from the worker's own pools (D7,
+ * frag.h).
  *
  * The burst is processed in stages (parse + prefetch, bulk lookups,
  * rewrite); see pipeline.c.
