@@ -121,6 +121,20 @@ static __rte_always_inline void enqueue(struct counters *c, struct pipeline_tx *
 bool emit_big(const struct emit_ctx *e, struct rte_mbuf *m, struct pmeta *pm, uint16_t out,
 	      const uint8_t *dst_mac, uint16_t vlan);
 
+/*
+ * emit_big() given a copy of e: the stage's emit_ctx must not escape (its
+ * address passed to a real call makes the compiler keep its fields in
+ * memory: +2 instructions a packet on callgrind).
+ */
+static __rte_always_inline bool emit_big_copy(const struct emit_ctx *e, struct rte_mbuf *m,
+					      struct pmeta *pm, uint16_t out,
+					      const uint8_t *dst_mac, uint16_t vlan)
+{
+	struct emit_ctx copy = *e;
+
+	return emit_big(&copy, m, pm, out, dst_mac, vlan);
+}
+
 /* The drop reason of a packet for an ENI that is not ENI_FWD_OK. */
 static __rte_always_inline unsigned eni_state_drop(uint8_t state)
 {
@@ -150,9 +164,10 @@ static __rte_always_inline void emit(const struct emit_ctx *e, struct rte_mbuf *
 			drop(e->c, m, e->in_port, COUNTERS_DROP_TTL);
 			return;
 		}
-		/* the one compare packets within the MTU pay (D7) */
-		if (unlikely(m->pkt_len - pm->l2_len > e->ports[out].mtu) &&
-		    emit_big(e, m, pm, out, eni->mac, eni->vlan))
+		/* the one compare packets within the MTU pay (D7): frame length
+		 * against MTU + 14 (a tagged frame near the MTU is checked again) */
+		if (unlikely(m->pkt_len > e->ports[out].max_frame) &&
+		    emit_big_copy(e, m, pm, out, eni->mac, eni->vlan))
 			return;
 		l3_write(pm);
 		if (unlikely(l2_write(m, pm, eni->mac, e->ports[out].mac, eni->vlan) != 0)) {
@@ -174,8 +189,8 @@ static __rte_always_inline void emit(const struct emit_ctx *e, struct rte_mbuf *
 		drop(e->c, m, e->in_port, COUNTERS_DROP_TTL);
 		return;
 	}
-	if (unlikely(m->pkt_len - pm->l2_len > e->ports[out].mtu) &&
-	    emit_big(e, m, pm, out, e->up_mac, 0))
+	if (unlikely(m->pkt_len > e->ports[out].max_frame) &&
+	    emit_big_copy(e, m, pm, out, e->up_mac, 0))
 		return;
 	l3_write(pm);
 	l2_write(m, pm, e->up_mac, e->ports[out].mac, 0); /* untagged: cannot fail */

@@ -47,6 +47,7 @@ struct fwd_port {
 	uint8_t upstream_mac[6]; /* uplink: the upstream router (configured) */
 	uint32_t upstream_ip;	 /* uplink: the upstream router's IPv4, network order */
 	uint16_t mtu;		 /* egress MTU: bigger IP packets are fragmented or refused (D7) */
+	uint32_t max_frame;	 /* mtu + an untagged Ethernet header: longer frames are checked */
 };
 
 /* A subnet: what ARP/ND answers need (D1). */

@@ -91,6 +91,7 @@ static int side_init(struct fwd_side *s, const struct builder_params *p, struct 
 		fp->has_upstream_ip = bp->has_upstream_ip;
 		fp->upstream_ip = bp->upstream_ip;
 		fp->mtu = bp->mtu ? bp->mtu : FWD_MTU_DEFAULT;
+		fp->max_frame = fp->mtu + 14u; /* RTE_ETHER_HDR_LEN */
 		if (bp->role == FWD_PORT_UPLINK && s->uplink < 0)
 			s->uplink = (int16_t)i;
 	}

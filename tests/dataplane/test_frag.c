@@ -193,6 +193,14 @@ static void d7_over_mtu_df_clear_fragmented_outbound_snat(void **st)
 	assert_int_equal(tx.n[UPLINK], 1);
 	rte_pktmbuf_free(tx.pkts[UPLINK][0]);
 	assert_int_equal(C()->fragmented, 2);
+
+	/* a tagged frame from ENI 1 carrying exactly 1500 bytes (1518 in all): whole */
+	s.src = ip4("10.0.1.20");
+	run_tx(HOST2, v4_frame(MAC_HOST2, MAC_ENI[1], 100, &s), &tx);
+	assert_int_equal(tx.n[UPLINK], 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(tx.pkts[UPLINK][0]), 1514); /* untagged out */
+	rte_pktmbuf_free(tx.pkts[UPLINK][0]);
+	assert_int_equal(C()->fragmented, 2);
 	assert_int_equal(counters_drops_total(C()), drops);
 }
 
