@@ -18,7 +18,8 @@
  * the instance's IPv6 address: the internet sees the router there); on a
  * host port, the router's address in the sender's subnet (IPv4: the
  * subnet's .1, as in EC2; IPv6: the link-local address made from the
- * port's MAC). The errors are rate-limited per worker (frag.h).
+ * port's MAC). The errors are rate-limited per worker (frag.h), and never
+ * sent about an ICMP error, a later fragment or a group source.
  */
 #include <rte_cycles.h>
 #include <rte_ip.h>
@@ -86,6 +87,45 @@ static void router6(const struct emit_ctx *e, const uint8_t *dst, uint8_t out[16
 	out[15] = mac[5];
 }
 
+/*
+ * Whether an ICMP error may be sent about this packet: never about an ICMP
+ * error, a later IPv4 fragment, or from a source that is not one host's
+ * (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)).
+ */
+static bool may_answer(const struct pmeta *pm)
+{
+	const uint8_t *ip = pm->l3;
+
+	if (pm->kind == PK_V6) {
+		static const uint8_t unspecified[16];
+
+		if (v6_not_unicast(ip + 8) || memcmp(ip + 8, unspecified, 16) == 0)
+			return false;
+		/* ICMPv6 errors are types 0-127 (no extension headers looked through) */
+		return !(ip[6] == IPPROTO_ICMPV6 && pm->seg_l3 > 40 && ip[40] < 128);
+	}
+	unsigned ihl = (ip[0] & 0xfu) * 4;
+	uint32_t src = pkt_ld32(ip + 12);
+
+	if (src == 0 || v4_multicast(src) ||
+	    (pkt_ld16(ip + 6) & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)))
+		return false;
+	if (ip[9] != IPPROTO_ICMP || pm->seg_l3 <= ihl)
+		return true;
+	/* errors: destination unreachable, source quench, redirect, time exceeded,
+	 * parameter problem */
+	switch (ip[ihl]) {
+	case 3:
+	case 4:
+	case 5:
+	case 11:
+	case 12:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* DF set or IPv6: drop, and answer with an ICMP too-big error (in place). */
 static void answer_too_big(const struct emit_ctx *e, struct rte_mbuf *m, struct pmeta *pm,
 			   uint16_t mtu, uint32_t l3len)
@@ -99,6 +139,10 @@ static void answer_too_big(const struct emit_ctx *e, struct rte_mbuf *m, struct 
 	uint8_t peer[RTE_ETHER_ADDR_LEN];
 
 	count_drop(c, e->in_port, COUNTERS_DROP_FRAG_NEEDED);
+	if (!may_answer(pm)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (!frag_icmp_take(&e->fr->icmp, rte_get_tsc_cycles(), rte_get_tsc_hz())) {
 		c->icmp_limited++;
 		rte_pktmbuf_free(m);

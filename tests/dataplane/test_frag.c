@@ -314,6 +314,26 @@ static void d7_over_mtu_df_set_dropped_frag_needed_answered(void **st)
 	assert_int_equal(C()->port[UPLINK].drop, 1);
 	assert_int_equal(C()->icmp_too_big, 3);
 	assert_int_equal(C()->fragmented, 0);
+
+	/* never an ICMP error about an ICMP error, or from a group source: dropped, no answer */
+	struct v4spec err = {.src = ip4("198.18.0.5"),
+			     .dst = ip4("203.0.113.10"),
+			     .proto = 1,
+			     .frag = 0x4000,
+			     .icmp_type = 11,
+			     .payload = 1572};
+	run_tx(UPLINK, v4_frame(MAC_UPLINK, MAC_INTERNET, 0, &err), &tx);
+	assert_int_equal(tx.n[UPLINK] + tx.n[HOST1], 0);
+	err.icmp_type = 8; /* an echo request is answered */
+	run_tx(UPLINK, v4_frame(MAC_UPLINK, MAC_INTERNET, 0, &err), &tx);
+	assert_int_equal(tx.n[UPLINK], 1);
+	rte_pktmbuf_free(tx.pkts[UPLINK][0]);
+	s.src = ip4("255.255.255.255");
+	run_tx(UPLINK, v4_frame(MAC_UPLINK, MAC_INTERNET, 0, &s), &tx);
+	assert_int_equal(tx.n[UPLINK] + tx.n[HOST1], 0);
+	assert_int_equal(C()->drop[COUNTERS_DROP_FRAG_NEEDED], 6);
+	assert_int_equal(C()->icmp_too_big, 4);
+	assert_int_equal(C()->icmp_limited, 0);
 }
 
 /* An ICMPv6 packet-too-big answer at r. */
@@ -372,13 +392,21 @@ static void d7_ipv6_over_mtu_dropped_packet_too_big_answered(void **st)
 	assert_int_equal(C()->drop[COUNTERS_DROP_FRAG_NEEDED], 2);
 	assert_int_equal(C()->icmp_too_big, 2);
 
+	/* an ICMPv6 error (time exceeded, type 3) too big: dropped, not answered */
+	uint8_t te[1300] = {3, 0};
+	n = build_ip6(f + 14, "2001:4860::8888", "2001:db8:0:1::10", 64, te, sizeof(te), 0);
+	run_tx(UPLINK, big_frame(MAC_UPLINK, MAC_INTERNET, 0, 0x86dd, n), &tx);
+	assert_int_equal(tx.n[UPLINK] + tx.n[HOST1], 0);
+	assert_int_equal(C()->drop[COUNTERS_DROP_FRAG_NEEDED], 3);
+	assert_int_equal(C()->icmp_too_big, 2);
+
 	/* exactly the MTU goes whole */
 	n = build_ip6(f + 14, "2001:4860::8888", "2001:db8:0:1::10", 64, NULL, 0, 1232);
 	assert_int_equal(n, 1280);
 	run_tx(UPLINK, big_frame(MAC_UPLINK, MAC_INTERNET, 0, 0x86dd, n), &tx);
 	assert_int_equal(tx.n[HOST1], 1);
 	rte_pktmbuf_free(tx.pkts[HOST1][0]);
-	assert_int_equal(C()->drop[COUNTERS_DROP_FRAG_NEEDED], 2);
+	assert_int_equal(C()->drop[COUNTERS_DROP_FRAG_NEEDED], 3);
 }
 
 static void d7_over_mtu_no_fragment_buffers_frag_failed_or_tx_full(void **st)
