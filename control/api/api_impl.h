@@ -52,6 +52,12 @@ struct api_ctx {
 	struct api_buf *canon; /* the journal record of an accepted change; empty = none */
 	struct delta *delta;
 	bool trusted; /* journal replay: internal parameters (explicit ids) allowed */
+	/* TagSpecification tags made ready before the resources exist (api_tags.c) */
+	struct api_tag_prep {
+		const char *type;
+		struct model_tags_prep *p;
+	} tag_preps[8];
+	size_t n_tag_preps;
 	char code[64];
 	char msg[1024];
 };
@@ -214,11 +220,18 @@ int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char
 /*
  * Check the request's TagSpecification.N before creating anything (so that a
  * bad tag refuses the whole call): each ResourceType one of types (NULL
- * terminated), each tag valid. 0, or -1 with the error set.
+ * terminated), each tag valid. 0, or -1 with the error set. It also makes
+ * every allocation the first api_tag_specs_apply() of each type needs
+ * (model_tags_prepare), so that creating one resource with its tags is
+ * all-or-nothing even when memory runs out; a later apply of the same type
+ * (several resources) allocates as it goes.
  * api_tag_specs_apply() appends the tags to the journal record (c->canon):
  * call it after writing the record of the creation.
  */
 int api_tag_specs_check(struct api_ctx *c, const char *const *types);
+/* Drop what api_tag_specs_check prepared and no apply took (run_action does, after every action).
+ */
+void api_tag_specs_done(struct api_ctx *c);
 /* CreateTags, DeleteTags, DescribeTags */
 int api_create_tags(struct api_ctx *c);
 int api_delete_tags(struct api_ctx *c);

@@ -198,39 +198,76 @@ fail:
 
 int api_tag_specs_check(struct api_ctx *c, const char *const *types)
 {
-	/* per type: the tags one new resource of it would take */
+	/* per type: the tags one new resource of it would take, made ready */
 	for (size_t t = 0; types[t]; t++) {
 		struct model_tag *tags;
 		size_t n;
 		struct model_err err = {0};
 		if (read_specs(c, types, types[t], &tags, &n))
 			return -1;
-		int rc = model_tags_check(c->m, tags, n, &err);
+		if (n == 0) {
+			free(tags);
+			continue;
+		}
+		if (c->n_tag_preps == sizeof(c->tag_preps) / sizeof(c->tag_preps[0])) {
+			free(tags);
+			return api_fail(c, "InvalidParameterValue", "Too many resource types.");
+		}
+		struct model_tags_prep *p = model_tags_prepare(c->m, tags, n, &err);
 		free(tags);
-		if (rc)
+		if (!p)
 			return api_fail_model(c, &err);
+		c->tag_preps[c->n_tag_preps++] = (struct api_tag_prep){types[t], p};
 	}
 	return 0;
 }
 
+void api_tag_specs_done(struct api_ctx *c)
+{
+	for (size_t i = 0; i < c->n_tag_preps; i++)
+		model_tags_prep_free(c->m, c->tag_preps[i].p);
+	c->n_tag_preps = 0;
+}
+
+/* Take the preparation made for type, if any (NULL: none, or taken already). */
+static struct model_tags_prep *take_prep(struct api_ctx *c, const char *type)
+{
+	for (size_t i = 0; i < c->n_tag_preps; i++)
+		if (strcmp(c->tag_preps[i].type, type) == 0) {
+			struct model_tags_prep *p = c->tag_preps[i].p;
+			c->tag_preps[i] = c->tag_preps[--c->n_tag_preps];
+			return p;
+		}
+	return NULL;
+}
+
 int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char *resource_id)
 {
-	struct model_tag *tags;
-	size_t n;
 	struct model_err err = {0};
-	if (read_specs(c, NULL, resource_type, &tags, &n))
-		return -1;
-	if (n == 0) {
+	/* prepared by api_tag_specs_check: nothing here can run out of memory (the
+	 * record's buffer may, which refuses the call in the rehearsal) */
+	struct model_tags_prep *prep = take_prep(c, resource_type);
+	if (prep) {
+		if (model_tags_commit(c->m, prep, resource_id, &err))
+			return api_fail_model(c, &err);
+	} else {
+		struct model_tag *tags;
+		size_t n;
+		if (read_specs(c, NULL, resource_type, &tags, &n))
+			return -1;
+		int rc = n ? model_create_tags(c->m, &resource_id, 1, tags, n, &err) : 0;
 		free(tags);
+		if (rc)
+			return api_fail_model(c, &err);
+		if (n == 0)
+			return 0;
+	}
+	/* the record of the creation carries its tags (as the model holds them):
+	 * replay tags it again. The specification number is the type's place among
+	 * those already written. */
+	struct model_tags_view v;
+	if (model_get_tags(c->m, resource_id, &v))
 		return 0;
-	}
-	int rc = model_create_tags(c->m, &resource_id, 1, tags, n, &err);
-	if (rc) {
-		free(tags);
-		return api_fail_model(c, &err);
-	}
-	/* the record of the creation carries its tags: replay tags it again. The
-	 * specification number is the type's place among those already written. */
 	unsigned spec = 1;
 	for (; spec < 64; spec++) {
 		char name[64];
@@ -242,8 +279,7 @@ int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char
 	snprintf(name, sizeof(name), "TagSpecification.%u.ResourceType", spec);
 	api_buf_form_add(c->canon, name, resource_type);
 	snprintf(name, sizeof(name), "TagSpecification.%u.Tag", spec);
-	canon_tags(c, name, tags, n);
-	free(tags);
+	canon_tags(c, name, v.tags, v.n);
 	return 0;
 }
 

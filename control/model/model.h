@@ -412,6 +412,22 @@ int model_create_tags(struct model *m, const char *const *ids, size_t n_ids,
  */
 int model_delete_tags(struct model *m, const char *const *ids, size_t n_ids,
 		      const struct model_tag *tags, size_t n_tags, struct model_err *err);
+/*
+ * Tags for a resource an operation is about to create: model_tags_prepare()
+ * checks them (as model_tags_check) and makes every allocation
+ * model_tags_commit() needs, before the resource exists; the commit, once it
+ * does, cannot run out of memory. So creating a resource with its tags is
+ * all-or-nothing. Commit fails (and changes nothing) only for an id the
+ * model does not hold or that has tags already. Both consume the
+ * preparation; model_tags_prep_free() drops one that is not committed.
+ */
+struct model_tags_prep;
+struct model_tags_prep *model_tags_prepare(struct model *m, const struct model_tag *tags,
+					   size_t n_tags, struct model_err *err);
+int model_tags_commit(struct model *m, struct model_tags_prep *p, const char *resource_id,
+		      struct model_err *err);
+void model_tags_prep_free(struct model *m, struct model_tags_prep *p);
+
 /* The EC2 resource type of an id the model holds ("network-interface", ...), or NULL + err. */
 const char *model_resource_type(const struct model *m, const char *id, struct model_err *err);
 

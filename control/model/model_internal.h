@@ -117,6 +117,7 @@ struct model {
 	struct objtab tagsets; /* one per resource that has tags */
 	struct mhash by_tags;  /* resource id -> tagset */
 	uint64_t tag_clock;    /* the last tag creation number */
+	size_t tags_pending;   /* model_tags_prepare'd sets not yet committed */
 	struct pubpool *pools; /* sorted by base */
 	size_t npools;
 	/* id -> index (external keys: the ids live in the objects) */

@@ -310,8 +310,9 @@ int model_create_tags(struct model *m, const char *const *ids, size_t n_ids,
 		}
 		fresh += !s && !p[i].dup;
 	}
-	/* every byte the change needs */
-	if (objtab_reserve(&m->tagsets, fresh) || mhash_reserve(&m->by_tags, fresh)) {
+	/* every byte the change needs (and the room prepared tags hold) */
+	if (objtab_reserve(&m->tagsets, fresh + m->tags_pending) ||
+	    mhash_reserve(&m->by_tags, fresh + m->tags_pending)) {
 		model_fail_nomem(err);
 		goto out;
 	}
@@ -330,6 +331,75 @@ out:
 	free(set);
 	free(type);
 	return rc;
+}
+
+/* ---- tags for a resource about to be created ---- */
+
+struct model_tags_prep {
+	struct prep p;
+	size_t n_tags;
+};
+
+struct model_tags_prep *model_tags_prepare(struct model *m, const struct model_tag *tags,
+					   size_t n_tags, struct model_err *err)
+{
+	struct model_tags_prep *x;
+
+	if (n_tags == 0) {
+		model_fail(err, "MissingParameter", "A tag specification has no Tag");
+		return NULL;
+	}
+	if (model_tags_check(m, tags, n_tags, err))
+		return NULL;
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		model_fail_nomem(err);
+		return NULL;
+	}
+	x->p.set = NIL;
+	x->p.add = n_tags;
+	x->n_tags = n_tags;
+	/* the room of every prepared set stays reserved until it is committed or freed */
+	char *rid = NULL;
+	if (objtab_reserve(&m->tagsets, m->tags_pending + 1) ||
+	    mhash_reserve(&m->by_tags, m->tags_pending + 1) ||
+	    prep_one(m, "", &x->p, tags, n_tags) || !(rid = realloc(x->p.rid, MODEL_ID_MAX))) {
+		prep_free(&x->p, 1, n_tags);
+		model_fail_nomem(err);
+		return NULL;
+	}
+	x->p.rid = rid; /* room for any id */
+	m->tags_pending++;
+	return x;
+}
+
+void model_tags_prep_free(struct model *m, struct model_tags_prep *x)
+{
+	if (!x)
+		return;
+	m->tags_pending--;
+	prep_free(&x->p, 1, x->n_tags);
+}
+
+int model_tags_commit(struct model *m, struct model_tags_prep *x, const char *id,
+		      struct model_err *err)
+{
+	const char *type = model_resource_type(m, id, err);
+
+	if (!type)
+		goto refused;
+	if (model_find(&m->by_tags, id) != NIL) {
+		model_fail(err, "InternalError", "The new resource '%.100s' has tags already", id);
+		goto refused;
+	}
+	model_id_copy(x->p.rid, id);
+	m->tags_pending--;
+	commit_one(m, type, &x->p, x->n_tags);
+	prep_free(&x->p, 1, x->n_tags);
+	return 0;
+refused:
+	model_tags_prep_free(m, x);
+	return -1;
 }
 
 /* ---- delete ---- */
