@@ -206,6 +206,37 @@ static void tags_disappear_with_their_resource(void **state)
 	assert_true(st.bytes > 0);
 }
 
+static void prepared_tags_go_to_the_new_resource(void **state)
+{
+	struct world *w = *state;
+	struct model_tag t[] = {{"Name", "new"}, {"k", NULL}};
+	struct model_tags_prep *p = model_tags_prepare(w->m, t, 2, &w->err);
+	assert_non_null(p);
+	/* two preparations at once keep room for both (a call creating two resources) */
+	struct model_tags_prep *q = model_tags_prepare(w->m, t, 1, &w->err);
+	assert_non_null(q);
+	char eni[MODEL_ID_MAX];
+	world_eni(w, w->sb, NULL, eni);
+	OK(w, model_tags_commit(w->m, p, eni, &w->err));
+	assert_int_equal(tag_count(w->m, eni), 2);
+	assert_string_equal(tag_value(w->m, eni, "k"), "");
+	/* an id the model does not hold, or one with tags already: refused, nothing changes */
+	struct model_tags_prep *r = model_tags_prepare(w->m, t, 1, &w->err);
+	FAILS(w, model_tags_commit(w->m, r, "eni-0123456789abcdef0", &w->err),
+	      "InvalidNetworkInterfaceID.NotFound");
+	r = model_tags_prepare(w->m, t, 1, &w->err);
+	FAILS(w, model_tags_commit(w->m, r, eni, &w->err), "InternalError");
+	assert_int_equal(tag_count(w->m, eni), 2);
+	model_tags_prep_free(w->m, q);
+	/* bad tags are refused when prepared */
+	struct model_tag bad[] = {{"aws:x", "v"}};
+	memset(&w->err, 0, sizeof(w->err));
+	assert_null(model_tags_prepare(w->m, bad, 1, &w->err));
+	assert_string_equal(w->err.code, "InvalidParameterValue");
+	assert_null(model_tags_prepare(w->m, t, 0, &w->err));
+	assert_string_equal(w->err.code, "MissingParameter");
+}
+
 /* ---- cursors ---- */
 
 struct seen {
@@ -309,6 +340,8 @@ int main(void)
 					    world_teardown),
 	    cmocka_unit_test_setup_teardown(delete_tags_follows_ec2, world_setup, world_teardown),
 	    cmocka_unit_test_setup_teardown(tags_disappear_with_their_resource, world_setup,
+					    world_teardown),
+	    cmocka_unit_test_setup_teardown(prepared_tags_go_to_the_new_resource, world_setup,
 					    world_teardown),
 	    cmocka_unit_test_setup_teardown(iteration_resumes_after_a_deleted_object, world_setup,
 					    world_teardown),
