@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "api_impl.h" /* the Describe frame, for an action it has no rule for */
 
 #define OKM(call)                                                                                  \
 	do {                                                                                       \
@@ -646,6 +647,77 @@ static void page_errors_have_ec2_codes(void **state)
 	fails(f, "Action=DescribeTags&NextToken=00", 400, "InvalidNextToken");
 }
 
+/* ---- the frame for a Describe it has no rule for (no cursor: it skips to the id) ---- */
+
+struct frame_run {
+	struct api_describe d;
+	char ids[2048];
+};
+
+static int frame_eni_cb(const struct model_eni_view *v, void *arg)
+{
+	struct frame_run *r = arg;
+	api_facts_reset(&r->d.facts);
+	if (!api_describe_wants(&r->d, v->id))
+		return r->d.full;
+	strcat(r->ids, v->id);
+	strcat(r->ids, " ");
+	return 0;
+}
+
+/* One page of a made-up DescribeThings over the ENIs; the body's nextToken into token. */
+static int frame_page(struct fx *f, const char *body, char *ids, char *token, size_t tsize,
+		      char *code)
+{
+	struct api_query q;
+	struct api_buf xml = {0};
+	assert_int_equal(api_query_parse(&q, body, strlen(body)), 0);
+	struct api_ctx c = {.a = NULL, .m = f->m, .q = &q, .xml = &xml};
+	static const char *const allowed[] = {NULL};
+	struct frame_run r = {.ids = ""};
+	int rc = api_describe_open(&r.d, &c, NULL, allowed, NULL, NULL, NULL);
+	if (rc == 0) {
+		assert_null(api_describe_after(&r.d)); /* no cursor: from the start */
+		model_foreach_eni(f->m, frame_eni_cb, &r);
+		rc = api_describe_close(&r.d);
+	}
+	snprintf(code, 64, "%s", rc ? c.code : "");
+	strcpy(ids, r.ids);
+	elem(xml.s ? xml.s : "", "nextToken", token, tsize);
+	api_buf_free(&xml);
+	api_query_free(&q);
+	return rc;
+}
+
+static void an_action_without_a_rule_pages_by_skipping(void **state)
+{
+	struct fx *f = *state;
+	create_enis(f, 9); /* 12 ENIs */
+	char ids[2048], all[4096] = "", token[512] = "", body[1024], code[64];
+	int pages = 0;
+	do {
+		snprintf(body, sizeof(body), "Action=DescribeThings&MaxResults=5%s%s",
+			 token[0] ? "&NextToken=" : "", token);
+		assert_int_equal(frame_page(f, body, ids, token, sizeof(token), code), 0);
+		strcat(all, ids);
+		pages++;
+	} while (token[0]);
+	assert_int_equal(pages, 3);
+	assert_int_equal(count(all, " "), 12);
+	/* the object a token names is gone: refused, the walk cannot know where to go on */
+	assert_int_equal(
+	    frame_page(f, "Action=DescribeThings&MaxResults=5", ids, token, sizeof(token), code),
+	    0);
+	const char *last = strrchr(ids, ' ');
+	*(char *)last = 0;
+	last = strrchr(ids, ' ') + 1;
+	snprintf(body, sizeof(body), "Action=DeleteNetworkInterface&NetworkInterfaceId=%s", last);
+	free(ok(f, body));
+	snprintf(body, sizeof(body), "Action=DescribeThings&MaxResults=5&NextToken=%s", token);
+	assert_int_equal(frame_page(f, body, ids, token, sizeof(token), code), -1);
+	assert_string_equal(code, "InvalidNextToken");
+}
+
 static void tags_survive_replay_and_compaction(void **state)
 {
 	struct fx *f = *state;
@@ -711,6 +783,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(describe_tags_pages_inside_resources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(every_describe_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(page_errors_have_ec2_codes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(an_action_without_a_rule_pages_by_skipping, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(tags_survive_replay_and_compaction, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
