@@ -173,9 +173,10 @@ int api_describe_open(struct api_describe *d, struct api_ctx *c, const char *id_
 	memset(d, 0, sizeof(*d));
 	d->c = c;
 	d->last.kind = r->kind;
+	/* id_param NULL: no id list (DescribeTags) */
 	if (id_param && api_list(c, id_param, NULL, &d->ids, &d->n_ids))
 		return -1;
-	for (size_t i = 0; i < d->n_ids; i++)
+	for (size_t i = 0; id_param && i < d->n_ids; i++)
 		if (!exists(c, d->ids[i])) {
 			api_fail(c, not_found_code, "The %s '%.*s' does not exist", what,
 				 api_utf8_prefix(d->ids[i], 100), d->ids[i]);

@@ -314,7 +314,8 @@ int api_describe_tags(struct api_ctx *c)
 {
 	static const char *const allowed[] = {"key", "value", "resource-id", "resource-type", NULL};
 	struct api_describe d;
-	if (api_describe_open(&d, c, NULL, allowed, NULL, NULL, NULL))
+	/* no id list (id_param NULL): exists and the not-found code are never used */
+	if (api_describe_open(&d, c, NULL, allowed, NULL, "InvalidParameterValue", "resource"))
 		return -1;
 	api_buf_puts(c->xml, "<tagSet>");
 	model_foreach_tags_from(c->m, api_describe_after(&d), tags_cb, &d);

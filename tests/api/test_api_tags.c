@@ -527,6 +527,7 @@ static void pages_survive_changes_between_pages(void **state)
 	const char *p = b, *last = NULL;
 	while ((p = strstr(p, "<networkInterfaceId>")))
 		last = p += strlen("<networkInterfaceId>");
+	assert_non_null(last);
 	char last_id[64];
 	snprintf(last_id, sizeof(last_id), "%.*s", (int)(strchr(last, '<') - last), last);
 	snprintf(first, sizeof(first), "%s", b);
@@ -675,7 +676,7 @@ static int frame_page(struct fx *f, const char *body, char *ids, char *token, si
 	struct api_ctx c = {.a = NULL, .m = f->m, .q = &q, .xml = &xml};
 	static const char *const allowed[] = {NULL};
 	struct frame_run r = {.ids = ""};
-	int rc = api_describe_open(&r.d, &c, NULL, allowed, NULL, NULL, NULL);
+	int rc = api_describe_open(&r.d, &c, NULL, allowed, NULL, "InvalidParameterValue", "thing");
 	if (rc == 0) {
 		assert_null(api_describe_after(&r.d)); /* no cursor: from the start */
 		model_foreach_eni(f->m, frame_eni_cb, &r);
