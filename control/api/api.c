@@ -147,6 +147,7 @@ static void run_action(struct api *a, api_action_fn fn, const char *action,
 			    .delta = delta,
 			    .trusted = trusted};
 	int rc = fn(&c);
+	api_tag_specs_done(&c);
 	o->action_rc = rc;
 	o->oom = o->canon.oom || (rc == 0 && xml.oom);
 	if (o->oom)

@@ -185,6 +185,9 @@ static int act_allocate_address(struct api_ctx *c)
 	struct model_err err = {0};
 	const char *want = api_internal(c, "AllocationId");
 	struct model_eip_view ev;
+	static const char *const tag_types[] = {"elastic-ip", NULL};
+	if (api_tag_specs_check(c, tag_types))
+		return -1;
 	if (!want) {
 		do
 			api_new_id("eipalloc-", fresh);
@@ -201,6 +204,9 @@ static int act_allocate_address(struct api_ctx *c)
 	canon_start(c, "AllocateAddress");
 	api_buf_form_add(c->canon, "AllocationId", id);
 	api_buf_form_add(c->canon, "Address", pub);
+	/* checked above: only running out of memory can fail here */
+	if (api_tag_specs_apply(c, "elastic-ip", id))
+		return -1;
 	return 0;
 }
 
@@ -475,11 +481,14 @@ static int create_eni_commit(struct api_ctx *c, const struct model_eni_req *req,
 		return api_fail_model(c, &err);
 	if (model_get_eni(c->m, id, &v))
 		return api_fail(c, "InternalError", "The new network interface %s vanished.", id);
+	api_buf_reset(c->canon);
+	api_canon_create_eni(c->canon, &v);
+	/* checked before the creation: only running out of memory can fail here */
+	if (api_tag_specs_apply(c, "network-interface", id))
+		return -1;
 	api_buf_puts(c->xml, "<networkInterface>");
 	api_xml_eni(c, &v);
 	api_buf_puts(c->xml, "</networkInterface>");
-	api_buf_reset(c->canon);
-	api_canon_create_eni(c->canon, &v);
 	return 0;
 }
 
@@ -492,7 +501,8 @@ static int act_create_eni(struct api_ctx *c)
 	size_t n_ips = 0, n_prim = 0, n_v6 = 0, n_sec = 0;
 	int rc = -1;
 
-	if (create_eni_scalars(c, &req, fresh, &merge))
+	static const char *const tag_types[] = {"network-interface", NULL};
+	if (create_eni_scalars(c, &req, fresh, &merge) || api_tag_specs_check(c, tag_types))
 		return -1;
 	if (api_list(c, "PrivateIpAddresses", "PrivateIpAddress", &ips, &n_ips) ||
 	    api_list(c, "PrivateIpAddresses", "Primary", &prim, &n_prim) ||
@@ -739,6 +749,9 @@ static const struct api_action actions[] = {
     {"DescribeInstances", api_describe_instances},
     {"StartInstances", act_start_instances},
     {"StopInstances", act_stop_instances},
+    {"CreateTags", api_create_tags},
+    {"DeleteTags", api_delete_tags},
+    {"DescribeTags", api_describe_tags},
 };
 
 const struct api_action *api_action_find(const char *name)

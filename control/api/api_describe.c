@@ -5,6 +5,7 @@
  * if any, and every filter matches).
  */
 #include <arpa/inet.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,34 +90,161 @@ void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v)
 	api_buf_puts(c->xml, "</ipv6AddressesSet>");
 }
 
+/* ---- the frame of every Describe (api_impl.h) ---- */
+
+/* Each Describe's rules for pages and tags (R27, R30), as EC2 has them. */
+static const struct page_rule {
+	const char *action;
+	int kind;	    /* enum model_kind walked, -1 = none: resume by skipping */
+	unsigned max;	    /* MaxResults: 5 to this */
+	bool ids_exclude;   /* an id list and MaxResults together: refused */
+	bool tags;	    /* its objects carry tags: tag:KEY, tag-key, tag-value */
+	const char *ids_as; /* the id list's name in EC2's message */
+} page_rules[] = {
+    {"DescribeNetworkInterfaces", MODEL_KIND_ENI, 1000, true, true, "NetworkInterfaceIds"},
+    {"DescribeInstances", MODEL_KIND_INSTANCE, 1000, true, true, "InstanceIds"},
+    {"DescribeVpcs", MODEL_KIND_VPC, 1000, false, true, "VpcIds"},
+    {"DescribeSubnets", MODEL_KIND_SUBNET, 1000, false, true, "SubnetIds"},
+    {"DescribeRouteTables", MODEL_KIND_ROUTE_TABLE, 100, false, true, "RouteTableIds"},
+    {"DescribeAddresses", MODEL_KIND_EIP, 1000, false, true, "AllocationIds"},
+    {"DescribeInstanceTypes", MODEL_KIND_INSTANCE_TYPE, 100, false, false, "InstanceTypes"},
+    {"DescribeTags", MODEL_KIND_TAGS, 1000, false, true, NULL},
+    {"DescribeSecurityGroups", -1, 1000, true, true, "GroupIds"},
+};
+static const struct page_rule default_rule = {NULL, -1, 1000, false, true, NULL};
+
+static const struct page_rule *page_rule_of(struct api_ctx *c)
+{
+	const char *action = api_opt(c, "Action");
+	for (size_t i = 0; action && i < sizeof(page_rules) / sizeof(page_rules[0]); i++)
+		if (strcmp(page_rules[i].action, action) == 0)
+			return &page_rules[i];
+	return &default_rule;
+}
+
+/* MaxResults and NextToken. 0 or -1. */
+static int describe_pages(struct api_describe *d, struct api_ctx *c, const struct page_rule *r)
+{
+	bool has_max;
+	const char *max_text = api_opt(c, "MaxResults");
+	const char *token = api_opt(c, "NextToken");
+	if (max_text) {
+		unsigned long x = 0;
+		const char *p = max_text;
+		while (*p >= '0' && *p <= '9' && x <= r->max)
+			x = x * 10 + (unsigned long)(*p++ - '0');
+		if (p == max_text || *p || x < 5 || x > r->max)
+			return api_fail(
+			    c, "InvalidParameterValue",
+			    "Value (%.*s) for parameter MaxResults is invalid. Expected "
+			    "an integer from 5 to %u.",
+			    api_utf8_prefix(max_text, 20), max_text, r->max);
+		d->max = (unsigned)x;
+	}
+	has_max = max_text != NULL;
+	if (has_max && d->n_ids && r->ids_exclude)
+		return api_fail(c, "InvalidParameterCombination",
+				"The parameter %s cannot be used with the parameter maxResults",
+				r->ids_as);
+	d->req = api_page_request_hash(c->q);
+	if (!token || !*token)
+		return 0;
+	if (api_page_token_read(token, d->req, &d->after) || d->after.kind != r->kind)
+		return api_fail(c, "InvalidNextToken",
+				"The token '%.*s' is invalid (not one this engine made for this "
+				"request, or from an earlier run).",
+				api_utf8_prefix(token, 60), token);
+	d->has_after = true;
+	d->skipping = r->kind < 0;
+	d->cursor =
+	    (struct model_cursor){.id = d->after.id, .order = d->after.order, .sub = d->after.sub};
+	return 0;
+}
+
 /*
- * The common frame of a Describe (api_impl.h): the id list (each id must
- * exist), the filters, and the iteration.
+ * The common frame of a Describe: the id list (each id must exist), the
+ * filters (the tag filters apart), MaxResults and NextToken.
  */
 int api_describe_open(struct api_describe *d, struct api_ctx *c, const char *id_param,
 		      const char *const *allowed, int (*exists)(struct api_ctx *, const char *),
 		      const char *not_found_code, const char *what)
 {
+	const struct page_rule *r = page_rule_of(c);
 	memset(d, 0, sizeof(*d));
 	d->c = c;
-	if (api_list(c, id_param, NULL, &d->ids, &d->n_ids))
+	d->last.kind = r->kind;
+	/* id_param NULL: no id list (DescribeTags) */
+	if (id_param && api_list(c, id_param, NULL, &d->ids, &d->n_ids))
 		return -1;
-	for (size_t i = 0; i < d->n_ids; i++)
+	for (size_t i = 0; id_param && i < d->n_ids; i++)
 		if (!exists(c, d->ids[i])) {
 			api_fail(c, not_found_code, "The %s '%.*s' does not exist", what,
 				 api_utf8_prefix(d->ids[i], 100), d->ids[i]);
 			free(d->ids);
 			return -1;
 		}
-	if (api_filters_parse(c, allowed, &d->filters)) {
+	if (api_filters_parse_tags(c, allowed, r->tags, &d->filters, &d->tag_filters)) {
 		free(d->ids);
+		return -1;
+	}
+	if (describe_pages(d, c, r)) {
+		free(d->ids);
+		api_filters_free(&d->filters);
+		api_filters_free(&d->tag_filters);
 		return -1;
 	}
 	return 0;
 }
 
-bool api_describe_wants(struct api_describe *d, const char *id)
+const struct model_cursor *api_describe_after(struct api_describe *d)
 {
+	return d->has_after && !d->skipping ? &d->cursor : NULL;
+}
+
+static bool any_match(const char *const *pats, size_t n, const char *text)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pats[i], text, 0) == 0)
+			return true;
+	return false;
+}
+
+/* Do the resource's tags pass every tag filter? (each one: some tag matches) */
+static bool tags_match(const struct model *m, const char *id, const struct api_filters *tf)
+{
+	struct model_tags_view v;
+	if (!tf->n)
+		return true;
+	if (model_get_tags(m, id, &v))
+		return false;
+	for (size_t i = 0; i < tf->n; i++) {
+		const struct api_filter *f = &tf->f[i];
+		bool hit = false;
+		for (size_t k = 0; k < v.n && !hit; k++) {
+			if (strcmp(f->name, "tag-key") == 0)
+				hit = any_match(f->values, f->n, v.tags[k].key);
+			else if (strcmp(f->name, "tag-value") == 0)
+				hit = any_match(f->values, f->n, v.tags[k].value);
+			else /* tag:KEY: that key, exactly, with a matching value */
+				hit = strcmp(f->name + 4, v.tags[k].key) == 0 &&
+				      any_match(f->values, f->n, v.tags[k].value);
+		}
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+bool api_describe_wants_sub(struct api_describe *d, const char *id, uint64_t sub)
+{
+	if (d->full)
+		return false;
+	if (d->skipping) {
+		/* an action walked without a cursor: skip up to the token's object */
+		if (strcmp(id, d->after.id) == 0 && sub == d->after.sub)
+			d->skipping = false;
+		return false;
+	}
 	if (d->n_ids) {
 		bool in = false;
 		for (size_t i = 0; i < d->n_ids && !in; i++)
@@ -124,16 +252,47 @@ bool api_describe_wants(struct api_describe *d, const char *id)
 		if (!in)
 			return false;
 	}
-	return api_facts_match(&d->facts, &d->filters);
+	if (!api_facts_match(&d->facts, &d->filters) || !tags_match(d->c->m, id, &d->tag_filters))
+		return false;
+	if (d->max && d->count == d->max) {
+		d->full = true; /* one more matches: the page ends before it, with a token */
+		return false;
+	}
+	d->count++;
+	snprintf(d->last.id, sizeof(d->last.id), "%s", id);
+	d->last.sub = sub;
+	return true;
+}
+
+bool api_describe_wants(struct api_describe *d, const char *id)
+{
+	return api_describe_wants_sub(d, id, 0);
 }
 
 int api_describe_close(struct api_describe *d)
 {
-	bool oom = d->facts.oom;
+	struct api_ctx *c = d->c;
+	bool oom = d->facts.oom, lost = d->skipping;
+	if (d->full && !oom && !lost) {
+		char tok[API_PAGE_TOKEN_MAX];
+		d->last.order =
+		    d->last.kind >= 0
+			? model_order_of(c->m, (enum model_kind)d->last.kind, d->last.id)
+			: 0;
+		api_page_token_make(&d->last, d->req, tok);
+		api_buf_xml_elem(c->xml, "nextToken", tok);
+	}
 	free(d->ids);
 	api_filters_free(&d->filters);
+	api_filters_free(&d->tag_filters);
 	api_facts_free(&d->facts);
-	return oom ? api_fail(d->c, "InternalError", "Out of memory.") : 0;
+	if (oom)
+		return api_fail(c, "InternalError", "Out of memory.");
+	if (lost) /* the object the token names is gone: where to resume is unknown */
+		return api_fail(
+		    c, "InvalidNextToken",
+		    "The token is stale: the object it resumes after no longer exists.");
+	return 0;
 }
 
 /* ---- DescribeNetworkInterfaces ---- */
@@ -193,7 +352,7 @@ static int eni_cb(const struct model_eni_view *v, void *arg)
 	struct api_describe *d = arg;
 	eni_facts(d->c, &d->facts, v);
 	if (!api_describe_wants(d, v->id))
-		return 0;
+		return d->full;
 	api_buf_puts(d->c->xml, "<item>");
 	api_xml_eni(d->c, v);
 	api_buf_puts(d->c->xml, "</item>");
@@ -229,7 +388,7 @@ int api_describe_enis(struct api_ctx *c)
 			      "InvalidNetworkInterfaceID.NotFound", "networkInterface ID"))
 		return -1;
 	api_buf_puts(c->xml, "<networkInterfaceSet>");
-	model_foreach_eni(c->m, eni_cb, &d);
+	model_foreach_eni_from(c->m, api_describe_after(&d), eni_cb, &d);
 	api_buf_puts(c->xml, "</networkInterfaceSet>");
 	return api_describe_close(&d);
 }
@@ -260,9 +419,7 @@ static int eip_cb(const struct model_eip_view *v, void *arg)
 		api_facts_add(&d->facts, "instance-id", v->instance_id);
 		api_facts_add(&d->facts, "network-interface-owner-id", API_OWNER_ID);
 	}
-	if (!api_describe_wants(d, v->allocation_id))
-		return 0;
-	/* PublicIp.N: an alternative id list */
+	/* PublicIp.N: an alternative id list (before the frame counts it on the page) */
 	const char **ips = NULL;
 	size_t n_ips = 0;
 	struct api_ctx *c = d->c;
@@ -274,6 +431,8 @@ static int eip_cb(const struct model_eip_view *v, void *arg)
 		if (!in)
 			return 0;
 	}
+	if (!api_describe_wants(d, v->allocation_id))
+		return d->full;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "publicIp", pub);
 	api_buf_xml_elem(x, "allocationId", v->allocation_id);
@@ -342,7 +501,7 @@ int api_describe_addresses(struct api_ctx *c)
 			      "InvalidAllocationID.NotFound", "allocation ID"))
 		return -1;
 	api_buf_puts(c->xml, "<addressesSet>");
-	model_foreach_eip(c->m, eip_cb, &d);
+	model_foreach_eip_from(c->m, api_describe_after(&d), eip_cb, &d);
 	api_buf_puts(c->xml, "</addressesSet>");
 	return api_describe_close(&d);
 }
@@ -371,7 +530,7 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 		api_facts_add(&d->facts, "ipv6-cidr-block-association.ipv6-cidr-block",
 			      v->cidr6[i]);
 	if (!api_describe_wants(d, v->id))
-		return 0;
+		return d->full;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "vpcId", v->id);
 	api_buf_puts(x, "<ownerId>" API_OWNER_ID "</ownerId><state>available</state>");
@@ -413,7 +572,7 @@ int api_describe_vpcs(struct api_ctx *c)
 			      "vpc ID"))
 		return -1;
 	api_buf_puts(c->xml, "<vpcSet>");
-	model_foreach_vpc(c->m, vpc_cb, &d);
+	model_foreach_vpc_from(c->m, api_describe_after(&d), vpc_cb, &d);
 	api_buf_puts(c->xml, "</vpcSet>");
 	return api_describe_close(&d);
 }
@@ -440,7 +599,7 @@ static int subnet_cb(const struct model_subnet_view *v, void *arg)
 	api_facts_add(&d->facts, "owner-id", API_OWNER_ID);
 	api_facts_add(&d->facts, "ipv6-cidr-block-association.ipv6-cidr-block", v->cidr6);
 	if (!api_describe_wants(d, v->id))
-		return 0;
+		return d->full;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "subnetId", v->id);
 	api_buf_puts(x, "<state>available</state>");
@@ -488,7 +647,7 @@ int api_describe_subnets(struct api_ctx *c)
 			      "subnet ID"))
 		return -1;
 	api_buf_puts(c->xml, "<subnetSet>");
-	model_foreach_subnet(c->m, subnet_cb, &d);
+	model_foreach_subnet_from(c->m, api_describe_after(&d), subnet_cb, &d);
 	api_buf_puts(c->xml, "</subnetSet>");
 	return api_describe_close(&d);
 }
@@ -517,7 +676,7 @@ static int type_cb(const struct model_instance_type_view *v, void *arg)
 	api_facts_add(&d->facts, "network-info.ipv6-supported",
 		      v->max_ipv6_per_eni ? "true" : "false");
 	if (!api_describe_wants(d, v->name))
-		return 0;
+		return d->full;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "instanceType", v->name);
 	api_buf_printf(x,
@@ -548,7 +707,7 @@ int api_describe_instance_types(struct api_ctx *c)
 			      "instance type"))
 		return -1;
 	api_buf_puts(c->xml, "<instanceTypeSet>");
-	model_foreach_instance_type(c->m, type_cb, &d);
+	model_foreach_instance_type_from(c->m, api_describe_after(&d), type_cb, &d);
 	api_buf_puts(c->xml, "</instanceTypeSet>");
 	return api_describe_close(&d);
 }
@@ -608,7 +767,7 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 		}
 	}
 	if (!api_describe_wants(d, v->id))
-		return 0;
+		return d->full;
 	/* one reservation per instance; its id is derived from the instance's */
 	const char *suffix = strncmp(v->id, "i-", 2) == 0 ? v->id + 2 : v->id;
 	api_buf_puts(x, "<item><reservationId>r-");
@@ -669,7 +828,7 @@ int api_describe_instances(struct api_ctx *c)
 			      "InvalidInstanceID.NotFound", "instance ID"))
 		return -1;
 	api_buf_puts(c->xml, "<reservationSet>");
-	model_foreach_instance(c->m, instance_cb, &d);
+	model_foreach_instance_from(c->m, api_describe_after(&d), instance_cb, &d);
 	api_buf_puts(c->xml, "</reservationSet>");
 	return api_describe_close(&d);
 }

@@ -52,6 +52,12 @@ struct api_ctx {
 	struct api_buf *canon; /* the journal record of an accepted change; empty = none */
 	struct delta *delta;
 	bool trusted; /* journal replay: internal parameters (explicit ids) allowed */
+	/* TagSpecification tags made ready before the resources exist (api_tags.c) */
+	struct api_tag_prep {
+		const char *type;
+		struct model_tags_prep *p;
+	} tag_preps[8];
+	size_t n_tag_preps;
 	char code[64];
 	char msg[1024];
 };
@@ -103,6 +109,12 @@ struct api_filters {
  * terminated) is InvalidParameterValue. 0 or -1. api_filters_free() after.
  */
 int api_filters_parse(struct api_ctx *c, const char *const *allowed, struct api_filters *out);
+/*
+ * The same, and with tags true the tag filters every Describe of a taggable
+ * resource takes (tag:KEY, tag-key, tag-value) are accepted too, into *tags.
+ */
+int api_filters_parse_tags(struct api_ctx *c, const char *const *allowed, bool tags,
+			   struct api_filters *out, struct api_filters *tag_out);
 void api_filters_free(struct api_filters *f);
 
 /*
@@ -137,6 +149,22 @@ void api_new_id(const char *prefix, char out[MODEL_ID_MAX]);
 void api_ip4_str(uint32_t ip, char out[16]);
 void api_ip6_str(const struct in6_addr *ip, char out[46]);
 
+/* ---- Describe pages (api_page.c) ---- */
+
+/* Where a page ended: the last object returned (model_cursor) and its kind. */
+struct api_page_pos {
+	int kind; /* enum model_kind, or -1: none (resume by skipping to the id) */
+	uint64_t order, sub;
+	char id[MODEL_ID_MAX];
+};
+#define API_PAGE_TOKEN_MAX (2 * (24 + MODEL_ID_MAX + 8) + 1)
+/* A hash of the request's parameters but NextToken and MaxResults. */
+uint64_t api_page_request_hash(const struct api_query *q);
+void api_page_token_make(const struct api_page_pos *pos, uint64_t req,
+			 char out[API_PAGE_TOKEN_MAX]);
+/* 0 and *pos, or -1: not a token this process made for this request. */
+int api_page_token_read(const char *token, uint64_t req, struct api_page_pos *pos);
+
 /*
  * The common frame of a Describe (api_describe.c): the id list (each id must
  * exist: `exists` returns non-zero when it does, else not_found_code), the
@@ -144,18 +172,40 @@ void api_ip6_str(const struct in6_addr *ip, char out[46]);
  * its facts, then emit it only when api_describe_wants(d, id). Tag filters
  * (tag:KEY, tag-key, tag-value) and pages (MaxResults, NextToken) are handled
  * here for every Describe, by the resource id.
+ *
+ * Pages: iterate with model_foreach_*_from(m, api_describe_after(d), ...) so
+ * a page starts where the last one ended, and let the callback return
+ * d->full when api_describe_wants() says no, so the walk stops once the page
+ * is full; api_describe_close() emits the <nextToken>. The action's rules
+ * (which model kind it walks, its MaxResults bound, whether an id list
+ * excludes MaxResults, whether its objects carry tags) are in a table in
+ * api_describe.c; an action not in it pages by skipping to the last id.
  */
 struct api_describe {
 	struct api_ctx *c;
 	const char **ids;
 	size_t n_ids;
 	struct api_filters filters;
+	struct api_filters tag_filters;
 	struct api_facts facts;
+	/* pages */
+	unsigned max;	/* MaxResults; 0 = all */
+	unsigned count; /* objects on this page so far */
+	bool full;	/* the page is full and one more object matched: stop */
+	bool skipping;	/* resuming without a cursor: skip up to the token's object */
+	bool has_after; /* a NextToken was given */
+	uint64_t req;	/* api_page_request_hash */
+	struct api_page_pos after, last;
+	struct model_cursor cursor;
 };
 int api_describe_open(struct api_describe *d, struct api_ctx *c, const char *id_param,
 		      const char *const *allowed, int (*exists)(struct api_ctx *, const char *),
 		      const char *not_found_code, const char *what);
 bool api_describe_wants(struct api_describe *d, const char *id);
+/* The same for an item inside a resource (DescribeTags: sub = the tag's creation number). */
+bool api_describe_wants_sub(struct api_describe *d, const char *id, uint64_t sub);
+/* Where the walk starts: NULL = from the first object. */
+const struct model_cursor *api_describe_after(struct api_describe *d);
 int api_describe_close(struct api_describe *d);
 
 /* ---- tags (api_tags.c) ---- */
@@ -167,6 +217,25 @@ void api_xml_tags(struct api_ctx *c, const char *resource_id);
  * to a resource the action has just created. 0, or -1 with the error set.
  */
 int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char *resource_id);
+/*
+ * Check the request's TagSpecification.N before creating anything (so that a
+ * bad tag refuses the whole call): each ResourceType one of types (NULL
+ * terminated), each tag valid. 0, or -1 with the error set. It also makes
+ * every allocation the first api_tag_specs_apply() of each type needs
+ * (model_tags_prepare), so that creating one resource with its tags is
+ * all-or-nothing even when memory runs out; a later apply of the same type
+ * (several resources) allocates as it goes.
+ * api_tag_specs_apply() appends the tags to the journal record (c->canon):
+ * call it after writing the record of the creation.
+ */
+int api_tag_specs_check(struct api_ctx *c, const char *const *types);
+/* Drop what api_tag_specs_check prepared and no apply took (run_action does, after every action).
+ */
+void api_tag_specs_done(struct api_ctx *c);
+/* CreateTags, DeleteTags, DescribeTags */
+int api_create_tags(struct api_ctx *c);
+int api_delete_tags(struct api_ctx *c);
+int api_describe_tags(struct api_ctx *c);
 
 /* ---- XML of objects (api_describe.c) ---- */
 void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);

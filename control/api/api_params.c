@@ -143,10 +143,20 @@ int api_list(struct api_ctx *c, const char *prefix, const char *suffix, const ch
 	return 0;
 }
 
-int api_filters_parse(struct api_ctx *c, const char *const *allowed, struct api_filters *out)
+static bool is_tag_filter(const char *name)
 {
-	out->f = NULL;
-	out->n = 0;
+	return (strncmp(name, "tag:", 4) == 0 && name[4]) || strcmp(name, "tag-key") == 0 ||
+	       strcmp(name, "tag-value") == 0;
+}
+
+int api_filters_parse_tags(struct api_ctx *c, const char *const *allowed, bool tags,
+			   struct api_filters *out, struct api_filters *tag_out)
+{
+	struct api_filters none;
+	if (!tag_out)
+		tag_out = &none;
+	out->f = tag_out->f = NULL;
+	out->n = tag_out->n = 0;
 	unsigned idx[64];
 	int k = api_query_indexes(c->q, "Filter", idx, 64);
 	if (k < 0)
@@ -155,38 +165,55 @@ int api_filters_parse(struct api_ctx *c, const char *const *allowed, struct api_
 	if (k == 0)
 		return 0;
 	out->f = calloc((size_t)k, sizeof(*out->f));
-	if (!out->f)
-		return api_fail(c, "InternalError", "Out of memory.");
+	tag_out->f = calloc((size_t)k, sizeof(*tag_out->f));
+	if (!out->f || !tag_out->f) {
+		api_fail(c, "InternalError", "Out of memory.");
+		goto fail;
+	}
 	for (int i = 0; i < k; i++) {
-		struct api_filter *f = &out->f[out->n];
 		char name[64];
 		snprintf(name, sizeof(name), "Filter.%u.Name", idx[i]);
-		f->name = api_req(c, name);
-		if (!f->name)
+		const char *fname = api_req(c, name);
+		if (!fname)
 			goto fail;
 		bool ok = false;
 		for (size_t a = 0; allowed[a]; a++)
-			if (strcmp(allowed[a], f->name) == 0)
+			if (strcmp(allowed[a], fname) == 0)
 				ok = true;
+		struct api_filters *into = out;
+		if (!ok && tags && is_tag_filter(fname)) {
+			ok = true;
+			into = tag_out;
+		}
 		if (!ok) {
 			api_fail(c, "InvalidParameterValue", "The filter '%.*s' is invalid",
-				 api_utf8_prefix(f->name, 100), f->name);
+				 api_utf8_prefix(fname, 100), fname);
 			goto fail;
 		}
+		struct api_filter *f = &into->f[into->n];
+		f->name = fname;
 		snprintf(name, sizeof(name), "Filter.%u.Value", idx[i]);
 		if (api_list(c, name, NULL, &f->values, &f->n))
 			goto fail;
-		out->n++;
+		into->n++;
 		if (f->n == 0) {
-			api_fail(c, "InvalidParameterValue", "The filter '%s' has no value",
-				 f->name);
+			api_fail(c, "InvalidParameterValue", "The filter '%.*s' has no value",
+				 api_utf8_prefix(f->name, 100), f->name);
 			goto fail;
 		}
 	}
+	if (tag_out == &none)
+		api_filters_free(&none);
 	return 0;
 fail:
 	api_filters_free(out);
+	api_filters_free(tag_out);
 	return -1;
+}
+
+int api_filters_parse(struct api_ctx *c, const char *const *allowed, struct api_filters *out)
+{
+	return api_filters_parse_tags(c, allowed, false, out, NULL);
 }
 
 void api_filters_free(struct api_filters *f)

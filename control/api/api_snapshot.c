@@ -15,6 +15,8 @@
  *   AttachNetworkInterface Merge=1   per attachment, with its id
  *   StartInstances / StopInstances   per instance
  *   AllocateAddress, AssociateAddress per EIP, with their ids
+ *   CreateTags                       per tagged resource, its tags in order
+ *                                    (EnimapReset deleted every tag first)
  *
  * Replayed on top of the configuration through the same dispatcher, it gives
  * back the state it was taken from. EnimapReset and Merge are internal:
@@ -62,6 +64,12 @@ static int collect_eip(const struct model_eip_view *v, void *arg)
 	return 0;
 }
 
+static int collect_tagged(const struct model_tags_view *v, void *arg)
+{
+	idlist_add(arg, v->resource_id);
+	return 0;
+}
+
 /* Model failures here mean the state is not what the snapshot expects: report them. */
 #define CHECK(call)                                                                                \
 	do {                                                                                       \
@@ -73,14 +81,20 @@ static int collect_eip(const struct model_eip_view *v, void *arg)
 
 int api_reset(struct api_ctx *c)
 {
-	struct idlist enis = {0}, eips = {0};
+	struct idlist enis = {0}, eips = {0}, tagged = {0};
 	struct model_err err = {0};
 	int rc = 0;
 	model_foreach_eni(c->m, collect_eni, &enis);
 	model_foreach_eip(c->m, collect_eip, &eips);
-	if (enis.oom || eips.oom) {
+	model_foreach_tags_from(c->m, NULL, collect_tagged, &tagged);
+	if (enis.oom || eips.oom || tagged.oom) {
 		rc = api_fail(c, "InternalError", "Out of memory.");
 		goto out;
+	}
+	/* every tag: the snapshot's CreateTags give them back */
+	for (size_t i = 0; i < tagged.n; i++) {
+		const char *id = tagged.id[i];
+		CHECK(model_delete_tags(c->m, &id, 1, NULL, 0, &err));
 	}
 	for (size_t i = 0; i < enis.n; i++) {
 		struct model_eni_view v;
@@ -143,6 +157,7 @@ int api_reset(struct api_ctx *c)
 out:
 	free(enis.id);
 	free(eips.id);
+	free(tagged.id);
 	return rc;
 }
 
@@ -246,6 +261,23 @@ static int snap_eip(const struct model_eip_view *v, void *arg)
 	return 0;
 }
 
+static int snap_tags(const struct model_tags_view *v, void *arg)
+{
+	struct snap *s = arg;
+	struct api_buf b = {0};
+	char name[32];
+	api_buf_form_add(&b, "Action", "CreateTags");
+	api_buf_form_add(&b, "ResourceId.1", v->resource_id);
+	for (size_t k = 0; k < v->n; k++) {
+		snprintf(name, sizeof(name), "Tag.%zu.Key", k + 1);
+		api_buf_form_add(&b, name, v->tags[k].key);
+		snprintf(name, sizeof(name), "Tag.%zu.Value", k + 1);
+		api_buf_form_add(&b, name, v->tags[k].value);
+	}
+	snap_add(s, &b);
+	return 0;
+}
+
 int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 {
 	struct snap s = {.m = a->m};
@@ -264,6 +296,7 @@ int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 	model_foreach_eni(a->m, snap_attach, &s);
 	model_foreach_instance(a->m, snap_instance, &s);
 	model_foreach_eip(a->m, snap_eip, &s);
+	model_foreach_tags_from(a->m, NULL, snap_tags, &s);
 	if (s.oom) {
 		for (size_t i = 0; i < s.n; i++)
 			free(s.recs[i]);

@@ -163,6 +163,47 @@ static int req_str(const struct vctx *v, const struct cnode *map, const char *ke
 	return cnode_str(v->c, cnode_map_find(v->c, map, key), what, MODEL_ID_MAX, out);
 }
 
+/*
+ * An object's `tags:` (R27), a mapping of keys to values (an empty value is
+ * ""): the check walk applies the tag rules (model_tags_check), the model
+ * walk sets them with model_create_tags once the object exists.
+ */
+static int tags_of(struct vctx *v, const struct cnode *item, const char *id)
+{
+	const struct cnode *t = cnode_map_find(v->c, item, "tags");
+	struct model_tag tags[MODEL_TAGS_MAX];
+	struct model_err e;
+	size_t n = 0;
+
+	if (t == NULL || cnode_is_null(v->c, t))
+		return 0;
+	if (t->type != CNODE_MAPPING)
+		return cnode_fail(v->c, t, "tags: expected a mapping of keys to values");
+	for (const struct cnode *k = cnode_child(v->c, t); k != NULL;
+	     k = cnode_next(v->c, cnode_next(v->c, k))) {
+		const struct cnode *val = cnode_next(v->c, k);
+
+		if (n == MODEL_TAGS_MAX)
+			return cnode_fail(v->c, k, "TagLimitExceeded: at most %d tags per resource",
+					  MODEL_TAGS_MAX);
+		if (cnode_str(v->c, k, "tag key", 0, &tags[n].key))
+			return -1;
+		tags[n].value = "";
+		if (!cnode_is_null(v->c, val) &&
+		    cnode_str(v->c, val, "tag value", 0, &tags[n].value))
+			return -1;
+		n++;
+	}
+	if (v->m == NULL) {
+		if (model_tags_check(NULL, tags, n, &e))
+			return cnode_fail(v->c, t, "%s: %s", e.code, e.message);
+		return 0;
+	}
+	if (n && model_create_tags(v->m, &id, 1, tags, n, &e))
+		return model_error(v, t, &e);
+	return 0;
+}
+
 typedef int (*item_fn)(struct vctx *v, const struct cnode *item);
 /* A hint for an item processed a few items later (the model walk only). */
 typedef void (*hint_fn)(const struct vctx *v, const struct cnode *item);
@@ -252,7 +293,7 @@ static int public_pool(struct vctx *v, const struct cnode *n)
 static int vpc(struct vctx *v, const struct cnode *n)
 {
 	static const char *const keys[] = {"!id",    "!cidr4", "cidr6", "main_route_table",
-					   "routes", NULL};
+					   "routes", "tags",   NULL};
 	struct model_vpc_req r = {0};
 	const struct cnode *x;
 	char id[MODEL_ID_MAX];
@@ -276,12 +317,12 @@ static int vpc(struct vctx *v, const struct cnode *n)
 	/* its routes are read after the ENIs (routes_of_vpc) */
 	if (v->m != NULL && model_create_vpc(v->m, &r, id, v->delta, &e))
 		return model_error(v, n, &e);
-	return 0;
+	return tags_of(v, n, r.id);
 }
 
 static int route_table(struct vctx *v, const struct cnode *n)
 {
-	static const char *const keys[] = {"!id", "!vpc", "routes", NULL};
+	static const char *const keys[] = {"!id", "!vpc", "routes", "tags", NULL};
 	const char *id, *vpc_id;
 	char out[MODEL_ID_MAX];
 	struct model_err e;
@@ -291,7 +332,7 @@ static int route_table(struct vctx *v, const struct cnode *n)
 		return -1;
 	if (v->m != NULL && model_create_route_table(v->m, id, vpc_id, out, v->delta, &e))
 		return model_error(v, n, &e);
-	return 0;
+	return tags_of(v, n, id);
 }
 
 /* The routes of mapping n (a VPC or a route table) into table rtb. */
@@ -349,8 +390,8 @@ static int route_table_routes(struct vctx *v, const struct cnode *n)
 
 static int subnet(struct vctx *v, const struct cnode *n)
 {
-	static const char *const keys[] = {"!id",   "!vpc",	   "!az", "!cidr4",
-					   "cidr6", "route_table", NULL};
+	static const char *const keys[] = {"!id",   "!vpc",	   "!az",  "!cidr4",
+					   "cidr6", "route_table", "tags", NULL};
 	struct model_subnet_req r = {0};
 	char out[MODEL_ID_MAX];
 	const struct cnode *x;
@@ -367,14 +408,14 @@ static int subnet(struct vctx *v, const struct cnode *n)
 		return -1;
 	if (v->m != NULL && model_create_subnet(v->m, &r, out, v->delta, &e))
 		return model_error(v, n, &e);
-	return 0;
+	return tags_of(v, n, r.id);
 }
 
 /* ---- instances, ENIs ---- */
 
 static int instance(struct vctx *v, const struct cnode *n)
 {
-	static const char *const keys[] = {"!id", "!type", "!az", "state", "!port", NULL};
+	static const char *const keys[] = {"!id", "!type", "!az", "state", "!port", "tags", NULL};
 	static const char *const states[] = {"running", "stopped", NULL};
 	struct model_instance_req r = {0};
 	char out[MODEL_ID_MAX];
@@ -406,7 +447,7 @@ static int instance(struct vctx *v, const struct cnode *n)
 	r.host_port = (uint16_t)i;
 	if (v->m != NULL && model_create_instance(v->m, &r, out, &e))
 		return model_error(v, n, &e);
-	return 0;
+	return tags_of(v, n, r.id);
 }
 
 static int attachment(struct vctx *v, const struct cnode *n, const char *eni_id,
@@ -445,6 +486,7 @@ static int eni(struct vctx *v, const struct cnode *n)
 					   "ipv6_count",
 					   "source_dest_check",
 					   "attachment",
+					   "tags",
 					   NULL};
 	struct model_eni_req r = {.source_dest_check = true};
 	struct model_attach_req a = {0};
@@ -504,13 +546,13 @@ static int eni(struct vctx *v, const struct cnode *n)
 		v->counts->v4 += 1 + r.n_secondary_ips + r.secondary_count; /* 1: the primary */
 		v->counts->v6 += r.n_ipv6 + r.ipv6_count;
 		v->counts->enis++;
-		return 0;
+		return tags_of(v, n, r.id);
 	}
 	if (model_create_eni(v->m, &r, out, v->delta, &e))
 		return model_error(v, n, &e);
 	if (att != NULL && model_attach_eni(v->m, &a, out, v->delta, &e))
 		return model_error(v, att, &e);
-	return 0;
+	return tags_of(v, n, r.id);
 }
 
 /* ---- EIPs ---- */
@@ -535,7 +577,8 @@ static int association(struct vctx *v, const struct cnode *n, struct model_assoc
 
 static int eip(struct vctx *v, const struct cnode *n)
 {
-	static const char *const keys[] = {"!allocation_id", "public_ip", "association", NULL};
+	static const char *const keys[] = {"!allocation_id", "public_ip", "association", "tags",
+					   NULL};
 	struct model_associate_req r = {0};
 	char alloc[MODEL_ID_MAX], pub[INET_ADDRSTRLEN], assoc[MODEL_ID_MAX];
 	const struct cnode *x, *as;
@@ -553,13 +596,13 @@ static int eip(struct vctx *v, const struct cnode *n)
 		return -1;
 	if (v->m == NULL) {
 		v->counts->eips++;
-		return 0;
+		return tags_of(v, n, r.allocation_id);
 	}
 	if (model_allocate_address(v->m, r.allocation_id, public_ip, alloc, pub, &e))
 		return model_error(v, n, &e);
 	if (as != NULL && model_associate_address(v->m, &r, assoc, v->delta, &e))
 		return model_error(v, as, &e);
-	return 0;
+	return tags_of(v, n, r.allocation_id);
 }
 
 /* Start loading what the model will touch for this EIP (see model_prefetch_eip). */

@@ -280,6 +280,7 @@ struct model *model_create(void)
 	mhash_init(&m->mac, 6, NULL, NULL);
 	mhash_init(&m->eippub, 4, NULL, NULL);
 	mhash_init(&m->eippriv, 4, NULL, NULL);
+	model_tags_init(m);
 	m->last_alloc = NIL;
 	for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]); i++) {
 		if (model_set_instance_type(m, builtin_types[i].name, builtin_types[i].e,
@@ -416,6 +417,7 @@ void model_free(struct model *m)
 	free_types_and_instances(m);
 	free_enis(m);
 	free_eips_and_pools(m);
+	model_tags_fini(m);
 	free_tables_and_indexes(m);
 	free(m);
 }

@@ -336,6 +336,115 @@ int model_foreach_eni(const struct model *m, model_eni_cb cb, void *arg);
 int model_foreach_eip(const struct model *m, model_eip_cb cb, void *arg);
 
 /*
+ * Resuming an iteration (Describe pages, SPEC R30): model_foreach_*_from
+ * starts after the object a cursor names, in the same creation order as
+ * model_foreach_*. The cursor holds the object's id and its creation number
+ * (model_order_of); when that object still exists the walk resumes right
+ * after it (the cost of the page only), and when it is gone, at the first
+ * object created after it (a walk from the start), so objects created or
+ * deleted between pages never make a page repeat or skip one that existed
+ * throughout. after NULL = from the start. sub: inside one object (the tag
+ * store: the creation number of the last tag returned), 0 otherwise.
+ */
+struct model_cursor {
+	const char *id;
+	uint64_t order, sub;
+};
+enum model_kind {
+	MODEL_KIND_VPC,
+	MODEL_KIND_SUBNET,
+	MODEL_KIND_ROUTE_TABLE,
+	MODEL_KIND_INSTANCE_TYPE,
+	MODEL_KIND_INSTANCE,
+	MODEL_KIND_ENI,
+	MODEL_KIND_EIP,
+	MODEL_KIND_TAGS, /* a resource's tag set (by resource id) */
+};
+/* The creation number of the object of that kind and id (a type by name): >= 1, 0 when unknown. */
+uint64_t model_order_of(const struct model *m, enum model_kind kind, const char *id);
+int model_foreach_vpc_from(const struct model *m, const struct model_cursor *after, model_vpc_cb cb,
+			   void *arg);
+int model_foreach_subnet_from(const struct model *m, const struct model_cursor *after,
+			      model_subnet_cb cb, void *arg);
+int model_foreach_route_table_from(const struct model *m, const struct model_cursor *after,
+				   model_route_table_cb cb, void *arg);
+int model_foreach_instance_type_from(const struct model *m, const struct model_cursor *after,
+				     model_instance_type_cb cb, void *arg);
+int model_foreach_instance_from(const struct model *m, const struct model_cursor *after,
+				model_instance_cb cb, void *arg);
+int model_foreach_eni_from(const struct model *m, const struct model_cursor *after, model_eni_cb cb,
+			   void *arg);
+int model_foreach_eip_from(const struct model *m, const struct model_cursor *after, model_eip_cb cb,
+			   void *arg);
+
+/* ---- tags (model_tags.c; SPEC R27) ---- */
+
+/*
+ * Tags are key -> value pairs on any resource the model knows (VPC, subnet,
+ * route table, instance, ENI, EIP; security groups when they exist), keyed by
+ * the resource's id. At most MODEL_TAGS_MAX per resource; a key has 1 to 128
+ * characters (UTF-8 characters, not bytes), a value 0 to 256; keys beginning
+ * with "aws:" (any case) are reserved. A resource's tags disappear with it.
+ * Errors: InvalidParameterValue (key, value, duplicate key in one request),
+ * TagLimitExceeded, the resource's NotFound code (InvalidNetworkInterfaceID.
+ * NotFound, ...) for an id of a known form that the model does not hold,
+ * InvalidID for an id of no known form.
+ */
+#define MODEL_TAGS_MAX 50
+#define MODEL_TAG_KEY_MAX 128	/* characters */
+#define MODEL_TAG_VALUE_MAX 256 /* characters */
+
+struct model_tag {
+	const char *key;
+	const char *value; /* NULL: "" when creating; any value when deleting */
+};
+
+/* Check tags as a new resource would take them (keys, values, duplicates, count). 0 or -1. */
+int model_tags_check(const struct model *m, const struct model_tag *tags, size_t n_tags,
+		     struct model_err *err);
+/* Add tags to every resource, or overwrite the value of a key it has: all or nothing. */
+int model_create_tags(struct model *m, const char *const *ids, size_t n_ids,
+		      const struct model_tag *tags, size_t n_tags, struct model_err *err);
+/*
+ * EC2's DeleteTags: a tag with a value is deleted only when the resource has
+ * that value, a tag with value NULL whatever its value; n_tags 0 deletes
+ * every tag of the resources. Absent tags are no error. All or nothing.
+ */
+int model_delete_tags(struct model *m, const char *const *ids, size_t n_ids,
+		      const struct model_tag *tags, size_t n_tags, struct model_err *err);
+/*
+ * Tags for a resource an operation is about to create: model_tags_prepare()
+ * checks them (as model_tags_check) and makes every allocation
+ * model_tags_commit() needs, before the resource exists; the commit, once it
+ * does, cannot run out of memory. So creating a resource with its tags is
+ * all-or-nothing. Commit fails (and changes nothing) only for an id the
+ * model does not hold or that has tags already. Both consume the
+ * preparation; model_tags_prep_free() drops one that is not committed.
+ */
+struct model_tags_prep;
+struct model_tags_prep *model_tags_prepare(struct model *m, const struct model_tag *tags,
+					   size_t n_tags, struct model_err *err);
+int model_tags_commit(struct model *m, struct model_tags_prep *p, const char *resource_id,
+		      struct model_err *err);
+void model_tags_prep_free(struct model *m, struct model_tags_prep *p);
+
+/* The EC2 resource type of an id the model holds ("network-interface", ...), or NULL + err. */
+const char *model_resource_type(const struct model *m, const char *id, struct model_err *err);
+
+struct model_tags_view {
+	const char *resource_id, *resource_type;
+	size_t n;
+	const struct model_tag *tags; /* in the order they were first set */
+	const uint64_t *order;	      /* each tag's creation number (a cursor's sub) */
+};
+/* A resource's tags: 0 (out may be NULL), or -1 when it has none. */
+int model_get_tags(const struct model *m, const char *resource_id, struct model_tags_view *out);
+/* Every resource that has tags, in the order its first tag was set (from: see above). */
+typedef int (*model_tags_cb)(const struct model_tags_view *v, void *arg);
+int model_foreach_tags_from(const struct model *m, const struct model_cursor *after,
+			    model_tags_cb cb, void *arg);
+
+/*
  * The whole forwarding state as one delta of SETs (every ENI, route, address
  * and association): what the builder applies to empty tables at start.
  */

@@ -168,6 +168,7 @@ int model_release_address(struct model *m, const char *allocation_id, struct mod
 		addrpool_give(pool, ntohl(p->pub));
 	mhash_del(&m->eippub, &p->pub, 4);
 	mhash_del(&m->by_alloc, p->alloc_id, strlen(p->alloc_id));
+	tags_forget(m, p->alloc_id);
 	free(p->alloc_id);
 	objtab_release(&m->eips, pi);
 	return 0;

@@ -55,6 +55,7 @@ void model_eni_destroy(struct model *m, uint32_t ei, struct delta *d)
 	model_dput(d, &x);
 	mhash_del(&m->mac, e->mac, 6);
 	mhash_del(&m->by_eni, e->id, strlen(e->id));
+	tags_forget(m, e->id);
 	free(e->id);
 	free(e->desc);
 	free(e->sec);

@@ -151,6 +151,7 @@ int model_terminate_instance(struct model *m, const char *instance_id, struct de
 			model_put_eni(m, delta, ei);
 	}
 	mhash_del(&m->by_inst, in->id, strlen(in->id));
+	tags_forget(m, in->id);
 	free(in->id);
 	free(in->az);
 	free(in->enis);

@@ -4,7 +4,8 @@
  * own .c files only (model.c: life, errors, ids, parsing, delta helpers;
  * model_vpc.c: VPCs, route tables, subnets, pools; model_instance.c: types and
  * instances; model_eni.c: ENIs; model_addr.c: addresses; model_eip.c:
- * Elastic IPs; model_view.c: views, iteration, dump, full delta, stats).
+ * Elastic IPs; model_tags.c: tags; model_view.c: views, iteration, dump,
+ * full delta, stats).
  *
  * Every operation follows one pattern: validate everything (no change),
  * reserve every piece of memory the change needs (objtab_reserve,
@@ -98,6 +99,14 @@ struct eip {
 	uint32_t eni, priv;	   /* association */
 };
 
+struct tagset {
+	char *rid;	  /* the resource's id */
+	const char *type; /* its EC2 resource type (static text) */
+	size_t n, cap;
+	struct model_tag *t; /* key and value strings owned */
+	uint64_t *order;     /* per tag: increasing (m->tag_clock) */
+};
+
 struct pubpool {
 	char *text;
 	struct addrpool pool;
@@ -105,6 +114,10 @@ struct pubpool {
 
 struct model {
 	struct objtab vpcs, rts, subnets, types, insts, enis, eips;
+	struct objtab tagsets; /* one per resource that has tags */
+	struct mhash by_tags;  /* resource id -> tagset */
+	uint64_t tag_clock;    /* the last tag creation number */
+	size_t tags_pending;   /* model_tags_prepare'd sets not yet committed */
 	struct pubpool *pools; /* sorted by base */
 	size_t npools;
 	/* id -> index (external keys: the ids live in the objects) */
@@ -129,6 +142,7 @@ struct model {
 #define INST(m, i) ((struct instance *)objtab_at(&(m)->insts, (i)))
 #define ENI(m, i) ((struct eni *)objtab_at(&(m)->enis, (i)))
 #define EIP(m, i) ((struct eip *)objtab_at(&(m)->eips, (i)))
+#define TAGSET(m, i) ((struct tagset *)objtab_at(&(m)->tagsets, (i)))
 
 /* errors: fill *err (may be NULL) and return -1 */
 int model_fail(struct model_err *err, const char *code, const char *fmt, ...)
@@ -210,6 +224,20 @@ uint32_t model_eip_on(const struct model *m, uint32_t net);
 void model_eip_unlink(struct model *m, uint32_t i, struct delta *d, bool quiet_v4);
 /* Delete a detached ENI: its EIPs disassociated, addresses freed, routes blackholed. */
 void model_eni_destroy(struct model *m, uint32_t i, struct delta *d);
+/*
+ * The tags of a resource that is being deleted go with it (cannot fail).
+ * Every path that deletes a taggable object calls it with the object's id
+ * before freeing it: ENI destroy, EIP release, instance terminate (and
+ * DeleteVpc, DeleteSubnet, DeleteRouteTable, DeleteSecurityGroup).
+ */
+void tags_forget(struct model *m, const char *resource_id);
+/* The tag store's life (model_create / model_free). */
+void model_tags_init(struct model *m);
+void model_tags_fini(struct model *m);
+size_t model_tags_bytes(const struct model *m);
+/* The tags in model_dump's text. */
+void model_tags_dump(const struct model *m, FILE *out);
+
 /* Delta entries model_eni_destroy may emit. */
 size_t model_eni_destroy_cost(const struct model *m, uint32_t i);
 

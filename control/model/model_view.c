@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 static void vpc_view(const struct model *m, uint32_t i, struct model_vpc_view *o)
@@ -136,10 +137,31 @@ int model_get_eip_by_private(const struct model *m, uint32_t private_ip, struct 
 	return 0;
 }
 
-#define FOREACH(fn, tab, view_t, cb_t, viewfn)                                                     \
-	int fn(const struct model *m, cb_t cb, void *arg)                                          \
+/*
+ * Where a walk resumes after a cursor (model.h): right after the cursor's
+ * object when it is still the one the cursor saw (same creation number),
+ * else at the first object created after it.
+ */
+static uint32_t resume_at(const struct objtab *t, const struct mhash *h,
+			  const struct model_cursor *after)
+{
+	uint32_t i;
+
+	if (!after)
+		return t->head;
+	i = model_find(h, after->id);
+	if (i != NIL && t->order[i] == after->order)
+		return t->next[i];
+	for (i = t->head; i != NIL && t->order[i] <= after->order; i = t->next[i])
+		;
+	return i;
+}
+
+#define FOREACH(fn, tab, map, view_t, cb_t, viewfn)                                                \
+	int fn##_from(const struct model *m, const struct model_cursor *after, cb_t cb, void *arg) \
 	{                                                                                          \
-		for (uint32_t i = m->tab.head; i != NIL; i = m->tab.next[i]) {                     \
+		for (uint32_t i = resume_at(&m->tab, &m->map, after); i != NIL;                    \
+		     i = m->tab.next[i]) {                                                         \
 			view_t v;                                                                  \
 			int rc;                                                                    \
 			viewfn(m, i, &v);                                                          \
@@ -147,16 +169,49 @@ int model_get_eip_by_private(const struct model *m, uint32_t private_ip, struct 
 				return rc;                                                         \
 		}                                                                                  \
 		return 0;                                                                          \
+	}                                                                                          \
+	int fn(const struct model *m, cb_t cb, void *arg)                                          \
+	{                                                                                          \
+		return fn##_from(m, NULL, cb, arg);                                                \
 	}
-FOREACH(model_foreach_vpc, vpcs, struct model_vpc_view, model_vpc_cb, vpc_view)
-FOREACH(model_foreach_subnet, subnets, struct model_subnet_view, model_subnet_cb, subnet_view)
-FOREACH(model_foreach_route_table, rts, struct model_route_table_view, model_route_table_cb,
+FOREACH(model_foreach_vpc, vpcs, by_vpc, struct model_vpc_view, model_vpc_cb, vpc_view)
+FOREACH(model_foreach_subnet, subnets, by_subnet, struct model_subnet_view, model_subnet_cb,
+	subnet_view)
+FOREACH(model_foreach_route_table, rts, by_rt, struct model_route_table_view, model_route_table_cb,
 	rt_view)
-FOREACH(model_foreach_instance_type, types, struct model_instance_type_view, model_instance_type_cb,
-	type_view)
-FOREACH(model_foreach_instance, insts, struct model_instance_view, model_instance_cb, inst_view)
-FOREACH(model_foreach_eni, enis, struct model_eni_view, model_eni_cb, eni_view)
-FOREACH(model_foreach_eip, eips, struct model_eip_view, model_eip_cb, eip_view)
+FOREACH(model_foreach_instance_type, types, by_type, struct model_instance_type_view,
+	model_instance_type_cb, type_view)
+FOREACH(model_foreach_instance, insts, by_inst, struct model_instance_view, model_instance_cb,
+	inst_view)
+FOREACH(model_foreach_eni, enis, by_eni, struct model_eni_view, model_eni_cb, eni_view)
+FOREACH(model_foreach_eip, eips, by_alloc, struct model_eip_view, model_eip_cb, eip_view)
+
+uint64_t model_order_of(const struct model *m, enum model_kind kind, const char *id)
+{
+	static const struct {
+		size_t tab, map;
+	} k[] = {
+	    [MODEL_KIND_VPC] = {offsetof(struct model, vpcs), offsetof(struct model, by_vpc)},
+	    [MODEL_KIND_SUBNET] = {offsetof(struct model, subnets),
+				   offsetof(struct model, by_subnet)},
+	    [MODEL_KIND_ROUTE_TABLE] = {offsetof(struct model, rts), offsetof(struct model, by_rt)},
+	    [MODEL_KIND_INSTANCE_TYPE] = {offsetof(struct model, types),
+					  offsetof(struct model, by_type)},
+	    [MODEL_KIND_INSTANCE] = {offsetof(struct model, insts),
+				     offsetof(struct model, by_inst)},
+	    [MODEL_KIND_ENI] = {offsetof(struct model, enis), offsetof(struct model, by_eni)},
+	    [MODEL_KIND_EIP] = {offsetof(struct model, eips), offsetof(struct model, by_alloc)},
+	    [MODEL_KIND_TAGS] = {offsetof(struct model, tagsets), offsetof(struct model, by_tags)},
+	};
+	const struct objtab *t;
+	uint32_t i;
+
+	if ((size_t)kind >= sizeof(k) / sizeof(k[0]) || !id)
+		return 0;
+	t = (const struct objtab *)((const char *)m + k[kind].tab);
+	i = model_find((const struct mhash *)((const char *)m + k[kind].map), id);
+	return i == NIL ? 0 : t->order[i];
+}
 
 int model_full_delta(const struct model *m, struct delta *d)
 {
@@ -284,6 +339,7 @@ int model_dump(const struct model *m, FILE *out)
 		}
 		fprintf(out, "\n");
 	}
+	model_tags_dump(m, out);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -325,5 +381,5 @@ void model_get_stats(const struct model *m, struct model_stats *o)
 		const struct eip *p = EIP(m, i);
 		b += strlen(p->alloc_id) + 1 + (p->assoc_id ? strlen(p->assoc_id) + 1 : 0);
 	}
-	o->bytes = b;
+	o->bytes = b + model_tags_bytes(m);
 }

@@ -19,6 +19,7 @@ void objtab_fini(struct objtab *t)
 	free(t->prev);
 	free(t->next);
 	free(t->live);
+	free(t->order);
 	objtab_init(t, t->elsize);
 }
 
@@ -44,7 +45,8 @@ int objtab_reserve(struct objtab *t, size_t more)
 	/* each realloc that succeeds keeps the table valid: cap changes last */
 	if (grow(&t->arr, cap, t->elsize) || grow((void **)&t->freel, cap, sizeof(uint32_t)) ||
 	    grow((void **)&t->prev, cap, sizeof(uint32_t)) ||
-	    grow((void **)&t->next, cap, sizeof(uint32_t)) || grow((void **)&t->live, cap, 1))
+	    grow((void **)&t->next, cap, sizeof(uint32_t)) || grow((void **)&t->live, cap, 1) ||
+	    grow((void **)&t->order, cap, sizeof(uint64_t)))
 		return -ENOMEM;
 	t->cap = cap;
 	return 0;
@@ -56,6 +58,7 @@ uint32_t objtab_alloc(struct objtab *t)
 
 	memset(objtab_at(t, i), 0, t->elsize);
 	t->live[i] = 1;
+	t->order[i] = ++t->clock;
 	t->prev[i] = t->tail;
 	t->next[i] = OBJTAB_NIL;
 	if (t->tail != OBJTAB_NIL)
@@ -84,5 +87,5 @@ void objtab_release(struct objtab *t, uint32_t i)
 
 size_t objtab_bytes(const struct objtab *t)
 {
-	return t->cap * (t->elsize + 3 * sizeof(uint32_t) + 1);
+	return t->cap * (t->elsize + 3 * sizeof(uint32_t) + 1 + sizeof(uint64_t));
 }

@@ -2,9 +2,11 @@
 /*
  * objtab.h - a growable array of objects of one kind, addressed by a small
  * integer (the object's slot, reused after release), with a creation-order
- * list for stable iteration. objtab_reserve() first, then objtab_alloc()
- * cannot fail (all-or-nothing operations reserve before they mutate).
- * Growing moves the array: take element pointers only after reserving.
+ * list for stable iteration, and a creation number per object (order[]: it
+ * grows along the creation list and is never reused, so a Describe page can
+ * resume after an object even once that object is gone). objtab_reserve() first, then
+ * objtab_alloc() cannot fail (all-or-nothing operations reserve before they mutate). Growing moves
+ * the array: take element pointers only after reserving.
  */
 #ifndef ENIMAP_OBJTAB_H
 #define ENIMAP_OBJTAB_H
@@ -24,6 +26,8 @@ struct objtab {
 	size_t nfree;
 	uint32_t *prev, *next; /* creation order */
 	uint8_t *live;
+	uint64_t *order; /* creation number of each live slot: increasing along next[] */
+	uint64_t clock;	 /* the last creation number handed out */
 	uint32_t head, tail;
 	size_t nlive;
 };

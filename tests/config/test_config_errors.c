@@ -81,6 +81,53 @@ static void base_world_loads(void **state)
 	model_free(m);
 }
 
+/* R27: `tags:` on every object, through model_create_tags; bad tags refused at the node. */
+static void tags_load_and_bad_tags_are_refused(void **state)
+{
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+	struct model_tags_view v;
+
+	(void)state;
+	if (ct_load(BASE0
+		    "instances: [{id: i-1, type: t3.medium, az: a, port: h, tags: {Name: web, "
+		    "env: }}]\n"
+		    "enis: [{id: eni-1, subnet: s-1, tags: {team: blue}}]\n"
+		    "eips: [{allocation_id: eipalloc-1, tags: {k: v}}]\n",
+		    &m, &cfg, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(model_get_tags(m, "i-1", &v), 0);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.tags[0].key, "Name");
+	assert_string_equal(v.tags[0].value, "web");
+	assert_string_equal(v.tags[1].value, "");
+	assert_string_equal(v.resource_type, "instance");
+	assert_int_equal(model_get_tags(m, "eni-1", &v), 0);
+	assert_string_equal(v.resource_type, "network-interface");
+	assert_int_equal(model_get_tags(m, "eipalloc-1", &v), 0);
+	model_free(m);
+	if (ct_load("engine:\n  ports: [{name: h, role: host, device: net_null1}]\n"
+		    "vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16], tags: {a: b}}]\n"
+		    "route_tables: [{id: rtb-1, vpc: vpc-1, tags: {a: c}}]\n"
+		    "subnets: [{id: s-1, vpc: vpc-1, az: a, cidr4: 10.0.1.0/24, tags: {a: d}}]\n",
+		    &m, &cfg, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(model_get_tags(m, "vpc-1", &v), 0);
+	assert_string_equal(v.resource_type, "vpc");
+	assert_int_equal(model_get_tags(m, "rtb-1", &v), 0);
+	assert_string_equal(v.resource_type, "route-table");
+	assert_int_equal(model_get_tags(m, "s-1", &v), 0);
+	assert_string_equal(v.resource_type, "subnet");
+	model_free(m);
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, tags: {aws:x: v}}]\n", "7:39",
+		       "InvalidParameterValue: Tag key 'aws:x'", MODEL_UNTOUCHED);
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, tags: [a]}]\n", "7:39",
+		       "tags: expected a mapping", MODEL_UNTOUCHED);
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, tags: {a: 1, a: 2}}]\n", "7:39",
+		       "Duplicate tag key 'a'", MODEL_UNTOUCHED);
+}
+
 static void syntax_error_reported_at_line_and_column(void **state)
 {
 	(void)state;
@@ -659,6 +706,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(base_world_loads),
+	    cmocka_unit_test(tags_load_and_bad_tags_are_refused),
 	    cmocka_unit_test(syntax_error_reported_at_line_and_column),
 	    cmocka_unit_test(unknown_key_reported_at_the_key),
 	    cmocka_unit_test(repeated_key_refused),

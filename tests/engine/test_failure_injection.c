@@ -693,7 +693,43 @@ static void op_start_many(struct world *w, char *body, size_t n)
 	snprintf(body, n, "Action=StartInstances%s", ids);
 }
 
+static void op_create_tags(struct world *w, char *body, size_t n)
+{
+	free(ok(w, "Action=CreateTags&ResourceId.1=eni-0&Tag.1.Key=old&Tag.1.Value=1"));
+	snprintf(body, n,
+		 "Action=CreateTags&ResourceId.1=eni-0&ResourceId.2=i-1&ResourceId.3=eipalloc-c&"
+		 "Tag.1.Key=Name&Tag.1.Value=web&Tag.2.Key=old&Tag.2.Value=2&Tag.3.Key=env");
+}
+
+static void op_delete_tags(struct world *w, char *body, size_t n)
+{
+	free(ok(w, "Action=CreateTags&ResourceId.1=eni-0&ResourceId.2=i-1&Tag.1.Key=a&"
+		   "Tag.2.Key=b&Tag.2.Value=x"));
+	snprintf(body, n, "Action=DeleteTags&ResourceId.1=eni-0&ResourceId.2=i-1&Tag.1.Key=a");
+}
+
+static void op_create_tagged(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=CreateNetworkInterface&SubnetId=subnet-a&TagSpecification.1.ResourceType="
+		 "network-interface&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1."
+		 "Value=web&TagSpecification.1.Tag.2.Key=k");
+}
+
+static void op_allocate_tagged(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=AllocateAddress&TagSpecification.1.ResourceType=elastic-ip&"
+		 "TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=eip");
+}
+
 static const struct op OPS[] = {
+    {"CreateTags", op_create_tags},
+    {"DeleteTags", op_delete_tags},
+    {"CreateNetworkInterface(tagged)", op_create_tagged},
+    {"AllocateAddress(tagged)", op_allocate_tagged},
     {"CreateNetworkInterface", op_create},
     {"AssignPrivateIpAddresses(count)", op_assign_count},
     {"AssignPrivateIpAddresses(reassign)", op_assign_reassign},
@@ -827,6 +863,8 @@ static void journal_some_changes(struct world *w)
 	free(ok(w, "Action=AssociateAddress&AllocationId=eipalloc-c&NetworkInterfaceId=eni-0"));
 	free(ok(w, "Action=CreateNetworkInterface&SubnetId=subnet-b&Ipv6AddressCount=0"));
 	free(ok(w, "Action=AllocateAddress&Domain=vpc"));
+	free(ok(w, "Action=CreateTags&ResourceId.1=eni-0&ResourceId.2=i-1&Tag.1.Key=Name&"
+		   "Tag.1.Value=web"));
 }
 
 static void journal_replay_allocations_fail_in_turn(void **state)
