@@ -320,6 +320,7 @@ struct model_route_view {
 	const char *dest_cidr;
 	const char *target; /* "local", "igw", "blackhole" or the ENI id */
 	bool blackholed;    /* its target ENI was deleted */
+	bool implicit;	    /* the local route of a VPC block (added field) */
 };
 
 struct model_route_table_view {

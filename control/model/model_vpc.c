@@ -39,6 +39,7 @@ static size_t rt_append(struct rtable *t, const struct route *r, char *dest, cha
 	t->views[k].dest_cidr = dest;
 	t->views[k].target = target;
 	t->views[k].blackholed = false;
+	t->views[k].implicit = r->implicit;
 	return k;
 }
 
