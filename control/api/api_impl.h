@@ -191,6 +191,7 @@ void api_igw_id(const char *vpc_id, char out[MODEL_ID_MAX]);
 struct api_world_base {
 	struct api_world_vpc {
 		char id[MODEL_ID_MAX], main_rt[MODEL_ID_MAX], main_assoc[MODEL_ID_MAX];
+		size_t n4, n6; /* its blocks then (blocks are only ever added) */
 	} * vpc;
 	size_t n_vpc;
 	struct api_world_rt {

@@ -12,12 +12,13 @@
  *   DeleteNetworkInterface           per configured ENI that is gone
  *   DeleteSubnet, DeleteRouteTable,  per configured subnet, route table and
  *   DeleteVpc                        VPC that is gone
- *   CreateVpc Merge=1, Associate-    per VPC (its first IPv4 block, main
- *   VpcCidrBlock Merge=1             table and association ids), per block
- *   CreateRouteTable Merge=1         per route table
+ *   CreateVpc, AssociateVpcCidrBlock per VPC the configuration did not make
+ *                                    (its first blocks, main table and
+ *                                    association ids), per block added
+ *   CreateRouteTable                 per route table it did not make
  *   ReplaceRouteTableAssociation     per configured VPC whose main
  *                                    association moved
- *   CreateSubnet Merge=1             per subnet
+ *   CreateSubnet                     per subnet it did not make
  *   CreateNetworkInterface Merge=1   per ENI, with its id, MAC, addresses
  *                                    (an ENI that exists, i.e. a configured
  *                                    one, gets its addresses and attributes
@@ -219,6 +220,7 @@ out:
 
 struct snap {
 	struct model *m;
+	const struct api_world_base *base; /* what the configuration made (NULL: unknown) */
 	char **recs;
 	size_t *lens;
 	size_t n, cap;
@@ -350,23 +352,55 @@ static void snap_world_deletions(struct snap *s, const struct api_world_base *b)
 	}
 }
 
+/* The configured VPC of that id, or NULL. */
+static const struct api_world_vpc *base_vpc(const struct snap *s, const char *id)
+{
+	const struct api_world_base *b = s->base;
+	for (size_t i = 0; b && i < b->n_vpc; i++)
+		if (!strcmp(b->vpc[i].id, id))
+			return &b->vpc[i];
+	return NULL;
+}
+
+static bool base_rt(const struct snap *s, const char *id)
+{
+	const struct api_world_base *b = s->base;
+	for (size_t i = 0; b && i < b->n_rt; i++)
+		if (!strcmp(b->rt[i].id, id))
+			return true;
+	return false;
+}
+
+static bool base_subnet(const struct snap *s, const char *id)
+{
+	const struct api_world_base *b = s->base;
+	for (size_t i = 0; b && i < b->n_subnet; i++)
+		if (!strcmp(b->subnet[i], id))
+			return true;
+	return false;
+}
+
+/* A VPC the configuration did not make, or the blocks added to one it made. */
 static int snap_vpc(const struct model_vpc_view *v, void *arg)
 {
 	struct snap *s = arg;
+	const struct api_world_vpc *was = base_vpc(s, v->id);
 	struct api_buf b = {0};
 	char block6[64];
 
-	api_canon_create_vpc(&b, v);
-	api_buf_form_add(&b, "Merge", "true");
-	snap_add(s, &b);
+	if (!was) {
+		api_canon_create_vpc(&b, v);
+		snap_add(s, &b);
+	}
 	for (size_t k = 0; k < v->n_cidr4 + v->n_cidr6; k++) {
 		bool six = k >= v->n_cidr4;
+		if (six ? k - v->n_cidr4 < (was ? was->n6 : 1) : k < (was ? was->n4 : 1))
+			continue; /* made with the VPC */
 		snprintf(block6, sizeof(block6), "%s",
 			 six ? v->cidr6[k - v->n_cidr4] : v->cidr4[k]);
 		api_buf_form_add(&b, "Action", "AssociateVpcCidrBlock");
 		api_buf_form_add(&b, "VpcId", v->id);
 		api_buf_form_add(&b, six ? "Ipv6CidrBlock" : "CidrBlock", block6);
-		api_buf_form_add(&b, "Merge", "true");
 		snap_add(s, &b);
 	}
 	return 0;
@@ -376,10 +410,12 @@ static int snap_rt(const struct model_route_table_view *t, void *arg)
 {
 	struct snap *s = arg;
 	struct api_buf b = {0};
+	/* made by the configuration, or with its VPC (CreateVpc names the current main) */
+	if (base_rt(s, t->id) || (t->main && !base_vpc(s, t->vpc_id)))
+		return 0;
 	api_buf_form_add(&b, "Action", "CreateRouteTable");
 	api_buf_form_add(&b, "RouteTableId", t->id);
 	api_buf_form_add(&b, "VpcId", t->vpc_id);
-	api_buf_form_add(&b, "Merge", "true");
 	snap_add(s, &b);
 	return 0;
 }
@@ -409,6 +445,8 @@ static int snap_subnet(const struct model_subnet_view *v, void *arg)
 {
 	struct snap *s = arg;
 	struct api_buf b = {0};
+	if (base_subnet(s, v->id))
+		return 0;
 	api_buf_form_add(&b, "Action", "CreateSubnet");
 	api_buf_form_add(&b, "SubnetId", v->id);
 	api_buf_form_add(&b, "VpcId", v->vpc_id);
@@ -416,7 +454,6 @@ static int snap_subnet(const struct model_subnet_view *v, void *arg)
 	if (v->cidr6)
 		api_buf_form_add(&b, "Ipv6CidrBlock", v->cidr6);
 	api_buf_form_add(&b, "AvailabilityZone", v->az);
-	api_buf_form_add(&b, "Merge", "true");
 	snap_add(s, &b);
 	return 0;
 }
@@ -459,7 +496,7 @@ static int snap_assoc(const struct model_subnet_view *v, void *arg)
 
 int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 {
-	struct snap s = {.m = a->m};
+	struct snap s = {.m = a->m, .base = a->world_base};
 	struct api_buf b = {0};
 	api_buf_form_add(&b, "Action", "EnimapReset");
 	snap_add(&s, &b);

@@ -12,8 +12,7 @@
  * Internal parameters (accepted from the journal only): VpcId,
  * MainRouteTableId, MainAssociationId, Ipv6CidrBlock, SubnetId,
  * RouteTableId (CreateRouteTable), AssociationId / NewAssociationId,
- * Target, Blackholed, and Merge (snapshot replay: an object that exists
- * already is left as it is).
+ * Target and Blackholed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,11 +69,6 @@ void api_igw_id(const char *vpc_id, char out[MODEL_ID_MAX])
 }
 
 /* ---- VPCs ---- */
-
-static bool merging(struct api_ctx *c)
-{
-	return api_internal(c, "Merge") != NULL;
-}
 
 void api_canon_create_vpc(struct api_buf *b, const struct model_vpc_view *v)
 {
@@ -134,8 +128,6 @@ static int act_create_vpc(struct api_ctx *c)
 				"default is supported.",
 				tenancy);
 	req.id = api_internal(c, "VpcId");
-	if (req.id && merging(c) && model_get_vpc(c->m, req.id, NULL) == 0)
-		return 0; /* snapshot replay: the configuration made it */
 	if (vpc_ipv6_block(c, block6, &cidr6))
 		return -1;
 	req.main_route_table_id = api_internal(c, "MainRouteTableId");
@@ -179,15 +171,6 @@ static int act_delete_vpc(struct api_ctx *c)
 	canon_start(c, "DeleteVpc");
 	api_buf_form_add(c->canon, "VpcId", id);
 	return 0;
-}
-
-static bool vpc_has_block(const struct model_vpc_view *v, const char *cidr, bool six)
-{
-	size_t n = six ? v->n_cidr6 : v->n_cidr4;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(six ? v->cidr6[i] : v->cidr4[i], cidr) == 0)
-			return true;
-	return false;
 }
 
 static void xml_vpc_block(struct api_ctx *c, const struct model_vpc_view *v, bool six)
@@ -235,9 +218,6 @@ static int act_associate_vpc_cidr(struct api_ctx *c)
 		return api_fail(c, "InvalidParameterCombination",
 				"Specify either CidrBlock or AmazonProvidedIpv6CidrBlock, not "
 				"both.");
-	if (merging(c) && model_get_vpc(c->m, id, &v) == 0 &&
-	    vpc_has_block(&v, cidr6 ? cidr6 : cidr4, cidr6 != NULL))
-		return 0; /* snapshot replay: the block is there already */
 	if (model_associate_vpc_cidr(c->m, id, cidr4, cidr6, c->delta, &err))
 		return api_fail_model(c, &err);
 	if (model_get_vpc(c->m, id, &v))
@@ -363,8 +343,6 @@ static int act_create_subnet(struct api_ctx *c)
 	if (!req.vpc_id || !(req.cidr4 = api_req(c, "CidrBlock")))
 		return -1;
 	req.id = api_internal(c, "SubnetId");
-	if (req.id && merging(c) && model_get_subnet(c->m, req.id, NULL) == 0)
-		return 0; /* snapshot replay: the configuration made it */
 	req.cidr6 = api_opt(c, "Ipv6CidrBlock");
 	if (api_opt(c, "Ipv6Native") || api_opt(c, "OutpostArn") || api_opt(c, "Ipv4IpamPoolId"))
 		return api_fail(c, "InvalidParameterValue",
@@ -528,8 +506,6 @@ static int act_create_route_table(struct api_ctx *c)
 	if (!vpc)
 		return -1;
 	want = api_internal(c, "RouteTableId");
-	if (want && merging(c) && model_get_route_table(c->m, want, NULL) == 0)
-		return 0; /* snapshot replay: it exists */
 	if (!want) {
 		new_id(c, "rtb-", rid, rt_taken);
 		want = rid;
@@ -740,17 +716,6 @@ static int act_disassociate_route_table(struct api_ctx *c)
 	return 0;
 }
 
-/* Snapshot replay: is this already the main association of that table? */
-static bool main_is(struct api_ctx *c, const char *assoc, const char *rt)
-{
-	struct model_route_table_view t;
-	const char *m;
-	if (model_get_route_table(c->m, rt, &t))
-		return false;
-	m = rt_main_assoc(c, &t);
-	return m && strcmp(m, assoc) == 0;
-}
-
 static int act_replace_route_table_association(struct api_ctx *c)
 {
 	const char *id = api_req(c, "AssociationId"), *rt, *want;
@@ -760,8 +725,6 @@ static int act_replace_route_table_association(struct api_ctx *c)
 	if (!id || !(rt = api_req(c, "RouteTableId")))
 		return -1;
 	want = api_internal(c, "NewAssociationId");
-	if (want && merging(c) && main_is(c, want, rt))
-		return 0;
 	if (!want) {
 		new_id(c, "rtbassoc-", aid, never_taken);
 		want = aid;

@@ -30,6 +30,8 @@ static int base_vpc(const struct model_vpc_view *v, void *arg)
 	snprintf(p->id, sizeof(p->id), "%s", v->id);
 	snprintf(p->main_rt, sizeof(p->main_rt), "%s", v->main_route_table_id);
 	snprintf(p->main_assoc, sizeof(p->main_assoc), "%s", v->main_association_id);
+	p->n4 = v->n_cidr4;
+	p->n6 = v->n_cidr6;
 	return 0;
 }
 

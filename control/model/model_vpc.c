@@ -627,6 +627,30 @@ static int vpc_check_new_block(const struct model *m, struct vpc *v, const char 
 }
 
 /*
+ * Insert a VPC block's local route where a new table would have it (room
+ * reserved): a table starts with the local routes of the IPv4 blocks, then of
+ * the IPv6 blocks, each in the VPC's order, whenever the blocks were added.
+ * Returns its index.
+ */
+static size_t rt_insert_local(struct rtable *t, const struct route *r, char *dest, char *target)
+{
+	size_t at = 0, k;
+
+	while (at < t->n && t->r[at].implicit && (r->family == 6 || t->r[at].family == 4))
+		at++;
+	k = rt_append(t, r, dest, target);
+	if (k == at)
+		return k;
+	struct route moved = t->r[k];
+	struct model_route_view view = t->views[k];
+	memmove(&t->r[at + 1], &t->r[at], (k - at) * sizeof(*t->r));
+	memmove(&t->views[at + 1], &t->views[at], (k - at) * sizeof(*t->views));
+	t->r[at] = moved;
+	t->views[at] = view;
+	return at;
+}
+
+/*
  * The local route of block k (IPv4 when !six) for every table of VPC vi:
  * strings made first, then appended (nothing can fail after the first append).
  */
@@ -671,7 +695,8 @@ static int vpc_add_local_routes(struct model *m, uint32_t vi, bool six, size_t k
 	for (ti = m->rts.head; ti != NIL; ti = m->rts.next[ti]) {
 		if (RT(m, ti)->vpc != vi)
 			continue;
-		model_put_route(m, delta, ti, rt_append(RT(m, ti), &r, s[j], s[j + 1]), false);
+		model_put_route(m, delta, ti, rt_insert_local(RT(m, ti), &r, s[j], s[j + 1]),
+				false);
 		j += 2;
 	}
 	free(s);
