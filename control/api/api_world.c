@@ -412,6 +412,7 @@ static int rt_assoc_cb(const struct model_subnet_view *v, void *arg)
 	if (!v->association_id || strcmp(v->route_table_id, a->rt_id) != 0)
 		return 0;
 	if (a->facts) {
+		api_facts_add(a->facts, "association.route-table-id", a->rt_id);
 		api_facts_add(a->facts, "association.route-table-association-id",
 			      v->association_id);
 		api_facts_add(a->facts, "association.subnet-id", v->id);
@@ -757,8 +758,8 @@ static void rt_facts(struct api_describe *d, const struct model_route_table_view
 	api_facts_add(&d->facts, "route-table-id", t->id);
 	api_facts_add(&d->facts, "vpc-id", t->vpc_id);
 	api_facts_add(&d->facts, "owner-id", API_OWNER_ID);
-	api_facts_add(&d->facts, "association.route-table-id", t->id);
 	if (main) {
+		api_facts_add(&d->facts, "association.route-table-id", t->id);
 		api_facts_add(&d->facts, "association.route-table-association-id", main);
 		api_facts_add(&d->facts, "association.main", "true");
 	}
