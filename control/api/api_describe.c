@@ -363,8 +363,12 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 	api_facts_add(&d->facts, "vpc-id", v->id);
 	api_facts_add(&d->facts, "state", "available");
 	api_facts_add(&d->facts, "owner-id", API_OWNER_ID);
-	if (v->n_cidr4)
+	api_facts_add(&d->facts, "is-default", "false");
+	api_facts_add(&d->facts, "dhcp-options-id", "default");
+	if (v->n_cidr4) {
 		api_facts_add(&d->facts, "cidr", v->cidr4[0]);
+		api_facts_add(&d->facts, "cidr-block", v->cidr4[0]); /* what Ansible filters on */
+	}
 	for (size_t i = 0; i < v->n_cidr4; i++)
 		api_facts_add(&d->facts, "cidr-block-association.cidr-block", v->cidr4[i]);
 	for (size_t i = 0; i < v->n_cidr6; i++)
@@ -414,6 +418,9 @@ int api_describe_vpcs(struct api_ctx *c)
 					      "state",
 					      "owner-id",
 					      "cidr",
+					      "cidr-block",
+					      "is-default",
+					      "dhcp-options-id",
 					      "cidr-block-association.cidr-block",
 					      "ipv6-cidr-block-association.ipv6-cidr-block",
 					      NULL};

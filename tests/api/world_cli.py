@@ -73,6 +73,9 @@ def a_world_is_built_and_torn_down_through_the_cli(srv):
     check(v6 == "2600:1f18:4000::/56", v)  # the pool's lowest /56
     check(aws(srv, "describe-vpcs", "--vpc-ids", vpc)["Vpcs"][0]["CidrBlock"] == "10.0.0.0/16",
           "describe-vpcs")
+    found = aws(srv, "describe-vpcs", "--filters", "Name=cidr-block,Values=10.0.0.0/16",
+                "Name=is-default,Values=false")["Vpcs"]
+    check([x["VpcId"] for x in found] == [vpc], found)  # Ansible's ec2_vpc_net looks so
     igw = igw_of(srv, vpc)
     main_rt, main_assoc = main_of(srv, vpc)
     check(routes(srv, main_rt) == {"10.0.0.0/16": ("local", "active"),
