@@ -43,6 +43,14 @@ struct model_err {
 #define MODEL_ID_MAX 64		   /* room for any id, with its NUL */
 #define MODEL_DEVICE_INDEX_MAX 127 /* an attachment's device index: 0 to this */
 #define MODEL_VLAN_MAX 4094	   /* an ENI's VLAN id: 0 (untagged) to this */
+/*
+ * What the dataplane's tables hold (engine/builder.c's defaults): more is
+ * refused here, with EC2's limit codes, rather than by the builder after the
+ * model took it.
+ */
+#define MODEL_MAX_SUBNETS 4096u	     /* SubnetLimitExceeded */
+#define MODEL_MAX_ROUTE_TABLES 1024u /* RouteTableLimitExceeded (a VPC's main one included) */
+#define MODEL_MAX_ROUTES 1024u	     /* per table and family: RouteLimitExceeded */
 
 /* ---- life ---- */
 

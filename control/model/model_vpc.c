@@ -135,6 +135,10 @@ int model_create_route_table(struct model *m, const char *id, const char *vpc_id
 				  vpc_id);
 	if (model_pick_id(&m->by_rt, id, "rtb-", &seq, rid, err) < 0)
 		return -1;
+	if (m->rts.nlive >= MODEL_MAX_ROUTE_TABLES)
+		return model_fail(err, "RouteTableLimitExceeded",
+				  "There are %u route tables, the most the tables hold",
+				  MODEL_MAX_ROUTE_TABLES);
 	if (model_reserve_delta(delta, VPC(m, vi)->n4 + VPC(m, vi)->n6))
 		return model_fail_nomem(err);
 	ti = rt_new(m, vi, rid, false);
@@ -259,12 +263,18 @@ static int route_add(struct model *m, uint32_t ti, const struct route *r, const 
 		     struct model_err *err)
 {
 	struct rtable *t = RT(m, ti);
+	size_t k, same = 0;
 	char *dest, *tg;
-	size_t k;
 
 	if (rt_find(t, r->family, r->prefix, r->depth) >= 0)
 		return model_fail(err, "RouteAlreadyExists",
 				  "The route identified by %s already exists.", dest_cidr);
+	for (k = 0; k < t->n; k++)
+		same += t->r[k].family == r->family;
+	if (same >= MODEL_MAX_ROUTES)
+		return model_fail(err, "RouteLimitExceeded",
+				  "Route table %s has %u IPv%u routes, the most it can hold", t->id,
+				  MODEL_MAX_ROUTES, r->family);
 	dest = strdup(dest_cidr);
 	tg = strdup(target);
 	if (!dest || !tg || rt_grow(t, 1) || model_reserve_delta(delta, 1)) {
@@ -564,6 +574,11 @@ int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_
 				  "The request must contain the parameter CidrBlock");
 	if (vpc_pick_ids(m, req, &seq, vid, rid, aid, err) < 0)
 		return -1;
+	if (m->rts.nlive >= MODEL_MAX_ROUTE_TABLES) /* its main table */
+		return model_fail(err, "VpcLimitExceeded",
+				  "There are %u route tables, the most the tables hold: no room "
+				  "for the new VPC's main table",
+				  MODEL_MAX_ROUTE_TABLES);
 	if (vpc_alloc(&v, req, vid, aid, err) < 0 || vpc_parse_blocks(m, &v, req, err) < 0 ||
 	    vpc_commit(m, &v, vid, rid, delta, err) < 0) {
 		model_vpc_release(&v);
@@ -664,8 +679,20 @@ static int vpc_add_local_routes(struct model *m, uint32_t vi, bool six, size_t k
 	char **s;
 	uint32_t ti;
 
-	for (ti = m->rts.head; ti != NIL; ti = m->rts.next[ti])
-		nt += RT(m, ti)->vpc == vi;
+	for (ti = m->rts.head; ti != NIL; ti = m->rts.next[ti]) {
+		const struct rtable *t = RT(m, ti);
+		size_t same = 0;
+		if (t->vpc != vi)
+			continue;
+		nt++;
+		for (size_t r = 0; r < t->n; r++)
+			same += t->r[r].family == (six ? 6 : 4);
+		if (same >= MODEL_MAX_ROUTES)
+			return model_fail(err, "RouteLimitExceeded",
+					  "Route table %s has %u IPv%d routes, the most it can hold: "
+					  "no room for the block's local route",
+					  t->id, MODEL_MAX_ROUTES, six ? 6 : 4);
+	}
 	if (!(s = calloc(2 * nt + 1, sizeof(*s))) || model_reserve_delta(delta, nt)) {
 		free(s);
 		return model_fail_nomem(err);
@@ -865,6 +892,10 @@ int model_create_subnet(struct model *m, const struct model_subnet_req *req,
 	if (vi == NIL)
 		return model_fail(err, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist",
 				  req->vpc_id);
+	if (m->subnets.nlive >= MODEL_MAX_SUBNETS)
+		return model_fail(err, "SubnetLimitExceeded",
+				  "There are %u subnets, the most the tables hold",
+				  MODEL_MAX_SUBNETS);
 	if (subnet_parse_block4(VPC(m, vi), req, &s, err) < 0 ||
 	    subnet_parse_block6(VPC(m, vi), req, &s, err) < 0 ||
 	    subnet_check_conflicts(m, vi, req, &s, err) < 0 ||

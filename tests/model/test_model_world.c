@@ -359,6 +359,55 @@ static void a_subnet_created_with_a_table_is_explicitly_associated(void **state)
 	assert_null(v.association_id);
 }
 
+/* What the dataplane's tables hold is refused in the model, with EC2's limit codes. */
+static void the_tables_limits_are_refused_before_the_model_takes_them(void **state)
+{
+	struct world *w = *state;
+	char id[MODEL_ID_MAX], dest[32], v[MODEL_ID_MAX], rt[MODEL_ID_MAX];
+	struct model_subnet_req r = {.vpc_id = v, .az = "az-a", .cidr4 = dest};
+
+	/* routes: 1024 IPv4 ones per table (the local one included) */
+	OK(w, model_create_route_table(w->m, NULL, w->vpc, rt, &w->d, &w->err));
+	for (unsigned k = 1; k < MODEL_MAX_ROUTES; k++) {
+		snprintf(dest, sizeof(dest), "172.%u.%u.0/24", 16 + k / 256, k % 256);
+		OK(w, model_create_route(w->m, rt, dest, "igw", &w->d, &w->err));
+	}
+	REFUSED(w, model_create_route(w->m, rt, "192.0.2.0/24", "igw", &w->d, &w->err),
+		"RouteLimitExceeded");
+	REFUSED(w, model_associate_vpc_cidr(w->m, w->vpc, "10.1.0.0/16", NULL, &w->d, &w->err),
+		"RouteLimitExceeded");
+	OK(w, model_create_route(w->m, rt, "::/0", "igw", &w->d, &w->err)); /* IPv6: room */
+	delta_reset(&w->d);
+	/* route tables: 1024 in all, main ones included (2 so far) */
+	for (unsigned k = 2; k < MODEL_MAX_ROUTE_TABLES; k++)
+		OK(w, model_create_route_table(w->m, NULL, w->vpc, id, NULL, &w->err));
+	REFUSED(w, model_create_route_table(w->m, NULL, w->vpc, id, &w->d, &w->err),
+		"RouteTableLimitExceeded");
+	{
+		const char *c4[] = {"10.1.0.0/16"};
+		struct model_vpc_req vr = {.cidr4 = c4, .n_cidr4 = 1};
+		REFUSED(w, model_create_vpc(w->m, &vr, v, &w->d, &w->err), "VpcLimitExceeded");
+	}
+	(void)r;
+}
+
+static void the_subnet_limit_is_refused_before_the_model_takes_it(void **state)
+{
+	struct world *w = *state;
+	char id[MODEL_ID_MAX], dest[32], v[MODEL_ID_MAX];
+	const char *c4[] = {"10.128.0.0/12"};
+	struct model_vpc_req vr = {.cidr4 = c4, .n_cidr4 = 1};
+	struct model_subnet_req r = {.vpc_id = v, .az = "az-a", .cidr4 = dest};
+
+	OK(w, model_create_vpc(w->m, &vr, v, NULL, &w->err));
+	for (unsigned k = 4; k < MODEL_MAX_SUBNETS; k++) { /* the fixture has 4 */
+		snprintf(dest, sizeof(dest), "10.%u.%u.0/28", 128 + k / 256, k % 256);
+		OK(w, model_create_subnet(w->m, &r, id, NULL, &w->err));
+	}
+	snprintf(dest, sizeof(dest), "10.143.0.16/28"); /* free, but one too many */
+	REFUSED(w, model_create_subnet(w->m, &r, id, &w->d, &w->err), "SubnetLimitExceeded");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +423,8 @@ int main(void)
 	    T(explicit_associations_move_a_subnet_and_its_enis),
 	    T(the_main_association_moves_the_implicit_subnets),
 	    T(a_subnet_created_with_a_table_is_explicitly_associated),
+	    T(the_tables_limits_are_refused_before_the_model_takes_them),
+	    T(the_subnet_limit_is_refused_before_the_model_takes_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
