@@ -38,6 +38,7 @@ void api_free(struct api *a)
 	api_stop(a);
 	journal_close(a->j);
 	free(a->base);
+	api_world_base_free(a);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
@@ -565,7 +566,7 @@ int api_replay(struct api *a, struct api_err *err)
 	struct replay_ctx r = {.a = a, .err = err};
 	struct journal_replay_info info;
 	api_lock(a);
-	if (model_foreach_eni(a->m, remember_base, a) != 0) {
+	if (model_foreach_eni(a->m, remember_base, a) != 0 || api_world_base_remember(a) != 0) {
 		api_unlock(a);
 		snprintf(err->message, sizeof(err->message), "out of memory");
 		return -ENOMEM;

@@ -759,5 +759,8 @@ const struct api_action *api_action_find(const char *name)
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(actions[i].name, name) == 0)
 			return &actions[i];
+	for (const struct api_action *a = api_world_actions; a->name; a++)
+		if (strcmp(a->name, name) == 0)
+			return a;
 	return NULL;
 }

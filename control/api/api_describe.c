@@ -522,8 +522,12 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 	api_facts_add(&d->facts, "vpc-id", v->id);
 	api_facts_add(&d->facts, "state", "available");
 	api_facts_add(&d->facts, "owner-id", API_OWNER_ID);
-	if (v->n_cidr4)
+	api_facts_add(&d->facts, "is-default", "false");
+	api_facts_add(&d->facts, "dhcp-options-id", "default");
+	if (v->n_cidr4) {
 		api_facts_add(&d->facts, "cidr", v->cidr4[0]);
+		api_facts_add(&d->facts, "cidr-block", v->cidr4[0]); /* what Ansible filters on */
+	}
 	for (size_t i = 0; i < v->n_cidr4; i++)
 		api_facts_add(&d->facts, "cidr-block-association.cidr-block", v->cidr4[i]);
 	for (size_t i = 0; i < v->n_cidr6; i++)
@@ -532,6 +536,15 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 	if (!api_describe_wants(d, v->id))
 		return d->full;
 	api_buf_puts(x, "<item>");
+	api_xml_vpc(d->c, v);
+	api_buf_puts(x, "</item>");
+	return 0;
+}
+
+/* The members of a VPC (inside <vpc> or <item>). */
+void api_xml_vpc(struct api_ctx *c, const struct model_vpc_view *v)
+{
+	struct api_buf *x = c->xml;
 	api_buf_xml_elem(x, "vpcId", v->id);
 	api_buf_puts(x, "<ownerId>" API_OWNER_ID "</ownerId><state>available</state>");
 	if (v->n_cidr4)
@@ -549,13 +562,13 @@ static int vpc_cb(const struct model_vpc_view *v, void *arg)
 			       i);
 		api_buf_xml_elem(x, "ipv6CidrBlock", v->cidr6[i]);
 		api_buf_puts(x, "<ipv6CidrBlockState><state>associated</state>"
-				"</ipv6CidrBlockState></item>");
+				"</ipv6CidrBlockState><ipv6Pool>Amazon</ipv6Pool>");
+		api_buf_xml_elem(x, "networkBorderGroup", c->a->cfg.region);
+		api_buf_puts(x, "</item>");
 	}
 	api_buf_puts(x, "</ipv6CidrBlockAssociationSet><dhcpOptionsId>default</dhcpOptionsId>"
 			"<instanceTenancy>default</instanceTenancy><isDefault>false</isDefault>");
-	api_xml_tags(d->c, v->id);
-	api_buf_puts(x, "</item>");
-	return 0;
+	api_xml_tags(c, v->id);
 }
 
 int api_describe_vpcs(struct api_ctx *c)
@@ -564,6 +577,9 @@ int api_describe_vpcs(struct api_ctx *c)
 					      "state",
 					      "owner-id",
 					      "cidr",
+					      "cidr-block",
+					      "is-default",
+					      "dhcp-options-id",
 					      "cidr-block-association.cidr-block",
 					      "ipv6-cidr-block-association.ipv6-cidr-block",
 					      NULL};
@@ -601,6 +617,15 @@ static int subnet_cb(const struct model_subnet_view *v, void *arg)
 	if (!api_describe_wants(d, v->id))
 		return d->full;
 	api_buf_puts(x, "<item>");
+	api_xml_subnet(d->c, v);
+	api_buf_puts(x, "</item>");
+	return 0;
+}
+
+/* The members of a subnet (inside <subnet> or <item>). */
+void api_xml_subnet(struct api_ctx *c, const struct model_subnet_view *v)
+{
+	struct api_buf *x = c->xml;
 	api_buf_xml_elem(x, "subnetId", v->id);
 	api_buf_puts(x, "<state>available</state>");
 	api_buf_xml_elem(x, "vpcId", v->vpc_id);
@@ -622,13 +647,10 @@ static int subnet_cb(const struct model_subnet_view *v, void *arg)
 			"</mapPublicIpOnLaunch>");
 	api_buf_printf(x, "<assignIpv6AddressOnCreation>false</assignIpv6AddressOnCreation>"
 			  "<ownerId>" API_OWNER_ID "</ownerId>");
-	api_buf_printf(x, "<subnetArn>arn:aws:ec2:%s:" API_OWNER_ID ":subnet/",
-		       d->c->a->cfg.region);
+	api_buf_printf(x, "<subnetArn>arn:aws:ec2:%s:" API_OWNER_ID ":subnet/", c->a->cfg.region);
 	api_buf_xml_escape(x, v->id);
 	api_buf_puts(x, "</subnetArn>");
-	api_xml_tags(d->c, v->id);
-	api_buf_puts(x, "</item>");
-	return 0;
+	api_xml_tags(c, v->id);
 }
 
 int api_describe_subnets(struct api_ctx *c)

@@ -37,6 +37,7 @@ struct api {
 	 * those that are gone, rather than recreating every ENI */
 	char (*base)[MODEL_ID_MAX];
 	size_t n_base;
+	struct api_world_base *world_base; /* the same for VPCs, subnets, route tables */
 	struct MHD_Daemon *d;
 	struct api_http *http; /* api_http.c's deadlines while serving */
 	unsigned port;
@@ -239,6 +240,39 @@ int api_describe_tags(struct api_ctx *c);
 
 /* ---- XML of objects (api_describe.c) ---- */
 void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);
+void api_xml_vpc(struct api_ctx *c, const struct model_vpc_view *v);
+void api_xml_subnet(struct api_ctx *c, const struct model_subnet_view *v);
+
+/* ---- building the world (api_world.c, api_world_base.c) ---- */
+/* CreateVpc, CreateSubnet, route tables, DescribeInternetGateways...; NULL-terminated. */
+extern const struct api_action api_world_actions[];
+void api_xml_route_table(struct api_ctx *c, const struct model_route_table_view *t);
+/* The canonical CreateVpc of an existing VPC (its first blocks, main table and association). */
+void api_canon_create_vpc(struct api_buf *b, const struct model_vpc_view *v);
+/* The implicit internet gateway of a VPC: "igw-" and the VPC id without its "vpc-". */
+void api_igw_id(const char *vpc_id, char out[MODEL_ID_MAX]);
+
+/*
+ * The VPCs, subnets and route tables the configuration created (before
+ * replay), with the main associations and tables of that moment: a snapshot
+ * deletes those that are gone and moves main associations that moved.
+ */
+struct api_world_base {
+	struct api_world_vpc {
+		char id[MODEL_ID_MAX], main_rt[MODEL_ID_MAX], main_assoc[MODEL_ID_MAX];
+		size_t n4, n6; /* its blocks then (blocks are only ever added) */
+	} * vpc;
+	size_t n_vpc;
+	struct api_world_rt {
+		char id[MODEL_ID_MAX], vpc[MODEL_ID_MAX];
+	} * rt;
+	size_t n_rt;
+	char (*subnet)[MODEL_ID_MAX];
+	size_t n_subnet;
+};
+/* 0, or -ENOMEM (nothing remembered). */
+int api_world_base_remember(struct api *a);
+void api_world_base_free(struct api *a);
 
 /* ---- actions of the table defined elsewhere: Describe* (api_describe.c), EnimapReset ---- */
 int api_describe_addresses(struct api_ctx *c);

@@ -6,14 +6,29 @@
  *   EnimapReset                      undo what the API changed in place:
  *                                    detach (index > 0), disassociate and
  *                                    release every EIP, unassign every
- *                                    secondary and IPv6
+ *                                    secondary and IPv6, delete every route
+ *                                    but the VPC blocks' own, remove every
+ *                                    explicit route table association
  *   DeleteNetworkInterface           per configured ENI that is gone
+ *   DeleteSubnet, DeleteRouteTable,  per configured subnet, route table and
+ *   DeleteVpc                        VPC that is gone
+ *   CreateVpc, AssociateVpcCidrBlock per VPC the configuration did not make
+ *                                    (its first blocks, main table and
+ *                                    association ids), per block added
+ *   CreateRouteTable                 per route table it did not make
+ *   ReplaceRouteTableAssociation     per configured VPC whose main
+ *                                    association moved
+ *   CreateSubnet                     per subnet it did not make
  *   CreateNetworkInterface Merge=1   per ENI, with its id, MAC, addresses
  *                                    (an ENI that exists, i.e. a configured
  *                                    one, gets its addresses and attributes
  *                                    back: routes naming it stay linked)
  *   AttachNetworkInterface Merge=1   per attachment, with its id
  *   StartInstances / StopInstances   per instance
+ *   CreateRoute                      per route but the VPC blocks' own, the
+ *                                    target as the model names it
+ *                                    (Blackholed=1: its ENI is gone)
+ *   AssociateRouteTable              per explicit association, with its id
  *   AllocateAddress, AssociateAddress per EIP, with their ids
  *   CreateTags                       per tagged resource, its tags in order
  *                                    (EnimapReset deleted every tag first)
@@ -78,6 +93,59 @@ static int collect_tagged(const struct model_tags_view *v, void *arg)
 			goto out;                                                                  \
 		}                                                                                  \
 	} while (0)
+
+struct reset_world {
+	struct api_ctx *c;
+	struct model_err err;
+	int rc;
+};
+
+/* Every route of table t but the VPC blocks' own. */
+static int reset_routes(const struct model_route_table_view *t, void *arg)
+{
+	struct reset_world *r = arg;
+	char id[MODEL_ID_MAX];
+
+	snprintf(id, sizeof(id), "%s", t->id);
+	for (size_t k = t->n_routes; k-- > 0;) {
+		struct model_route_table_view now;
+		char dest[64];
+		if (model_get_route_table(r->c->m, id, &now) || k >= now.n_routes ||
+		    now.routes[k].implicit)
+			continue;
+		snprintf(dest, sizeof(dest), "%s", now.routes[k].dest_cidr);
+		if ((r->rc = model_delete_route(r->c->m, id, dest, r->c->delta, &r->err)))
+			return 1;
+	}
+	return 0;
+}
+
+static int collect_explicit_assoc(const struct model_subnet_view *v, void *arg)
+{
+	if (v->association_id)
+		idlist_add(arg, v->association_id);
+	return 0;
+}
+
+/* The world's part of EnimapReset: routes (but the local ones) and explicit associations. */
+static int reset_world(struct api_ctx *c)
+{
+	struct reset_world r = {.c = c};
+	struct idlist assoc = {0};
+	int rc = 0;
+
+	model_foreach_route_table(c->m, reset_routes, &r);
+	if (r.rc)
+		return api_fail_model(c, &r.err);
+	model_foreach_subnet(c->m, collect_explicit_assoc, &assoc);
+	if (assoc.oom)
+		rc = api_fail(c, "InternalError", "Out of memory.");
+	for (size_t i = 0; i < assoc.n && rc == 0; i++)
+		if (model_disassociate_route_table(c->m, assoc.id[i], c->delta, &r.err))
+			rc = api_fail_model(c, &r.err);
+	free(assoc.id);
+	return rc;
+}
 
 int api_reset(struct api_ctx *c)
 {
@@ -153,6 +221,8 @@ int api_reset(struct api_ctx *c)
 		free(p);
 		CHECK(r);
 	}
+	if ((rc = reset_world(c)))
+		goto out;
 	api_buf_puts(c->xml, "<return>true</return>");
 out:
 	free(enis.id);
@@ -165,6 +235,7 @@ out:
 
 struct snap {
 	struct model *m;
+	const struct api_world_base *base; /* what the configuration made (NULL: unknown) */
 	char **recs;
 	size_t *lens;
 	size_t n, cap;
@@ -278,9 +349,186 @@ static int snap_tags(const struct model_tags_view *v, void *arg)
 	return 0;
 }
 
+static void snap_rec2(struct snap *s, const char *action, const char *k1, const char *v1,
+		      const char *k2, const char *v2)
+{
+	struct api_buf b = {0};
+	api_buf_form_add(&b, "Action", action);
+	api_buf_form_add(&b, k1, v1);
+	if (k2)
+		api_buf_form_add(&b, k2, v2);
+	snap_add(s, &b);
+}
+
+static bool snap_vpc_live(struct snap *s, const char *id)
+{
+	return model_get_vpc(s->m, id, NULL) == 0;
+}
+
+/* Configured subnets, route tables and VPCs that are gone (their ENIs were deleted before). */
+static void snap_world_deletions(struct snap *s, const struct api_world_base *b)
+{
+	for (size_t i = 0; i < b->n_subnet; i++)
+		if (model_get_subnet(s->m, b->subnet[i], NULL))
+			snap_rec2(s, "DeleteSubnet", "SubnetId", b->subnet[i], NULL, NULL);
+	for (size_t v = 0; v < b->n_vpc; v++) {
+		if (snap_vpc_live(s, b->vpc[v].id))
+			continue;
+		/* its tables but the main one (deleted with it): all gone with the VPC */
+		for (size_t i = 0; i < b->n_rt; i++)
+			if (!strcmp(b->rt[i].vpc, b->vpc[v].id) &&
+			    strcmp(b->rt[i].id, b->vpc[v].main_rt) != 0)
+				snap_rec2(s, "DeleteRouteTable", "RouteTableId", b->rt[i].id, NULL,
+					  NULL);
+		snap_rec2(s, "DeleteVpc", "VpcId", b->vpc[v].id, NULL, NULL);
+	}
+}
+
+/* The configured VPC of that id, or NULL. */
+static const struct api_world_vpc *base_vpc(const struct snap *s, const char *id)
+{
+	const struct api_world_base *b = s->base;
+	for (size_t i = 0; b && i < b->n_vpc; i++)
+		if (!strcmp(b->vpc[i].id, id))
+			return &b->vpc[i];
+	return NULL;
+}
+
+static bool base_rt(const struct snap *s, const char *id)
+{
+	const struct api_world_base *b = s->base;
+	for (size_t i = 0; b && i < b->n_rt; i++)
+		if (!strcmp(b->rt[i].id, id))
+			return true;
+	return false;
+}
+
+static bool base_subnet(const struct snap *s, const char *id)
+{
+	const struct api_world_base *b = s->base;
+	for (size_t i = 0; b && i < b->n_subnet; i++)
+		if (!strcmp(b->subnet[i], id))
+			return true;
+	return false;
+}
+
+/* A VPC the configuration did not make, or the blocks added to one it made. */
+static int snap_vpc(const struct model_vpc_view *v, void *arg)
+{
+	struct snap *s = arg;
+	const struct api_world_vpc *was = base_vpc(s, v->id);
+	struct api_buf b = {0};
+	char block6[64];
+
+	if (!was) {
+		api_canon_create_vpc(&b, v);
+		snap_add(s, &b);
+	}
+	for (size_t k = 0; k < v->n_cidr4 + v->n_cidr6; k++) {
+		bool six = k >= v->n_cidr4;
+		if (six ? k - v->n_cidr4 < (was ? was->n6 : 1) : k < (was ? was->n4 : 1))
+			continue; /* made with the VPC */
+		snprintf(block6, sizeof(block6), "%s",
+			 six ? v->cidr6[k - v->n_cidr4] : v->cidr4[k]);
+		api_buf_form_add(&b, "Action", "AssociateVpcCidrBlock");
+		api_buf_form_add(&b, "VpcId", v->id);
+		api_buf_form_add(&b, six ? "Ipv6CidrBlock" : "CidrBlock", block6);
+		snap_add(s, &b);
+	}
+	return 0;
+}
+
+static int snap_rt(const struct model_route_table_view *t, void *arg)
+{
+	struct snap *s = arg;
+	struct api_buf b = {0};
+	/* made by the configuration, or with its VPC (CreateVpc names the current main) */
+	if (base_rt(s, t->id) || (t->main && !base_vpc(s, t->vpc_id)))
+		return 0;
+	api_buf_form_add(&b, "Action", "CreateRouteTable");
+	api_buf_form_add(&b, "RouteTableId", t->id);
+	api_buf_form_add(&b, "VpcId", t->vpc_id);
+	snap_add(s, &b);
+	return 0;
+}
+
+/* Configured VPCs whose main association moved; then configured tables that are gone. */
+static void snap_world_mains(struct snap *s, const struct api_world_base *b)
+{
+	for (size_t v = 0; v < b->n_vpc; v++) {
+		struct model_vpc_view now;
+		struct api_buf r = {0};
+		if (model_get_vpc(s->m, b->vpc[v].id, &now) ||
+		    !strcmp(now.main_association_id, b->vpc[v].main_assoc))
+			continue;
+		api_buf_form_add(&r, "Action", "ReplaceRouteTableAssociation");
+		api_buf_form_add(&r, "AssociationId", b->vpc[v].main_assoc);
+		api_buf_form_add(&r, "RouteTableId", now.main_route_table_id);
+		api_buf_form_add(&r, "NewAssociationId", now.main_association_id);
+		snap_add(s, &r);
+	}
+	for (size_t i = 0; i < b->n_rt; i++)
+		if (snap_vpc_live(s, b->rt[i].vpc) &&
+		    model_get_route_table(s->m, b->rt[i].id, NULL))
+			snap_rec2(s, "DeleteRouteTable", "RouteTableId", b->rt[i].id, NULL, NULL);
+}
+
+static int snap_subnet(const struct model_subnet_view *v, void *arg)
+{
+	struct snap *s = arg;
+	struct api_buf b = {0};
+	if (base_subnet(s, v->id))
+		return 0;
+	api_buf_form_add(&b, "Action", "CreateSubnet");
+	api_buf_form_add(&b, "SubnetId", v->id);
+	api_buf_form_add(&b, "VpcId", v->vpc_id);
+	api_buf_form_add(&b, "CidrBlock", v->cidr4);
+	if (v->cidr6)
+		api_buf_form_add(&b, "Ipv6CidrBlock", v->cidr6);
+	api_buf_form_add(&b, "AvailabilityZone", v->az);
+	snap_add(s, &b);
+	return 0;
+}
+
+static int snap_routes(const struct model_route_table_view *t, void *arg)
+{
+	struct snap *s = arg;
+	for (size_t k = 0; k < t->n_routes; k++) {
+		const struct model_route_view *r = &t->routes[k];
+		struct api_buf b = {0};
+		if (r->implicit)
+			continue;
+		api_buf_form_add(&b, "Action", "CreateRoute");
+		api_buf_form_add(&b, "RouteTableId", t->id);
+		api_buf_form_add(&b,
+				 strchr(r->dest_cidr, ':') ? "DestinationIpv6CidrBlock"
+							   : "DestinationCidrBlock",
+				 r->dest_cidr);
+		api_buf_form_add(&b, "Target", r->target);
+		if (r->blackholed)
+			api_buf_form_add(&b, "Blackholed", "true");
+		snap_add(s, &b);
+	}
+	return 0;
+}
+
+static int snap_assoc(const struct model_subnet_view *v, void *arg)
+{
+	struct snap *s = arg;
+	struct api_buf b = {0};
+	if (!v->association_id)
+		return 0;
+	api_buf_form_add(&b, "Action", "AssociateRouteTable");
+	api_buf_form_add(&b, "RouteTableId", v->route_table_id);
+	api_buf_form_add(&b, "SubnetId", v->id);
+	api_buf_form_add(&b, "AssociationId", v->association_id);
+	snap_add(s, &b);
+	return 0;
+}
+
 int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 {
-	struct snap s = {.m = a->m};
+	struct snap s = {.m = a->m, .base = a->world_base};
 	struct api_buf b = {0};
 	api_buf_form_add(&b, "Action", "EnimapReset");
 	snap_add(&s, &b);
@@ -292,9 +540,18 @@ int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 		api_buf_form_add(&b, "NetworkInterfaceId", a->base[i]);
 		snap_add(&s, &b);
 	}
+	if (a->world_base)
+		snap_world_deletions(&s, a->world_base);
+	model_foreach_vpc(a->m, snap_vpc, &s);
+	model_foreach_route_table(a->m, snap_rt, &s);
+	if (a->world_base)
+		snap_world_mains(&s, a->world_base);
+	model_foreach_subnet(a->m, snap_subnet, &s);
 	model_foreach_eni(a->m, snap_eni, &s);
 	model_foreach_eni(a->m, snap_attach, &s);
 	model_foreach_instance(a->m, snap_instance, &s);
+	model_foreach_route_table(a->m, snap_routes, &s);
+	model_foreach_subnet(a->m, snap_assoc, &s);
 	model_foreach_eip(a->m, snap_eip, &s);
 	model_foreach_tags_from(a->m, NULL, snap_tags, &s);
 	if (s.oom) {

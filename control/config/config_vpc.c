@@ -288,6 +288,19 @@ static int public_pool(struct vctx *v, const struct cnode *n)
 	return 0;
 }
 
+/* An IPv6 block AmazonProvidedIpv6CidrBlock draws /56s from (CreateVpc, AssociateVpcCidrBlock). */
+static int ipv6_pool(struct vctx *v, const struct cnode *n)
+{
+	const char *cidr;
+	struct model_err e;
+
+	if (cnode_cidr(v->c, n, "ipv6 pool", 6, &cidr))
+		return -1;
+	if (v->m != NULL && model_add_ipv6_pool(v->m, cidr, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
 /* ---- VPCs, route tables, routes, subnets ---- */
 
 static int vpc(struct vctx *v, const struct cnode *n)
@@ -627,7 +640,8 @@ int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
 	int rc = -1;
 
 	if (each(&v, root, "instance_types", instance_type) ||
-	    each(&v, root, "public_pools", public_pool) || each(&v, root, "vpcs", vpc) ||
+	    each(&v, root, "public_pools", public_pool) ||
+	    each(&v, root, "ipv6_pools", ipv6_pool) || each(&v, root, "vpcs", vpc) ||
 	    each(&v, root, "route_tables", route_table) || each(&v, root, "subnets", subnet) ||
 	    each(&v, root, "instances", instance) || each(&v, root, "enis", eni) ||
 	    each(&v, root, "vpcs", vpc_routes) ||

@@ -275,6 +275,7 @@ struct model *model_create(void)
 	mhash_init(&m->by_attach, 0, eq_attach, m);
 	mhash_init(&m->by_alloc, 0, eq_alloc, m);
 	mhash_init(&m->by_assoc, 0, eq_assoc, m);
+	mhash_init(&m->by_rtassoc, 0, model_eq_rtassoc, m);
 	mhash_init(&m->v4own, 4, NULL, NULL);
 	mhash_init(&m->v6own, 16, NULL, NULL);
 	mhash_init(&m->mac, 6, NULL, NULL);
@@ -309,6 +310,7 @@ static void free_vpcs(struct model *m)
 		if (!m->vpcs.live[i])
 			continue;
 		free(v->id);
+		free(v->main_assoc);
 		free(v->c4base);
 		free(v->c4depth);
 		free(v->c6);
@@ -340,6 +342,7 @@ static void free_subnets(struct model *m)
 		if (!m->subnets.live[i])
 			continue;
 		free(s->id);
+		free(s->assoc);
 		free(s->az);
 		free(s->cidr4text);
 		free(s->cidr6text);
@@ -391,15 +394,19 @@ static void free_eips_and_pools(struct model *m)
 		addrpool_fini(&m->pools[p].pool);
 	}
 	free(m->pools);
+	for (size_t p = 0; p < m->nv6pools; p++)
+		free(m->v6pools[p].text);
+	free(m->v6pools);
 }
 
 static void free_tables_and_indexes(struct model *m)
 {
 	struct objtab *tabs[] = {&m->vpcs,  &m->rts,  &m->subnets, &m->types,
 				 &m->insts, &m->enis, &m->eips};
-	struct mhash *maps[] = {&m->by_vpc, &m->by_rt,	   &m->by_subnet, &m->by_type,	&m->by_inst,
-				&m->by_eni, &m->by_attach, &m->by_alloc,  &m->by_assoc, &m->v4own,
-				&m->v6own,  &m->mac,	   &m->eippub,	  &m->eippriv};
+	struct mhash *maps[] = {&m->by_vpc,   &m->by_rt,      &m->by_subnet, &m->by_type,
+				&m->by_inst,  &m->by_eni,     &m->by_attach, &m->by_alloc,
+				&m->by_assoc, &m->by_rtassoc, &m->v4own,     &m->v6own,
+				&m->mac,      &m->eippub,     &m->eippriv};
 
 	for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
 		objtab_fini(tabs[t]);

@@ -43,6 +43,14 @@ struct model_err {
 #define MODEL_ID_MAX 64		   /* room for any id, with its NUL */
 #define MODEL_DEVICE_INDEX_MAX 127 /* an attachment's device index: 0 to this */
 #define MODEL_VLAN_MAX 4094	   /* an ENI's VLAN id: 0 (untagged) to this */
+/*
+ * What the dataplane's tables hold (engine/builder.c's defaults): more is
+ * refused here, with EC2's limit codes, rather than by the builder after the
+ * model took it.
+ */
+#define MODEL_MAX_SUBNETS 4096u	     /* SubnetLimitExceeded */
+#define MODEL_MAX_ROUTE_TABLES 1024u /* RouteTableLimitExceeded (a VPC's main one included) */
+#define MODEL_MAX_ROUTES 1024u	     /* per table and family: RouteLimitExceeded */
 
 /* ---- life ---- */
 
@@ -88,6 +96,7 @@ struct model_vpc_req {
 	const char *const *cidr6;
 	size_t n_cidr6;			 /* /56 each */
 	const char *main_route_table_id; /* NULL = generate (added field) */
+	const char *main_association_id; /* NULL = generate (added field) */
 };
 int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err);
@@ -112,9 +121,72 @@ struct model_subnet_req {
 	const char *cidr4;
 	const char *cidr6;	    /* NULL = no IPv6; else a /64 inside a VPC block */
 	const char *route_table_id; /* NULL = the VPC's main route table */
+	const char *association_id; /* with route_table_id: NULL = generate (added field) */
 };
 int model_create_subnet(struct model *m, const struct model_subnet_req *req,
 			char out_id[MODEL_ID_MAX], struct delta *delta, struct model_err *err);
+
+/* ---- building the world (R28; model_world.c unless noted) ---- */
+
+/*
+ * A pool of IPv6 blocks (an IPv6 CIDR of /56 or shorter) that
+ * AmazonProvidedIpv6CidrBlock draws /56s from; pools may not overlap.
+ */
+int model_add_ipv6_pool(struct model *m, const char *cidr, struct model_err *err);
+/*
+ * The lowest /56 of the IPv6 pools (in configuration order) that no VPC uses,
+ * as text into out; changes nothing (the caller passes it to
+ * model_create_vpc or model_associate_vpc_cidr). InsufficientCidrBlocks when
+ * none is left or no pool is configured. Cost: O(VPC blocks) per candidate.
+ */
+int model_pick_ipv6_block(const struct model *m, char out[INET6_ADDRSTRLEN], struct model_err *err);
+/*
+ * Add one block to a VPC: cidr4 (a /1 to /28, InvalidVpc.Range otherwise)
+ * xor cidr6 (a /56); every route table of the VPC gets its local route
+ * (model_vpc.c).
+ */
+int model_associate_vpc_cidr(struct model *m, const char *vpc_id, const char *cidr4,
+			     const char *cidr6, struct delta *delta, struct model_err *err);
+/* Refused with DependencyViolation while it has subnets or route tables other than the main. */
+int model_delete_vpc(struct model *m, const char *vpc_id, struct delta *delta,
+		     struct model_err *err);
+/* Refused with DependencyViolation while an ENI is in it. */
+int model_delete_subnet(struct model *m, const char *subnet_id, struct delta *delta,
+			struct model_err *err);
+/* Not the main table; not while a subnet is explicitly associated (DependencyViolation). */
+int model_delete_route_table(struct model *m, const char *route_table_id, struct delta *delta,
+			     struct model_err *err);
+/* Change the target of an existing route (not a local one): InvalidRoute.NotFound (model_vpc.c). */
+int model_replace_route(struct model *m, const char *route_table_id, const char *dest_cidr,
+			const char *target, struct delta *delta, struct model_err *err);
+/*
+ * A route to an ENI that no longer exists, blackholed from the start: what a
+ * snapshot writes for a route whose ENI was deleted (model_vpc.c).
+ */
+int model_create_blackholed_route(struct model *m, const char *route_table_id,
+				  const char *dest_cidr, const char *eni_id, struct delta *delta,
+				  struct model_err *err);
+/*
+ * Explicitly associate a subnet with a table of its VPC (Resource.AlreadyAssociated
+ * when it already has an explicit association). association_id NULL = generate.
+ * The subnet's ENIs are re-published (their route table changed).
+ */
+int model_associate_route_table(struct model *m, const char *route_table_id, const char *subnet_id,
+				const char *association_id, char out_association_id[MODEL_ID_MAX],
+				struct delta *delta, struct model_err *err);
+/* Remove a subnet's explicit association: it falls back to the main table. */
+int model_disassociate_route_table(struct model *m, const char *association_id, struct delta *delta,
+				   struct model_err *err);
+/*
+ * Point an association at another table of the same VPC, under a new id
+ * (new_association_id NULL = generate). The main association makes that
+ * table the main one; the subnets without an explicit association follow it.
+ */
+int model_replace_route_table_association(struct model *m, const char *association_id,
+					  const char *route_table_id,
+					  const char *new_association_id,
+					  char out_association_id[MODEL_ID_MAX],
+					  struct delta *delta, struct model_err *err);
 
 /* A pool of public IPv4 addresses AllocateAddress draws from. */
 int model_add_public_pool(struct model *m, const char *cidr, struct model_err *err);
@@ -242,18 +314,21 @@ struct model_vpc_view {
 	size_t n_cidr6;
 	const char *const *cidr6;
 	const char *main_route_table_id;
+	const char *main_association_id; /* (added field) */
 };
 
 struct model_subnet_view {
 	const char *id, *vpc_id, *az, *cidr4, *cidr6 /* NULL = none */, *route_table_id;
-	uint64_t available_ipv4; /* free, non-reserved IPv4 addresses */
-	uint32_t slot;		 /* the subnet's delta slot (added field) */
+	const char *association_id; /* explicit association; NULL = the main table (added) */
+	uint64_t available_ipv4;    /* free, non-reserved IPv4 addresses */
+	uint32_t slot;		    /* the subnet's delta slot (added field) */
 };
 
 struct model_route_view {
 	const char *dest_cidr;
 	const char *target; /* "local", "igw", "blackhole" or the ENI id */
 	bool blackholed;    /* its target ENI was deleted */
+	bool implicit;	    /* the local route of a VPC block (added field) */
 };
 
 struct model_route_table_view {

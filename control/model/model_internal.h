@@ -33,6 +33,7 @@ struct vpc {
 	uint8_t (*c6)[16]; /* /56 each */
 	char **c6text;
 	uint32_t main_rt;
+	char *main_assoc; /* the main route table association's id */
 };
 
 struct route {
@@ -54,6 +55,7 @@ struct rtable {
 struct subnet {
 	char *id, *az, *cidr4text, *cidr6text;
 	uint32_t vpc, rt;
+	char *assoc;	/* explicit route table association id; NULL = the VPC's main table */
 	uint32_t base4; /* host order */
 	uint8_t depth4;
 	bool has6;
@@ -112,6 +114,16 @@ struct pubpool {
 	struct addrpool pool;
 };
 
+/* A pool of IPv6 blocks that AmazonProvidedIpv6CidrBlock draws /56s from. */
+struct v6pool {
+	char *text;
+	uint8_t base[16];
+	uint8_t depth; /* <= 56 */
+};
+
+/* by_rtassoc values: a subnet index, or a VPC index with this bit (its main association) */
+#define MODEL_ASSOC_MAIN 0x80000000u
+
 struct model {
 	struct objtab vpcs, rts, subnets, types, insts, enis, eips;
 	struct objtab tagsets; /* one per resource that has tags */
@@ -120,9 +132,13 @@ struct model {
 	size_t tags_pending;   /* model_tags_prepare'd sets not yet committed */
 	struct pubpool *pools; /* sorted by base */
 	size_t npools;
+	struct v6pool *v6pools; /* in configuration order */
+	size_t nv6pools;
 	/* id -> index (external keys: the ids live in the objects) */
 	struct mhash by_vpc, by_rt, by_subnet, by_type, by_inst, by_eni, by_attach, by_alloc,
 	    by_assoc;
+	struct mhash
+	    by_rtassoc; /* route table association id -> MODEL_ASSOC_MAIN | vpc, or subnet */
 	/* address -> index */
 	struct mhash v4own;   /* private IPv4 (net order) -> ENI */
 	struct mhash v6own;   /* IPv6 -> ENI */
@@ -218,6 +234,13 @@ void model_put_v6(struct delta *d, const struct in6_addr *a, uint32_t ei, bool d
 void model_put_v4_del(struct delta *d, uint32_t net);
 /* the EIP associated with a private IPv4, or NIL */
 uint32_t model_eip_on(const struct model *m, uint32_t net);
+
+/* VPCs and route tables (model_vpc.c), shared with model_world.c */
+void model_vpc_release(struct vpc *v);
+void model_rt_destroy(struct model *m, uint32_t ti);
+void model_rt_put_all(const struct model *m, struct delta *d, uint32_t ti);
+/* model.c's index of route table associations compares ids with this (model_world.c) */
+int model_eq_rtassoc(const void *ctx, uint32_t v, const void *key, size_t len);
 
 /* shared mutations (cannot fail; reservations done by the caller) */
 /* Disassociate EIP i; emits EIP_DEL and V4_SET(priv, NO_EIP) unless quiet_v4. */

@@ -20,6 +20,7 @@ static void vpc_view(const struct model *m, uint32_t i, struct model_vpc_view *o
 	o->n_cidr6 = v->n6;
 	o->cidr6 = (const char *const *)v->c6text;
 	o->main_route_table_id = RT(m, v->main_rt)->id;
+	o->main_association_id = v->main_assoc;
 }
 
 static void subnet_view(const struct model *m, uint32_t i, struct model_subnet_view *o)
@@ -32,6 +33,7 @@ static void subnet_view(const struct model *m, uint32_t i, struct model_subnet_v
 	o->cidr4 = s->cidr4text;
 	o->cidr6 = s->has6 ? s->cidr6text : NULL;
 	o->route_table_id = RT(m, s->rt)->id;
+	o->association_id = s->assoc;
 	o->available_ipv4 = s->pool.nfree;
 	o->slot = i;
 }
@@ -275,9 +277,12 @@ int model_dump(const struct model *m, FILE *out)
 	for (size_t k = 0; k < m->npools; k++)
 		fprintf(out, "public-pool %s free=%llu\n", m->pools[k].text,
 			(unsigned long long)m->pools[k].pool.nfree);
+	for (size_t k = 0; k < m->nv6pools; k++)
+		fprintf(out, "ipv6-pool %s\n", m->v6pools[k].text);
 	for (i = m->vpcs.head; i != NIL; i = m->vpcs.next[i]) {
 		const struct vpc *v = VPC(m, i);
-		fprintf(out, "vpc %s main-route-table=%s\n", v->id, RT(m, v->main_rt)->id);
+		fprintf(out, "vpc %s main-route-table=%s main-association=%s\n", v->id,
+			RT(m, v->main_rt)->id, v->main_assoc);
 		for (size_t k = 0; k < v->n4; k++)
 			fprintf(out, "  cidr4 %s\n", v->c4text[k]);
 		for (size_t k = 0; k < v->n6; k++)
@@ -292,9 +297,11 @@ int model_dump(const struct model *m, FILE *out)
 	}
 	for (i = m->subnets.head; i != NIL; i = m->subnets.next[i]) {
 		const struct subnet *s = SUBNET(m, i);
-		fprintf(out, "subnet %s vpc=%s az=%s cidr4=%s cidr6=%s route-table=%s free=%llu\n",
+		fprintf(out,
+			"subnet %s vpc=%s az=%s cidr4=%s cidr6=%s route-table=%s association=%s "
+			"free=%llu\n",
 			s->id, VPC(m, s->vpc)->id, s->az, s->cidr4text,
-			s->has6 ? s->cidr6text : "-", RT(m, s->rt)->id,
+			s->has6 ? s->cidr6text : "-", RT(m, s->rt)->id, s->assoc ? s->assoc : "-",
 			(unsigned long long)s->pool.nfree);
 	}
 	for (i = m->insts.head; i != NIL; i = m->insts.next[i]) {
@@ -345,10 +352,10 @@ int model_dump(const struct model *m, FILE *out)
 
 void model_get_stats(const struct model *m, struct model_stats *o)
 {
-	const struct mhash *maps[] = {&m->by_vpc,   &m->by_rt,	&m->by_subnet, &m->by_type,
-				      &m->by_inst,  &m->by_eni, &m->by_attach, &m->by_alloc,
-				      &m->by_assoc, &m->v4own,	&m->v6own,     &m->mac,
-				      &m->eippub,   &m->eippriv};
+	const struct mhash *maps[] = {&m->by_vpc,   &m->by_rt,	    &m->by_subnet, &m->by_type,
+				      &m->by_inst,  &m->by_eni,	    &m->by_attach, &m->by_alloc,
+				      &m->by_assoc, &m->by_rtassoc, &m->v4own,	   &m->v6own,
+				      &m->mac,	    &m->eippub,	    &m->eippriv};
 	const struct objtab *tabs[] = {&m->vpcs,  &m->rts,  &m->subnets, &m->types,
 				       &m->insts, &m->enis, &m->eips};
 	size_t b = sizeof(*m);

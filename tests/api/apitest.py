@@ -30,16 +30,17 @@ def free_port():
 
 
 class Server:
-    """One API server process (api_server, or enimap) over a fresh copy of world.yaml."""
+    """One API server process (api_server, or enimap) over a fresh copy of world.yaml
+    (or of another configuration of this directory)."""
 
-    def __init__(self, cmd, workdir, journal=True):
+    def __init__(self, cmd, workdir, journal=True, yaml="world.yaml"):
         self.cmd = list(cmd)
         if os.path.basename(self.cmd[0]) == "enimap":  # the real engine: its own options
             self.cmd += ["--control", os.path.join(workdir, "control.sock"), "-c"]
         self.dir = workdir
         self.journal = os.path.join(workdir, "journal") if journal else ""
         self.port = free_port()
-        with open(os.path.join(HERE, "world.yaml")) as f:
+        with open(os.path.join(HERE, yaml)) as f:
             text = f.read()
         text = text.replace("@LISTEN@", "127.0.0.1:%d" % self.port)
         text = text.replace("@JOURNAL@", self.journal)
@@ -166,7 +167,7 @@ def check(cond, what):
         raise AssertionError(what)
 
 
-def run_cases(cases, server_cmd, name):
+def run_cases(cases, server_cmd, name, yaml="world.yaml"):
     """Run every case (a function taking a started Server) on a fresh server; the server
     must also exit cleanly (its delta check) afterwards. Exit status 1 on any failure."""
     if shutil.which("aws") is None:
@@ -176,7 +177,7 @@ def run_cases(cases, server_cmd, name):
     for case in cases:
         tmp = tempfile.mkdtemp(prefix="enimap-%s-" % name)
         t0 = time.time()
-        srv = Server(server_cmd, tmp)
+        srv = Server(server_cmd, tmp, yaml=yaml)
         try:
             srv.start()
             case(srv)

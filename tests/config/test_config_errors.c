@@ -270,6 +270,12 @@ static void model_rule_violation_reported_with_its_ec2_code(void **state)
 		       "InvalidParameterValue: Instance 'i-1' already has an interface attached at "
 		       "device index",
 		       MODEL_DISCARDED);
+	/* IPv6 pools: /56 or shorter, not overlapping; an IPv4 block is refused by the loader */
+	expect_refused(BASE "ipv6_pools: [\"2600:1f18::/57\"]\n", "7:14",
+		       "InvalidParameterValue: Invalid IPv6 pool", MODEL_DISCARDED);
+	expect_refused(BASE "ipv6_pools: [\"2600:1f18::/40\", \"2600:1f18:0:100::/56\"]\n", "7:32",
+		       "overlaps pool", MODEL_DISCARDED);
+	expect_refused(BASE "ipv6_pools: [10.0.0.0/8]\n", "7:14", "ipv6 pool", MODEL_UNTOUCHED);
 	/* R16: a public address allocated twice */
 	expect_refused(BASE "eips:\n"
 			    "  - {allocation_id: eipalloc-1, public_ip: 198.51.100.7}\n"

@@ -239,6 +239,7 @@ static struct model *world(void)
 	snprintf(rtb, sizeof(rtb), "%s", vv.main_route_table_id);
 	assert_int_equal(model_create_route(m, rtb, "192.0.2.0/24", "eni-c", NULL, &e), 0);
 	assert_int_equal(model_add_public_pool(m, "198.51.100.0/28", &e), 0);
+	assert_int_equal(model_add_ipv6_pool(m, "2600:1f18:4000::/56", &e), 0);
 	char pub[INET_ADDRSTRLEN];
 	assert_int_equal(model_allocate_address(m, "eipalloc-c", "198.51.100.9", id, pub, &e), 0);
 	return m;
@@ -725,6 +726,88 @@ static void op_allocate_tagged(struct world *w, char *body, size_t n)
 		 "TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=eip");
 }
 
+/* ---- the world's operations (R28) ---- */
+
+static void op_create_vpc(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=CreateVpc&CidrBlock=10.50.0.0/16&AmazonProvidedIpv6CidrBlock=true");
+}
+
+static void op_delete_vpc(struct world *w, char *body, size_t n)
+{
+	char *b = ok(w, "Action=CreateVpc&CidrBlock=10.50.0.0/16");
+	char vpc[64];
+	xml_value(b, "vpcId", vpc, sizeof(vpc));
+	free(b);
+	snprintf(body, n, "Action=DeleteVpc&VpcId=%s", vpc);
+}
+
+static void op_associate_vpc_cidr(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n, "Action=AssociateVpcCidrBlock&VpcId=vpc-1&CidrBlock=10.1.0.0/16");
+}
+
+static void op_create_subnet(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=CreateSubnet&VpcId=vpc-1&CidrBlock=10.0.9.0/24&"
+		 "Ipv6CidrBlock=2600:1f18:1:109::/64");
+}
+
+/* A new route table of vpc-1: its id into rt. */
+static void new_route_table(struct world *w, char *rt, size_t n)
+{
+	char *b = ok(w, "Action=CreateRouteTable&VpcId=vpc-1");
+	xml_value(b, "routeTableId", rt, n);
+	free(b);
+}
+
+static void op_create_route(struct world *w, char *body, size_t n)
+{
+	char rt[64];
+	new_route_table(w, rt, sizeof(rt));
+	snprintf(body, n,
+		 "Action=CreateRoute&RouteTableId=%s&DestinationCidrBlock=0.0.0.0/0&"
+		 "NetworkInterfaceId=eni-c",
+		 rt);
+}
+
+static void op_delete_route_table(struct world *w, char *body, size_t n)
+{
+	char rt[64], req[256];
+	new_route_table(w, rt, sizeof(rt));
+	snprintf(req, sizeof(req),
+		 "Action=CreateRoute&RouteTableId=%s&DestinationCidrBlock=0.0.0.0/0&"
+		 "NetworkInterfaceId=eni-c",
+		 rt);
+	free(ok(w, req));
+	snprintf(body, n, "Action=DeleteRouteTable&RouteTableId=%s", rt);
+}
+
+/* subnet-b holds 19 ENIs: each is re-published with the subnet's new table */
+static void op_associate_route_table(struct world *w, char *body, size_t n)
+{
+	char rt[64];
+	new_route_table(w, rt, sizeof(rt));
+	snprintf(body, n, "Action=AssociateRouteTable&RouteTableId=%s&SubnetId=subnet-b", rt);
+}
+
+static void op_replace_main_association(struct world *w, char *body, size_t n)
+{
+	char rt[64], assoc[64];
+	new_route_table(w, rt, sizeof(rt));
+	char *b = ok(w, "Action=DescribeRouteTables&Filter.1.Name=association.main&"
+			"Filter.1.Value.1=true");
+	xml_value(b, "routeTableAssociationId", assoc, sizeof(assoc));
+	free(b);
+	snprintf(body, n, "Action=ReplaceRouteTableAssociation&AssociationId=%s&RouteTableId=%s",
+		 assoc, rt);
+}
+
 static const struct op OPS[] = {
     {"CreateTags", op_create_tags},
     {"DeleteTags", op_delete_tags},
@@ -741,6 +824,14 @@ static const struct op OPS[] = {
     {"DeleteNetworkInterface", op_delete},
     {"DeleteNetworkInterface(route target)", op_delete_route_target},
     {"StartInstances(17)", op_start_many, true},
+    {"CreateVpc(IPv6 from the pool)", op_create_vpc},
+    {"DeleteVpc", op_delete_vpc},
+    {"AssociateVpcCidrBlock", op_associate_vpc_cidr},
+    {"CreateSubnet", op_create_subnet},
+    {"CreateRoute(ENI)", op_create_route},
+    {"DeleteRouteTable", op_delete_route_table},
+    {"AssociateRouteTable(19 ENIs)", op_associate_route_table},
+    {"ReplaceRouteTableAssociation(main)", op_replace_main_association},
 };
 
 struct run_result {
