@@ -119,7 +119,8 @@ static int act_create_vpc(struct api_ctx *c)
 	struct model_err err = {0};
 	struct model_vpc_view v;
 
-	if (!cidr4)
+	static const char *const tag_types[] = {"vpc", NULL};
+	if (!cidr4 || api_tag_specs_check(c, tag_types))
 		return -1;
 	tenancy = api_opt(c, "InstanceTenancy");
 	if (tenancy && strcmp(tenancy, "default") != 0)
@@ -339,8 +340,10 @@ static int act_create_subnet(struct api_ctx *c)
 	struct azs *z;
 	int rc = -1;
 
+	static const char *const tag_types[] = {"subnet", NULL};
 	req.vpc_id = api_req(c, "VpcId");
-	if (!req.vpc_id || !(req.cidr4 = api_req(c, "CidrBlock")))
+	if (!req.vpc_id || !(req.cidr4 = api_req(c, "CidrBlock")) ||
+	    api_tag_specs_check(c, tag_types))
 		return -1;
 	req.id = api_internal(c, "SubnetId");
 	req.cidr6 = api_opt(c, "Ipv6CidrBlock");
@@ -504,7 +507,8 @@ static int act_create_route_table(struct api_ctx *c)
 	struct model_err err = {0};
 	struct model_route_table_view t;
 
-	if (!vpc)
+	static const char *const tag_types[] = {"route-table", NULL};
+	if (!vpc || api_tag_specs_check(c, tag_types))
 		return -1;
 	want = api_internal(c, "RouteTableId");
 	if (!want) {
@@ -788,7 +792,7 @@ static int rt_cb(const struct model_route_table_view *t, void *arg)
 
 	rt_facts(d, t);
 	if (!api_describe_wants(d, t->id))
-		return 0;
+		return d->full;
 	api_buf_puts(d->c->xml, "<item>");
 	api_xml_route_table(d->c, t);
 	api_buf_puts(d->c->xml, "</item>");
@@ -817,7 +821,7 @@ static int act_describe_route_tables(struct api_ctx *c)
 			      "InvalidRouteTableID.NotFound", "routeTable ID"))
 		return -1;
 	api_buf_puts(c->xml, "<routeTableSet>");
-	model_foreach_route_table(c->m, rt_cb, &d);
+	model_foreach_route_table_from(c->m, api_describe_after(&d), rt_cb, &d);
 	api_buf_puts(c->xml, "</routeTableSet>");
 	return api_describe_close(&d);
 }
@@ -858,7 +862,7 @@ static int igw_cb(const struct model_vpc_view *v, void *arg)
 	api_facts_add(&d->facts, "attachment.state", "available");
 	api_facts_add(&d->facts, "owner-id", API_OWNER_ID);
 	if (!api_describe_wants(d, igw))
-		return 0;
+		return d->full;
 	api_buf_puts(x, "<item>");
 	api_buf_xml_elem(x, "internetGatewayId", igw);
 	api_buf_puts(x, "<ownerId>" API_OWNER_ID "</ownerId><attachmentSet><item>");

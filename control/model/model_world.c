@@ -152,6 +152,8 @@ int model_delete_vpc(struct model *m, const char *vpc_id, struct delta *delta,
 	if (model_reserve_delta(delta, RT(m, ti)->n))
 		return model_fail_nomem(err);
 	rt_put_dels(m, delta, ti);
+	tags_forget(m, RT(m, ti)->id);
+	tags_forget(m, v->id);
 	mhash_del(&m->by_rt, RT(m, ti)->id, strlen(RT(m, ti)->id));
 	model_rt_destroy(m, ti);
 	mhash_del(&m->by_rtassoc, v->main_assoc, strlen(v->main_assoc));
@@ -184,6 +186,7 @@ int model_delete_subnet(struct model *m, const char *subnet_id, struct delta *de
 	model_dput(delta, &x);
 	if (s->assoc)
 		mhash_del(&m->by_rtassoc, s->assoc, strlen(s->assoc));
+	tags_forget(m, s->id);
 	mhash_del(&m->by_subnet, s->id, strlen(s->id));
 	free(s->id);
 	free(s->assoc);
@@ -223,6 +226,7 @@ int model_delete_route_table(struct model *m, const char *route_table_id, struct
 	if (model_reserve_delta(delta, RT(m, ti)->n))
 		return model_fail_nomem(err);
 	rt_put_dels(m, delta, ti);
+	tags_forget(m, RT(m, ti)->id);
 	mhash_del(&m->by_rt, RT(m, ti)->id, strlen(RT(m, ti)->id));
 	model_rt_destroy(m, ti);
 	return 0;
