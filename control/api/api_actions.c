@@ -520,6 +520,11 @@ static int act_delete_eni(struct api_ctx *c)
 	if (!id)
 		return -1;
 	struct model_err err = {0};
+	struct model_eni_view v;
+	/* snapshot replay: a configured ENI that is gone may be gone already (its
+	 * terminated instance deleted it) */
+	if (api_internal(c, "Merge") && model_get_eni(c->m, id, &v))
+		return 0;
 	if (model_delete_eni(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
@@ -663,6 +668,12 @@ static int start_stop(struct api_ctx *c, bool start)
 				 "The instance ID '%.100s' does not exist", ids[i]);
 			goto out;
 		}
+		if (v.state == MODEL_TERMINATED) {
+			api_fail(c, "IncorrectInstanceState",
+				 "The instance '%.100s' is not in a state from which it can be %s.",
+				 ids[i], start ? "started" : "stopped");
+			goto out;
+		}
 		prev[i] = v.state;
 	}
 	canon_start(c, start ? "StartInstances" : "StopInstances");
@@ -739,6 +750,8 @@ static const struct api_action actions[] = {
     {"DescribeInstances", api_describe_instances},
     {"StartInstances", act_start_instances},
     {"StopInstances", act_stop_instances},
+    {"RunInstances", api_run_instances},
+    {"TerminateInstances", api_terminate_instances},
 };
 
 const struct api_action *api_action_find(const char *name)

@@ -37,6 +37,10 @@ struct api {
 	 * those that are gone, rather than recreating every ENI */
 	char (*base)[MODEL_ID_MAX];
 	size_t n_base;
+	/* the instances the configuration created: a snapshot launches the others
+	 * and terminates those of these that are terminated or gone */
+	char (*base_inst)[MODEL_ID_MAX];
+	size_t n_base_inst;
 	struct MHD_Daemon *d;
 	struct api_http *http; /* api_http.c's deadlines while serving */
 	unsigned port;
@@ -170,6 +174,16 @@ int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char
 
 /* ---- XML of objects (api_describe.c) ---- */
 void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);
+/* An instance's members (instanceId ... networkInterfaceSet); image_id NULL = a placeholder. */
+void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, const char *image_id);
+
+/* ---- instances (api_instances.c) ---- */
+const char *api_instance_state_name(enum model_instance_state s);
+int api_instance_state_code(enum model_instance_state s); /* EC2's: 16, 80, 48 */
+/* false once a terminated instance is older than the retention (Describe forgets it) */
+bool api_instance_visible(struct api_ctx *c, const struct model_instance_view *v);
+int api_run_instances(struct api_ctx *c);
+int api_terminate_instances(struct api_ctx *c);
 
 /* ---- actions of the table defined elsewhere: Describe* (api_describe.c), EnimapReset ---- */
 int api_describe_addresses(struct api_ctx *c);

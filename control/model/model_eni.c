@@ -478,6 +478,9 @@ static int attach_check_pair(const struct model *m, const struct model_attach_re
 				  "The instance ID '%s' does not exist", req->instance_id);
 	e = ENI(m, *ei);
 	in = INST(m, *ii);
+	if (in->state == MODEL_TERMINATED)
+		return model_fail(err, "IncorrectInstanceState", "The instance '%s' is terminated.",
+				  req->instance_id);
 	if (e->inst != NIL)
 		return model_fail(err, "InvalidNetworkInterface.InUse", "Interface: [%s] in use.",
 				  req->eni_id);

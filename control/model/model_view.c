@@ -68,6 +68,7 @@ static void inst_view(const struct model *m, uint32_t i, struct model_instance_v
 	o->host_port = in->port;
 	o->n_enis = in->n_enis;
 	o->eni_ids = in->eni_ids;
+	o->terminated_at = in->terminated_at;
 }
 
 static void eni_view(const struct model *m, uint32_t i, struct model_eni_view *o)
@@ -204,7 +205,7 @@ int model_full_delta(const struct model *m, struct delta *d)
 
 static const char *state_name(enum model_instance_state s)
 {
-	return s == MODEL_RUNNING ? "running" : "stopped";
+	return s == MODEL_RUNNING ? "running" : s == MODEL_STOPPED ? "stopped" : "terminated";
 }
 
 int model_dump(const struct model *m, FILE *out)
@@ -248,6 +249,8 @@ int model_dump(const struct model *m, FILE *out)
 			TYPE(m, in->type)->name, in->az, state_name(in->state), in->port);
 		for (size_t k = 0; k < in->n_enis; k++)
 			fprintf(out, "%s%s", k ? "," : "", in->eni_ids[k]);
+		if (in->state == MODEL_TERMINATED)
+			fprintf(out, " terminated-at=%lld", (long long)in->terminated_at);
 		fprintf(out, "\n");
 	}
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i]) {
