@@ -35,10 +35,15 @@ int api_instance_state_code(enum model_instance_state s)
 	return s == MODEL_RUNNING ? 16 : s == MODEL_STOPPED ? 80 : 48;
 }
 
-bool api_instance_visible(struct api_ctx *c, const struct model_instance_view *v)
+static bool visible_at(struct api_ctx *c, const struct model_instance_view *v, int64_t now)
 {
 	return v->state != MODEL_TERMINATED ||
-	       (int64_t)time(NULL) < v->terminated_at + model_terminated_retention(c->m);
+	       now < v->terminated_at + model_terminated_retention(c->m);
+}
+
+bool api_instance_visible(struct api_ctx *c, const struct model_instance_view *v)
+{
+	return visible_at(c, v, (int64_t)time(NULL));
 }
 
 /* ---- one request's memory: every list read is kept here and freed at the end ---- */
@@ -648,7 +653,8 @@ int api_terminate_instances(struct api_ctx *c)
 	/* all-or-nothing: check every id before terminating any */
 	for (size_t i = 0; i < n; i++) {
 		struct model_instance_view v;
-		if (model_get_instance(c->m, ids[i], &v) || !api_instance_visible(c, &v)) {
+		/* as of the call's time, which replay gives again: not the clock's */
+		if (model_get_instance(c->m, ids[i], &v) || !visible_at(c, &v, now)) {
 			api_fail(c, "InvalidInstanceID.NotFound",
 				 "The instance ID '%.100s' does not exist", ids[i]);
 			goto out;
