@@ -332,6 +332,10 @@ void api_canon_create_eni(struct api_buf *b, const struct model_eni_view *v)
 		snprintf(vlan, sizeof(vlan), "%u", v->vlan);
 		api_buf_form_add(b, "Vlan", vlan);
 	}
+	for (size_t i = 0; i < v->n_groups; i++) {
+		snprintf(name, sizeof(name), "SecurityGroupId.%zu", i + 1);
+		api_buf_form_add(b, name, v->groups[i]);
+	}
 }
 
 /*
@@ -488,13 +492,14 @@ static int act_create_eni(struct api_ctx *c)
 	struct model_eni_req req = {.source_dest_check = true};
 	char fresh[MODEL_ID_MAX];
 	bool merge;
-	const char **ips = NULL, **prim = NULL, **v6 = NULL, **sec = NULL;
+	const char **ips = NULL, **prim = NULL, **v6 = NULL, **sec = NULL, **groups = NULL;
 	size_t n_ips = 0, n_prim = 0, n_v6 = 0, n_sec = 0;
 	int rc = -1;
 
 	if (create_eni_scalars(c, &req, fresh, &merge))
 		return -1;
-	if (api_list(c, "PrivateIpAddresses", "PrivateIpAddress", &ips, &n_ips) ||
+	if (api_list(c, "SecurityGroupId", NULL, &groups, &req.n_groups) ||
+	    api_list(c, "PrivateIpAddresses", "PrivateIpAddress", &ips, &n_ips) ||
 	    api_list(c, "PrivateIpAddresses", "Primary", &prim, &n_prim) ||
 	    api_list(c, "Ipv6Addresses", "Ipv6Address", &v6, &n_v6))
 		goto out;
@@ -504,9 +509,11 @@ static int act_create_eni(struct api_ctx *c)
 	req.n_secondary_ips = n_sec;
 	req.ipv6 = v6;
 	req.n_ipv6 = n_v6;
+	req.groups = groups;
 	if (create_eni_counts(c, &req) == 0)
 		rc = create_eni_commit(c, &req, merge);
 out:
+	free(groups);
 	free(ips);
 	free(prim);
 	free(v6);

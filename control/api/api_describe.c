@@ -58,7 +58,8 @@ void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v)
 	api_buf_xml_elem(c->xml, "privateIpAddress", s);
 	api_buf_printf(c->xml, "<sourceDestCheck>%s</sourceDestCheck>",
 		       v->source_dest_check ? "true" : "false");
-	api_buf_puts(c->xml, "<interfaceType>interface</interfaceType><groupSet/>");
+	api_buf_puts(c->xml, "<interfaceType>interface</interfaceType>");
+	api_xml_groups(c, v);
 	if (v->instance_id) {
 		api_buf_puts(c->xml, "<attachment>");
 		api_buf_xml_elem(c->xml, "attachmentId", v->attachment_id);
@@ -655,8 +656,11 @@ void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, co
 			       primary.source_dest_check ? "true" : "false");
 	}
 	api_buf_puts(x, "<architecture>x86_64</architecture><rootDeviceType>ebs</rootDeviceType>"
-			"<virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor>"
-			"<groupSet/>");
+			"<virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor>");
+	if (has_primary)
+		api_xml_groups(c, &primary);
+	else
+		api_buf_puts(x, "<groupSet/>");
 	api_xml_tags(c, v->id);
 	api_buf_puts(x, "<networkInterfaceSet>");
 	for (size_t i = 0; i < v->n_enis; i++) {

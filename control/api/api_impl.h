@@ -174,6 +174,8 @@ int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char
 
 /* ---- XML of objects (api_describe.c) ---- */
 void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v);
+/* The <groupSet> of an ENI's security group ids (api_instances.c). */
+void api_xml_groups(struct api_ctx *c, const struct model_eni_view *v);
 /* An instance's members (instanceId ... networkInterfaceSet); image_id NULL = a placeholder. */
 void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, const char *image_id);
 

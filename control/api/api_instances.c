@@ -180,21 +180,28 @@ static int nic_addresses(struct run *r, const char *prefix, const char *v6_list,
 	return 0;
 }
 
-/* SecurityGroupId.N under prefix: kept for the security groups to come (checked for form). */
-static int nic_groups(struct run *r, const char *prefix)
+/* SecurityGroupId.N under prefix: kept on the ENI for the security groups to come. */
+static int nic_groups(struct run *r, const char *prefix, struct nic *n)
 {
 	char name[160];
-	const char *const *g;
-	size_t n;
 
 	snprintf(name, sizeof(name), "%sSecurityGroupId", prefix);
-	if (run_list(r, name, NULL, &g, &n))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(g[i], "sg-", 3) != 0)
-			return api_fail(r->c, "InvalidGroupId.Malformed",
-					"Invalid id: \"%.100s\" (expecting \"sg-...\")", g[i]);
-	return 0;
+	return run_list(r, name, NULL, &n->l.create.groups, &n->l.create.n_groups);
+}
+
+void api_xml_groups(struct api_ctx *c, const struct model_eni_view *v)
+{
+	if (!v->n_groups) {
+		api_buf_puts(c->xml, "<groupSet/>");
+		return;
+	}
+	api_buf_puts(c->xml, "<groupSet>");
+	for (size_t i = 0; i < v->n_groups; i++) {
+		api_buf_puts(c->xml, "<item>");
+		api_buf_xml_elem(c->xml, "groupId", v->groups[i]);
+		api_buf_puts(c->xml, "</item>");
+	}
+	api_buf_puts(c->xml, "</groupSet>");
 }
 
 /* NetworkInterface.N: an existing ENI by id, or a new one in SubnetId. */
@@ -224,14 +231,14 @@ static int nic_spec(struct run *r, unsigned idx, struct nic *n)
 	n->l.create.subnet_id = api_opt(r->c, name);
 	snprintf(name, sizeof(name), "%sDescription", prefix);
 	n->l.create.description = api_opt(r->c, name);
-	if (nic_addresses(r, prefix, "Ipv6Addresses", n) || nic_groups(r, prefix))
+	if (nic_addresses(r, prefix, "Ipv6Addresses", n) || nic_groups(r, prefix, n))
 		return -1;
 	const struct model_eni_req *e = &n->l.create;
 	if (n->l.eni_id && (e->subnet_id || e->description || e->primary_ip || e->n_secondary_ips ||
-			    e->secondary_count || e->n_ipv6 || e->ipv6_count))
+			    e->secondary_count || e->n_ipv6 || e->ipv6_count || e->n_groups))
 		return api_fail(r->c, "InvalidParameterCombination",
-				"Network interface %.60s exists: it takes no subnet, description "
-				"or addresses at launch.",
+				"Network interface %.60s exists: it takes no subnet, description, "
+				"addresses or security groups at launch.",
 				n->l.eni_id);
 	if (!n->l.eni_id && !e->subnet_id)
 		return api_fail(r->c, "MissingParameter",
@@ -249,7 +256,7 @@ static int nic_instance_level(struct run *r, struct nic *n)
 		return api_fail(r->c, "MissingParameter",
 				"The request must contain the parameter SubnetId (there is no "
 				"default VPC)");
-	return nic_addresses(r, "", "Ipv6Address", n) || nic_groups(r, "");
+	return nic_addresses(r, "", "Ipv6Address", n) || nic_groups(r, "", n);
 }
 
 static int user_nics(struct run *r, struct nic *nics, size_t *nn)
@@ -322,6 +329,9 @@ static int canon_nic(struct run *r, unsigned k, unsigned j, struct model_launch_
 	snprintf(list, sizeof(list), "Instance.%u.Nic.%u.SecondaryIp", k, j);
 	if (run_list(r, list, NULL, &e->secondary_ips, &e->n_secondary_ips))
 		return -1;
+	snprintf(list, sizeof(list), "Instance.%u.Nic.%u.SecurityGroupId", k, j);
+	if (run_list(r, list, NULL, &e->groups, &e->n_groups))
+		return -1;
 	snprintf(list, sizeof(list), "Instance.%u.Nic.%u.Ipv6", k, j);
 	return run_list(r, list, NULL, &e->ipv6, &e->n_ipv6);
 }
@@ -389,6 +399,11 @@ static void canon_write_nic(struct api_buf *b, unsigned k, unsigned j,
 		snprintf(item, sizeof(item), "Ipv6.%zu", i + 1);
 		api_ip6_str(&v->ipv6[i], ip);
 		api_buf_form_add(b, NIC(item), ip);
+	}
+	for (size_t i = 0; i < v->n_groups; i++) {
+		char item[48];
+		snprintf(item, sizeof(item), "SecurityGroupId.%zu", i + 1);
+		api_buf_form_add(b, NIC(item), v->groups[i]);
 	}
 #undef NIC
 }

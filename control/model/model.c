@@ -375,6 +375,7 @@ static void free_enis(struct model *m)
 		free(e->attach_id);
 		free(e->sec);
 		free(e->v6);
+		model_free_strv(e->groups, e->ngroups);
 	}
 }
 

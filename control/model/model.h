@@ -176,7 +176,12 @@ struct model_eni_req {
 	bool source_dest_check; /* callers pass true unless told otherwise */
 	bool delete_on_termination;
 	uint16_t vlan; /* 0 = untagged */
+	/* security group ids ("sg-..."), kept and shown (the groups themselves are
+	 * not modelled yet); at most MODEL_GROUPS_MAX (added field) */
+	const char *const *groups;
+	size_t n_groups;
 };
+#define MODEL_GROUPS_MAX 16
 int model_create_eni(struct model *m, const struct model_eni_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err);
 int model_delete_eni(struct model *m, const char *eni_id, struct delta *delta,
@@ -354,7 +359,9 @@ struct model_eni_view {
 	const uint32_t *secondary_ips; /* network order, in assignment order */
 	size_t n_ipv6;
 	const struct in6_addr *ipv6;
-	uint32_t slot; /* the ENI's delta slot (added field) */
+	uint32_t slot;	 /* the ENI's delta slot (added field) */
+	size_t n_groups; /* its security group ids (added field) */
+	const char *const *groups;
 };
 
 struct model_eip_view {

@@ -92,6 +92,8 @@ struct eni {
 	struct in6_addr *v6;
 	size_t n6, cap6;
 	uint32_t routes_to; /* routes targeting this ENI */
+	char **groups;	    /* security group ids */
+	size_t ngroups;
 };
 
 struct eip {

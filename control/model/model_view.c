@@ -94,6 +94,8 @@ static void eni_view(const struct model *m, uint32_t i, struct model_eni_view *o
 	o->n_ipv6 = e->n6;
 	o->ipv6 = e->v6;
 	o->slot = i;
+	o->n_groups = e->ngroups;
+	o->groups = (const char *const *)e->groups;
 }
 
 static void eip_view(const struct model *m, uint32_t i, struct model_eip_view *o)
@@ -265,6 +267,8 @@ int model_dump(const struct model *m, FILE *out)
 				INST(m, e->inst)->id, e->dev, e->attach_id, e->dot);
 		else
 			fprintf(out, " available dot=%d", e->dot);
+		for (size_t k = 0; k < e->ngroups; k++)
+			fprintf(out, "%s%s", k ? "," : " groups=", e->groups[k]);
 		model_fmt_v4(e->primary, a);
 		fprintf(out, "\n  primary %s\n", a);
 		for (size_t k = 0; k < e->nsec; k++) {

@@ -345,6 +345,9 @@ static void network_interfaces_with_secondaries_existing_eni_and_counts(void **s
 	assert_non_null(strstr(b, "<privateIpAddress>10.0.1.41</privateIpAddress><primary>false"));
 	assert_non_null(strstr(b, "<ipv6Address>2600:1f18:1:101::77</ipv6Address>"));
 	assert_non_null(strstr(b, "<description>web</description>"));
+	/* the security group ids are kept, on the ENI and the instance */
+	assert_int_equal(
+	    count(b, "<groupSet><item><groupId>sg-12345678</groupId></item></groupSet>"), 2);
 	assert_non_null(strstr(b, eni));
 	char iid[64];
 	grab(b, "instanceId", iid, sizeof(iid));
@@ -433,6 +436,20 @@ static void every_refusal_has_its_code_and_changes_nothing(void **state)
 		"InvalidParameterCombination");
 	snprintf(req, sizeof(req), RUN "%s&SecurityGroupId.1=default", base);
 	refused(f, req, "InvalidGroupId.Malformed");
+	refused(
+	    f,
+	    RUN
+	    "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+	    "NetworkInterface.1.NetworkInterfaceId=eni-0&NetworkInterface.1.SecurityGroupId.1=sg-1",
+	    "InvalidParameterCombination");
+	{
+		char many[2048];
+		int n = snprintf(many, sizeof(many), RUN "%s", base);
+		for (int k = 1; k <= 17; k++)
+			n += snprintf(many + n, sizeof(many) - (size_t)n,
+				      "&SecurityGroupId.%d=sg-%d", k, k);
+		refused(f, many, "SecurityGroupsPerInterfaceLimitExceeded");
+	}
 	snprintf(req, sizeof(req), RUN "%s&PrivateIpAddress=10.0.1.10", base);
 	refused(f, req, "InvalidIPAddress.InUse");
 	snprintf(req, sizeof(req), RUN "%s&PrivateIpAddress=10.0.9.1", base);
@@ -545,15 +562,18 @@ static void replay_and_compaction_give_the_same_instances(void **state)
 	char eni[64], req[1024], keep[64], gone[64];
 	grab(b, "networkInterfaceId", eni, sizeof(eni));
 	free(b);
-	snprintf(req, sizeof(req),
-		 RUN "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
-		     "NetworkInterface.1.SubnetId=subnet-a&"
-		     "NetworkInterface.1.SecondaryPrivateIpAddressCount=2&"
-		     "NetworkInterface.1.Ipv6AddressCount=2&"
-		     "NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.NetworkInterfaceId=%s&"
-		     "NetworkInterface.3.DeviceIndex=2&NetworkInterface.3.SubnetId=subnet-b&"
-		     "NetworkInterface.3.DeleteOnTermination=false",
-		 eni);
+	snprintf(
+	    req, sizeof(req),
+	    RUN
+	    "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+	    "NetworkInterface.1.SubnetId=subnet-a&"
+	    "NetworkInterface.1.SecondaryPrivateIpAddressCount=2&"
+	    "NetworkInterface.1.Ipv6AddressCount=2&"
+	    "NetworkInterface.1.SecurityGroupId.1=sg-1&NetworkInterface.1.SecurityGroupId.2=sg-2&"
+	    "NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.NetworkInterfaceId=%s&"
+	    "NetworkInterface.3.DeviceIndex=2&NetworkInterface.3.SubnetId=subnet-b&"
+	    "NetworkInterface.3.DeleteOnTermination=false",
+	    eni);
 	b = ok(f, req);
 	grab(b, "instanceId", keep, sizeof(keep));
 	free(b);
@@ -566,6 +586,7 @@ static void replay_and_compaction_give_the_same_instances(void **state)
 	free(ok(f, "Action=StopInstances&InstanceId.1=i-2"));
 	char *want = dump(f->m);
 	assert_non_null(strstr(want, "state=terminated"));
+	assert_non_null(strstr(want, " groups=sg-1,sg-2"));
 	char *got = restarted(f);
 	assert_string_equal(want, got);
 	free(got);

@@ -99,6 +99,9 @@ static void launch_with_two_interfaces_and_an_existing_eni(void **state)
 	size_t got;
 
 	world_eni(w, w->sa, "10.0.1.60", e);
+	const char *sg[] = {"sg-0a", "sg-0b"};
+	l[0].create.groups = sg;
+	l[0].create.n_groups = 2;
 	l[0].create.primary_ip = "10.0.1.49";
 	l[0].create.secondary_ips = sec;
 	l[0].create.n_secondary_ips = 2;
@@ -111,6 +114,8 @@ static void launch_with_two_interfaces_and_an_existing_eni(void **state)
 	assert_int_equal(model_get_eni(w->m, iv.eni_ids[0], &ev), 0);
 	assert_int_equal(ev.primary_ip, ip4("10.0.1.49"));
 	assert_int_equal(ev.secondary_ips[1], ip4("10.0.1.51"));
+	assert_int_equal(ev.n_groups, 2);
+	assert_string_equal(ev.groups[1], "sg-0b");
 	assert_int_equal(model_get_eni(w->m, iv.eni_ids[1], &ev), 0);
 	assert_string_equal(ev.subnet_id, w->sb);
 	assert_string_equal(iv.eni_ids[2], e);
@@ -276,6 +281,12 @@ static void refusals_change_nothing(void **state)
 	r.type = "no.such";
 	ATOMIC_FAILS(w, launch(w, &r, 1, 1, &got), "InvalidParameterValue");
 	r.type = "m5.large";
+	const char *bad[] = {"default"};
+	l[0].create.groups = bad;
+	l[0].create.n_groups = 1;
+	ATOMIC_FAILS(w, launch(w, &r, 1, 1, &got), "InvalidGroupId.Malformed");
+	l[0].create.groups = NULL;
+	l[0].create.n_groups = 0;
 	l[0].create.subnet_id = "subnet-0000000000000dead";
 	ATOMIC_FAILS(w, launch(w, &r, 1, 1, &got), "InvalidSubnetID.NotFound");
 	l[0].create.subnet_id = w->sa;
