@@ -535,6 +535,9 @@ static void terminate_deletes_dot_enis_keeps_eips_and_the_instance_an_hour(void 
 	    "Action=AttachNetworkInterface&NetworkInterfaceId=eni-c&InstanceId=%s&DeviceIndex=1",
 	    iid);
 	refused(f, req, "IncorrectInstanceState");
+	snprintf(req, sizeof(req), "Action=AssociateAddress&AllocationId=eipalloc-c&InstanceId=%s",
+		 iid);
+	refused(f, req, "IncorrectInstanceState");
 	/* terminating again succeeds */
 	snprintf(req, sizeof(req), "Action=TerminateInstances&InstanceId.1=%s", iid);
 	b = ok(f, req);
