@@ -11,7 +11,7 @@ instances on the same host ports (the engine's own model dump).
 The world is tests/api/world.yaml with a second host port and a launch rule:
 host0 and host1, at most 5 instances each (i-1..i-3 are on host0).
 
-usage: instances.py ENIMAP [CASE...]
+usage: instances.py SERVER [CASE...]  (enimap; or api_server for the delta case)
 """
 import os
 import socket
@@ -264,6 +264,20 @@ def restart_gives_the_same_instances_on_the_same_ports(srv):
     check(dump(srv) == want, "after a second restart")
 
 
+def deltas_of_partial_launches_match_the_model(srv):
+    """Run on api_server too, whose reference map (every delta applied) must equal the
+    model when it exits: a launch stopped by capacity publishes only what it kept."""
+    r = aws(srv, *RUN, "--count", "2:3", "--subnet-id", "subnet-t",
+            "--secondary-private-ip-address-count", "3", "--ipv6-address-count", "0")
+    check(len(r["Instances"]) == 2, r)
+    aws(srv, *RUN, "--subnet-id", "subnet-a", "--private-ip-address", "10.0.1.10",
+        error="InvalidIPAddress.InUse")
+    r = aws(srv, *RUN, "--count", "1:20", "--subnet-id", "subnet-a", "--ipv6-address-count", "1")
+    check(len(r["Instances"]) == 5, len(r["Instances"]))
+    ids = [x["InstanceId"] for x in r["Instances"]][:3] + ["i-1"]
+    aws(srv, "terminate-instances", "--instance-ids", *ids)
+
+
 CASES = [
     (run_with_secondary_private_ip_addresses, LaunchServer),
     (run_with_counts_and_ipv6, LaunchServer),
@@ -272,6 +286,7 @@ CASES = [
     (limits_and_bad_input_refused_at_launch, LaunchServer),
     (terminate_then_describe_and_after_the_retention, ShortRetention),
     (restart_gives_the_same_instances_on_the_same_ports, LaunchServer),
+    (deltas_of_partial_launches_match_the_model, LaunchServer),
 ]
 
 
