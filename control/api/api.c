@@ -39,6 +39,7 @@ void api_free(struct api *a)
 	journal_close(a->j);
 	free(a->base);
 	api_world_base_free(a);
+	free(a->base_inst);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
@@ -556,6 +557,17 @@ static int remember_base(const struct model_eni_view *v, void *arg)
 	return 0;
 }
 
+static int remember_base_instance(const struct model_instance_view *v, void *arg)
+{
+	struct api *a = arg;
+	void *p = realloc(a->base_inst, (a->n_base_inst + 1) * sizeof(*a->base_inst));
+	if (!p)
+		return -ENOMEM;
+	a->base_inst = p;
+	snprintf(a->base_inst[a->n_base_inst++], MODEL_ID_MAX, "%s", v->id);
+	return 0;
+}
+
 int api_replay(struct api *a, struct api_err *err)
 {
 	if (a->replayed)
@@ -566,7 +578,8 @@ int api_replay(struct api *a, struct api_err *err)
 	struct replay_ctx r = {.a = a, .err = err};
 	struct journal_replay_info info;
 	api_lock(a);
-	if (model_foreach_eni(a->m, remember_base, a) != 0 || api_world_base_remember(a) != 0) {
+	if (model_foreach_eni(a->m, remember_base, a) != 0 || api_world_base_remember(a) != 0 ||
+	    model_foreach_instance(a->m, remember_base_instance, a) != 0) {
 		api_unlock(a);
 		snprintf(err->message, sizeof(err->message), "out of memory");
 		return -ENOMEM;

@@ -338,6 +338,10 @@ void api_canon_create_eni(struct api_buf *b, const struct model_eni_view *v)
 		snprintf(vlan, sizeof(vlan), "%u", v->vlan);
 		api_buf_form_add(b, "Vlan", vlan);
 	}
+	for (size_t i = 0; i < v->n_groups; i++) {
+		snprintf(name, sizeof(name), "SecurityGroupId.%zu", i + 1);
+		api_buf_form_add(b, name, v->groups[i]);
+	}
 }
 
 /*
@@ -497,14 +501,15 @@ static int act_create_eni(struct api_ctx *c)
 	struct model_eni_req req = {.source_dest_check = true};
 	char fresh[MODEL_ID_MAX];
 	bool merge;
-	const char **ips = NULL, **prim = NULL, **v6 = NULL, **sec = NULL;
+	const char **ips = NULL, **prim = NULL, **v6 = NULL, **sec = NULL, **groups = NULL;
 	size_t n_ips = 0, n_prim = 0, n_v6 = 0, n_sec = 0;
 	int rc = -1;
 
 	static const char *const tag_types[] = {"network-interface", NULL};
 	if (create_eni_scalars(c, &req, fresh, &merge) || api_tag_specs_check(c, tag_types))
 		return -1;
-	if (api_list(c, "PrivateIpAddresses", "PrivateIpAddress", &ips, &n_ips) ||
+	if (api_list(c, "SecurityGroupId", NULL, &groups, &req.n_groups) ||
+	    api_list(c, "PrivateIpAddresses", "PrivateIpAddress", &ips, &n_ips) ||
 	    api_list(c, "PrivateIpAddresses", "Primary", &prim, &n_prim) ||
 	    api_list(c, "Ipv6Addresses", "Ipv6Address", &v6, &n_v6))
 		goto out;
@@ -514,9 +519,11 @@ static int act_create_eni(struct api_ctx *c)
 	req.n_secondary_ips = n_sec;
 	req.ipv6 = v6;
 	req.n_ipv6 = n_v6;
+	req.groups = groups;
 	if (create_eni_counts(c, &req) == 0)
 		rc = create_eni_commit(c, &req, merge);
 out:
+	free(groups);
 	free(ips);
 	free(prim);
 	free(v6);
@@ -530,6 +537,11 @@ static int act_delete_eni(struct api_ctx *c)
 	if (!id)
 		return -1;
 	struct model_err err = {0};
+	struct model_eni_view v;
+	/* snapshot replay: a configured ENI that is gone may be gone already (its
+	 * terminated instance deleted it) */
+	if (api_internal(c, "Merge") && model_get_eni(c->m, id, &v))
+		return 0;
 	if (model_delete_eni(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
@@ -673,6 +685,12 @@ static int start_stop(struct api_ctx *c, bool start)
 				 "The instance ID '%.100s' does not exist", ids[i]);
 			goto out;
 		}
+		if (v.state == MODEL_TERMINATED) {
+			api_fail(c, "IncorrectInstanceState",
+				 "The instance '%.100s' is not in a state from which it can be %s.",
+				 ids[i], start ? "started" : "stopped");
+			goto out;
+		}
 		prev[i] = v.state;
 	}
 	canon_start(c, start ? "StartInstances" : "StopInstances");
@@ -752,6 +770,8 @@ static const struct api_action actions[] = {
     {"CreateTags", api_create_tags},
     {"DeleteTags", api_delete_tags},
     {"DescribeTags", api_describe_tags},
+    {"RunInstances", api_run_instances},
+    {"TerminateInstances", api_terminate_instances},
 };
 
 const struct api_action *api_action_find(const char *name)

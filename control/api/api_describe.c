@@ -59,7 +59,8 @@ void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v)
 	api_buf_xml_elem(c->xml, "privateIpAddress", s);
 	api_buf_printf(c->xml, "<sourceDestCheck>%s</sourceDestCheck>",
 		       v->source_dest_check ? "true" : "false");
-	api_buf_puts(c->xml, "<interfaceType>interface</interfaceType><groupSet/>");
+	api_buf_puts(c->xml, "<interfaceType>interface</interfaceType>");
+	api_xml_groups(c, v);
 	if (v->instance_id) {
 		api_buf_puts(c->xml, "<attachment>");
 		api_buf_xml_elem(c->xml, "attachmentId", v->attachment_id);
@@ -739,7 +740,7 @@ int api_describe_instance_types(struct api_ctx *c)
 static int instance_exists(struct api_ctx *c, const char *id)
 {
 	struct model_instance_view v;
-	return model_get_instance(c->m, id, &v) == 0;
+	return model_get_instance(c->m, id, &v) == 0 && api_instance_visible(c, &v);
 }
 
 static int instance_cb(const struct model_instance_view *v, void *arg)
@@ -747,7 +748,9 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 	struct api_describe *d = arg;
 	struct api_ctx *c = d->c;
 	struct api_buf *x = c->xml;
-	const char *state = v->state == MODEL_RUNNING ? "running" : "stopped";
+	const char *state = api_instance_state_name(v->state);
+	if (!api_instance_visible(c, v))
+		return 0; /* terminated over the retention ago: forgotten */
 	/* the primary ENI (device index 0) gives the instance its addresses */
 	struct model_eni_view primary;
 	bool has_primary = false;
@@ -796,10 +799,29 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 	api_buf_xml_escape(x, suffix);
 	api_buf_puts(x, "</reservationId><ownerId>" API_OWNER_ID "</ownerId><groupSet/>"
 			"<instancesSet><item>");
+	api_xml_instance(c, v, NULL);
+	api_buf_puts(x, "</item></instancesSet></item>");
+	return 0;
+}
+
+void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, const char *image_id)
+{
+	struct api_buf *x = c->xml;
+	struct model_eni_view primary;
+	bool has_primary = false;
+	char pub[16] = "", s[46];
+	for (size_t i = 0; i < v->n_enis && !has_primary; i++)
+		if (model_get_eni(c->m, v->eni_ids[i], &primary) == 0 && primary.device_index == 0)
+			has_primary = true;
+	if (has_primary) {
+		struct model_eip_view e;
+		if (model_get_eip_by_private(c->m, primary.primary_ip, &e) == 0)
+			api_ip4_str(e.public_ip, pub);
+	}
 	api_buf_xml_elem(x, "instanceId", v->id);
-	api_buf_puts(x, "<imageId>ami-00000000000000000</imageId>");
+	api_buf_xml_elem(x, "imageId", image_id ? image_id : "ami-00000000000000000");
 	api_buf_printf(x, "<instanceState><code>%d</code><name>%s</name></instanceState>",
-		       v->state == MODEL_RUNNING ? 16 : 80, state);
+		       api_instance_state_code(v->state), api_instance_state_name(v->state));
 	api_buf_xml_elem(x, "instanceType", v->type);
 	api_buf_puts(x, "<placement>");
 	api_buf_xml_elem(x, "availabilityZone", v->az);
@@ -815,8 +837,11 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 			       primary.source_dest_check ? "true" : "false");
 	}
 	api_buf_puts(x, "<architecture>x86_64</architecture><rootDeviceType>ebs</rootDeviceType>"
-			"<virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor>"
-			"<groupSet/>");
+			"<virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor>");
+	if (has_primary)
+		api_xml_groups(c, &primary);
+	else
+		api_buf_puts(x, "<groupSet/>");
 	api_xml_tags(c, v->id);
 	api_buf_puts(x, "<networkInterfaceSet>");
 	for (size_t i = 0; i < v->n_enis; i++) {
@@ -827,8 +852,7 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 		api_xml_eni(c, &e);
 		api_buf_puts(x, "</item>");
 	}
-	api_buf_puts(x, "</networkInterfaceSet></item></instancesSet></item>");
-	return 0;
+	api_buf_puts(x, "</networkInterfaceSet>");
 }
 
 int api_describe_instances(struct api_ctx *c)

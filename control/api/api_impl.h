@@ -38,6 +38,10 @@ struct api {
 	char (*base)[MODEL_ID_MAX];
 	size_t n_base;
 	struct api_world_base *world_base; /* the same for VPCs, subnets, route tables */
+	/* the instances the configuration created: a snapshot launches the others
+	 * and terminates those of these that are terminated or gone */
+	char (*base_inst)[MODEL_ID_MAX];
+	size_t n_base_inst;
 	struct MHD_Daemon *d;
 	struct api_http *http; /* api_http.c's deadlines while serving */
 	unsigned port;
@@ -273,6 +277,18 @@ struct api_world_base {
 /* 0, or -ENOMEM (nothing remembered). */
 int api_world_base_remember(struct api *a);
 void api_world_base_free(struct api *a);
+/* The <groupSet> of an ENI's security group ids (api_instances.c). */
+void api_xml_groups(struct api_ctx *c, const struct model_eni_view *v);
+/* An instance's members (instanceId ... networkInterfaceSet); image_id NULL = a placeholder. */
+void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, const char *image_id);
+
+/* ---- instances (api_instances.c) ---- */
+const char *api_instance_state_name(enum model_instance_state s);
+int api_instance_state_code(enum model_instance_state s); /* EC2's: 16, 80, 48 */
+/* false once a terminated instance is older than the retention (Describe forgets it) */
+bool api_instance_visible(struct api_ctx *c, const struct model_instance_view *v);
+int api_run_instances(struct api_ctx *c);
+int api_terminate_instances(struct api_ctx *c);
 
 /* ---- actions of the table defined elsewhere: Describe* (api_describe.c), EnimapReset ---- */
 int api_describe_addresses(struct api_ctx *c);

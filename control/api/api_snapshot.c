@@ -9,7 +9,10 @@
  *                                    secondary and IPv6, delete every route
  *                                    but the VPC blocks' own, remove every
  *                                    explicit route table association
- *   DeleteNetworkInterface           per configured ENI that is gone
+ *   TerminateInstances Now=          per configured instance terminated (at
+ *                                    its time) or gone (Forget=true)
+ *   DeleteNetworkInterface Merge=1   per configured ENI that is gone (unless
+ *                                    its instance's termination deleted it)
  *   DeleteSubnet, DeleteRouteTable,  per configured subnet, route table and
  *   DeleteVpc                        VPC that is gone
  *   CreateVpc, AssociateVpcCidrBlock per VPC the configuration did not make
@@ -19,12 +22,16 @@
  *   ReplaceRouteTableAssociation     per configured VPC whose main
  *                                    association moved
  *   CreateSubnet                     per subnet it did not make
+ *   RunInstances Bare=1              per instance the API launched (not one
+ *                                    terminated over the retention ago), with
+ *                                    its id, type, AZ and host port; then
+ *                                    TerminateInstances if it is terminated
  *   CreateNetworkInterface Merge=1   per ENI, with its id, MAC, addresses
  *                                    (an ENI that exists, i.e. a configured
  *                                    one, gets its addresses and attributes
  *                                    back: routes naming it stay linked)
  *   AttachNetworkInterface Merge=1   per attachment, with its id
- *   StartInstances / StopInstances   per instance
+ *   StartInstances / StopInstances   per instance not terminated
  *   CreateRoute                      per route but the VPC blocks' own, the
  *                                    target as the model names it
  *                                    (Blackholed=1: its ENI is gone)
@@ -41,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api_impl.h"
 
@@ -234,8 +242,10 @@ out:
 /* ---- taking a snapshot ---- */
 
 struct snap {
+	struct api *a;
 	struct model *m;
 	const struct api_world_base *base; /* what the configuration made (NULL: unknown) */
+	int64_t now;
 	char **recs;
 	size_t *lens;
 	size_t n, cap;
@@ -303,6 +313,8 @@ static int snap_instance(const struct model_instance_view *v, void *arg)
 {
 	struct snap *s = arg;
 	struct api_buf b = {0};
+	if (v->state == MODEL_TERMINATED)
+		return 0; /* terminated where it was launched (snap_launch, snap_base_terminated) */
 	api_buf_form_add(&b, "Action",
 			 v->state == MODEL_RUNNING ? "StartInstances" : "StopInstances");
 	api_buf_form_add(&b, "InstanceId.1", v->id);
@@ -526,18 +538,85 @@ static int snap_assoc(const struct model_subnet_view *v, void *arg)
 	return 0;
 }
 
+static void snap_terminate(struct snap *s, const char *id, int64_t at, bool forget)
+{
+	struct api_buf b = {0};
+	char t[32];
+	snprintf(t, sizeof(t), "%lld", (long long)at);
+	api_buf_form_add(&b, "Action", "TerminateInstances");
+	api_buf_form_add(&b, "InstanceId.1", id);
+	api_buf_form_add(&b, "Now", t);
+	if (forget)
+		api_buf_form_add(&b, "Forget", "true");
+	snap_add(s, &b);
+}
+
+static int cmp_id(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+static bool snap_is_base(const struct snap *s, const char *id)
+{
+	return bsearch(id, s->a->base_inst, s->a->n_base_inst, sizeof(*s->a->base_inst), cmp_id);
+}
+
+/* A terminated instance older than the retention is left out (Describe forgets it). */
+static bool snap_expired(const struct snap *s, const struct model_instance_view *v)
+{
+	return v->state == MODEL_TERMINATED &&
+	       v->terminated_at + model_terminated_retention(s->m) <= s->now;
+}
+
+/* Configured instances: terminated ones terminated again, gone ones terminated and forgotten. */
+static void snap_base_terminated(struct snap *s)
+{
+	for (size_t i = 0; i < s->a->n_base_inst; i++) {
+		struct model_instance_view v;
+		const char *id = s->a->base_inst[i];
+		if (model_get_instance(s->m, id, &v))
+			snap_terminate(s, id, 0, true);
+		else if (v.state == MODEL_TERMINATED)
+			snap_terminate(s, id, v.terminated_at, false);
+	}
+}
+
+/* An instance the API launched: created bare (its ENIs are attached later), with its port. */
+static int snap_launch(const struct model_instance_view *v, void *arg)
+{
+	struct snap *s = arg;
+	struct api_buf b = {0};
+	char port[16];
+	if (snap_is_base(s, v->id) || snap_expired(s, v))
+		return 0;
+	snprintf(port, sizeof(port), "%u", v->host_port);
+	api_buf_form_add(&b, "Action", "RunInstances");
+	api_buf_form_add(&b, "Bare", "true");
+	api_buf_form_add(&b, "InstanceId", v->id);
+	api_buf_form_add(&b, "InstanceType", v->type);
+	api_buf_form_add(&b, "AvailabilityZone", v->az);
+	api_buf_form_add(&b, "HostPort", port);
+	snap_add(s, &b);
+	if (v->state == MODEL_TERMINATED)
+		snap_terminate(s, v->id, v->terminated_at, false);
+	return 0;
+}
+
 int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 {
-	struct snap s = {.m = a->m, .base = a->world_base};
+	struct snap s = {.a = a, .m = a->m, .base = a->world_base, .now = (int64_t)time(NULL)};
 	struct api_buf b = {0};
+	qsort(a->base_inst, a->n_base_inst, sizeof(*a->base_inst), cmp_id);
 	api_buf_form_add(&b, "Action", "EnimapReset");
 	snap_add(&s, &b);
+	snap_base_terminated(&s);
 	for (size_t i = 0; i < a->n_base; i++) {
 		struct model_eni_view v;
 		if (model_get_eni(a->m, a->base[i], &v) == 0)
 			continue;
 		api_buf_form_add(&b, "Action", "DeleteNetworkInterface");
 		api_buf_form_add(&b, "NetworkInterfaceId", a->base[i]);
+		api_buf_form_add(&b, "Merge", "true");
 		snap_add(&s, &b);
 	}
 	if (a->world_base)
@@ -547,6 +626,7 @@ int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 	if (a->world_base)
 		snap_world_mains(&s, a->world_base);
 	model_foreach_subnet(a->m, snap_subnet, &s);
+	model_foreach_instance(a->m, snap_launch, &s);
 	model_foreach_eni(a->m, snap_eni, &s);
 	model_foreach_eni(a->m, snap_attach, &s);
 	model_foreach_instance(a->m, snap_instance, &s);

@@ -625,6 +625,81 @@ static void eip_hint(const struct vctx *v, const struct cnode *n)
 			   hint_text(v, cnode_map_find(v->c, n, "association"), "private_ip"));
 }
 
+/* ---- launch: placement of the instances RunInstances makes (R29), retention ---- */
+
+/* A host port by name: its index in engine.ports. */
+static int host_port(const struct vctx *v, const struct cnode *x, uint16_t *out)
+{
+	const char *port;
+	size_t i;
+
+	if (cnode_str(v->c, x, "launch host_ports item", 32, &port))
+		return -1;
+	for (i = 0; i < v->engine->n_ports; i++)
+		if (!strcmp(v->engine->ports[i].name, port))
+			break;
+	if (i == v->engine->n_ports)
+		return cnode_fail(v->c, x, "launch host_ports: no port named '%s' in engine.ports",
+				  port);
+	if (v->engine->ports[i].role != ENGINE_PORT_HOST)
+		return cnode_fail(v->c, x, "launch host_ports: port '%s' is not a host port", port);
+	*out = (uint16_t)i;
+	return 0;
+}
+
+/*
+ * launch: {host_ports: [names], policy: least-loaded, max_instances_per_port: N,
+ * terminated_retention: seconds}. Without host_ports, every host port of
+ * engine.ports, in their order.
+ */
+static int launch(struct vctx *v, const struct cnode *root)
+{
+	static const char *const keys[] = {"host_ports", "policy", "max_instances_per_port",
+					   "terminated_retention", NULL};
+	static const char *const policies[] = {"least-loaded", NULL};
+	const struct cnode *n = cnode_map_find(v->c, root, "launch"), *x, *it;
+	uint16_t ports[MODEL_PORTS_MAX];
+	uint64_t max = 0, keep = 3600;
+	size_t np = 0, count = 0;
+	struct model_err e;
+	int policy;
+
+	if (n != NULL && !cnode_is_null(v->c, n)) {
+		if (map_check(v, n, "launch", keys))
+			return -1;
+		if ((x = cnode_map_find(v->c, n, "policy")) != NULL &&
+		    cnode_enum(v->c, x, "launch policy", policies, &policy))
+			return -1;
+		if ((x = cnode_map_find(v->c, n, "max_instances_per_port")) != NULL &&
+		    cnode_uint(v->c, x, "launch max_instances_per_port", 0, UINT32_MAX, &max))
+			return -1;
+		if ((x = cnode_map_find(v->c, n, "terminated_retention")) != NULL &&
+		    cnode_uint(v->c, x, "launch terminated_retention", 0, INT32_MAX, &keep))
+			return -1;
+		x = cnode_map_find(v->c, n, "host_ports");
+		if (x != NULL) {
+			if (cnode_seq(v->c, x, "launch host_ports", &it, &count))
+				return -1;
+			if (count > MODEL_PORTS_MAX)
+				return cnode_fail(v->c, x, "launch host_ports: at most %d ports",
+						  MODEL_PORTS_MAX);
+			for (; it != NULL; it = cnode_next(v->c, it))
+				if (host_port(v, it, &ports[np++]))
+					return -1;
+		}
+	}
+	if (count == 0)
+		for (size_t i = 0; i < v->engine->n_ports && np < MODEL_PORTS_MAX; i++)
+			if (v->engine->ports[i].role == ENGINE_PORT_HOST)
+				ports[np++] = (uint16_t)i;
+	if (v->m == NULL)
+		return 0;
+	model_set_terminated_retention(v->m, (int64_t)keep);
+	if (model_set_placement(v->m, ports, np, (unsigned)max, &e))
+		return model_error(v, n != NULL ? n : root, &e);
+	return 0;
+}
+
 /* ---- the walk ---- */
 
 int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
@@ -643,8 +718,8 @@ int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
 	    each(&v, root, "public_pools", public_pool) ||
 	    each(&v, root, "ipv6_pools", ipv6_pool) || each(&v, root, "vpcs", vpc) ||
 	    each(&v, root, "route_tables", route_table) || each(&v, root, "subnets", subnet) ||
-	    each(&v, root, "instances", instance) || each(&v, root, "enis", eni) ||
-	    each(&v, root, "vpcs", vpc_routes) ||
+	    launch(&v, root) || each(&v, root, "instances", instance) ||
+	    each(&v, root, "enis", eni) || each(&v, root, "vpcs", vpc_routes) ||
 	    each(&v, root, "route_tables", route_table_routes) ||
 	    each_hinted(&v, root, "eips", eip, eip_hint))
 		goto out;

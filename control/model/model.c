@@ -259,6 +259,7 @@ struct model *model_create(void)
 		errno = ENOMEM;
 		return NULL;
 	}
+	m->retention = 3600; /* R29: a terminated instance stays visible for an hour */
 	objtab_init(&m->vpcs, sizeof(struct vpc));
 	objtab_init(&m->rts, sizeof(struct rtable));
 	objtab_init(&m->subnets, sizeof(struct subnet));
@@ -364,6 +365,7 @@ static void free_types_and_instances(struct model *m)
 		free(in->enis);
 		free(in->eni_ids);
 	}
+	free(m->dead);
 }
 
 static void free_enis(struct model *m)
@@ -377,6 +379,7 @@ static void free_enis(struct model *m)
 		free(e->attach_id);
 		free(e->sec);
 		free(e->v6);
+		model_free_strv(e->groups, e->ngroups);
 	}
 }
 

@@ -191,7 +191,8 @@ int model_replace_route_table_association(struct model *m, const char *associati
 /* A pool of public IPv4 addresses AllocateAddress draws from. */
 int model_add_public_pool(struct model *m, const char *cidr, struct model_err *err);
 
-enum model_instance_state { MODEL_RUNNING = 0, MODEL_STOPPED = 1 };
+/* A terminated instance has no ENI and cannot change; it is forgotten later (R29). */
+enum model_instance_state { MODEL_RUNNING = 0, MODEL_STOPPED = 1, MODEL_TERMINATED = 2 };
 
 struct model_instance_req {
 	const char *id; /* NULL = generate */
@@ -209,9 +210,26 @@ int model_start_instance(struct model *m, const char *instance_id, struct delta 
 			 struct model_err *err);
 int model_stop_instance(struct model *m, const char *instance_id, struct delta *delta,
 			struct model_err *err);
-/* Deletes its delete-on-termination ENIs, detaches the others; the instance is gone. */
+/*
+ * Deletes its delete-on-termination ENIs (their EIPs disassociated, still
+ * allocated), detaches the others; the instance stays, `terminated`, stamped
+ * with the model's clock (model_set_clock), until model_forget_terminated.
+ * Terminating a terminated instance succeeds and changes nothing. Starting or
+ * stopping one, or attaching to it, is IncorrectInstanceState.
+ */
 int model_terminate_instance(struct model *m, const char *instance_id, struct delta *delta,
 			     struct model_err *err);
+/* The time (seconds, any epoch) the next terminations are stamped with. Default 0. */
+void model_set_clock(struct model *m, int64_t now);
+/* How long a terminated instance stays visible before it is forgotten: seconds, default 3600. */
+void model_set_terminated_retention(struct model *m, int64_t seconds);
+int64_t model_terminated_retention(const struct model *m);
+/*
+ * Forget the instances terminated at or before `before` (their ids become
+ * unknown). Costs the number forgotten: terminated instances are kept in
+ * termination order. Returns how many were forgotten.
+ */
+size_t model_forget_terminated(struct model *m, int64_t before);
 
 /* ---- ENIs ---- */
 
@@ -230,7 +248,12 @@ struct model_eni_req {
 	bool source_dest_check; /* callers pass true unless told otherwise */
 	bool delete_on_termination;
 	uint16_t vlan; /* 0 = untagged */
+	/* security group ids ("sg-..."), kept and shown (the groups themselves are
+	 * not modelled yet); at most MODEL_GROUPS_MAX (added field) */
+	const char *const *groups;
+	size_t n_groups;
 };
+#define MODEL_GROUPS_MAX 16
 int model_create_eni(struct model *m, const struct model_eni_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err);
 int model_delete_eni(struct model *m, const char *eni_id, struct delta *delta,
@@ -252,6 +275,50 @@ int model_set_source_dest_check(struct model *m, const char *eni_id, bool on, st
 				struct model_err *err);
 int model_set_eni_description(struct model *m, const char *eni_id, const char *description,
 			      struct model_err *err);
+
+/* ---- launch (RunInstances, R29) ---- */
+
+#define MODEL_PORTS_MAX 32 /* host port indexes placement can use: 0 to this - 1 */
+
+/*
+ * The placement rule for launched instances: the least-loaded of these host
+ * ports (fewest instances not terminated), the first listed on a tie; at most
+ * max_per_port instances on each (0 = no limit; beyond it a launch is
+ * InstanceLimitExceeded). Deterministic: the same state places the same way.
+ */
+int model_set_placement(struct model *m, const uint16_t *ports, size_t n_ports,
+			unsigned max_per_port, struct model_err *err);
+
+/* One interface of a launch: an existing, available ENI, or a new one. */
+struct model_launch_eni {
+	const char *eni_id;	     /* an existing ENI, or NULL: create `create` */
+	struct model_eni_req create; /* the new ENI (its subnet, addresses, ...) */
+	int device_index;
+	bool delete_on_termination;
+	const char *attachment_id; /* NULL = generate */
+};
+
+struct model_launch_req {
+	const char *id; /* NULL = generate */
+	const char *type;
+	int host_port; /* -1 = by the placement rule */
+	const struct model_launch_eni *enis;
+	size_t n_enis; /* >= 1; exactly one at device index 0 */
+};
+
+/*
+ * Launch instances: reqs[0..n) in order, each created running with its ENIs
+ * (created or attached, checked against its type's limits as a later
+ * assign or attach is: R9). When one cannot be launched for capacity
+ * (InsufficientFreeAddressesInSubnet, InstanceLimitExceeded,
+ * InsufficientAddressCapacity) the launch stops there; if fewer than
+ * min_count were launched, or any other error occurs, nothing changed and
+ * the error is returned. *launched = how many (the first ones of reqs).
+ * The AZ is the subnet's of the ENI at device index 0.
+ */
+int model_launch_instances(struct model *m, const struct model_launch_req *reqs, size_t n,
+			   size_t min_count, size_t *launched, struct delta *delta,
+			   struct model_err *err);
 
 /* ---- addresses ---- */
 
@@ -350,6 +417,7 @@ struct model_instance_view {
 	uint16_t host_port;
 	size_t n_enis;
 	const char *const *eni_ids; /* sorted by device index */
+	int64_t terminated_at;	    /* the model clock when terminated (added field) */
 };
 
 struct model_eni_view {
@@ -366,7 +434,9 @@ struct model_eni_view {
 	const uint32_t *secondary_ips; /* network order, in assignment order */
 	size_t n_ipv6;
 	const struct in6_addr *ipv6;
-	uint32_t slot; /* the ENI's delta slot (added field) */
+	uint32_t slot;	 /* the ENI's delta slot (added field) */
+	size_t n_groups; /* its security group ids (added field) */
+	const char *const *groups;
 };
 
 struct model_eip_view {

@@ -219,6 +219,9 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 		if (ii == NIL)
 			return model_fail(err, "InvalidInstanceID.NotFound",
 					  "The instance ID '%s' does not exist", req->instance_id);
+		if (INST(m, ii)->state == MODEL_TERMINATED)
+			return model_fail(err, "IncorrectInstanceState",
+					  "The instance '%s' is terminated.", req->instance_id);
 		if (INST(m, ii)->n_enis != 1)
 			return model_fail(
 			    err, "InvalidInstanceID",

@@ -60,6 +60,7 @@ void model_eni_destroy(struct model *m, uint32_t ei, struct delta *d)
 	free(e->desc);
 	free(e->sec);
 	free(e->v6);
+	model_free_strv(e->groups, e->ngroups);
 	objtab_release(&m->enis, ei);
 }
 
@@ -101,6 +102,8 @@ struct eni_plan {
 	size_t n6;
 	uint8_t *dup4, *dup6;
 	char *id, *desc;
+	char **groups;
+	size_t ngroups;
 };
 
 static void eni_plan_free(struct eni_plan *p)
@@ -111,6 +114,7 @@ static void eni_plan_free(struct eni_plan *p)
 	free(p->dup6);
 	free(p->id);
 	free(p->desc);
+	model_free_strv(p->groups, p->ngroups);
 }
 
 static int create_eni_check_attributes(const struct model_eni_req *req, struct model_err *err)
@@ -129,6 +133,16 @@ static int create_eni_check_attributes(const struct model_eni_req *req, struct m
 	if (req->vlan > MODEL_VLAN_MAX)
 		return model_fail(err, "InvalidParameterValue", "Invalid VLAN id %u (0 to %d)",
 				  req->vlan, MODEL_VLAN_MAX);
+	if (req->n_groups > MODEL_GROUPS_MAX)
+		return model_fail(err, "SecurityGroupsPerInterfaceLimitExceeded",
+				  "%zu security groups given; an interface has at most %d",
+				  req->n_groups, MODEL_GROUPS_MAX);
+	for (size_t i = 0; i < req->n_groups; i++)
+		if (!req->groups[i] || strncmp(req->groups[i], "sg-", 3) != 0 ||
+		    !model_id_ok(req->groups[i]))
+			return model_fail(err, "InvalidGroupId.Malformed",
+					  "Invalid id: '%s' (expecting 'sg-...')",
+					  req->groups[i] ? req->groups[i] : "");
 	return 0;
 }
 
@@ -332,9 +346,14 @@ static int create_eni_reserve(struct model *m, struct eni_plan *p, struct delta 
 {
 	p->id = strdup(p->eid);
 	p->desc = strdup(p->req->description ? p->req->description : "");
-	if (!p->id || !p->desc || objtab_reserve(&m->enis, 1) || mhash_reserve(&m->by_eni, 1) ||
-	    mhash_reserve(&m->mac, 1) || mhash_reserve(&m->v4own, p->n_new4) ||
-	    mhash_reserve(&m->v6own, p->n6) || model_reserve_delta(delta, 1 + p->n_new4 + p->n6))
+	if (p->req->n_groups && (p->groups = calloc(p->req->n_groups, sizeof(*p->groups))))
+		for (; p->ngroups < p->req->n_groups; p->ngroups++)
+			if (!(p->groups[p->ngroups] = strdup(p->req->groups[p->ngroups])))
+				break;
+	if (!p->id || !p->desc || p->ngroups < p->req->n_groups || objtab_reserve(&m->enis, 1) ||
+	    mhash_reserve(&m->by_eni, 1) || mhash_reserve(&m->mac, 1) ||
+	    mhash_reserve(&m->v4own, p->n_new4) || mhash_reserve(&m->v6own, p->n6) ||
+	    model_reserve_delta(delta, 1 + p->n_new4 + p->n6))
 		return model_fail_nomem(err);
 	return 0;
 }
@@ -349,6 +368,10 @@ static uint32_t create_eni_record(struct model *m, struct eni_plan *p)
 	e->id = p->id;
 	e->desc = p->desc;
 	p->id = p->desc = NULL;
+	e->groups = p->groups;
+	e->ngroups = p->ngroups;
+	p->groups = NULL;
+	p->ngroups = 0;
 	e->subnet = p->si;
 	memcpy(e->mac, p->mac, 6);
 	e->vlan = req->vlan;
@@ -479,6 +502,9 @@ static int attach_check_pair(const struct model *m, const struct model_attach_re
 				  "The instance ID '%s' does not exist", req->instance_id);
 	e = ENI(m, *ei);
 	in = INST(m, *ii);
+	if (in->state == MODEL_TERMINATED)
+		return model_fail(err, "IncorrectInstanceState", "The instance '%s' is terminated.",
+				  req->instance_id);
 	if (e->inst != NIL)
 		return model_fail(err, "InvalidNetworkInterface.InUse", "Interface: [%s] in use.",
 				  req->eni_id);

@@ -47,6 +47,12 @@ int model_set_instance_type(struct model *m, const char *name, unsigned max_enis
 
 /* ---- instances ---- */
 
+static void load_add(struct model *m, uint16_t port, int by)
+{
+	if (port < MODEL_PORTS_MAX)
+		m->port_load[port] = (uint32_t)((int64_t)m->port_load[port] + by);
+}
+
 int model_create_instance(struct model *m, const struct model_instance_req *req,
 			  char out_id[MODEL_ID_MAX], struct model_err *err)
 {
@@ -80,24 +86,72 @@ int model_create_instance(struct model *m, const struct model_instance_req *req,
 	INST(m, ii)->type = ty;
 	INST(m, ii)->state = req->state;
 	INST(m, ii)->port = req->host_port;
+	INST(m, ii)->terminated_at = 0;
 	mhash_put(&m->by_inst, iid, strlen(iid), ii);
+	load_add(m, req->host_port, 1);
 	m->seq = seq;
 	if (out_id)
 		model_id_copy(out_id, iid);
 	return 0;
 }
 
-static int set_state(struct model *m, const char *instance_id, enum model_instance_state st,
-		     struct delta *delta, struct model_err *err)
+void model_instance_destroy(struct model *m, uint32_t ii)
 {
-	uint32_t ii = model_find(&m->by_inst, instance_id);
-	struct instance *in;
+	struct instance *in = INST(m, ii);
 
-	if (ii == NIL)
+	if (in->state != MODEL_TERMINATED)
+		load_add(m, in->port, -1);
+	tags_forget(m, in->id); /* kept while it is shown terminated, as EC2 does */
+	mhash_del(&m->by_inst, in->id, strlen(in->id));
+	free(in->id);
+	free(in->az);
+	free(in->enis);
+	free(in->eni_ids);
+	objtab_release(&m->insts, ii);
+}
+
+void model_eni_unlink_instance(struct model *m, uint32_t ei)
+{
+	struct eni *e = ENI(m, ei);
+	struct instance *in = INST(m, e->inst);
+	size_t k;
+
+	for (k = 0; in->enis[k] != ei; k++)
+		;
+	memmove(&in->enis[k], &in->enis[k + 1], (in->n_enis - k - 1) * sizeof(*in->enis));
+	memmove(&in->eni_ids[k], &in->eni_ids[k + 1], (in->n_enis - k - 1) * sizeof(*in->eni_ids));
+	in->n_enis--;
+	mhash_del(&m->by_attach, e->attach_id, strlen(e->attach_id));
+	free(e->attach_id);
+	e->attach_id = NULL;
+	e->inst = NIL;
+	e->dev = 0;
+}
+
+static int find_live(const struct model *m, const char *instance_id, uint32_t *ii,
+		     struct model_err *err)
+{
+	*ii = model_find(&m->by_inst, instance_id);
+	if (*ii == NIL)
 		return model_fail(err, "InvalidInstanceID.NotFound",
 				  "The instance ID '%s' does not exist",
 				  instance_id ? instance_id : "");
+	return 0;
+}
+
+static int set_state(struct model *m, const char *instance_id, enum model_instance_state st,
+		     struct delta *delta, struct model_err *err)
+{
+	struct instance *in;
+	uint32_t ii;
+
+	if (find_live(m, instance_id, &ii, err) < 0)
+		return -1;
 	in = INST(m, ii);
+	if (in->state == MODEL_TERMINATED)
+		return model_fail(err, "IncorrectInstanceState",
+				  "The instance '%s' is not in a state from which it can be %s.",
+				  instance_id, st == MODEL_RUNNING ? "started" : "stopped");
 	if (in->state == st)
 		return 0; /* EC2 answers success and changes nothing */
 	if (model_reserve_delta(delta, in->n_enis))
@@ -120,42 +174,86 @@ int model_stop_instance(struct model *m, const char *instance_id, struct delta *
 	return set_state(m, instance_id, MODEL_STOPPED, delta, err);
 }
 
+void model_set_clock(struct model *m, int64_t now)
+{
+	m->clock = now;
+}
+
+void model_set_terminated_retention(struct model *m, int64_t seconds)
+{
+	m->retention = seconds;
+}
+
+int64_t model_terminated_retention(const struct model *m)
+{
+	return m->retention;
+}
+
+/* Room for one more entry in the termination queue (compacted when it is half empty). */
+static int dead_reserve(struct model *m)
+{
+	if (m->dead0 && m->dead0 * 2 >= m->ndead) {
+		memmove(m->dead, m->dead + m->dead0, (m->ndead - m->dead0) * sizeof(*m->dead));
+		m->ndead -= m->dead0;
+		m->dead0 = 0;
+	}
+	if (m->ndead < m->capdead)
+		return 0;
+	size_t cap = m->capdead ? m->capdead * 2 : 16;
+	uint32_t *p = realloc(m->dead, cap * sizeof(*p));
+	if (!p)
+		return -1;
+	m->dead = p;
+	m->capdead = cap;
+	return 0;
+}
+
 int model_terminate_instance(struct model *m, const char *instance_id, struct delta *delta,
 			     struct model_err *err)
 {
-	uint32_t ii = model_find(&m->by_inst, instance_id);
 	struct instance *in;
 	size_t cost = 0;
+	uint32_t ii;
 
-	if (ii == NIL)
-		return model_fail(err, "InvalidInstanceID.NotFound",
-				  "The instance ID '%s' does not exist",
-				  instance_id ? instance_id : "");
+	if (find_live(m, instance_id, &ii, err) < 0)
+		return -1;
 	in = INST(m, ii);
+	if (in->state == MODEL_TERMINATED)
+		return 0; /* EC2: terminating a terminated instance succeeds */
 	for (size_t k = 0; k < in->n_enis; k++)
 		cost += ENI(m, in->enis[k])->dot ? model_eni_destroy_cost(m, in->enis[k]) : 1;
-	if (model_reserve_delta(delta, cost))
+	if (model_reserve_delta(delta, cost) || dead_reserve(m))
 		return model_fail_nomem(err);
-	for (size_t k = 0; k < in->n_enis; k++) {
-		uint32_t ei = in->enis[k];
-		struct eni *e = ENI(m, ei);
+	while (in->n_enis) {
+		uint32_t ei = in->enis[0];
 
-		mhash_del(&m->by_attach, e->attach_id, strlen(e->attach_id));
-		free(e->attach_id);
-		e->attach_id = NULL;
-		e->inst = NIL;
-		e->dev = 0;
-		if (e->dot)
+		model_eni_unlink_instance(m, ei);
+		if (ENI(m, ei)->dot)
 			model_eni_destroy(m, ei, delta);
 		else
 			model_put_eni(m, delta, ei);
 	}
-	mhash_del(&m->by_inst, in->id, strlen(in->id));
-	tags_forget(m, in->id);
-	free(in->id);
-	free(in->az);
-	free(in->enis);
-	free(in->eni_ids);
-	objtab_release(&m->insts, ii);
+	load_add(m, in->port, -1);
+	in->state = MODEL_TERMINATED;
+	in->terminated_at = m->clock;
+	m->dead[m->ndead++] = ii;
 	return 0;
+}
+
+size_t model_forget_terminated(struct model *m, int64_t before)
+{
+	size_t n = 0;
+
+	while (m->dead0 < m->ndead) {
+		uint32_t ii = m->dead[m->dead0];
+
+		if (INST(m, ii)->terminated_at > before)
+			break;
+		model_instance_destroy(m, ii);
+		m->dead0++;
+		n++;
+	}
+	if (m->dead0 == m->ndead)
+		m->dead0 = m->ndead = 0;
+	return n;
 }

@@ -3,7 +3,8 @@
  * model_internal.h - the model's objects and indexes, shared by the model's
  * own .c files only (model.c: life, errors, ids, parsing, delta helpers;
  * model_vpc.c: VPCs, route tables, subnets, pools; model_instance.c: types and
- * instances; model_eni.c: ENIs; model_addr.c: addresses; model_eip.c:
+ * instances; model_launch.c: RunInstances' launch and placement;
+ * model_eni.c: ENIs; model_addr.c: addresses; model_eip.c:
  * Elastic IPs; model_tags.c: tags; model_view.c: views, iteration, dump,
  * full delta, stats).
  *
@@ -77,6 +78,7 @@ struct instance {
 	size_t n_enis;
 	uint32_t *enis;	      /* ENI indexes sorted by device index */
 	const char **eni_ids; /* same order, for the view */
+	int64_t terminated_at;
 };
 
 struct eni {
@@ -93,6 +95,8 @@ struct eni {
 	struct in6_addr *v6;
 	size_t n6, cap6;
 	uint32_t routes_to; /* routes targeting this ENI */
+	char **groups;	    /* security group ids */
+	size_t ngroups;
 };
 
 struct eip {
@@ -149,6 +153,15 @@ struct model {
 	size_t cap_v4, cap_v6, cap_eips; /* 0 = unlimited */
 	uint64_t seq;			 /* id generator counter: advances only on success */
 	uint32_t last_alloc; /* the EIP allocated last (a loader associates it next), or NIL */
+	/* launch (model_launch.c) and termination */
+	uint16_t place[MODEL_PORTS_MAX]; /* the placement rule's ports, in order */
+	size_t nplace;
+	unsigned place_max;		     /* instances per port, 0 = no limit */
+	uint32_t port_load[MODEL_PORTS_MAX]; /* instances not terminated, per host port */
+	int64_t clock;			     /* model_set_clock */
+	int64_t retention;		     /* model_set_terminated_retention */
+	uint32_t *dead;			     /* terminated instances, in termination order */
+	size_t ndead, capdead, dead0;	     /* dead[dead0..ndead) are live entries */
 };
 
 #define VPC(m, i) ((struct vpc *)objtab_at(&(m)->vpcs, (i)))
@@ -261,6 +274,10 @@ size_t model_tags_bytes(const struct model *m);
 /* The tags in model_dump's text. */
 void model_tags_dump(const struct model *m, FILE *out);
 
+/* Unlink ENI ei from its instance (any device index; cannot fail). */
+void model_eni_unlink_instance(struct model *m, uint32_t ei);
+/* Remove instance ii and its record (no ENI attached; cannot fail). */
+void model_instance_destroy(struct model *m, uint32_t ii);
 /* Delta entries model_eni_destroy may emit. */
 size_t model_eni_destroy_cost(const struct model *m, uint32_t i);
 

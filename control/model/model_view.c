@@ -71,6 +71,7 @@ static void inst_view(const struct model *m, uint32_t i, struct model_instance_v
 	o->host_port = in->port;
 	o->n_enis = in->n_enis;
 	o->eni_ids = in->eni_ids;
+	o->terminated_at = in->terminated_at;
 }
 
 static void eni_view(const struct model *m, uint32_t i, struct model_eni_view *o)
@@ -96,6 +97,8 @@ static void eni_view(const struct model *m, uint32_t i, struct model_eni_view *o
 	o->n_ipv6 = e->n6;
 	o->ipv6 = e->v6;
 	o->slot = i;
+	o->n_groups = e->ngroups;
+	o->groups = (const char *const *)e->groups;
 }
 
 static void eip_view(const struct model *m, uint32_t i, struct model_eip_view *o)
@@ -261,7 +264,7 @@ int model_full_delta(const struct model *m, struct delta *d)
 
 static const char *state_name(enum model_instance_state s)
 {
-	return s == MODEL_RUNNING ? "running" : "stopped";
+	return s == MODEL_RUNNING ? "running" : s == MODEL_STOPPED ? "stopped" : "terminated";
 }
 
 int model_dump(const struct model *m, FILE *out)
@@ -310,6 +313,8 @@ int model_dump(const struct model *m, FILE *out)
 			TYPE(m, in->type)->name, in->az, state_name(in->state), in->port);
 		for (size_t k = 0; k < in->n_enis; k++)
 			fprintf(out, "%s%s", k ? "," : "", in->eni_ids[k]);
+		if (in->state == MODEL_TERMINATED)
+			fprintf(out, " terminated-at=%lld", (long long)in->terminated_at);
 		fprintf(out, "\n");
 	}
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i]) {
@@ -324,6 +329,8 @@ int model_dump(const struct model *m, FILE *out)
 				INST(m, e->inst)->id, e->dev, e->attach_id, e->dot);
 		else
 			fprintf(out, " available dot=%d", e->dot);
+		for (size_t k = 0; k < e->ngroups; k++)
+			fprintf(out, "%s%s", k ? "," : " groups=", e->groups[k]);
 		model_fmt_v4(e->primary, a);
 		fprintf(out, "\n  primary %s\n", a);
 		for (size_t k = 0; k < e->nsec; k++) {

@@ -260,7 +260,7 @@ static void describe_vpcs_answers_in_ec2_xml(void **state)
 static void unknown_action_is_invalid_action(void **state)
 {
 	struct fx *f = *state;
-	fails(f, "Action=RunInstances", 400, "InvalidAction");
+	fails(f, "Action=RebootInstances", 400, "InvalidAction");
 	fails(f, "Version=2016-11-15", 400, "MissingAction");
 	fails(f, "Action=Describe%zzVpcs", 400, "InvalidParameterValue");
 }

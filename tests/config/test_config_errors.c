@@ -309,6 +309,25 @@ static void loader_rules_reported_at_the_node(void **state)
 	expect_refused(eal, "1:432", "engine.eal: at most 32 arguments", MODEL_UNTOUCHED);
 }
 
+/* launch: (R29 placement) is checked at the node, before the model is touched. */
+static void launch_section_checked_at_the_node(void **state)
+{
+	(void)state;
+	expect_refused(BASE0 "launch: {host_ports: [up]}\n", "6:23",
+		       "launch host_ports: port 'up' is not a host port", MODEL_UNTOUCHED);
+	expect_refused(BASE0 "launch: {host_ports: [h, nope]}\n", "6:26",
+		       "launch host_ports: no port named 'nope' in engine.ports", MODEL_UNTOUCHED);
+	expect_refused(BASE0 "launch: {policy: round-robin}\n", "6:18", "launch policy",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE0 "launch: {max_instances_per_port: -1}\n", "6:34",
+		       "launch max_instances_per_port", MODEL_UNTOUCHED);
+	expect_refused(BASE0 "launch: {terminated_retention: x}\n", "6:32",
+		       "launch terminated_retention", MODEL_UNTOUCHED);
+	expect_refused(BASE0 "launch: {hosts: [h]}\n", "6:10", "hosts", MODEL_UNTOUCHED);
+	expect_refused(BASE0 "launch: {host_ports: [h, h]}\n", "6:9", "InvalidParameterValue",
+		       MODEL_DISCARDED);
+}
+
 /* One port whose device string is dev: the value is at 2:41. */
 #define PORT(dev) "engine:\n  ports: [{name: h, role: host, device: " dev "}]\n"
 
@@ -723,6 +742,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(duplicate_id_reported_at_the_second),
 	    cmocka_unit_test(model_rule_violation_reported_with_its_ec2_code),
 	    cmocka_unit_test(loader_rules_reported_at_the_node),
+	    cmocka_unit_test(launch_section_checked_at_the_node),
 	    cmocka_unit_test(error_in_last_section_leaves_model_untouched),
 	    cmocka_unit_test(second_document_refused),
 	    cmocka_unit_test(alias_refused),

@@ -410,6 +410,58 @@ static void capacity_limits_the_model(void **state)
 	model_free(m);
 }
 
+/* Launch into the world m one instance in s-1; its host port. */
+static int launched_port(struct model *m, const char *id)
+{
+	struct model_launch_eni l = {.device_index = 0};
+	struct model_launch_req r = {
+	    .id = id, .type = "t3.medium", .host_port = -1, .enis = &l, .n_enis = 1};
+	struct model_instance_view v;
+	struct model_err e;
+	size_t got;
+
+	l.create.subnet_id = "s-1";
+	l.create.source_dest_check = true;
+	if (model_launch_instances(m, &r, 1, 1, &got, NULL, &e))
+		return -1;
+	assert_int_equal(model_get_instance(m, id, &v), 0);
+	return v.host_port;
+}
+
+/* launch: the placement rule and the retention reach the model; without it, every host port. */
+static void launch_section_sets_placement_and_retention(void **state)
+{
+	static const char world[] =
+	    "engine:\n"
+	    "  ports: [{name: up, role: uplink, device: net_null0}, {name: a, role: host, device: "
+	    "net_null1}, {name: b, role: host, device: net_null2}]\n"
+	    "vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16]}]\n"
+	    "subnets: [{id: s-1, vpc: vpc-1, az: a, cidr4: 10.0.1.0/24}]\n";
+	char yaml[1024];
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+
+	(void)state;
+	snprintf(yaml, sizeof(yaml),
+		 "%slaunch: {host_ports: [b], max_instances_per_port: 1, "
+		 "terminated_retention: 60}\n",
+		 world);
+	if (ct_load(yaml, &m, &cfg, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(launched_port(m, "i-00000000000000001"), 2);
+	assert_int_equal(launched_port(m, "i-00000000000000002"), -1); /* b is full */
+	assert_int_equal(model_terminated_retention(m), 60);
+	model_free(m);
+	if (ct_load(world, &m, &cfg, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(launched_port(m, "i-00000000000000001"), 1); /* a, then b */
+	assert_int_equal(launched_port(m, "i-00000000000000002"), 2);
+	assert_int_equal(launched_port(m, "i-00000000000000003"), 1);
+	assert_int_equal(model_terminated_retention(m), 3600);
+	model_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +474,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(embedded_default_loads_like_the_file),
 	    cmocka_unit_test(defaults_apply_to_an_empty_file),
 	    cmocka_unit_test(capacity_limits_the_model),
+	    cmocka_unit_test(launch_section_sets_placement_and_retention),
 	};
 
 	return ct_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));

@@ -242,6 +242,8 @@ static struct model *world(void)
 	assert_int_equal(model_add_ipv6_pool(m, "2600:1f18:4000::/56", &e), 0);
 	char pub[INET_ADDRSTRLEN];
 	assert_int_equal(model_allocate_address(m, "eipalloc-c", "198.51.100.9", id, pub, &e), 0);
+	const uint16_t ports[] = {0};
+	assert_int_equal(model_set_placement(m, ports, 1, 0, &e), 0);
 	return m;
 }
 
@@ -808,6 +810,40 @@ static void op_replace_main_association(struct world *w, char *body, size_t n)
 		 assoc, rt);
 }
 
+/* RunInstances: two instances, two interfaces each, addresses by count */
+static void op_run_two(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=RunInstances&ImageId=ami-1&InstanceType=m5.large&MinCount=2&MaxCount=2&"
+		 "NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId=subnet-a&"
+		 "NetworkInterface.1.SecondaryPrivateIpAddressCount=2&"
+		 "NetworkInterface.1.Ipv6AddressCount=1&NetworkInterface.1.SecurityGroupId.1=sg-1&"
+		 "NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId=subnet-b");
+}
+
+/* RunInstances with given addresses and an existing ENI at device index 1 */
+static void op_run_existing(struct world *w, char *body, size_t n)
+{
+	char eni[64];
+	create_eni(w, eni, sizeof(eni));
+	snprintf(body, n,
+		 "Action=RunInstances&ImageId=ami-1&InstanceType=m5.large&MinCount=1&MaxCount=1&"
+		 "NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId=subnet-a&"
+		 "NetworkInterface.1.PrivateIpAddress=10.0.1.60&"
+		 "NetworkInterface.1.Ipv6Addresses.1.Ipv6Address=2600:1f18:1:101::60&"
+		 "NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.NetworkInterfaceId=%s",
+		 eni);
+}
+
+/* TerminateInstances of i-1 (its eni-0 deleted on termination) and i-2 (eni-c, a route
+ * target, detached) */
+static void op_terminate(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n, "Action=TerminateInstances&InstanceId.1=i-1&InstanceId.2=i-2");
+}
+
 static const struct op OPS[] = {
     {"CreateTags", op_create_tags},
     {"DeleteTags", op_delete_tags},
@@ -832,6 +868,9 @@ static const struct op OPS[] = {
     {"DeleteRouteTable", op_delete_route_table},
     {"AssociateRouteTable(19 ENIs)", op_associate_route_table},
     {"ReplaceRouteTableAssociation(main)", op_replace_main_association},
+    {"RunInstances(2 x 2 interfaces)", op_run_two},
+    {"RunInstances(existing ENI)", op_run_existing},
+    {"TerminateInstances(2)", op_terminate, true},
 };
 
 struct run_result {

@@ -789,8 +789,14 @@ static void terminate_deletes_dot_enis_and_detaches_others(void **state)
 	world_attach(w, f, w->i1, 2, att);
 	assert_int_equal(model_get_subnet(w->m, w->sa, &sv), 0);
 	size_t before = sv.available_ipv4;
+	struct model_instance_view iv;
+	model_set_clock(w->m, 1000);
 	OK(w, model_terminate_instance(w->m, w->i1, &w->d, &w->err));
-	assert_int_equal(model_get_instance(w->m, w->i1, NULL), -1);
+	/* R29: the instance stays, terminated, without interfaces */
+	assert_int_equal(model_get_instance(w->m, w->i1, &iv), 0);
+	assert_int_equal(iv.state, MODEL_TERMINATED);
+	assert_int_equal(iv.n_enis, 0);
+	assert_int_equal(iv.terminated_at, 1000);
 	assert_int_equal(model_get_eni(w->m, e, &ev), -1);
 	assert_int_equal(model_get_eni(w->m, f, &ev), 0);
 	assert_null(ev.instance_id);
@@ -798,6 +804,20 @@ static void terminate_deletes_dot_enis_and_detaches_others(void **state)
 	assert_null(ev.attachment_id);
 	assert_int_equal(model_get_subnet(w->m, w->sa, &sv), 0);
 	assert_int_equal(sv.available_ipv4, before + 1);
+	/* terminating again succeeds and changes nothing; starting, stopping or attaching
+	 * to it is refused */
+	size_t n = w->d.n;
+	OK(w, model_terminate_instance(w->m, w->i1, &w->d, &w->err));
+	assert_int_equal(w->d.n, n);
+	FAILS(w, model_start_instance(w->m, w->i1, &w->d, &w->err), "IncorrectInstanceState");
+	FAILS(w, model_stop_instance(w->m, w->i1, &w->d, &w->err), "IncorrectInstanceState");
+	a.eni_id = f;
+	a.device_index = 1;
+	FAILS(w, model_attach_eni(w->m, &a, att, &w->d, &w->err), "IncorrectInstanceState");
+	/* forgotten once the retention has passed: not before */
+	assert_int_equal(model_forget_terminated(w->m, 999), 0);
+	assert_int_equal(model_get_instance(w->m, w->i1, NULL), 0);
+	assert_int_equal(model_forget_terminated(w->m, 1000), 1);
 	FAILS(w, model_terminate_instance(w->m, w->i1, &w->d, &w->err),
 	      "InvalidInstanceID.NotFound");
 }

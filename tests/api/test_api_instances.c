@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * RunInstances and TerminateInstances through the dispatcher over a real
+ * model (SPEC R29, R9 at launch): EC2 XML answers, every error code refused
+ * with nothing changed, terminated instances kept for the retention, and
+ * journal replay and compaction giving back the same instances on the same
+ * ports with the same addresses.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+#include "api_sigv4.h"
+
+#define OKM(call)                                                                                  \
+	do {                                                                                       \
+		struct model_err err_ = {0};                                                       \
+		(void)err_;                                                                        \
+		if ((call) != 0)                                                                   \
+			fail_msg("%s: %s %s", #call, err_.code, err_.message);                     \
+	} while (0)
+
+/*
+ * The "configuration" state, with fixed ids so that two models start equal
+ * (the same world as tests/api/world.yaml):
+ *   vpc-1 10.0.0.0/16 + 10.8.0.0/16, 2600:1f18:1:100::/56
+ *   subnet-a 10.0.1.0/24 + 2600:1f18:1:101::/64, subnet-b 10.0.2.0/24,
+ *   subnet-t 10.0.3.0/28, subnet-big 10.8.0.0/16 (us-east-1a);
+ *   subnet-z 10.0.4.0/24 (us-east-1b)
+ *   i-1 m5.large: eni-0 (10.0.1.10) at 0; i-2 t3.medium: eni-c (10.0.2.10) at 1;
+ *   i-3 t2.micro (us-east-1b): eni-z (10.0.4.10) at 0
+ *   pool 198.51.100.0/28; eipalloc-c = 198.51.100.9, not associated
+ *   main route table: 192.0.2.0/24 -> eni-c
+ */
+static void subnet(struct model *m, const char *id, const char *az, const char *c4, const char *c6)
+{
+	struct model_err e;
+	char out[MODEL_ID_MAX];
+	struct model_subnet_req s = {
+	    .id = id, .vpc_id = "vpc-1", .az = az, .cidr4 = c4, .cidr6 = c6};
+	if (model_create_subnet(m, &s, out, NULL, &e))
+		fail_msg("subnet %s: %s", id, e.message);
+}
+
+static void instance(struct model *m, const char *id, const char *type, const char *az,
+		     const char *eni, const char *sub, const char *ip, const char *att, int dev)
+{
+	struct model_err e;
+	char out[MODEL_ID_MAX];
+	struct model_instance_req i = {.id = id, .type = type, .az = az};
+	struct model_eni_req r = {.id = eni,
+				  .subnet_id = sub,
+				  .primary_ip = ip,
+				  .source_dest_check = true,
+				  .description = dev ? "from config" : NULL};
+	struct model_attach_req a = {.eni_id = eni,
+				     .instance_id = id,
+				     .device_index = dev,
+				     .attachment_id = att,
+				     .delete_on_termination = dev == 0};
+	if (model_create_instance(m, &i, out, &e) || model_create_eni(m, &r, out, NULL, &e) ||
+	    model_attach_eni(m, &a, out, NULL, &e))
+		fail_msg("instance %s: %s", id, e.message);
+}
+
+static struct model *world(void)
+{
+	struct model *m = model_create();
+	assert_non_null(m);
+	struct model_err e;
+	char id[MODEL_ID_MAX];
+	const char *c4[] = {"10.0.0.0/16", "10.8.0.0/16"}, *c6[] = {"2600:1f18:1:100::/56"};
+	struct model_vpc_req v = {
+	    .id = "vpc-1", .cidr4 = c4, .n_cidr4 = 2, .cidr6 = c6, .n_cidr6 = 1};
+	assert_int_equal(model_create_vpc(m, &v, id, NULL, &e), 0);
+	subnet(m, "subnet-a", "us-east-1a", "10.0.1.0/24", "2600:1f18:1:101::/64");
+	subnet(m, "subnet-b", "us-east-1a", "10.0.2.0/24", NULL);
+	subnet(m, "subnet-t", "us-east-1a", "10.0.3.0/28", NULL);
+	subnet(m, "subnet-z", "us-east-1b", "10.0.4.0/24", NULL);
+	subnet(m, "subnet-big", "us-east-1a", "10.8.0.0/16", NULL);
+	instance(m, "i-1", "m5.large", "us-east-1a", "eni-0", "subnet-a", "10.0.1.10",
+		 "eni-attach-0", 0);
+	instance(m, "i-2", "t3.medium", "us-east-1a", "eni-c", "subnet-b", "10.0.2.10",
+		 "eni-attach-c", 1);
+	instance(m, "i-3", "t2.micro", "us-east-1b", "eni-z", "subnet-z", "10.0.4.10",
+		 "eni-attach-z", 0);
+	/* an appliance route through eni-c: a snapshot must keep it linked */
+	struct model_vpc_view vv;
+	assert_int_equal(model_get_vpc(m, "vpc-1", &vv), 0);
+	char rtb[MODEL_ID_MAX];
+	snprintf(rtb, sizeof(rtb), "%s", vv.main_route_table_id);
+	assert_int_equal(model_create_route(m, rtb, "192.0.2.0/24", "eni-c", NULL, &e), 0);
+	assert_int_equal(model_add_public_pool(m, "198.51.100.0/28", &e), 0);
+	char pub[INET_ADDRSTRLEN];
+	assert_int_equal(model_allocate_address(m, "eipalloc-c", "198.51.100.9", id, pub, &e), 0);
+	/* new instances go to ports 0 and 1, four at most on each (i-1..i-3 are on 0) */
+	const uint16_t ports[] = {0, 1};
+	assert_int_equal(model_set_placement(m, ports, 2, 4, &e), 0);
+	return m;
+}
+
+/* The dump without its first line (the id generator's counter, which replay with
+ * explicit ids does not advance). */
+static char *dump(const struct model *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(model_dump(m, f), 0);
+	fclose(f);
+	char *nl = strchr(buf, '\n');
+	memmove(buf, nl + 1, strlen(nl + 1) + 1);
+	return buf;
+}
+
+static struct api_settings cfg(const char *journal)
+{
+	struct api_settings c = {.enabled = true, .n_credentials = 1};
+	snprintf(c.listen, sizeof(c.listen), "127.0.0.1:0");
+	snprintf(c.region, sizeof(c.region), "us-east-1");
+	snprintf(c.credentials[0].access_key_id, 128, "AKIDTEST");
+	snprintf(c.credentials[0].secret_access_key, 128, "secret/test+key");
+	snprintf(c.journal, sizeof(c.journal), "%s", journal ? journal : "");
+	return c;
+}
+
+struct commits {
+	size_t calls, entries;
+};
+
+static int count_commit(void *arg, const struct delta *d)
+{
+	struct commits *c = arg;
+	c->calls++;
+	c->entries += d->n;
+	return 0;
+}
+
+struct fx {
+	struct model *m;
+	struct api *a;
+	struct commits commits;
+	char journal[256];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	snprintf(f->journal, sizeof(f->journal), "/tmp/enimap-test-api-instances-journal-%d",
+		 getpid());
+	unlink(f->journal);
+	f->m = world();
+	struct api_settings c = cfg(f->journal);
+	struct api_err err;
+	f->a = api_create(f->m, &c, count_commit, &f->commits, &err);
+	assert_non_null(f->a);
+	assert_int_equal(api_replay(f->a, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	api_free(f->a);
+	model_free(f->m);
+	unlink(f->journal);
+	free(f);
+	return 0;
+}
+
+/* A signed request through api_handle (what HTTP does). */
+static int call(struct fx *f, const char *body, struct api_response *r)
+{
+	char date[20];
+	time_t now = time(NULL);
+	strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", gmtime(&now));
+	struct api_header h[4] = {{"Host", "127.0.0.1:8787"},
+				  {"Content-Type", "application/x-www-form-urlencoded"},
+				  {"X-Amz-Date", date}};
+	struct api_request req = {.method = "POST",
+				  .path = "/",
+				  .query = "",
+				  .headers = h,
+				  .n_headers = 3,
+				  .body = body,
+				  .body_len = strlen(body),
+				  .now = now};
+	struct api_sigv4_req s = {.method = "POST",
+				  .path = "/",
+				  .query = "",
+				  .headers = h,
+				  .n_headers = 3,
+				  .body = body,
+				  .body_len = strlen(body),
+				  .now = now};
+	char auth[512];
+	assert_int_equal(api_sigv4_sign(&s, "AKIDTEST", "secret/test+key", "us-east-1", date,
+					"content-type;host;x-amz-date", auth, sizeof(auth)),
+			 0);
+	h[3] = (struct api_header){"Authorization", auth};
+	req.n_headers = 4;
+	return api_handle(f->a, &req, r);
+}
+
+/* Call and expect success; returns the body (free it). */
+static char *ok(struct fx *f, const char *body)
+{
+	struct api_response r;
+	if (call(f, body, &r) != 0)
+		fail_msg("%s -> %d %s", body, r.status, r.body);
+	assert_int_equal(r.status, 200);
+	return r.body;
+}
+
+/* Call and expect an EC2 error code. */
+static void fails(struct fx *f, const char *body, int status, const char *code)
+{
+	struct api_response r;
+	assert_int_equal(call(f, body, &r), -1);
+	char want[128];
+	snprintf(want, sizeof(want), "<Code>%s</Code>", code);
+	if (r.status != status || !strstr(r.body, want))
+		fail_msg("%s -> %d %s (wanted %d %s)", body, r.status, r.body, status, code);
+	assert_non_null(strstr(r.body, "<RequestID>"));
+	api_response_free(&r);
+}
+
+#define RUN "Action=RunInstances&ImageId=ami-0abcdef1234567890&InstanceType=m5.large&"
+
+/* The first <tag>value</tag> after from, into out. */
+static void grab(const char *body, const char *tag, char *out, size_t size)
+{
+	char open[64], fmt[32];
+	snprintf(open, sizeof(open), "<%s>", tag);
+	const char *p = strstr(body, open);
+	if (!p)
+		fail_msg("no <%s> in %s", tag, body);
+	snprintf(fmt, sizeof(fmt), "<%s>%%%zu[^<]", tag, size - 1);
+	assert_int_equal(sscanf(p, fmt, out), 1);
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+/* A refused request: its code, and nothing changed, journaled or published. */
+static void refused(struct fx *f, const char *body, const char *code)
+{
+	char *before = dump(f->m);
+	size_t journal = api_journal_size(f->a), commits = f->commits.calls;
+	fails(f, body, 400, code);
+	char *after = dump(f->m);
+	assert_string_equal(before, after);
+	assert_int_equal(api_journal_size(f->a), journal);
+	assert_int_equal(f->commits.calls, commits);
+	free(before);
+	free(after);
+}
+
+/* A fresh model from the configuration and the journal: its dump (free it). */
+static char *restarted(struct fx *f)
+{
+	struct model *m = world();
+	struct api_settings c = cfg(f->journal);
+	struct api_err err;
+	struct api *a = api_create(m, &c, NULL, NULL, &err);
+	if (api_replay(a, &err) != 0)
+		fail_msg("replay: %s", err.message);
+	char *d = dump(m);
+	api_free(a);
+	model_free(m);
+	return d;
+}
+
+static void run_instances_answers_ec2_xml_running_with_addresses(void **state)
+{
+	struct fx *f = *state;
+	char *b = ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&PrivateIpAddress=10.0.1.29&"
+			    "Ipv6AddressCount=2");
+	assert_non_null(strstr(b, "<RunInstancesResponse xmlns="));
+	assert_non_null(strstr(b, "<reservationId>r-"));
+	assert_non_null(strstr(b, "<ownerId>000000000000</ownerId>"));
+	assert_non_null(strstr(b, "<imageId>ami-0abcdef1234567890</imageId>"));
+	assert_non_null(
+	    strstr(b, "<instanceState><code>16</code><name>running</name></instanceState>"));
+	assert_non_null(strstr(b, "<instanceType>m5.large</instanceType>"));
+	assert_non_null(strstr(b, "<subnetId>subnet-a</subnetId><vpcId>vpc-1</vpcId>"
+				  "<privateIpAddress>10.0.1.29</privateIpAddress>"));
+	assert_non_null(strstr(b, "<availabilityZone>us-east-1a</availabilityZone>"));
+	assert_non_null(strstr(b, "<deviceIndex>0</deviceIndex>"));
+	assert_non_null(strstr(b, "<deleteOnTermination>true</deleteOnTermination>"));
+	assert_int_equal(count(b, "<ipv6Address>2600:1f18:1:101::"), 2);
+	char iid[64];
+	grab(b, "instanceId", iid, sizeof(iid));
+	free(b);
+	/* published before the answer; on the least-loaded port (1: i-1..i-3 are on 0) */
+	assert_int_equal(f->commits.calls, 1);
+	struct model_instance_view v;
+	assert_int_equal(model_get_instance(f->m, iid, &v), 0);
+	assert_int_equal(v.state, MODEL_RUNNING);
+	assert_int_equal(v.host_port, 1);
+	char req[256];
+	snprintf(req, sizeof(req), "Action=DescribeInstances&InstanceId.1=%s", iid);
+	b = ok(f, req);
+	assert_non_null(strstr(b, "<privateIpAddress>10.0.1.29</privateIpAddress>"));
+	free(b);
+}
+
+/* What the CLI sends for --secondary-private-ip-addresses / -count: NetworkInterface.1. */
+static void network_interfaces_with_secondaries_existing_eni_and_counts(void **state)
+{
+	struct fx *f = *state;
+	char *b = ok(f, "Action=CreateNetworkInterface&SubnetId=subnet-b");
+	char eni[64], req[1024];
+	grab(b, "networkInterfaceId", eni, sizeof(eni));
+	free(b);
+	snprintf(req, sizeof(req),
+		 RUN "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+		     "NetworkInterface.1.SubnetId=subnet-a&"
+		     "NetworkInterface.1.PrivateIpAddresses.1.PrivateIpAddress=10.0.1.40&"
+		     "NetworkInterface.1.PrivateIpAddresses.1.Primary=true&"
+		     "NetworkInterface.1.PrivateIpAddresses.2.PrivateIpAddress=10.0.1.41&"
+		     "NetworkInterface.1.PrivateIpAddresses.2.Primary=false&"
+		     "NetworkInterface.1.Ipv6Addresses.1.Ipv6Address=2600:1f18:1:101::77&"
+		     "NetworkInterface.1.SecurityGroupId.1=sg-12345678&"
+		     "NetworkInterface.1.Description=web&"
+		     "NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.NetworkInterfaceId=%s",
+		 eni);
+	b = ok(f, req);
+	assert_non_null(strstr(b, "<privateIpAddress>10.0.1.40</privateIpAddress><primary>true"));
+	assert_non_null(strstr(b, "<privateIpAddress>10.0.1.41</privateIpAddress><primary>false"));
+	assert_non_null(strstr(b, "<ipv6Address>2600:1f18:1:101::77</ipv6Address>"));
+	assert_non_null(strstr(b, "<description>web</description>"));
+	/* the security group ids are kept, on the ENI and the instance */
+	assert_int_equal(
+	    count(b, "<groupSet><item><groupId>sg-12345678</groupId></item></groupSet>"), 2);
+	assert_non_null(strstr(b, eni));
+	char iid[64];
+	grab(b, "instanceId", iid, sizeof(iid));
+	free(b);
+	struct model_eni_view ev;
+	assert_int_equal(model_get_eni(f->m, eni, &ev), 0);
+	assert_string_equal(ev.instance_id, iid);
+	assert_int_equal(ev.device_index, 1);
+	assert_false(ev.delete_on_termination);
+	/* counts, two instances: each gets its own addresses */
+	b = ok(f, RUN "MinCount=2&MaxCount=2&NetworkInterface.1.DeviceIndex=0&"
+		      "NetworkInterface.1.SubnetId=subnet-a&"
+		      "NetworkInterface.1.SecondaryPrivateIpAddressCount=3&"
+		      "NetworkInterface.1.Ipv6AddressCount=1");
+	assert_int_equal(count(b, "<amiLaunchIndex>"), 2);
+	assert_int_equal(count(b, "<primary>false</primary>"), 6);
+	free(b);
+}
+
+static void count_range_launches_what_capacity_allows(void **state)
+{
+	struct fx *f = *state;
+	/* subnet-t: 11 addresses, 4 per instance: 2 of 2..3 */
+	char *b = ok(f, RUN "MinCount=2&MaxCount=3&NetworkInterface.1.DeviceIndex=0&"
+			    "NetworkInterface.1.SubnetId=subnet-t&"
+			    "NetworkInterface.1.SecondaryPrivateIpAddressCount=3");
+	assert_int_equal(count(b, "<amiLaunchIndex>"), 2);
+	free(b);
+	/* 3 addresses left: not even one */
+	refused(f,
+		RUN "MinCount=1&MaxCount=3&NetworkInterface.1.DeviceIndex=0&"
+		    "NetworkInterface.1.SubnetId=subnet-t&"
+		    "NetworkInterface.1.SecondaryPrivateIpAddressCount=3",
+		"InsufficientFreeAddressesInSubnet");
+	/* placement: 4 per port; port 0 holds 3 (config), port 1 holds 2: 3 more */
+	b = ok(f, RUN "MinCount=1&MaxCount=10&SubnetId=subnet-big");
+	assert_int_equal(count(b, "<amiLaunchIndex>"), 3);
+	free(b);
+	refused(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-big", "InstanceLimitExceeded");
+}
+
+static void every_refusal_has_its_code_and_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+	char req[512];
+	const char *base = "MinCount=1&MaxCount=1&SubnetId=subnet-a";
+	refused(f,
+		"Action=RunInstances&InstanceType=m5.large&MinCount=1&MaxCount=1&SubnetId=subnet-a",
+		"MissingParameter");
+	refused(f, "Action=RunInstances&ImageId=ami-1&MinCount=1&MaxCount=1&SubnetId=subnet-a",
+		"MissingParameter");
+	refused(f, RUN "MaxCount=1&SubnetId=subnet-a", "MissingParameter");
+	refused(f, RUN "MinCount=1&MaxCount=1", "MissingParameter"); /* no default VPC */
+	refused(f, RUN "MinCount=1&MaxCount=1&NetworkInterface.1.SubnetId=subnet-a",
+		"MissingParameter"); /* DeviceIndex */
+	refused(f, RUN "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0",
+		"MissingParameter");
+	refused(f,
+		"Action=RunInstances&ImageId=img-1&InstanceType=m5.large&MinCount=1&MaxCount=1&"
+		"SubnetId=subnet-a",
+		"InvalidAMIID.Malformed");
+	refused(f,
+		"Action=RunInstances&ImageId=ami-1&InstanceType=x9.nope&MinCount=1&MaxCount=1&"
+		"SubnetId=subnet-a",
+		"InvalidParameterValue");
+	refused(f, RUN "MinCount=2&MaxCount=1&SubnetId=subnet-a", "InvalidParameterValue");
+	refused(f, RUN "MinCount=0&MaxCount=1&SubnetId=subnet-a", "InvalidParameterValue");
+	refused(f, RUN "MinCount=1&MaxCount=101&SubnetId=subnet-a", "InvalidParameterValue");
+	refused(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-nope", "InvalidSubnetID.NotFound");
+	refused(f, RUN "MinCount=1&MaxCount=2&SubnetId=subnet-a&PrivateIpAddress=10.0.1.50",
+		"InvalidParameterCombination");
+	refused(f,
+		RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&NetworkInterface.1.DeviceIndex=0&"
+		    "NetworkInterface.1.SubnetId=subnet-a",
+		"InvalidParameterCombination");
+	refused(f,
+		RUN "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+		    "NetworkInterface.1.SubnetId=subnet-a&"
+		    "NetworkInterface.1.SecondaryPrivateIpAddressCount=1&"
+		    "NetworkInterface.1.PrivateIpAddresses.1.PrivateIpAddress=10.0.1.50",
+		"InvalidParameterCombination");
+	refused(f,
+		RUN
+		"MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+		"NetworkInterface.1.NetworkInterfaceId=eni-0&NetworkInterface.1.SubnetId=subnet-a",
+		"InvalidParameterCombination");
+	snprintf(req, sizeof(req), RUN "%s&SecurityGroupId.1=default", base);
+	refused(f, req, "InvalidGroupId.Malformed");
+	refused(
+	    f,
+	    RUN
+	    "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+	    "NetworkInterface.1.NetworkInterfaceId=eni-0&NetworkInterface.1.SecurityGroupId.1=sg-1",
+	    "InvalidParameterCombination");
+	{
+		char many[2048];
+		int n = snprintf(many, sizeof(many), RUN "%s", base);
+		for (int k = 1; k <= 17; k++)
+			n += snprintf(many + n, sizeof(many) - (size_t)n,
+				      "&SecurityGroupId.%d=sg-%d", k, k);
+		refused(f, many, "SecurityGroupsPerInterfaceLimitExceeded");
+	}
+	snprintf(req, sizeof(req), RUN "%s&PrivateIpAddress=10.0.1.10", base);
+	refused(f, req, "InvalidIPAddress.InUse");
+	snprintf(req, sizeof(req), RUN "%s&PrivateIpAddress=10.0.9.1", base);
+	refused(f, req, "InvalidParameterValue"); /* outside the subnet (R1) */
+	refused(f,
+		RUN "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+		    "NetworkInterface.1.NetworkInterfaceId=eni-nope",
+		"InvalidNetworkInterfaceID.NotFound");
+	refused(f,
+		RUN "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+		    "NetworkInterface.1.NetworkInterfaceId=eni-0",
+		"InvalidNetworkInterface.InUse");
+	/* R9 at launch: t3.medium allows 6 IPv4 and 6 IPv6 per ENI and 3 ENIs */
+	refused(f,
+		"Action=RunInstances&ImageId=ami-1&InstanceType=t3.medium&MinCount=1&MaxCount=1&"
+		"NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId=subnet-a&"
+		"NetworkInterface.1.SecondaryPrivateIpAddressCount=6",
+		"PrivateIpAddressLimitExceeded");
+	refused(f,
+		"Action=RunInstances&ImageId=ami-1&InstanceType=t3.medium&MinCount=1&MaxCount=1&"
+		"SubnetId=subnet-a&Ipv6AddressCount=7",
+		"InvalidParameterValue");
+	refused(f,
+		"Action=RunInstances&ImageId=ami-1&InstanceType=t3.medium&MinCount=1&MaxCount=1&"
+		"NetworkInterface.1.DeviceIndex=0&NetworkInterface.1.SubnetId=subnet-a&"
+		"NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.SubnetId=subnet-a&"
+		"NetworkInterface.3.DeviceIndex=2&NetworkInterface.3.SubnetId=subnet-a&"
+		"NetworkInterface.4.DeviceIndex=3&NetworkInterface.4.SubnetId=subnet-a",
+		"AttachmentLimitExceeded");
+	refused(f,
+		RUN "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=1&"
+		    "NetworkInterface.1.SubnetId=subnet-a",
+		"InvalidParameterValue"); /* no device index 0 */
+	/* internal parameters are not taken from users: the id is the API's own */
+	char *b = ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&"
+			    "Instance.1.InstanceId=i-chosen&Instance.1.HostPort=9");
+	assert_null(strstr(b, "i-chosen"));
+	free(b);
+	fails(f, "Action=RunInstances&Bare=true&InstanceId=i-bare&InstanceType=m5.large", 400,
+	      "MissingParameter");
+	assert_int_equal(model_get_instance(f->m, "i-bare", NULL), -1);
+}
+
+static void terminate_deletes_dot_enis_keeps_eips_and_the_instance_an_hour(void **state)
+{
+	struct fx *f = *state;
+	char *b = ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a");
+	char iid[64], eni[64], req[512];
+	grab(b, "instanceId", iid, sizeof(iid));
+	grab(b, "networkInterfaceId", eni, sizeof(eni));
+	free(b);
+	snprintf(req, sizeof(req), "Action=AssociateAddress&AllocationId=eipalloc-c&InstanceId=%s",
+		 iid);
+	free(ok(f, req));
+	snprintf(req, sizeof(req), "Action=TerminateInstances&InstanceId.1=%s&InstanceId.2=i-2",
+		 iid);
+	b = ok(f, req);
+	assert_int_equal(count(b, "<currentState><code>48</code><name>terminated</name>"), 2);
+	assert_int_equal(count(b, "<previousState><code>16</code><name>running</name>"), 2);
+	free(b);
+	struct model_eni_view ev;
+	assert_int_equal(model_get_eni(f->m, eni, &ev), -1);	/* delete on termination */
+	assert_int_equal(model_get_eni(f->m, "eni-c", &ev), 0); /* detached */
+	assert_null(ev.instance_id);
+	struct model_eip_view pv;
+	assert_int_equal(model_get_eip(f->m, "eipalloc-c", &pv), 0);
+	assert_null(pv.association_id);
+	snprintf(req, sizeof(req), "Action=DescribeInstances&InstanceId.1=%s", iid);
+	b = ok(f, req);
+	assert_non_null(strstr(b, "<code>48</code><name>terminated</name>"));
+	assert_non_null(strstr(b, "<networkInterfaceSet></networkInterfaceSet>"));
+	free(b);
+	b = ok(f, "Action=DescribeInstances&Filter.1.Name=instance-state-name&"
+		  "Filter.1.Value.1=terminated");
+	assert_int_equal(count(b, "<instanceId>"), 2);
+	free(b);
+	snprintf(req, sizeof(req), "Action=StartInstances&InstanceId.1=i-1&InstanceId.2=%s", iid);
+	refused(f, req, "IncorrectInstanceState");
+	snprintf(req, sizeof(req), "Action=StopInstances&InstanceId.1=%s", iid);
+	refused(f, req, "IncorrectInstanceState");
+	snprintf(
+	    req, sizeof(req),
+	    "Action=AttachNetworkInterface&NetworkInterfaceId=eni-c&InstanceId=%s&DeviceIndex=1",
+	    iid);
+	refused(f, req, "IncorrectInstanceState");
+	snprintf(req, sizeof(req), "Action=AssociateAddress&AllocationId=eipalloc-c&InstanceId=%s",
+		 iid);
+	refused(f, req, "IncorrectInstanceState");
+	/* terminating again succeeds */
+	snprintf(req, sizeof(req), "Action=TerminateInstances&InstanceId.1=%s", iid);
+	b = ok(f, req);
+	assert_non_null(strstr(b, "<previousState><code>48</code><name>terminated</name>"));
+	free(b);
+	refused(f, "Action=TerminateInstances&InstanceId.1=i-1&InstanceId.2=i-nope",
+		"InvalidInstanceID.NotFound");
+	refused(f, "Action=TerminateInstances", "MissingParameter");
+	/* past the retention, Describe forgets them; the next termination drops them */
+	model_set_terminated_retention(f->m, 0);
+	snprintf(req, sizeof(req), "Action=DescribeInstances&InstanceId.1=%s", iid);
+	fails(f, req, 400, "InvalidInstanceID.NotFound");
+	b = ok(f, "Action=DescribeInstances");
+	assert_null(strstr(b, iid));
+	free(b);
+	free(ok(f, "Action=TerminateInstances&InstanceId.1=i-3"));
+	assert_int_equal(model_get_instance(f->m, iid, NULL), -1);
+	assert_int_equal(model_get_instance(f->m, "i-3", NULL), -1);
+}
+
+static void replay_and_compaction_give_the_same_instances(void **state)
+{
+	struct fx *f = *state;
+	char *b = ok(f, "Action=CreateNetworkInterface&SubnetId=subnet-b");
+	char eni[64], req[1024], keep[64], gone[64];
+	grab(b, "networkInterfaceId", eni, sizeof(eni));
+	free(b);
+	snprintf(
+	    req, sizeof(req),
+	    RUN
+	    "MinCount=1&MaxCount=1&NetworkInterface.1.DeviceIndex=0&"
+	    "NetworkInterface.1.SubnetId=subnet-a&"
+	    "NetworkInterface.1.SecondaryPrivateIpAddressCount=2&"
+	    "NetworkInterface.1.Ipv6AddressCount=2&"
+	    "NetworkInterface.1.SecurityGroupId.1=sg-1&NetworkInterface.1.SecurityGroupId.2=sg-2&"
+	    "NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.NetworkInterfaceId=%s&"
+	    "NetworkInterface.3.DeviceIndex=2&NetworkInterface.3.SubnetId=subnet-b&"
+	    "NetworkInterface.3.DeleteOnTermination=false",
+	    eni);
+	b = ok(f, req);
+	grab(b, "instanceId", keep, sizeof(keep));
+	free(b);
+	b = ok(f, RUN "MinCount=2&MaxCount=2&SubnetId=subnet-a&Ipv6AddressCount=1");
+	grab(b, "instanceId", gone, sizeof(gone));
+	free(b);
+	snprintf(req, sizeof(req), "Action=TerminateInstances&InstanceId.1=%s&InstanceId.2=i-3",
+		 gone);
+	free(ok(f, req));
+	free(ok(f, "Action=StopInstances&InstanceId.1=i-2"));
+	char *want = dump(f->m);
+	assert_non_null(strstr(want, "state=terminated"));
+	assert_non_null(strstr(want, " groups=sg-1,sg-2"));
+	char *got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	/* compaction: the snapshot launches the API's instances on their ports again */
+	assert_int_equal(api_compact(f->a), 0);
+	got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	/* and what comes after the snapshot replays on top of it */
+	snprintf(req, sizeof(req), "Action=TerminateInstances&InstanceId.1=%s", keep);
+	free(ok(f, req));
+	free(ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-z"));
+	free(want);
+	want = dump(f->m);
+	got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	assert_int_equal(api_compact(f->a), 0);
+	got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(run_instances_answers_ec2_xml_running_with_addresses),
+	    T(network_interfaces_with_secondaries_existing_eni_and_counts),
+	    T(count_range_launches_what_capacity_allows),
+	    T(every_refusal_has_its_code_and_changes_nothing),
+	    T(terminate_deletes_dot_enis_keeps_eips_and_the_instance_an_hour),
+	    T(replay_and_compaction_give_the_same_instances),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
