@@ -195,7 +195,11 @@ static void tags_disappear_with_their_resource(void **state)
 	OK(w, model_release_address(w->m, alloc, &w->err));
 	assert_int_equal(model_get_tags(w->m, alloc, NULL), -1);
 	/* terminate: the instance and its delete-on-termination ENI */
+	model_set_clock(w->m, 1000);
 	OK(w, model_terminate_instance(w->m, w->i1, &w->d, &w->err));
+	/* kept while the instance is shown terminated (R29), gone when it is forgotten */
+	assert_int_equal(model_get_tags(w->m, w->i1, NULL), 0);
+	assert_int_equal(model_forget_terminated(w->m, 1001), 1);
 	assert_int_equal(model_get_tags(w->m, w->i1, NULL), -1);
 	/* a new ENI reusing the slot starts without tags */
 	char again[MODEL_ID_MAX];
