@@ -359,7 +359,7 @@ static int check_eni(const struct model_eni_view *v, void *arg)
 		C.n4++;
 		assert_true(R.v4[i].on);
 		assert_int_equal(R.v4[i].eni, v->slot);
-		if (model_get_eip_by_private(W.m, a, &pv) == 0) {
+		if (model_get_eip_by_private(W.m, v->vpc_id, a, &pv) == 0) {
 			assert_int_equal(R.v4[i].eip, pv.public_ip);
 			assert_string_equal(pv.eni_id, v->id);
 		} else {
