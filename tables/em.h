@@ -232,6 +232,18 @@ static inline unsigned em_match_4(const struct em_bucket *b, uint32_t key)
 	return m;
 }
 
+/* kw 8: slots 0-1 in one SSE4.1 compare, slot 2 alone (em_slots(8) is 3). */
+static inline unsigned em_match_8(const struct em_bucket *b, uint64_t key)
+{
+	__m128i k = _mm_loadu_si128((const __m128i *)(const void *)b->line);
+	__m128i eq = _mm_cmpeq_epi64(k, _mm_set1_epi64x((long long)key));
+	unsigned m = (unsigned)_mm_movemask_pd(_mm_castsi128_pd(eq));
+	uint64_t x;
+
+	memcpy(&x, b->line + 16, 8);
+	return m | (unsigned)(x == key) << 2;
+}
+
 /* Any width: each slot's words XORed with the key's, no branch (which slot
  * holds a random key is unpredictable: && would cost a mispredict per lookup). */
 static inline unsigned em_match_words(const struct em_bucket *b, unsigned kw,
@@ -255,7 +267,9 @@ static inline unsigned em_match_words(const struct em_bucket *b, unsigned kw,
 static inline unsigned em_bucket_match(const struct em_bucket *b, unsigned kw,
 				       const struct em_words *k)
 {
-	unsigned m = kw == 4 ? em_match_4(b, (uint32_t)k->w[0]) : em_match_words(b, kw, k);
+	unsigned m = kw == 4   ? em_match_4(b, (uint32_t)k->w[0])
+		     : kw == 8 ? em_match_8(b, k->w[0])
+			       : em_match_words(b, kw, k);
 
 	return m & em_bucket_meta(b, kw)->used;
 }
