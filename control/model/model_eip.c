@@ -89,8 +89,19 @@ void model_prefetch_eip(const struct model *m, const char *allocation_id, const 
 		mhash_prefetch(&m->by_alloc, allocation_id, strlen(allocation_id));
 	if (public_ip && model_parse_v4(public_ip, &a) == 0)
 		mhash_prefetch(&m->eippub, &a, 4);
-	/* private_ip: its index keys carry the ENI's VPC (R31), unknown here: not prefetched */
-	(void)private_ip;
+	/*
+	 * The private side's index keys carry the ENI's VPC (R31), which is not
+	 * given here: guessed as the VPC of the EIP allocated last, when it is
+	 * associated (a loader's EIPs mostly go to one VPC). A wrong guess only
+	 * loads a line for nothing.
+	 */
+	uint32_t last = m->last_alloc;
+	if (private_ip && last != NIL && objtab_live(&m->eips, last) && EIP(m, last)->assoc_id &&
+	    model_parse_v4(private_ip, &a) == 0) {
+		struct model_v4key k = model_v4key(model_eni_vpc(m, EIP(m, last)->eni), a);
+		mhash_prefetch(&m->v4own, &k, sizeof(k));
+		mhash_prefetch(&m->eippriv, &k, sizeof(k));
+	}
 }
 
 int model_allocate_address(struct model *m, const char *allocation_id, const char *public_ip,
