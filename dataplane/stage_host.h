@@ -14,7 +14,7 @@
 #include "stage_host4.h"
 #include "stage_host6.h"
 
-/* From a machine: pkts[live[0..n_live)] (IPv4 or IPv6). D4, D5, D6, D11. */
+/* From a machine: pkts[live[0..n_live)] (IPv4 or IPv6). D4, D5, D6, D11, D13. */
 static __rte_always_inline void stage_host(struct counters *c, const struct fwd_side *s,
 					   uint16_t in_port, struct rte_mbuf **pkts,
 					   struct pmeta *meta, const uint8_t *live, unsigned n_live,
