@@ -140,9 +140,16 @@ static int collect_eni(const struct model_eni_view *e, void *arg)
 	if (e->instance_id != NULL && model_get_instance(v->m, e->instance_id, &iv) == 0)
 		v->enis[e->slot].port = iv.host_port;
 	for (size_t i = 0; i <= e->n_secondary; i++) {
+		struct model_eip_view ev;
+
 		if (v->n_v4 >= v->cfg.engine.max_ipv4)
 			return -1;
 		v->v4[v->n_v4] = i == 0 ? e->primary_ip : e->secondary_ips[i - 1];
+		/* the EIP of each private address (in the ENI's VPC: R31) */
+		v->v4_eip[v->n_v4] =
+		    model_get_eip_by_private(v->m, e->vpc_id, v->v4[v->n_v4], &ev) == 0
+			? ev.public_ip
+			: 0;
 		v->v4_slot[v->n_v4++] = e->slot;
 	}
 	for (size_t i = 0; i < e->n_ipv6; i++) {
@@ -167,17 +174,6 @@ static int collect_eip(const struct model_eip_view *e, void *arg)
 	v->eip_priv[v->n_eips] = e->private_ip;
 	v->eip_slot[v->n_eips++] = ev.slot;
 	return 0;
-}
-
-/* The EIP of each private address, from the EIP arrays (sorted merge would do; a map is simpler).
- */
-static void link_eips(struct bench_vpc *v)
-{
-	struct model_eip_view ev;
-
-	for (uint32_t i = 0; i < v->n_v4; i++)
-		v->v4_eip[i] =
-		    model_get_eip_by_private(v->m, v->v4[i], &ev) == 0 ? ev.public_ip : 0;
 }
 
 int bench_vpc_load(const char *path, unsigned max_readers, struct bench_vpc *v)
@@ -251,7 +247,6 @@ int bench_vpc_load(const char *path, unsigned max_readers, struct bench_vpc *v)
 		fprintf(stderr, "collecting the mappings: over capacity\n");
 		return -ENOSPC;
 	}
-	link_eips(v);
 	return 0;
 }
 

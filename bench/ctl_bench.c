@@ -171,7 +171,8 @@ static int reader_main(void *arg)
 
 		em4_lookup_bulk(s->eip4, &r->keys[k], 32, vals);
 		k = (k + 32) % 4096;
-		if (em4_lookup(s->priv4, r->probe, &val) == 1 && val != last) {
+		/* the bench world has one VPC, slot 0 */
+		if (em8_lookup(s->priv4, fwd_priv_key(0, r->probe), &val) == 1 && val != last) {
 			if (last != UINT64_MAX) {
 				r->seen_tsc = rte_rdtsc();
 				__atomic_store_n(&r->seen, r->seen + 1, __ATOMIC_RELEASE);

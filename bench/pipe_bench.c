@@ -384,7 +384,7 @@ static void figures_tables(const struct bench_vpc *v, const char *label)
 	char name[128];
 
 	for (int i = 0; i < 2; i++)
-		tables += em4_memory(s[i]->eip4) + em4_memory(s[i]->priv4) + em16_memory(s[i]->ip6);
+		tables += em4_memory(s[i]->eip4) + em8_memory(s[i]->priv4) + em16_memory(s[i]->ip6);
 	model_get_stats(v->m, &ms);
 	fprintf(stderr, "%s: %u IPv4, %u EIPs, %u IPv6; tables %zu bytes (2 sides), model %zu\n",
 		label, v->n_v4, v->n_eips, v->n_v6, tables, ms.bytes);

@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 		       "\"unit\": \"cycles\", \"baseline\": 90}\n",
 		       n, r6.median);
 	printf("table memory: eip4 %zu + priv4 %zu + ip6 %zu bytes per side\n",
-	       em4_memory(builder_side(b)->eip4), em4_memory(builder_side(b)->priv4),
+	       em4_memory(builder_side(b)->eip4), em8_memory(builder_side(b)->priv4),
 	       em16_memory(builder_side(b)->ip6));
 
 	free(keys);

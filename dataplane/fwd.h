@@ -11,9 +11,20 @@
  *
  * Values and keys (all IPv4 addresses in network byte order, as in packets):
  *   eip4:  EIP         -> fwd_v4_value(owner ENI slot, private IPv4)
- *   priv4: private IPv4 -> fwd_v4_value(owner ENI slot, its EIP or 0)
+ *   priv4: fwd_priv_key(VPC slot, private IPv4) -> fwd_v4_value(owner ENI slot, its EIP or 0)
  *   ip6:   IPv6 address -> owner ENI slot
- *   mac:   fwd_mac_key(host port, VLAN id, ENI MAC) -> ENI slot (attached ENIs only)
+ *   mac:   fwd_mac_key(host port, VLAN id, ENI MAC) -> fwd_mac_value(ENI slot, VPC slot)
+ *          (attached ENIs only)
+ *
+ * VPCs (SPEC R31, D13): a private IPv4 is unique inside its VPC only, so
+ * priv4 is keyed by {VPC, address} in one 8-byte key (em8.h: one table for
+ * every VPC, one line per lookup, as with 4-byte keys). A frame from a
+ * machine belongs to the VPC of the ENI that sent it: the MAC lookup gives
+ * the ENI and its VPC at once, and the source check, the local destination
+ * and ARP answers look up (that VPC, address). EIPs and IPv6 addresses are
+ * unique across the engine (eip4, ip6 keyed by the address alone); an EIP's
+ * value names the owner ENI, whose VPC is the private address's.
+ * Routes are per route table, and a route table belongs to one VPC.
  *   rtables[rt].r4 / .r6: prefix -> fwd_nh(route_target_kind, ENI slot)
  */
 #ifndef ENIMAP_FWD_H
@@ -26,6 +37,7 @@
 #include "delta.h"
 #include "em16.h"
 #include "em4.h"
+#include "em8.h"
 #include "route.h"
 
 #define FWD_MAX_PORTS 16    /* the engine's ENGINE_MAX_PORTS is asserted equal (engine.c) */
@@ -80,7 +92,7 @@ struct fwd_neigh {
 
 struct fwd_side {
 	struct em4 *eip4;
-	struct em4 *priv4;
+	struct em8 *priv4;
 	struct em16 *ip6;
 	struct em16 *mac;
 	struct eni_fwd *enis; /* max_enis, state FWD_ENI_ABSENT when unused */
@@ -106,6 +118,26 @@ static inline uint32_t fwd_v4_slot(uint64_t v)
 static inline uint32_t fwd_v4_addr(uint64_t v)
 {
 	return (uint32_t)v;
+}
+
+/* The key of priv4: a private IPv4 (network order) inside VPC slot vpc. */
+static inline uint64_t fwd_priv_key(uint32_t vpc, uint32_t addr)
+{
+	return ((uint64_t)vpc << 32) | addr;
+}
+
+/* The value of the MAC table: the ENI slot, and the VPC its frames belong to (D13). */
+static inline uint64_t fwd_mac_value(uint32_t slot, uint32_t vpc)
+{
+	return ((uint64_t)vpc << 32) | slot;
+}
+static inline uint32_t fwd_mac_slot(uint64_t v)
+{
+	return (uint32_t)v;
+}
+static inline uint32_t fwd_mac_vpc(uint64_t v)
+{
+	return (uint32_t)(v >> 32);
 }
 
 /* Route next hop: the target kind in the low 2 bits, the ENI slot above (< 2^22). */

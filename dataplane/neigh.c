@@ -28,7 +28,7 @@ static int64_t neigh_asker(const struct fwd_side *s, uint16_t in_port, uint16_t 
 	fwd_mac_key(&k, in_port, vlan, mac);
 	if (!em16_lookup(s->mac, &k, &v))
 		return -1;
-	return (int64_t)v;
+	return (int64_t)fwd_mac_slot(v);
 }
 
 /* An Ethernet / IPv4 ARP header, in host order where it is compared. */
@@ -73,10 +73,13 @@ struct verdict neigh_arp(const struct fwd_side *s, uint16_t in_port, struct rte_
 
 		if (eni < 0)
 			return verdict_drop(COUNTERS_DROP_UNKNOWN_SOURCE);
-		const struct fwd_subnet *sn = &s->subnets[s->enis[eni].subnet];
-		/* any address of the subnet, the gateway included, but not the asker's own */
+		const struct eni_fwd *asker = &s->enis[eni];
+		const struct fwd_subnet *sn = &s->subnets[asker->subnet];
+		/* any address of the subnet, the gateway included, but not the asker's own
+		 * (looked up in the asker's VPC: D13) */
 		answer = sn->present && (tpa & sn->mask4) == sn->cidr4 &&
-			 !(em4_lookup(s->priv4, tpa, &v) && fwd_v4_slot(v) == (uint32_t)eni);
+			 !(em8_lookup(s->priv4, fwd_priv_key(asker->vpc, tpa), &v) &&
+			   fwd_v4_slot(v) == (uint32_t)eni);
 	}
 	if (!answer)
 		return verdict_drop(COUNTERS_DROP_ARP_UNANSWERED);

@@ -10,8 +10,9 @@
  *      the bytes really present, and the lookup keys collected; ARP and
  *      ICMPv6 ND (rare) are answered or dropped right there (neigh.h);
  *   2. lookups, one file per side (stage.h): uplink: EIP (IPv4) or IPv6
- *      owner (stage_uplink.c); host: source ENI by {port, VLAN, MAC}
- *      (stage_host.c), source owner (anti-spoofing), route, destination
+ *      owner (stage_uplink.c); host (the source ENI by {port, VLAN, MAC}
+ *      found in stage 1; it fixes the VPC every private IPv4 lookup is
+ *      keyed by, D13): source owner (anti-spoofing), route, destination
  *      owner or EIP for hairpin (stage_host4.c, stage_host6.c);
  *   3. emit (emit.h): TTL, NAT with incremental checksums (nat4.h),
  *      Ethernet/VLAN rewrite, and the packet appended to its output port.
@@ -148,7 +149,8 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	memcpy(tx_before, tx->n, sizeof(tx_before));
 	uk.n4 = uk.n6 = 0;
 
-	/* stage 1: parse; the next stage's keys gathered, their lookups started */
+	/* stage 1: parse; the sending ENI (host side); the next stage's keys
+	 * gathered, their lookups started */
 	for (unsigned i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (unsigned i = 0; i < n; i++) {
@@ -167,10 +169,25 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 		if (unlikely(pm->kind == PK_ARP || pm->kind == PK_ND)) {
 			answer_neigh(c, side, in_port, pkts[i], pm, tx);
 		} else if (!uplink) {
-			/* the source check's lookup misses the cache (random over
-			 * 1M keys): started now, a stage ahead of its bulk lookup */
+			/* the sending ENI by {port, VLAN, source MAC} (D4; a small
+			 * table, in cache): it fixes the packet's VPC (D13), which
+			 * keys the source check; that lookup misses the cache
+			 * (random over 1M keys): started now, a stage ahead */
+			const struct rte_ether_hdr *eth =
+			    rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+			struct em16_key mk;
+			uint64_t v;
+
+			fwd_mac_key(&mk, in_port, pm->vlan, (const uint8_t *)&eth->src_addr);
+			if (unlikely(!em16_lookup_one(side->mac, &mk, &v))) {
+				drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
+				continue;
+			}
+			pm->eni_src = fwd_mac_slot(v);
+			pm->vpc = fwd_mac_vpc(v);
 			if (pm->kind == PK_V4)
-				pm->home = em4_prefetch_home(side->priv4, pm->src4);
+				pm->home =
+				    em8_prefetch_home(side->priv4, fwd_priv_key(pm->vpc, pm->src4));
 			live[n_live++] = (uint8_t)i;
 		} else if (pm->kind == PK_V4) {
 			/* the uplink's keys are gathered here, their lookups started */

@@ -45,15 +45,16 @@ static __rte_always_inline void host_routes(const struct fwd_side *s, const uint
  * entry (since parse) and nat_src / nat_dst 0.
  *
  * IPv4 (v6 false): the destination's em4 lookup of a pending packet is
- * started here (pm->home): local -> its owner in priv4, igw -> an EIP's
- * owner in eip4 (hairpin).
+ * started here (pm->home): local -> its owner in priv4 (in the sender's VPC,
+ * D13), igw -> an EIP's owner in eip4 (hairpin).
  */
 static __rte_always_inline unsigned host_route_filter(struct counters *c, const struct fwd_side *s,
 						      uint16_t in_port, struct rte_mbuf **pkts,
 						      struct pmeta *meta, uint8_t *idx,
 						      const uint32_t *nh, unsigned n, bool v6)
 {
-	const struct em4 *priv4 = s->priv4, *eip4 = s->eip4; /* (read once) */
+	const struct em8 *priv4 = s->priv4; /* (read once) */
+	const struct em4 *eip4 = s->eip4;
 	unsigned k = 0;
 
 	for (unsigned j = 0; j < n; j++) {
@@ -70,8 +71,9 @@ static __rte_always_inline unsigned host_route_filter(struct counters *c, const 
 			pm->act = VERDICT_TO_ENI;
 			pm->to = fwd_nh_eni(h);
 		} else if (!v6) {
-			pm->home = em4_prefetch_home(fwd_nh_kind(h) == ROUTE_LOCAL ? priv4 : eip4,
-						     pm->dst4);
+			pm->home = fwd_nh_kind(h) == ROUTE_LOCAL
+				       ? em8_prefetch_home(priv4, fwd_priv_key(pm->vpc, pm->dst4))
+				       : em4_prefetch_home(eip4, pm->dst4);
 		}
 		idx[k++] = idx[j];
 	}

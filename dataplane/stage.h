@@ -46,12 +46,13 @@ struct pmeta {
 	uint8_t *l3;
 	uint32_t src4, dst4; /* network order (IPv4) */
 	uint32_t eni_src;    /* host: the sending ENI's slot */
+	uint32_t vpc;	     /* host: the sending ENI's VPC slot (D13: the packet's VPC) */
 	uint32_t eip_src;    /* host IPv4: the source's EIP, 0 = none */
 	uint32_t nh;	     /* host: route next hop */
 	uint32_t to;	     /* VERDICT_TO_ENI: destination ENI slot */
 	uint32_t nat_src;    /* new IPv4 source, 0 = unchanged */
 	uint32_t nat_dst;    /* new IPv4 destination, 0 = unchanged */
-	uint32_t home;	     /* host IPv4: em4 home bucket of src4 in priv4, then of dst4 */
+	uint32_t home;	     /* host IPv4: home bucket of {vpc, src4} in priv4, then of dst4 */
 	uint16_t l2_len;     /* 14, or 18 with an 802.1Q tag */
 	uint16_t vlan;	     /* VLAN id, 0 = untagged */
 	uint16_t l3_len;     /* IPv4 total length / IPv6 40 + payload */

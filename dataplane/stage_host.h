@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stage_host.h - packets from a machine, both families: the sending ENI by
- * {port, VLAN, source MAC} (D4), its state, the destination's class, and
- * for IPv4 the source/dest check (its lookup started at parse, so it is
- * done in this same pass); then stage_host4 and stage_host6.
+ * stage_host.h - packets from a machine, both families: the sending ENI
+ * (found by {port, VLAN, source MAC} at parse, D4, with its VPC, D13), its
+ * state, the destination's class, and for IPv4 the source/dest check in the
+ * ENI's VPC (its lookup started at parse, so it is done in this same pass);
+ * then stage_host4 and stage_host6.
  */
 #ifndef ENIMAP_STAGE_HOST_H
 #define ENIMAP_STAGE_HOST_H
@@ -13,7 +14,7 @@
 #include "stage_host4.h"
 #include "stage_host6.h"
 
-/* From a machine: pkts[live[0..n_live)] (IPv4 or IPv6). D4, D5, D6, D11. */
+/* From a machine: pkts[live[0..n_live)] (IPv4 or IPv6). D4, D5, D6, D11, D13. */
 static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *fr,
 					   const struct fwd_side *s, uint16_t in_port,
 					   struct rte_mbuf **pkts, struct pmeta *meta,
@@ -24,30 +25,21 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
 	uint32_t rt[PIPELINE_BURST_MAX], a4[PIPELINE_BURST_MAX];
 	const struct eni_fwd *enis = s->enis;
-	const struct em16 *mac = s->mac;
-	const struct em4 *priv4 = s->priv4;
+	const struct em8 *priv4 = s->priv4;
 	unsigned n4 = 0, n6 = 0;
 	struct emit_ctx ec;
 
 	emit_ctx_init(&ec, c, fr, s, in_port, tx);
 
-	/* the sending ENI (a small table, in cache); for IPv4 then the
-	 * source/dest check (the source's owner, its line prefetched while
-	 * parsing) and the source's EIP; the survivors' route tables and
-	 * destinations gathered for the route step */
+	/* the sending ENI's state; for IPv4 then the source/dest check (the
+	 * source's owner in the ENI's VPC, its line prefetched while parsing)
+	 * and the source's EIP; the survivors' route tables and destinations
+	 * gathered for the route step */
 	for (unsigned j = 0; j < n_live; j++) {
 		unsigned i = live[j];
 		struct pmeta *pm = &meta[i];
-		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
-		struct em16_key mk;
 		uint64_t v;
 
-		fwd_mac_key(&mk, in_port, pm->vlan, (const uint8_t *)&eth->src_addr);
-		if (unlikely(!em16_lookup_one(mac, &mk, &v))) {
-			drop(c, pkts[i], in_port, COUNTERS_DROP_UNKNOWN_SOURCE);
-			continue;
-		}
-		pm->eni_src = (uint32_t)v;
 		const struct eni_fwd *eni = &enis[pm->eni_src];
 		if (unlikely(eni->state == ENI_FWD_STOPPED)) {
 			drop(c, pkts[i], in_port, COUNTERS_DROP_INSTANCE_STOPPED);
@@ -64,7 +56,7 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 			i6[n6++] = (uint8_t)i;
 			continue;
 		}
-		int found = em4_lookup_home(priv4, pm->src4, pm->home, &v);
+		int found = em8_lookup_home(priv4, fwd_priv_key(pm->vpc, pm->src4), pm->home, &v);
 		bool own = found && fwd_v4_slot(v) == pm->eni_src;
 
 		if (unlikely(!own && eni->source_dest_check)) {

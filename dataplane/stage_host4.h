@@ -11,16 +11,23 @@
 #include "route_filter.h"
 #include "stage.h"
 
-/* After the route filter: local or igw decides the destination (or drops it). */
-static __rte_always_inline struct verdict
-host4_destination(const struct em4 *priv4, const struct em4 *eip4, struct pmeta *pm)
+/*
+ * After the route filter: local or igw decides the destination (or drops it).
+ * local: the owner of the destination in the sender's VPC (D13). igw to an
+ * EIP: its owner, in any VPC; to another VPC only as through the internet
+ * gateway, so the source needs an EIP (D13), as for the internet (D6).
+ */
+static __rte_always_inline struct verdict host4_destination(const struct fwd_side *s,
+							    const struct em8 *priv4,
+							    const struct em4 *eip4,
+							    struct pmeta *pm)
 {
 	uint64_t v;
 
 	if (pm->act == VERDICT_TO_ENI)
 		return verdict_of(VERDICT_TO_ENI); /* route to an ENI: as is */
 	if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL) {
-		if (!em4_lookup_home(priv4, pm->dst4, pm->home, &v))
+		if (!em8_lookup_home(priv4, fwd_priv_key(pm->vpc, pm->dst4), pm->home, &v))
 			return verdict_drop(COUNTERS_DROP_UNKNOWN_DESTINATION);
 		pm->to = fwd_v4_slot(v);
 		return verdict_of(VERDICT_TO_ENI);
@@ -28,6 +35,8 @@ host4_destination(const struct em4 *priv4, const struct em4 *eip4, struct pmeta 
 	if (em4_lookup_home(eip4, pm->dst4, pm->home, &v)) {
 		/* hairpin: translated both ways */
 		pm->to = fwd_v4_slot(v);
+		if (unlikely(pm->eip_src == 0 && s->enis[pm->to].vpc != pm->vpc))
+			return verdict_drop(COUNTERS_DROP_NO_EIP);
 		pm->nat_dst = fwd_v4_addr(v);
 		pm->nat_src = pm->eip_src;
 		return verdict_of(VERDICT_TO_ENI);
@@ -46,7 +55,8 @@ static __rte_always_inline void stage_host4(const struct emit_ctx *ec, const str
 					    struct rte_mbuf **pkts, struct pmeta *meta, uint8_t *i4,
 					    uint32_t *rt, uint32_t *a4, unsigned n4)
 {
-	const struct em4 *priv4 = s->priv4, *eip4 = s->eip4;
+	const struct em8 *priv4 = s->priv4;
+	const struct em4 *eip4 = s->eip4;
 	uint32_t nh[PIPELINE_BURST_MAX];
 
 	host_routes(s, rt, a4, NULL, n4, false, nh);
@@ -54,7 +64,7 @@ static __rte_always_inline void stage_host4(const struct emit_ctx *ec, const str
 	for (unsigned j = 0; j < n4; j++) {
 		unsigned i = i4[j];
 		struct pmeta *pm = &meta[i];
-		struct verdict vd = host4_destination(priv4, eip4, pm);
+		struct verdict vd = host4_destination(s, priv4, eip4, pm);
 
 		if (unlikely(vd.kind == VERDICT_DROP)) {
 			drop(ec->c, pkts[i], ec->in_port, vd.reason);

@@ -34,7 +34,7 @@ struct builder {
 static void side_fini(struct fwd_side *s)
 {
 	em4_free(s->eip4);
-	em4_free(s->priv4);
+	em8_free(s->priv4);
 	em16_free(s->ip6);
 	em16_free(s->mac);
 	if (s->rtables != NULL)
@@ -57,7 +57,7 @@ static int side_init(struct fwd_side *s, const struct builder_params *p, struct 
 	snprintf(name, sizeof(name), "eip4-%u", idx);
 	s->eip4 = em4_create(name, (uint32_t)p->max_eips, p->socket_id);
 	snprintf(name, sizeof(name), "priv4-%u", idx);
-	s->priv4 = em4_create(name, (uint32_t)p->max_v4, p->socket_id);
+	s->priv4 = em8_create(name, (uint32_t)p->max_v4, p->socket_id);
 	snprintf(name, sizeof(name), "ip6-%u", idx);
 	s->ip6 = em16_create(name, (uint32_t)p->max_v6, p->socket_id);
 	snprintf(name, sizeof(name), "mac-%u", idx);
@@ -132,7 +132,7 @@ static void side_mac_del(struct fwd_side *s, const struct eni_fwd *old)
 		return;
 	fwd_mac_key(&k, old->port, old->vlan, old->mac);
 	/* only the key's owner removes it */
-	if (em16_lookup(s->mac, &k, &v) && v == old->slot)
+	if (em16_lookup(s->mac, &k, &v) && fwd_mac_slot(v) == old->slot)
 		em16_delete(s->mac, &k);
 }
 
@@ -149,7 +149,7 @@ static int side_apply_one(struct fwd_side *s, const struct delta_entry *e)
 		*cur = e->eni;
 		if (cur->state != ENI_FWD_DETACHED) {
 			fwd_mac_key(&k, cur->port, cur->vlan, cur->mac);
-			rc = em16_add(s->mac, &k, cur->slot);
+			rc = em16_add(s->mac, &k, fwd_mac_value(cur->slot, cur->vpc));
 		}
 		break;
 	}
@@ -158,10 +158,11 @@ static int side_apply_one(struct fwd_side *s, const struct delta_entry *e)
 		s->enis[e->eni.slot].state = FWD_ENI_ABSENT;
 		break;
 	case DELTA_V4_SET:
-		rc = em4_add(s->priv4, e->v4.addr, fwd_v4_value(e->v4.eni, e->v4.eip));
+		rc = em8_add(s->priv4, fwd_priv_key(e->v4.vpc, e->v4.addr),
+			     fwd_v4_value(e->v4.eni, e->v4.eip));
 		break;
 	case DELTA_V4_DEL:
-		(void)em4_delete(s->priv4, e->v4.addr);
+		(void)em8_delete(s->priv4, fwd_priv_key(e->v4.vpc, e->v4.addr));
 		break;
 	case DELTA_V6_SET:
 		memcpy(k.b, e->v6.addr, 16);
@@ -294,7 +295,7 @@ static int builder_check_entry(const struct builder *b, const struct delta_entry
 static int builder_check_room(const struct builder *b, const struct fwd_side *s,
 			      const struct delta *d, size_t *n_routes)
 {
-	uint64_t v4 = em4_count(s->priv4), v6 = em16_count(s->ip6), eip = em4_count(s->eip4);
+	uint64_t v4 = em8_count(s->priv4), v6 = em16_count(s->ip6), eip = em4_count(s->eip4);
 	uint64_t mac = em16_count(s->mac);
 	struct em16_key k;
 	uint64_t val;
@@ -303,7 +304,8 @@ static int builder_check_room(const struct builder *b, const struct fwd_side *s,
 	for (size_t i = 0; i < d->n; i++) {
 		const struct delta_entry *e = &d->e[i];
 
-		if (e->kind == DELTA_V4_SET && !em4_lookup(s->priv4, e->v4.addr, &val))
+		if (e->kind == DELTA_V4_SET &&
+		    !em8_lookup(s->priv4, fwd_priv_key(e->v4.vpc, e->v4.addr), &val))
 			v4++;
 		else if (e->kind == DELTA_EIP_SET && !em4_lookup(s->eip4, e->eip.eip, &val))
 			eip++;

@@ -6,6 +6,7 @@
  * as many (key, value) slots as fit beside 4 bytes of bookkeeping:
  *
  *   kw 4:  keys[5] (20 B) | used | maxdist | ndisp (4 B) | values[5] (40 B)
+ *   kw 8:  keys[3] (24 B) | used | maxdist | ndisp (4 B) | pad | values[3] (24 B) | pad
  *   kw 16: keys[2] (32 B) | used | maxdist | ndisp (4 B) | pad | values[2] (16 B) | pad
  *
  * A key's home bucket is chosen by CRC32 (the SSE4.2 instruction) reduced to
@@ -37,11 +38,11 @@
  * flight.
  *
  * Specialisation: the bodies below are always inlined and take kw as an
- * argument. The lookups are compiled three times, for kw = 4, kw = 16 (the
+ * argument. The lookups are compiled four times, for kw = 4, 8, 16 (the
  * widths enimap uses: the compiler unrolls and folds the layout for them)
  * and for any kw at run time; em.h's inline em_lookup_words and
  * em_lookup_bulk pick the copy, at compile time when kw is a constant. Writes
- * (control thread) have the same three copies, picked here at run time.
+ * (control thread) have the same four copies, picked here at run time.
  */
 #include "em.h"
 
@@ -218,12 +219,14 @@ EM_INLINE int em_delete_w(struct em *t, unsigned kw, const void *key)
 	return 0;
 }
 
-/* Writes: the same three copies (the builder adds a million keys at start). */
+/* Writes: the same copies (the builder adds a million keys at start). */
 int em_add(struct em *t, unsigned kw, const void *key, uint64_t value)
 {
 	switch (kw) {
 	case 4:
 		return em_add_w(t, 4, key, value);
+	case 8:
+		return em_add_w(t, 8, key, value);
 	case 16:
 		return em_add_w(t, 16, key, value);
 	default:
@@ -236,6 +239,8 @@ int em_delete(struct em *t, unsigned kw, const void *key)
 	switch (kw) {
 	case 4:
 		return em_delete_w(t, 4, key);
+	case 8:
+		return em_delete_w(t, 8, key);
 	case 16:
 		return em_delete_w(t, 16, key);
 	default:
@@ -260,6 +265,12 @@ int em_lookup_words_4(const struct em *t, uint32_t key, uint64_t *value)
 {
 	const struct em_words k = {{key, 0}};
 	return em_lookup_words_w(t, 4, &k, value);
+}
+
+int em_lookup_words_8(const struct em *t, uint64_t key, uint64_t *value)
+{
+	const struct em_words k = {{key, 0}};
+	return em_lookup_words_w(t, 8, &k, value);
 }
 
 int em_lookup_words_16(const struct em *t, uint64_t w0, uint64_t w1, uint64_t *value)
@@ -337,6 +348,11 @@ EM_INLINE uint64_t em_lookup_bulk_w(const struct em *t, unsigned kw, const unsig
 uint64_t em_lookup_bulk_4(const struct em *t, const void *keys, unsigned n, uint64_t *values)
 {
 	return em_lookup_bulk_w(t, 4, keys, n, values);
+}
+
+uint64_t em_lookup_bulk_8(const struct em *t, const void *keys, unsigned n, uint64_t *values)
+{
+	return em_lookup_bulk_w(t, 8, keys, n, values);
 }
 
 uint64_t em_lookup_bulk_16(const struct em *t, const void *keys, unsigned n, uint64_t *values)

@@ -27,7 +27,7 @@ static void xml_assoc(struct api_ctx *c, const struct model_eip_view *e)
 	api_buf_puts(c->xml, "</association>");
 }
 
-static void xml_private_ip(struct api_ctx *c, uint32_t ip, bool primary)
+static void xml_private_ip(struct api_ctx *c, const char *vpc_id, uint32_t ip, bool primary)
 {
 	char s[16];
 	api_ip4_str(ip, s);
@@ -35,7 +35,7 @@ static void xml_private_ip(struct api_ctx *c, uint32_t ip, bool primary)
 	api_buf_xml_elem(c->xml, "privateIpAddress", s);
 	api_buf_printf(c->xml, "<primary>%s</primary>", primary ? "true" : "false");
 	struct model_eip_view e;
-	if (model_get_eip_by_private(c->m, ip, &e) == 0)
+	if (model_get_eip_by_private(c->m, vpc_id, ip, &e) == 0)
 		xml_assoc(c, &e);
 	api_buf_puts(c->xml, "</item>");
 }
@@ -74,13 +74,13 @@ void api_xml_eni(struct api_ctx *c, const struct model_eni_view *v)
 		api_buf_puts(c->xml, "</attachment>");
 	}
 	struct model_eip_view e;
-	if (model_get_eip_by_private(c->m, v->primary_ip, &e) == 0)
+	if (model_get_eip_by_private(c->m, v->vpc_id, v->primary_ip, &e) == 0)
 		xml_assoc(c, &e);
 	api_xml_tags(c, v->id);
 	api_buf_puts(c->xml, "<privateIpAddressesSet>");
-	xml_private_ip(c, v->primary_ip, true);
+	xml_private_ip(c, v->vpc_id, v->primary_ip, true);
 	for (size_t i = 0; i < v->n_secondary; i++)
-		xml_private_ip(c, v->secondary_ips[i], false);
+		xml_private_ip(c, v->vpc_id, v->secondary_ips[i], false);
 	api_buf_puts(c->xml, "</privateIpAddressesSet><ipv6AddressesSet>");
 	for (size_t i = 0; i < v->n_ipv6; i++) {
 		api_ip6_str(&v->ipv6[i], s);
@@ -333,7 +333,7 @@ static void eni_facts(struct api_ctx *c, struct api_facts *f, const struct model
 			api_facts_add(f, "private-ip-address", s);
 		api_facts_add(f, "addresses.private-ip-address", s);
 		struct model_eip_view e;
-		if (model_get_eip_by_private(c->m, ip, &e) == 0) {
+		if (model_get_eip_by_private(c->m, v->vpc_id, ip, &e) == 0) {
 			api_ip4_str(e.public_ip, s);
 			api_facts_add(f, "association.public-ip", s);
 			api_facts_add(f, "addresses.association.public-ip", s);
@@ -786,7 +786,7 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 		api_ip4_str(primary.primary_ip, s);
 		api_facts_add(&d->facts, "private-ip-address", s);
 		struct model_eip_view e;
-		if (model_get_eip_by_private(c->m, primary.primary_ip, &e) == 0) {
+		if (model_get_eip_by_private(c->m, primary.vpc_id, primary.primary_ip, &e) == 0) {
 			api_ip4_str(e.public_ip, pub);
 			api_facts_add(&d->facts, "ip-address", pub);
 		}

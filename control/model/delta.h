@@ -14,9 +14,14 @@
  * Byte order: every IPv4 address in a delta is in network byte order (as in
  * a packet, like struct in_addr.s_addr), so workers never swap bytes.
  *
- * Slots: ENIs, subnets and route tables are named in a delta by a small
- * integer slot, stable for the object's life and reused after deletion.
- * Slots index plain arrays in the dataplane.
+ * Slots: VPCs, ENIs, subnets and route tables are named in a delta by a
+ * small integer slot, stable for the object's life and reused after
+ * deletion. Slots index plain arrays in the dataplane.
+ *
+ * VPCs (SPEC R31, D13): a private IPv4 is unique inside its VPC only, so
+ * every entry that names one carries its VPC slot too (V4_SET/DEL, EIP_SET's
+ * private side, ENI_SET: the VPC a frame from that ENI belongs to). EIPs,
+ * IPv6 addresses and MACs are unique across the engine.
  */
 #ifndef ENIMAP_DELTA_H
 #define ENIMAP_DELTA_H
@@ -38,6 +43,7 @@ struct eni_fwd {
 	uint32_t slot;		   /* ENI slot */
 	uint32_t subnet;	   /* subnet slot */
 	uint32_t route_table;	   /* route table slot of the ENI's subnet */
+	uint32_t vpc;		   /* VPC slot of the ENI's subnet (D13: its frames belong to it) */
 	uint16_t port;		   /* host port index of the instance (valid when attached) */
 	uint16_t vlan;		   /* 802.1Q VLAN id, 0 = untagged */
 	uint8_t mac[6];		   /* the ENI's MAC address */
@@ -53,13 +59,13 @@ enum route_target_kind {
 };
 
 enum delta_kind {
-	DELTA_ENI_SET,	  /* .eni: ENI slot created, or its delivery info changed */
-	DELTA_ENI_DEL,	  /* .eni.slot: ENI slot removed (all its addresses were removed before) */
-	DELTA_V4_SET,	  /* .v4: private IPv4 -> owning ENI slot, and its EIP or DELTA_NO_EIP */
-	DELTA_V4_DEL,	  /* .v4.addr: private IPv4 no longer owned */
-	DELTA_V6_SET,	  /* .v6: IPv6 -> owning ENI slot */
-	DELTA_V6_DEL,	  /* .v6.addr: IPv6 no longer owned */
-	DELTA_EIP_SET,	  /* .eip: EIP -> private IPv4 and its ENI slot (association) */
+	DELTA_ENI_SET, /* .eni: ENI slot created, or its delivery info changed */
+	DELTA_ENI_DEL, /* .eni.slot: ENI slot removed (all its addresses were removed before) */
+	DELTA_V4_SET, /* .v4: {VPC, private IPv4} -> owning ENI slot, and its EIP or DELTA_NO_EIP */
+	DELTA_V4_DEL, /* .v4.vpc, .v4.addr: private IPv4 of that VPC no longer owned */
+	DELTA_V6_SET, /* .v6: IPv6 -> owning ENI slot */
+	DELTA_V6_DEL, /* .v6.addr: IPv6 no longer owned */
+	DELTA_EIP_SET,	  /* .eip: EIP -> private IPv4, its VPC and ENI slot (association) */
 	DELTA_EIP_DEL,	  /* .eip.eip: EIP no longer associated */
 	DELTA_ROUTE_SET,  /* .route: a route added or its target changed */
 	DELTA_ROUTE_DEL,  /* .route: a route removed (target fields ignored) */
@@ -73,6 +79,7 @@ struct delta_entry {
 		struct eni_fwd eni;
 		struct {
 			uint32_t addr; /* private IPv4, network order */
+			uint32_t vpc;  /* VPC slot: addr is unique inside it only */
 			uint32_t eni;  /* owning ENI slot */
 			uint32_t eip;  /* its EIP, network order, or DELTA_NO_EIP */
 		} v4;
@@ -83,6 +90,7 @@ struct delta_entry {
 		struct {
 			uint32_t eip;  /* public IPv4, network order */
 			uint32_t priv; /* private IPv4, network order */
+			uint32_t vpc;  /* VPC slot of priv (the ENI's) */
 			uint32_t eni;  /* ENI slot owning priv */
 		} eip;
 		struct {

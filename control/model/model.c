@@ -277,11 +277,11 @@ struct model *model_create(void)
 	mhash_init(&m->by_alloc, 0, eq_alloc, m);
 	mhash_init(&m->by_assoc, 0, eq_assoc, m);
 	mhash_init(&m->by_rtassoc, 0, model_eq_rtassoc, m);
-	mhash_init(&m->v4own, 4, NULL, NULL);
+	mhash_init(&m->v4own, sizeof(struct model_v4key), NULL, NULL);
 	mhash_init(&m->v6own, 16, NULL, NULL);
 	mhash_init(&m->mac, 6, NULL, NULL);
 	mhash_init(&m->eippub, 4, NULL, NULL);
-	mhash_init(&m->eippriv, 4, NULL, NULL);
+	mhash_init(&m->eippriv, sizeof(struct model_v4key), NULL, NULL);
 	model_tags_init(m);
 	m->last_alloc = NIL;
 	for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]); i++) {
@@ -507,6 +507,7 @@ void model_put_eni(const struct model *m, struct delta *d, uint32_t i)
 	x.eni.slot = i;
 	x.eni.subnet = e->subnet;
 	x.eni.route_table = s->rt;
+	x.eni.vpc = s->vpc;
 	x.eni.vlan = e->vlan;
 	memcpy(x.eni.mac, e->mac, 6);
 	x.eni.source_dest_check = e->sdc;
@@ -520,16 +521,18 @@ void model_put_eni(const struct model *m, struct delta *d, uint32_t i)
 	model_dput(d, &x);
 }
 
-void model_put_v4(const struct model *m, struct delta *d, uint32_t addr)
+void model_put_v4(const struct model *m, struct delta *d, uint32_t vpc, uint32_t addr)
 {
 	struct delta_entry x = {.kind = DELTA_V4_SET};
+	struct model_v4key k = model_v4key(vpc, addr);
 	uint32_t owner, p;
 
-	if (mhash_get(&m->v4own, &addr, 4, &owner) < 0)
+	if (mhash_get(&m->v4own, &k, sizeof(k), &owner) < 0)
 		return;
 	x.v4.addr = addr;
+	x.v4.vpc = vpc;
 	x.v4.eni = owner;
-	x.v4.eip = mhash_get(&m->eippriv, &addr, 4, &p) == 0 ? EIP(m, p)->pub : DELTA_NO_EIP;
+	x.v4.eip = mhash_get(&m->eippriv, &k, sizeof(k), &p) == 0 ? EIP(m, p)->pub : DELTA_NO_EIP;
 	model_dput(d, &x);
 }
 

@@ -457,8 +457,12 @@ int model_get_instance_type(const struct model *m, const char *name,
 int model_get_instance(const struct model *m, const char *id, struct model_instance_view *out);
 int model_get_eni(const struct model *m, const char *id, struct model_eni_view *out);
 int model_get_eip(const struct model *m, const char *allocation_id, struct model_eip_view *out);
-/* The EIP associated with a private IPv4 (network order): 0, or -1 when none. */
-int model_get_eip_by_private(const struct model *m, uint32_t private_ip,
+/*
+ * The EIP associated with a private IPv4 (network order) of VPC vpc_id (a
+ * private address is unique inside its VPC only, R31): 0, or -1 when none
+ * (or the VPC is unknown).
+ */
+int model_get_eip_by_private(const struct model *m, const char *vpc_id, uint32_t private_ip,
 			     struct model_eip_view *out);
 
 /*

@@ -153,8 +153,9 @@ int model_mark_dups(const void *keys, size_t keysize, size_t n, uint8_t *dup)
 void model_v4_link(struct model *m, uint32_t ei, uint32_t net)
 {
 	struct eni *e = ENI(m, ei);
+	struct model_v4key k = model_v4key(model_eni_vpc(m, ei), net);
 
-	mhash_put(&m->v4own, &net, 4, ei);
+	mhash_put(&m->v4own, &k, sizeof(k), ei);
 	addrpool_take(&SUBNET(m, e->subnet)->pool, ntohl(net));
 	m->nv4++;
 }
@@ -162,8 +163,9 @@ void model_v4_link(struct model *m, uint32_t ei, uint32_t net)
 void model_v4_unlink(struct model *m, uint32_t ei, uint32_t net)
 {
 	struct eni *e = ENI(m, ei);
+	struct model_v4key k = model_v4key(model_eni_vpc(m, ei), net);
 
-	mhash_del(&m->v4own, &net, 4);
+	mhash_del(&m->v4own, &k, sizeof(k));
 	addrpool_give(&SUBNET(m, e->subnet)->pool, ntohl(net));
 	m->nv4--;
 }
@@ -205,20 +207,22 @@ void model_put_v6(struct delta *d, const struct in6_addr *a, uint32_t ei, bool d
 	model_dput(d, &x);
 }
 
-void model_put_v4_del(struct delta *d, uint32_t net)
+void model_put_v4_del(struct delta *d, uint32_t vpc, uint32_t net)
 {
 	struct delta_entry x = {.kind = DELTA_V4_DEL};
 
 	x.v4.addr = net;
+	x.v4.vpc = vpc;
 	model_dput(d, &x);
 }
 
 /* EIP on a private address, or NIL. */
-uint32_t model_eip_on(const struct model *m, uint32_t net)
+uint32_t model_eip_on(const struct model *m, uint32_t vpc, uint32_t net)
 {
+	struct model_v4key k = model_v4key(vpc, net);
 	uint32_t p;
 
-	return mhash_get(&m->eippriv, &net, 4, &p) == 0 ? p : NIL;
+	return mhash_get(&m->eippriv, &k, sizeof(k), &p) == 0 ? p : NIL;
 }
 
 /* ---- address lists ---- */
@@ -299,7 +303,7 @@ static int assign4_check_addr(const struct model *m, struct assign4_plan *p, siz
 	if (model_check_v4(p->s, req->addrs[k], &p->addr[k], err) < 0)
 		return -1;
 	p->from[k] = NIL;
-	if (mhash_get(&m->v4own, &p->addr[k], 4, &owner) < 0 || owner == p->ei)
+	if (model_v4_owner(m, p->s->vpc, p->addr[k], &owner) < 0 || owner == p->ei)
 		return 0;
 	if (ENI(m, owner)->primary == p->addr[k])
 		/* R5: a primary never moves */
@@ -340,7 +344,7 @@ static int assign4_count(const struct model *m, struct assign4_plan *p, struct m
 		return model_fail_nomem(err);
 	for (size_t k = 0; k < n; k++) {
 		if (p->dup[k] ||
-		    (mhash_get(&m->v4own, &p->addr[k], 4, &owner) == 0 && owner == p->ei)) {
+		    (model_v4_owner(m, p->s->vpc, p->addr[k], &owner) == 0 && owner == p->ei)) {
 			p->dup[k] = 1; /* R10: the ENI has it already */
 			continue;
 		}
@@ -398,21 +402,23 @@ static void assign4_move(struct model *m, uint32_t from, uint32_t ei, uint32_t a
 			 struct delta *delta)
 {
 	struct eni *o = ENI(m, from), *e = ENI(m, ei);
+	uint32_t p, vpc = model_eni_vpc(m, ei); /* R4: from is in the same subnet */
+	struct model_v4key k = model_v4key(vpc, a);
 	size_t j;
-	uint32_t p;
 
 	for (j = 0; o->sec[j] != a; j++)
 		;
 	memmove(&o->sec[j], &o->sec[j + 1], (o->nsec - j - 1) * sizeof(*o->sec));
 	o->nsec--;
-	mhash_put(&m->v4own, &a, 4, ei);
+	mhash_put(&m->v4own, &k, sizeof(k), ei);
 	e->sec[e->nsec++] = a;
-	model_put_v4(m, delta, a);
-	if ((p = model_eip_on(m, a)) != NIL) {
+	model_put_v4(m, delta, vpc, a);
+	if ((p = model_eip_on(m, vpc, a)) != NIL) {
 		struct delta_entry x = {.kind = DELTA_EIP_SET};
 		EIP(m, p)->eni = ei;
 		x.eip.eip = EIP(m, p)->pub;
 		x.eip.priv = a;
+		x.eip.vpc = vpc;
 		x.eip.eni = ei;
 		model_dput(delta, &x);
 	}
@@ -424,7 +430,7 @@ static void assign4_link(struct model *m, uint32_t ei, uint32_t a, struct delta 
 
 	model_v4_link(m, ei, a);
 	e->sec[e->nsec++] = a;
-	model_put_v4(m, delta, a);
+	model_put_v4(m, delta, model_eni_vpc(m, ei), a);
 }
 
 /* The mutation: the listed addresses in order, then the counted ones. */
@@ -510,7 +516,7 @@ int model_unassign_private_ips(struct model *m, const char *eni_id, const char *
 			    "unassigned",
 			    addrs[k], eni_id);
 		}
-		if (mhash_get(&m->v4own, &a, 4, &owner) < 0 || owner != ei) {
+		if (model_v4_owner(m, model_eni_vpc(m, ei), a, &owner) < 0 || owner != ei) {
 			free(addr);
 			return model_fail(err, "InvalidParameterValue",
 					  "Some of the specified addresses are not assigned to "
@@ -530,11 +536,11 @@ int model_unassign_private_ips(struct model *m, const char *eni_id, const char *
 		return model_fail_nomem(err);
 	}
 	for (size_t k = 0; k < n; k++) {
-		uint32_t p = model_eip_on(m, addr[k]);
+		uint32_t vpc = model_eni_vpc(m, ei), p = model_eip_on(m, vpc, addr[k]);
 		if (p != NIL)
 			model_eip_unlink(m, p, delta, true); /* R12: the EIP stays allocated */
 		model_v4_unlink(m, ei, addr[k]);
-		model_put_v4_del(delta, addr[k]);
+		model_put_v4_del(delta, vpc, addr[k]);
 	}
 	w = 0;
 	for (size_t k = 0; k < e->nsec; k++)

@@ -89,9 +89,18 @@ void model_prefetch_eip(const struct model *m, const char *allocation_id, const 
 		mhash_prefetch(&m->by_alloc, allocation_id, strlen(allocation_id));
 	if (public_ip && model_parse_v4(public_ip, &a) == 0)
 		mhash_prefetch(&m->eippub, &a, 4);
-	if (private_ip && model_parse_v4(private_ip, &a) == 0) {
-		mhash_prefetch(&m->v4own, &a, 4);
-		mhash_prefetch(&m->eippriv, &a, 4);
+	/*
+	 * The private side's index keys carry the ENI's VPC (R31), which is not
+	 * given here: guessed as the VPC of the EIP allocated last, when it is
+	 * associated (a loader's EIPs mostly go to one VPC). A wrong guess only
+	 * loads a line for nothing.
+	 */
+	uint32_t last = m->last_alloc;
+	if (private_ip && last != NIL && objtab_live(&m->eips, last) && EIP(m, last)->assoc_id &&
+	    model_parse_v4(private_ip, &a) == 0) {
+		struct model_v4key k = model_v4key(model_eni_vpc(m, EIP(m, last)->eni), a);
+		mhash_prefetch(&m->v4own, &k, sizeof(k));
+		mhash_prefetch(&m->eippriv, &k, sizeof(k));
 	}
 }
 
@@ -178,11 +187,12 @@ void model_eip_unlink(struct model *m, uint32_t i, struct delta *d, bool quiet_v
 {
 	struct eip *p = EIP(m, i);
 	struct delta_entry x = {.kind = DELTA_EIP_DEL};
-	uint32_t priv = p->priv;
+	uint32_t priv = p->priv, vpc = model_eni_vpc(m, p->eni);
+	struct model_v4key k = model_v4key(vpc, priv);
 
 	x.eip.eip = p->pub;
 	mhash_del(&m->by_assoc, p->assoc_id, strlen(p->assoc_id));
-	mhash_del(&m->eippriv, &p->priv, 4);
+	mhash_del(&m->eippriv, &k, sizeof(k));
 	free(p->assoc_id);
 	p->assoc_id = NULL;
 	p->eni = NIL;
@@ -190,7 +200,7 @@ void model_eip_unlink(struct model *m, uint32_t i, struct delta *d, bool quiet_v
 	m->nassoc--;
 	model_dput(d, &x);
 	if (!quiet_v4)
-		model_put_v4(m, d, priv); /* the address now has no EIP */
+		model_put_v4(m, d, vpc, priv); /* the address now has no EIP */
 }
 
 int model_associate_address(struct model *m, const struct model_associate_req *req,
@@ -199,7 +209,8 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 {
 	char sid[MODEL_ID_MAX];
 	uint64_t seq = m->seq;
-	uint32_t pi, ei, priv, owner, other;
+	uint32_t pi, ei, priv, owner, other, vpc;
+	struct model_v4key k;
 	struct delta_entry x = {.kind = DELTA_EIP_SET};
 	struct eip *p;
 	struct eni *e;
@@ -240,13 +251,14 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 					  req->eni_id);
 	}
 	e = ENI(m, ei);
+	vpc = model_eni_vpc(m, ei);
 	priv = e->primary;
 	if (req->private_ip) {
 		if (model_parse_v4(req->private_ip, &priv) < 0)
 			return model_fail(err, "InvalidParameterValue",
 					  "Invalid value '%s' for PrivateIpAddress",
 					  req->private_ip);
-		if (mhash_get(&m->v4own, &priv, 4, &owner) < 0 || owner != ei)
+		if (model_v4_owner(m, vpc, priv, &owner) < 0 || owner != ei)
 			return model_fail(err, "InvalidParameterValue",
 					  "The private IP address %s is not assigned to network "
 					  "interface %s",
@@ -264,7 +276,8 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 				  "resource %s is already associated with associate-id %s",
 				  req->allocation_id, p->assoc_id);
 	other = NIL;
-	mhash_get(&m->eippriv, &priv, 4, &other);
+	k = model_v4key(vpc, priv);
+	mhash_get(&m->eippriv, &k, sizeof(k), &other);
 	if (m->cap_eips && !p->assoc_id && other == NIL && m->nassoc + 1 > m->cap_eips)
 		return model_fail(err, "InsufficientAddressCapacity",
 				  "The EIP table is full (%zu of %zu associations)", m->nassoc,
@@ -286,12 +299,13 @@ int model_associate_address(struct model *m, const struct model_associate_req *r
 	p->priv = priv;
 	m->nassoc++;
 	mhash_put(&m->by_assoc, id, strlen(id), pi);
-	mhash_put(&m->eippriv, &priv, 4, pi);
+	mhash_put(&m->eippriv, &k, sizeof(k), pi);
 	x.eip.eip = p->pub;
 	x.eip.priv = priv;
+	x.eip.vpc = vpc;
 	x.eip.eni = ei;
 	model_dput(delta, &x);
-	model_put_v4(m, delta, priv);
+	model_put_v4(m, delta, vpc, priv);
 	m->seq = seq;
 	/* a loader associates EIP after EIP: the next generated id's slot, in cache by then */
 	if (!req->association_id)

@@ -27,13 +27,15 @@ void model_eni_destroy(struct model *m, uint32_t ei, struct delta *d)
 	struct eni *e = ENI(m, ei);
 	struct delta_entry x = {.kind = DELTA_ENI_DEL};
 
+	uint32_t vpc = model_eni_vpc(m, ei);
+
 	for (size_t k = 0; k <= e->nsec; k++) {
-		uint32_t a = k == 0 ? e->primary : e->sec[k - 1], p = model_eip_on(m, a);
+		uint32_t a = k == 0 ? e->primary : e->sec[k - 1], p = model_eip_on(m, vpc, a);
 
 		if (p != NIL)
 			model_eip_unlink(m, p, d, true);
 		model_v4_unlink(m, ei, a);
-		model_put_v4_del(d, a);
+		model_put_v4_del(d, vpc, a);
 	}
 	for (size_t k = 0; k < e->n6; k++) {
 		model_v6_unlink(m, ei, &e->v6[k]);
@@ -155,7 +157,7 @@ static int create_eni_check_given(const struct model *m, struct eni_plan *p, str
 	if (req->primary_ip) {
 		if (model_check_v4(p->s, req->primary_ip, &p->prim, err) < 0)
 			return -1;
-		if (mhash_get(&m->v4own, &p->prim, 4, &owner) == 0)
+		if (model_v4_owner(m, p->s->vpc, p->prim, &owner) == 0)
 			return model_fail(err, "InvalidIPAddress.InUse",
 					  "Address %s is already in use by %s", req->primary_ip,
 					  ENI(m, owner)->id);
@@ -224,11 +226,13 @@ static int create_eni_parse_secondaries(const struct model *m, struct eni_plan *
 		uint32_t ahead;
 
 		/* a long list: the owner index slot of an address a few ahead, loading meanwhile */
-		if (k + 8 < p->n4list && model_parse_v4(req->secondary_ips[k + 8], &ahead) == 0)
-			mhash_prefetch(&m->v4own, &ahead, 4);
+		if (k + 8 < p->n4list && model_parse_v4(req->secondary_ips[k + 8], &ahead) == 0) {
+			struct model_v4key ka = model_v4key(p->s->vpc, ahead);
+			mhash_prefetch(&m->v4own, &ka, sizeof(ka));
+		}
 		if (model_check_v4(p->s, req->secondary_ips[k], &p->sec[k], err) < 0)
 			return -1;
-		if (mhash_get(&m->v4own, &p->sec[k], 4, &owner) == 0)
+		if (model_v4_owner(m, p->s->vpc, p->sec[k], &owner) == 0)
 			return model_fail(err, "InvalidIPAddress.InUse",
 					  "Address %s is already in use by %s",
 					  req->secondary_ips[k], ENI(m, owner)->id);
@@ -403,14 +407,14 @@ static void create_eni_link_v4(struct model *m, struct eni_plan *p, uint32_t ei,
 	}
 	e->primary = p->prim;
 	model_v4_link(m, ei, p->prim);
-	model_put_v4(m, delta, p->prim);
+	model_put_v4(m, delta, p->s->vpc, p->prim);
 	for (size_t k = 0; k < nsec; k++)
-		model_put_v4(m, delta, e->sec[k]);
+		model_put_v4(m, delta, p->s->vpc, e->sec[k]);
 	for (unsigned k = 0; k < p->req->secondary_count; k++) {
 		addrpool_take_lowest(&p->s->pool, &h);
 		e->sec[nsec] = htonl(h);
 		model_v4_link(m, ei, e->sec[nsec]);
-		model_put_v4(m, delta, e->sec[nsec++]);
+		model_put_v4(m, delta, p->s->vpc, e->sec[nsec++]);
 	}
 	e->nsec = nsec;
 }

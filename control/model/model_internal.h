@@ -144,11 +144,11 @@ struct model {
 	struct mhash
 	    by_rtassoc; /* route table association id -> MODEL_ASSOC_MAIN | vpc, or subnet */
 	/* address -> index */
-	struct mhash v4own;   /* private IPv4 (net order) -> ENI */
+	struct mhash v4own;   /* {VPC, private IPv4 (net order)} -> ENI (struct model_v4key) */
 	struct mhash v6own;   /* IPv6 -> ENI */
 	struct mhash mac;     /* MAC -> ENI */
 	struct mhash eippub;  /* public IPv4 (net order) -> EIP */
-	struct mhash eippriv; /* private IPv4 (net order) -> associated EIP */
+	struct mhash eippriv; /* {VPC, private IPv4} -> associated EIP (struct model_v4key) */
 	size_t nv4, nv6, nassoc;
 	size_t cap_v4, cap_v6, cap_eips; /* 0 = unlimited */
 	uint64_t seq;			 /* id generator counter: advances only on success */
@@ -172,6 +172,35 @@ struct model {
 #define ENI(m, i) ((struct eni *)objtab_at(&(m)->enis, (i)))
 #define EIP(m, i) ((struct eip *)objtab_at(&(m)->eips, (i)))
 #define TAGSET(m, i) ((struct tagset *)objtab_at(&(m)->tagsets, (i)))
+
+/*
+ * The key of v4own and eippriv: a private IPv4 is unique inside its VPC only
+ * (R31), so the VPC's index is part of it. EIPs, IPv6 and MACs stay
+ * engine-wide (eippub, v6own, mac are keyed by the address alone).
+ */
+struct model_v4key {
+	uint32_t vpc;  /* VPC index (its delta slot) */
+	uint32_t addr; /* network order */
+};
+
+static inline struct model_v4key model_v4key(uint32_t vpc, uint32_t net)
+{
+	struct model_v4key k = {.vpc = vpc, .addr = net};
+	return k;
+}
+
+/* The VPC index of ENI ei (through its subnet). */
+static inline uint32_t model_eni_vpc(const struct model *m, uint32_t ei)
+{
+	return SUBNET(m, ENI(m, ei)->subnet)->vpc;
+}
+
+/* The ENI owning private IPv4 net in VPC vpc: 0 and *owner, or -ENOENT. */
+static inline int model_v4_owner(const struct model *m, uint32_t vpc, uint32_t net, uint32_t *owner)
+{
+	struct model_v4key k = model_v4key(vpc, net);
+	return mhash_get(&m->v4own, &k, sizeof(k), owner);
+}
 
 /* errors: fill *err (may be NULL) and return -1 */
 int model_fail(struct model_err *err, const char *code, const char *fmt, ...)
@@ -213,7 +242,7 @@ unsigned model_eni_max6(const struct model *m, const struct eni *e);
 /* delta helpers: the caller reserved room (d may be NULL) */
 void model_dput(struct delta *d, const struct delta_entry *e);
 void model_put_eni(const struct model *m, struct delta *d, uint32_t eni);
-void model_put_v4(const struct model *m, struct delta *d, uint32_t addr);
+void model_put_v4(const struct model *m, struct delta *d, uint32_t vpc, uint32_t addr);
 void model_put_route(const struct model *m, struct delta *d, uint32_t rt, size_t r, bool del);
 void model_put_subnet(const struct model *m, struct delta *d, uint32_t s);
 int model_reserve_delta(struct delta *d, size_t more);
@@ -237,16 +266,16 @@ int model_check_v6(const struct subnet *s, const char *text, struct in6_addr *a,
 void model_pick_v6(const struct model *m, const struct subnet *s, size_t n, struct in6_addr *out);
 /* dup[k] = 1 when an earlier key of the list is equal (keysize <= 16). 0 or -ENOMEM. */
 int model_mark_dups(const void *keys, size_t keysize, size_t n, uint8_t *dup);
-/* ownership bookkeeping: owner index, subnet pool, totals */
+/* ownership bookkeeping: owner index (in the ENI's VPC), subnet pool, totals */
 void model_v4_link(struct model *m, uint32_t ei, uint32_t net);
 void model_v4_unlink(struct model *m, uint32_t ei, uint32_t net);
 /* appends to the ENI's IPv6 list (room reserved) */
 void model_v6_link(struct model *m, uint32_t ei, const struct in6_addr *a);
 void model_v6_unlink(struct model *m, uint32_t ei, const struct in6_addr *a);
 void model_put_v6(struct delta *d, const struct in6_addr *a, uint32_t ei, bool del);
-void model_put_v4_del(struct delta *d, uint32_t net);
-/* the EIP associated with a private IPv4, or NIL */
-uint32_t model_eip_on(const struct model *m, uint32_t net);
+void model_put_v4_del(struct delta *d, uint32_t vpc, uint32_t net);
+/* the EIP associated with a private IPv4 of VPC vpc, or NIL */
+uint32_t model_eip_on(const struct model *m, uint32_t vpc, uint32_t net);
 
 /* VPCs and route tables (model_vpc.c), shared with model_world.c */
 void model_vpc_release(struct vpc *v);

@@ -132,11 +132,12 @@ GETTER(model_get_instance, by_inst, struct model_instance_view, inst_view)
 GETTER(model_get_eni, by_eni, struct model_eni_view, eni_view)
 GETTER(model_get_eip, by_alloc, struct model_eip_view, eip_view)
 
-int model_get_eip_by_private(const struct model *m, uint32_t private_ip, struct model_eip_view *out)
+int model_get_eip_by_private(const struct model *m, const char *vpc_id, uint32_t private_ip,
+			     struct model_eip_view *out)
 {
-	uint32_t i;
+	uint32_t i, vpc = model_find(&m->by_vpc, vpc_id);
 
-	if (mhash_get(&m->eippriv, &private_ip, 4, &i) < 0)
+	if (vpc == NIL || (i = model_eip_on(m, vpc, private_ip)) == NIL)
 		return -1;
 	eip_view(m, i, out);
 	return 0;
@@ -237,9 +238,10 @@ int model_full_delta(const struct model *m, struct delta *d)
 			model_put_route(m, d, i, r, false);
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i]) {
 		const struct eni *e = ENI(m, i);
-		model_put_v4(m, d, e->primary);
+		uint32_t vpc = model_eni_vpc(m, i);
+		model_put_v4(m, d, vpc, e->primary);
 		for (size_t k = 0; k < e->nsec; k++)
-			model_put_v4(m, d, e->sec[k]);
+			model_put_v4(m, d, vpc, e->sec[k]);
 		for (size_t k = 0; k < e->n6; k++) {
 			struct delta_entry x = {.kind = DELTA_V6_SET};
 			memcpy(x.v6.addr, e->v6[k].s6_addr, 16);
@@ -254,6 +256,7 @@ int model_full_delta(const struct model *m, struct delta *d)
 			continue;
 		x.eip.eip = p->pub;
 		x.eip.priv = p->priv;
+		x.eip.vpc = model_eni_vpc(m, p->eni);
 		x.eip.eni = p->eni;
 		model_dput(d, &x);
 	}

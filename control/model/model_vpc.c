@@ -416,17 +416,6 @@ void model_vpc_release(struct vpc *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Does an IPv4 block overlap any block of any VPC? (enimap has one address space) */
-static const char *v4_block_taken(const struct model *m, uint32_t base, uint8_t depth)
-{
-	for (uint32_t i = m->vpcs.head; i != NIL; i = m->vpcs.next[i])
-		for (size_t k = 0; k < VPC(m, i)->n4; k++)
-			if (model_v4_overlap(base, depth, VPC(m, i)->c4base[k],
-					     VPC(m, i)->c4depth[k]))
-				return VPC(m, i)->id;
-	return NULL;
-}
-
 static const char *v6_block_taken(const struct model *m, const uint8_t *c6)
 {
 	for (uint32_t i = m->vpcs.head; i != NIL; i = m->vpcs.next[i])
@@ -470,12 +459,14 @@ static int vpc_alloc(struct vpc *v, const struct model_vpc_req *req, const char 
 	return 0;
 }
 
-/* IPv4 block k: a /1 to /28, overlapping no block of any VPC nor one given before it. */
-static int vpc_parse_block4(const struct model *m, struct vpc *v, const struct model_vpc_req *req,
-			    size_t k, struct model_err *err)
+/*
+ * IPv4 block k: a /1 to /28, overlapping no block given before it. Blocks of
+ * other VPCs may overlap it (R31: a private address is unique inside its VPC
+ * only; the dataplane keys every private IPv4 lookup by VPC).
+ */
+static int vpc_parse_block4(struct vpc *v, const struct model_vpc_req *req, size_t k,
+			    struct model_err *err)
 {
-	const char *who;
-
 	if (model_parse_cidr4(req->cidr4[k], &v->c4base[k], &v->c4depth[k]) < 0)
 		return model_fail(err, "InvalidParameterValue",
 				  "Value (%s) for parameter cidrBlock is invalid. This is not a "
@@ -485,11 +476,6 @@ static int vpc_parse_block4(const struct model *m, struct vpc *v, const struct m
 		return model_fail(err, "InvalidVpc.Range",
 				  "The CIDR '%s' is invalid: a VPC block is a /1 to /28.",
 				  req->cidr4[k]);
-	if ((who = v4_block_taken(m, v->c4base[k], v->c4depth[k])))
-		return model_fail(err, "InvalidParameterValue",
-				  "The CIDR '%s' overlaps a block of %s (enimap keeps one IPv4 "
-				  "address space)",
-				  req->cidr4[k], who);
 	for (size_t j = 0; j < k; j++)
 		if (model_v4_overlap(v->c4base[k], v->c4depth[k], v->c4base[j], v->c4depth[j]))
 			return model_fail(err, "InvalidParameterValue",
@@ -528,7 +514,7 @@ static int vpc_parse_blocks(const struct model *m, struct vpc *v, const struct m
 			    struct model_err *err)
 {
 	for (size_t k = 0; k < v->n4; k++)
-		if (vpc_parse_block4(m, v, req, k, err) < 0)
+		if (vpc_parse_block4(v, req, k, err) < 0)
 			return -1;
 	for (size_t k = 0; k < v->n6; k++)
 		if (vpc_parse_block6(m, v, req, k, err) < 0)
@@ -635,7 +621,7 @@ static int vpc_check_new_block(const struct model *m, struct vpc *v, const char 
 		rc = vpc_parse_block6(m, v, &req, n, err);
 	} else {
 		req.cidr4 = texts;
-		rc = vpc_parse_block4(m, v, &req, n, err);
+		rc = vpc_parse_block4(v, &req, n, err);
 	}
 	free(texts);
 	return rc;

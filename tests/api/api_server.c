@@ -3,9 +3,9 @@
  * api_server - the EC2 API alone, for the conformance and crash tests:
  * loads a YAML configuration (config_load) into a model, replays the
  * journal, and serves the API. Its commit callback applies every delta to a
- * reference map of the forwarding state (IPv4 -> ENI slot + EIP, IPv6 -> ENI
- * slot, EIP -> private IPv4); on SIGTERM it checks that map against the
- * model's own full delta and exits 3 when they differ, 0 when they agree.
+ * reference map of the forwarding state ({VPC slot, private IPv4} -> ENI
+ * slot + EIP, IPv6 -> ENI slot, EIP -> private IPv4 + its VPC); on SIGTERM it checks that map
+ * against the model's own full delta and exits 3 when they differ, 0 when they agree.
  *
  *   api_server CONFIG.yaml      prints "listening PORT" once serving
  */
@@ -67,14 +67,16 @@ static int ref_apply(struct ref *r, const struct delta *d)
 		struct ent x = {.kind = e->kind};
 		int rc = 0;
 		switch (e->kind) {
-		case DELTA_V4_SET:
+		case DELTA_V4_SET: /* a private IPv4 is unique inside its VPC only (R31) */
 			memcpy(x.key, &e->v4.addr, 4);
+			memcpy(x.key + 4, &e->v4.vpc, 4);
 			x.val[0] = e->v4.eni;
 			x.val[1] = e->v4.eip;
 			rc = ref_set(r, &x);
 			break;
 		case DELTA_V4_DEL:
 			memcpy(x.key, &e->v4.addr, 4);
+			memcpy(x.key + 4, &e->v4.vpc, 4);
 			rc = ref_del(r, DELTA_V4_SET, x.key);
 			break;
 		case DELTA_V6_SET:
@@ -90,6 +92,7 @@ static int ref_apply(struct ref *r, const struct delta *d)
 			memcpy(x.key, &e->eip.eip, 4);
 			x.val[0] = e->eip.priv;
 			x.val[1] = e->eip.eni;
+			x.val[2] = e->eip.vpc;
 			rc = ref_set(r, &x);
 			break;
 		case DELTA_EIP_DEL:

@@ -438,6 +438,66 @@ static void launch_section_sets_placement_and_retention(void **state)
 	    "vpcs: [{id: vpc-1, cidr4: [10.0.0.0/16]}]\n"
 	    "subnets: [{id: s-1, vpc: vpc-1, az: a, cidr4: 10.0.1.0/24}]\n";
 	char yaml[1024];
+/* R31: two VPCs with the same 10.0.0.0/16 and 10.0.1.0/24, each with 10.0.1.10 and its EIP. */
+static void two_vpcs_with_the_same_range_load(void **state)
+{
+	static const char yaml[] =
+	    "engine:\n"
+	    "  ports: [{name: h, role: host, device: net_null0}]\n"
+	    "public_pools: [198.51.100.0/24]\n"
+	    "vpcs:\n"
+	    "  - {id: vpc-a, cidr4: [10.0.0.0/16]}\n"
+	    "  - {id: vpc-b, cidr4: [10.0.0.0/16]}\n"
+	    "subnets:\n"
+	    "  - {id: subnet-a, vpc: vpc-a, az: a, cidr4: 10.0.1.0/24}\n"
+	    "  - {id: subnet-b, vpc: vpc-b, az: a, cidr4: 10.0.1.0/24}\n"
+	    "enis:\n"
+	    "  - {id: eni-a, subnet: subnet-a, primary_ip: 10.0.1.10, secondary_ips: [10.0.1.20]}\n"
+	    "  - {id: eni-b, subnet: subnet-b, primary_ip: 10.0.1.10, secondary_ips: [10.0.1.20]}\n"
+	    "eips:\n"
+	    "  - {allocation_id: eipalloc-a, public_ip: 198.51.100.10, association: {eni: eni-a}}\n"
+	    "  - {allocation_id: eipalloc-b, public_ip: 198.51.100.11, association: {eni: "
+	    "eni-b}}\n";
+	struct enimap_config cfg;
+	struct config_err err;
+	struct model *m;
+	struct model_eni_view a, b;
+	struct model_eip_view e;
+	struct model_stats st;
+	char t[INET_ADDRSTRLEN];
+
+	(void)state;
+	if (ct_load(yaml, &m, &cfg, &err) != 0)
+		fail_msg("%s", err.message);
+	model_get_stats(m, &st);
+	assert_int_equal(st.vpcs, 2);
+	assert_int_equal(st.v4, 4);
+	assert_int_equal(st.associations, 2);
+	assert_int_equal(model_get_eni(m, "eni-a", &a), 0);
+	assert_int_equal(model_get_eni(m, "eni-b", &b), 0);
+	assert_string_equal(ct_v4(a.primary_ip, t), "10.0.1.10");
+	assert_string_equal(ct_v4(b.primary_ip, t), "10.0.1.10");
+	assert_string_equal(b.vpc_id, "vpc-b");
+	assert_int_equal(model_get_eip_by_private(m, "vpc-a", a.primary_ip, &e), 0);
+	assert_string_equal(e.allocation_id, "eipalloc-a");
+	assert_int_equal(model_get_eip_by_private(m, "vpc-b", b.primary_ip, &e), 0);
+	assert_string_equal(e.allocation_id, "eipalloc-b");
+	model_free(m);
+}
+
+/* Inside one VPC an address is still unique: the loader reports the model's refusal. */
+static void one_vpc_refuses_the_same_address_twice(void **state)
+{
+	static const char yaml[] = "vpcs:\n"
+				   "  - {id: vpc-a, cidr4: [10.0.0.0/16]}\n"
+				   "  - {id: vpc-b, cidr4: [10.0.0.0/16]}\n"
+				   "subnets:\n"
+				   "  - {id: subnet-a, vpc: vpc-a, az: a, cidr4: 10.0.1.0/24}\n"
+				   "  - {id: subnet-b, vpc: vpc-b, az: a, cidr4: 10.0.1.0/24}\n"
+				   "enis:\n"
+				   "  - {id: eni-a, subnet: subnet-a, primary_ip: 10.0.1.10}\n"
+				   "  - {id: eni-b, subnet: subnet-b, primary_ip: 10.0.1.10}\n"
+				   "  - {id: eni-c, subnet: subnet-b, primary_ip: 10.0.1.10}\n";
 	struct enimap_config cfg;
 	struct config_err err;
 	struct model *m;
@@ -459,6 +519,10 @@ static void launch_section_sets_placement_and_retention(void **state)
 	assert_int_equal(launched_port(m, "i-00000000000000002"), 2);
 	assert_int_equal(launched_port(m, "i-00000000000000003"), 1);
 	assert_int_equal(model_terminated_retention(m), 3600);
+	assert_int_equal(ct_load(yaml, &m, &cfg, &err), -1);
+	assert_non_null(strstr(err.message, "t.yaml:10:"));
+	assert_non_null(strstr(err.message, "InvalidIPAddress.InUse"));
+	assert_non_null(strstr(err.message, "eni-b"));
 	model_free(m);
 }
 
@@ -475,6 +539,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(defaults_apply_to_an_empty_file),
 	    cmocka_unit_test(capacity_limits_the_model),
 	    cmocka_unit_test(launch_section_sets_placement_and_retention),
+	    cmocka_unit_test(two_vpcs_with_the_same_range_load),
+	    cmocka_unit_test(one_vpc_refuses_the_same_address_twice),
 	};
 
 	return ct_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));

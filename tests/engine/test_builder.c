@@ -48,6 +48,20 @@ static void both_sides_agree_v4(size_t table_off, uint32_t key)
 	assert_int_equal(va, vb);
 }
 
+/* Both sides hold the same value (or both miss) for a private IPv4 of VPC slot 0. */
+static void both_sides_agree_priv(uint32_t addr)
+{
+	const struct fwd_side *pub = builder_side(B);
+	const struct fwd_side *other = gen_writer_side(builder_gen(B));
+	uint64_t va = 0, vb = 0;
+	int ha = em8_lookup(pub->priv4, fwd_priv_key(0, addr), &va);
+	int hb = em8_lookup(other->priv4, fwd_priv_key(0, addr), &vb);
+
+	assert_ptr_not_equal(pub, other);
+	assert_int_equal(ha, hb);
+	assert_int_equal(va, vb);
+}
+
 static void delta_applied_visible_in_next_lookup_on_both_sides(void **st)
 {
 	(void)st;
@@ -59,12 +73,12 @@ static void delta_applied_visible_in_next_lookup_on_both_sides(void **st)
 	assert_int_equal(builder_apply(B, &d), 0);
 	delta_free(&d);
 	assert_int_equal(gen_generation(builder_gen(B)), g0 + 1); /* one generation */
-	assert_true(em4_lookup(builder_side(B)->priv4, ip4("10.0.1.12"), &v));
+	assert_true(em8_lookup(builder_side(B)->priv4, fwd_priv_key(0, ip4("10.0.1.12")), &v));
 	assert_int_equal(fwd_v4_slot(v), 0);
 	assert_int_equal(fwd_v4_addr(v), ip4("203.0.113.12"));
 	assert_true(em4_lookup(builder_side(B)->eip4, ip4("203.0.113.12"), &v));
 	assert_int_equal(fwd_v4_addr(v), ip4("10.0.1.12"));
-	both_sides_agree_v4(offsetof(struct fwd_side, priv4), ip4("10.0.1.12"));
+	both_sides_agree_priv(ip4("10.0.1.12"));
 	both_sides_agree_v4(offsetof(struct fwd_side, eip4), ip4("203.0.113.12"));
 
 	/* and a packet sees it at once */
@@ -99,7 +113,7 @@ static void moved_address_moves_its_delivery(void **st)
 		struct rte_mbuf *r = expect_out(0, inbound("203.0.113.10"), 1);
 		expect_macs(r, MAC_ENI[to], MAC_HOST1);
 		rte_pktmbuf_free(r);
-		both_sides_agree_v4(offsetof(struct fwd_side, priv4), ip4("10.0.1.10"));
+		both_sides_agree_priv(ip4("10.0.1.10"));
 	}
 	/* now on ENI 3 (sdc off) ... the old owner, ENI 0, sending from it is spoofing */
 	struct delta d = {0};
@@ -229,8 +243,8 @@ static void bad_delta_refused_and_nothing_changes(void **st)
 	delta_free(&d);
 
 	assert_int_equal(gen_generation(builder_gen(B)), g0);
-	assert_false(em4_lookup(builder_side(B)->priv4, ip4("10.0.1.13"), &v));
-	assert_false(em4_lookup(other()->priv4, ip4("10.0.1.13"), &v));
+	assert_false(em8_lookup(builder_side(B)->priv4, fwd_priv_key(0, ip4("10.0.1.13")), &v));
+	assert_false(em8_lookup(other()->priv4, fwd_priv_key(0, ip4("10.0.1.13")), &v));
 	assert_int_equal(builder_side(B)->enis[1].port, 2);
 }
 
@@ -254,7 +268,7 @@ static void table_overflow_refused_and_nothing_changes(void **st)
 	d_v4(&d, "10.0.0.3", 0, NULL);
 	d_v4(&d, "10.0.0.4", 0, NULL);
 	assert_int_equal(builder_apply(b, &d), -ENOSPC);
-	assert_false(em4_lookup(builder_side(b)->priv4, ip4("10.0.0.1"), &v));
+	assert_false(em8_lookup(builder_side(b)->priv4, fwd_priv_key(0, ip4("10.0.0.1")), &v));
 	delta_reset(&d);
 	d_v4(&d, "10.0.0.1", 0, NULL);
 	d_v4(&d, "10.0.0.2", 0, NULL);
@@ -264,7 +278,7 @@ static void table_overflow_refused_and_nothing_changes(void **st)
 	delta_reset(&d);
 	d_v4(&d, "10.0.0.3", 1, NULL);
 	assert_int_equal(builder_apply(b, &d), 0);
-	assert_true(em4_lookup(builder_side(b)->priv4, ip4("10.0.0.3"), &v));
+	assert_true(em8_lookup(builder_side(b)->priv4, fwd_priv_key(0, ip4("10.0.0.3")), &v));
 	assert_int_equal(fwd_v4_slot(v), 1);
 	delta_free(&d);
 	builder_free(b);
@@ -280,9 +294,10 @@ static void both_sides_hold_exactly(struct builder *b, const char *const *addrs,
 	uint64_t v;
 
 	for (int s = 0; s < 2; s++) {
-		assert_int_equal(em4_count(sides[s]->priv4), n);
+		assert_int_equal(em8_count(sides[s]->priv4), n);
 		for (size_t i = 0; i < n; i++) {
-			assert_true(em4_lookup(sides[s]->priv4, ip4(addrs[i]), &v));
+			assert_true(
+			    em8_lookup(sides[s]->priv4, fwd_priv_key(0, ip4(addrs[i])), &v));
 			assert_int_equal(fwd_v4_slot(v), 0);
 		}
 	}
@@ -311,12 +326,13 @@ static void second_side_failure_is_reported_and_rebuilt(void **st)
 	assert_int_equal(builder_apply(b, &d), 0);
 	/* the published side (the second one of the next apply) at capacity, alone */
 	struct fwd_side *pub = (struct fwd_side *)builder_side(b);
-	assert_int_equal(em4_add(pub->priv4, ip4("10.0.0.99"), fwd_v4_value(1, 0)), 0);
+	assert_int_equal(em8_add(pub->priv4, fwd_priv_key(0, ip4("10.0.0.99")), fwd_v4_value(1, 0)),
+			 0);
 	delta_reset(&d);
 	d_v4(&d, "10.0.0.3", 0, NULL);
 	assert_int_equal(builder_apply(b, &d), -EIO);
 	/* what was published is the change; the other side could not follow */
-	assert_true(em4_lookup(builder_side(b)->priv4, ip4("10.0.0.3"), &v));
+	assert_true(em8_lookup(builder_side(b)->priv4, fwd_priv_key(0, ip4("10.0.0.3")), &v));
 	/* the model's state: the three addresses */
 	d_v4(&full, "10.0.0.1", 0, NULL);
 	d_v4(&full, "10.0.0.2", 0, NULL);
@@ -330,9 +346,9 @@ static void second_side_failure_is_reported_and_rebuilt(void **st)
 	delta_reset(&d);
 	d_v4(&d, "10.0.0.3", 2, NULL);
 	assert_int_equal(builder_apply(b, &d), 0);
-	assert_true(em4_lookup(builder_side(b)->priv4, ip4("10.0.0.3"), &v));
+	assert_true(em8_lookup(builder_side(b)->priv4, fwd_priv_key(0, ip4("10.0.0.3")), &v));
 	assert_int_equal(fwd_v4_slot(v), 2);
-	assert_true(em4_lookup(other_of(b)->priv4, ip4("10.0.0.3"), &v));
+	assert_true(em8_lookup(other_of(b)->priv4, fwd_priv_key(0, ip4("10.0.0.3")), &v));
 	assert_int_equal(fwd_v4_slot(v), 2);
 	delta_free(&d);
 	delta_free(&full);
@@ -366,8 +382,8 @@ static void route_table_overflow_refused_before_anything_changes(void **st)
 	d_route(&d, 0, "10.3.0.0", 16, ROUTE_IGW, 0);
 	assert_int_equal(builder_apply(b, &d), -ENOSPC);
 	assert_int_equal(gen_generation(builder_gen(b)), g0);
-	assert_false(em4_lookup(builder_side(b)->priv4, ip4("10.1.0.5"), &v));
-	assert_false(em4_lookup(other_of(b)->priv4, ip4("10.1.0.5"), &v));
+	assert_false(em8_lookup(builder_side(b)->priv4, fwd_priv_key(0, ip4("10.1.0.5")), &v));
+	assert_false(em8_lookup(other_of(b)->priv4, fwd_priv_key(0, ip4("10.1.0.5")), &v));
 	/* two new routes for a table with room for one more: refused too */
 	delta_reset(&d);
 	d_route(&d, 1, "10.1.0.0", 16, ROUTE_LOCAL, 0);
@@ -380,8 +396,8 @@ static void route_table_overflow_refused_before_anything_changes(void **st)
 	d_route(&d, 0, "10.2.0.0", 16, ROUTE_BLACKHOLE, 0);
 	d_route(&d, 0, "2001:db8::", 56, ROUTE_LOCAL, 0);
 	assert_int_equal(builder_apply(b, &d), 0);
-	assert_true(em4_lookup(builder_side(b)->priv4, ip4("10.1.0.5"), &v));
-	assert_true(em4_lookup(other_of(b)->priv4, ip4("10.1.0.5"), &v));
+	assert_true(em8_lookup(builder_side(b)->priv4, fwd_priv_key(0, ip4("10.1.0.5")), &v));
+	assert_true(em8_lookup(other_of(b)->priv4, fwd_priv_key(0, ip4("10.1.0.5")), &v));
 	delta_free(&d);
 	builder_free(b);
 }
@@ -569,7 +585,7 @@ static void *reader_main(void *arg)
 		const struct fwd_side *s = gen_reader_side(g);
 		uint64_t ve, vp;
 		int he = em4_lookup(s->eip4, ip4("203.0.113.10"), &ve);
-		int hp = em4_lookup(s->priv4, ip4("10.0.1.10"), &vp);
+		int hp = em8_lookup(s->priv4, fwd_priv_key(0, ip4("10.0.1.10")), &vp);
 
 		/* one generation: the EIP and its private address agree on the owner */
 		if (!he || !hp || fwd_v4_slot(ve) != fwd_v4_slot(vp))

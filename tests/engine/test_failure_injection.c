@@ -461,7 +461,7 @@ static void check_addresses(const struct fwd_side *s, const struct delta *want)
 	for (size_t i = 0; i < want->n; i++) {
 		const struct delta_entry *e = &want->e[i];
 		if (e->kind == DELTA_V4_SET) {
-			if (!em4_lookup(s->priv4, e->v4.addr, &v))
+			if (!em8_lookup(s->priv4, fwd_priv_key(e->v4.vpc, e->v4.addr), &v))
 				fail_msg("private %08x missing from the tables", e->v4.addr);
 			assert_int_equal(v, fwd_v4_value(e->v4.eni, e->v4.eip));
 			v4++;
@@ -478,7 +478,7 @@ static void check_addresses(const struct fwd_side *s, const struct delta *want)
 			v6++;
 		}
 	}
-	assert_int_equal(em4_count(s->priv4), v4);
+	assert_int_equal(em8_count(s->priv4), v4);
 	assert_int_equal(em4_count(s->eip4), eip);
 	assert_int_equal(em16_count(s->ip6), v6);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * 100,000 random operations (valid and invalid, fixed seed) on a small VPC,
- * checking after each one:
- * - an address is owned by at most one ENI;
+ * 100,000 random operations (valid and invalid, fixed seed) on two small
+ * VPCs with the same 10.0.0.0/16 and overlapping subnets (R31), checking
+ * after each one:
+ * - an address is owned by at most one ENI of its VPC, and every delta entry
+ *   naming a private IPv4 carries the VPC slot of the ENI owning it;
  * - EIP <-> private address is 1:1, and the private address is the ENI's;
  * - per-ENI counts are within the instance type's limits (largest type's
  *   when detached);
@@ -18,6 +20,8 @@
 #define MAX_IDS 4096
 #define MAX_SLOTS 4096
 #define V6_IIDS 4096
+#define NS 6 /* subnets: 4 in the first VPC, 2 in the second */
+#define NVPC 2
 
 static uint64_t rng = 0x243f6a8885a308d3ULL;
 
@@ -88,7 +92,7 @@ struct ref {
 	struct {
 		uint8_t on;
 		uint32_t eni, eip;
-	} v4[65536]; /* 10.0.x.y */
+	} v4[NVPC][65536]; /* per VPC slot: 10.0.x.y */
 	size_t n4;
 	struct {
 		uint8_t on;
@@ -97,7 +101,7 @@ struct ref {
 	size_t n6;
 	struct {
 		uint8_t on;
-		uint32_t priv, eni;
+		uint32_t priv, vpc, eni;
 	} eip[256]; /* 198.51.100.x */
 	size_t neip;
 	struct {
@@ -151,20 +155,24 @@ static void ref_apply(const struct delta *d)
 		case DELTA_V4_SET:
 			i = v4_idx(e->v4.addr);
 			assert_true(R.eni[e->v4.eni].on); /* the ENI came first */
-			if (R.v4[i].on)
-				R.eni[R.v4[i].eni].refs--;
+			/* the address is keyed by its owner's VPC (R31) */
+			assert_int_equal(e->v4.vpc, R.eni[e->v4.eni].f.vpc);
+			assert_true(e->v4.vpc < NVPC);
+			if (R.v4[e->v4.vpc][i].on)
+				R.eni[R.v4[e->v4.vpc][i].eni].refs--;
 			else
 				R.n4++;
-			R.v4[i].on = 1;
-			R.v4[i].eni = e->v4.eni;
-			R.v4[i].eip = e->v4.eip;
+			R.v4[e->v4.vpc][i].on = 1;
+			R.v4[e->v4.vpc][i].eni = e->v4.eni;
+			R.v4[e->v4.vpc][i].eip = e->v4.eip;
 			R.eni[e->v4.eni].refs++;
 			break;
 		case DELTA_V4_DEL:
 			i = v4_idx(e->v4.addr);
-			assert_true(R.v4[i].on);
-			R.eni[R.v4[i].eni].refs--;
-			R.v4[i].on = 0;
+			assert_true(e->v4.vpc < NVPC);
+			assert_true(R.v4[e->v4.vpc][i].on);
+			R.eni[R.v4[e->v4.vpc][i].eni].refs--;
+			R.v4[e->v4.vpc][i].on = 0;
 			R.n4--;
 			break;
 		case DELTA_V6_SET:
@@ -192,6 +200,8 @@ static void ref_apply(const struct delta *d)
 			R.eip[i].on = 1;
 			R.eip[i].priv = e->eip.priv;
 			R.eip[i].eni = e->eip.eni;
+			R.eip[i].vpc = e->eip.vpc;
+			assert_int_equal(e->eip.vpc, R.eni[e->eip.eni].f.vpc);
 			break;
 		case DELTA_EIP_DEL:
 			i = ntohl(e->eip.eip) & 0xff;
@@ -211,10 +221,11 @@ struct subnet_info {
 	char id[MODEL_ID_MAX];
 	uint32_t base; /* host order */
 	uint32_t size;
-	int v6; /* index of its /64, -1 none */
+	int v6;	      /* index of its /64, -1 none */
+	uint32_t vpc; /* 0: the first VPC, 1: the second (their slots, by creation order) */
 };
 
-static struct subnet_info S[4];
+static struct subnet_info S[NS];
 static struct idlist enis, atts, insts, allocs, assocs;
 static char primary_of[MAX_SLOTS][MODEL_ID_MAX]; /* slot -> ENI id (for primaries) */
 static uint32_t primary_ip[MAX_SLOTS];
@@ -251,19 +262,24 @@ static const struct subnet_info *subnet_of(const char *eni)
 	struct model_eni_view v;
 
 	if (model_get_eni(W.m, eni, &v) == 0)
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < NS; k++)
 			if (!strcmp(S[k].id, v.subnet_id))
 				return &S[k];
-	return &S[pick(4)];
+	return &S[pick(NS)];
 }
 
 static void setup_world(void)
 {
 	const char *c4[] = {"10.0.0.0/16"}, *c6[] = {"2600:1f18:1:100::/56"};
 	struct model_vpc_req v = {.cidr4 = c4, .n_cidr4 = 1, .cidr6 = c6, .n_cidr6 = 1};
-	static const char *sc4[] = {"10.0.0.0/26", "10.0.0.64/27", "10.0.0.128/28", "10.0.1.0/26"};
-	static const char *sc6[] = {"2600:1f18:1:100::/64", "2600:1f18:1:101::/64", NULL,
-				    "2600:1f18:1:103::/64"};
+	/* the second VPC's subnets overlap the first's 0 and 3 (R31) */
+	static const char *sc4[NS] = {"10.0.0.0/26", "10.0.0.64/27", "10.0.0.128/28",
+				      "10.0.1.0/26", "10.0.0.0/26",  "10.0.1.0/27"};
+	static const char *sc6[NS] = {"2600:1f18:1:100::/64", "2600:1f18:1:101::/64", NULL,
+				      "2600:1f18:1:103::/64"};
+	const char *c4b[] = {"10.0.0.0/16"};
+	struct model_vpc_req vb = {.cidr4 = c4b, .n_cidr4 = 1};
+	char vpc2[MODEL_ID_MAX];
 	static const char *types[] = {"t1.micro", "t2.micro",  "t3.medium",
 				      "m5.large", "m5.xlarge", "t3.large"};
 	struct model_vpc_view vv;
@@ -273,9 +289,10 @@ static void setup_world(void)
 	OK(&W, model_create_vpc(W.m, &v, W.vpc, &W.d, &W.err));
 	assert_int_equal(model_get_vpc(W.m, W.vpc, &vv), 0);
 	snprintf(W.rtb, sizeof(W.rtb), "%s", vv.main_route_table_id);
-	for (int k = 0; k < 4; k++) {
-		struct model_subnet_req s = {.vpc_id = W.vpc,
-					     .az = k == 3 ? "az-b" : "az-a",
+	OK(&W, model_create_vpc(W.m, &vb, vpc2, &W.d, &W.err));
+	for (int k = 0; k < NS; k++) {
+		struct model_subnet_req s = {.vpc_id = k < 4 ? W.vpc : vpc2,
+					     .az = k == 3 || k == 5 ? "az-b" : "az-a",
 					     .cidr4 = sc4[k],
 					     .cidr6 = sc6[k]};
 		uint32_t base;
@@ -288,6 +305,7 @@ static void setup_world(void)
 		S[k].base = a << 24 | b << 16 | c << 8 | d;
 		S[k].size = 1u << (32 - len);
 		S[k].v6 = sc6[k] ? k : -1;
+		S[k].vpc = k < 4 ? 0 : 1;
 	}
 	for (int k = 0; k < 8; k++) {
 		char id[MODEL_ID_MAX];
@@ -308,8 +326,9 @@ static void setup_world(void)
 
 struct check {
 	size_t n4, n6, neni;
+	size_t both; /* checks that found one address owned in both VPCs (summed) */
 	uint32_t round;
-	uint32_t seen4[65536]; /* == round: seen in this check */
+	uint32_t seen4[NVPC][65536]; /* == round: seen in this check */
 };
 
 static struct check C;
@@ -320,7 +339,7 @@ static int check_eni(const struct model_eni_view *v, void *arg)
 	unsigned max4 = max4_any, max6 = max6_any;
 	(void)arg;
 
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < NS; k++)
 		if (!strcmp(S[k].id, v->subnet_id))
 			s = &S[k];
 	assert_non_null(s);
@@ -330,6 +349,7 @@ static int check_eni(const struct model_eni_view *v, void *arg)
 	assert_true(R.eni[v->slot].on);
 	assert_memory_equal(R.eni[v->slot].f.mac, v->mac, 6);
 	assert_int_equal(R.eni[v->slot].f.source_dest_check, v->source_dest_check);
+	assert_int_equal(R.eni[v->slot].f.vpc, s->vpc); /* its subnet's VPC */
 	if (v->instance_id) {
 		struct model_instance_view iv;
 		struct model_instance_type_view tv;
@@ -353,17 +373,18 @@ static int check_eni(const struct model_eni_view *v, void *arg)
 		uint32_t i = v4_idx(a);
 		struct model_eip_view pv;
 		assert_true(h >= s->base + 4 &&
-			    h < s->base + s->size - 1); /* inside, not reserved */
-		assert_true(C.seen4[i] != C.round);	/* one owner */
-		C.seen4[i] = C.round;
+			    h < s->base + s->size - 1);	    /* inside, not reserved */
+		assert_true(C.seen4[s->vpc][i] != C.round); /* one owner in its VPC */
+		C.seen4[s->vpc][i] = C.round;
+		C.both += C.seen4[1 - s->vpc][i] == C.round;
 		C.n4++;
-		assert_true(R.v4[i].on);
-		assert_int_equal(R.v4[i].eni, v->slot);
-		if (model_get_eip_by_private(W.m, a, &pv) == 0) {
-			assert_int_equal(R.v4[i].eip, pv.public_ip);
+		assert_true(R.v4[s->vpc][i].on);
+		assert_int_equal(R.v4[s->vpc][i].eni, v->slot);
+		if (model_get_eip_by_private(W.m, v->vpc_id, a, &pv) == 0) {
+			assert_int_equal(R.v4[s->vpc][i].eip, pv.public_ip);
 			assert_string_equal(pv.eni_id, v->id);
 		} else {
-			assert_int_equal(R.v4[i].eip, DELTA_NO_EIP);
+			assert_int_equal(R.v4[s->vpc][i].eip, DELTA_NO_EIP);
 		}
 	}
 	for (size_t k = 0; k < v->n_ipv6; k++) {
@@ -391,9 +412,10 @@ static int check_eip(const struct model_eip_view *v, void *arg)
 	assert_true(R.eip[i].on);
 	assert_int_equal(R.eip[i].priv, v->private_ip);
 	/* the private address is its ENI's, and carries this EIP back */
-	assert_true(R.v4[v4_idx(v->private_ip)].on);
-	assert_int_equal(R.eip[i].eni, R.v4[v4_idx(v->private_ip)].eni);
-	assert_int_equal(R.v4[v4_idx(v->private_ip)].eip, v->public_ip);
+	assert_true(R.eip[i].vpc < NVPC);
+	assert_true(R.v4[R.eip[i].vpc][v4_idx(v->private_ip)].on);
+	assert_int_equal(R.eip[i].eni, R.v4[R.eip[i].vpc][v4_idx(v->private_ip)].eni);
+	assert_int_equal(R.v4[R.eip[i].vpc][v4_idx(v->private_ip)].eip, v->public_ip);
 	return 0;
 }
 
@@ -418,7 +440,7 @@ static void check_all(void)
 
 static int op_create_eni(void)
 {
-	const struct subnet_info *s = &S[pick(4)];
+	const struct subnet_info *s = &S[pick(NS)];
 	char prim[INET6_ADDRSTRLEN], sec[3][INET6_ADDRSTRLEN], v6[2][INET6_ADDRSTRLEN],
 	    id[MODEL_ID_MAX];
 	const char *secp[3] = {sec[0], sec[1], sec[2]}, *v6p[2] = {v6[0], v6[1]};
@@ -671,8 +693,11 @@ static void random_operations_keep_every_invariant(void **state)
 		check_all();
 	}
 	/* both kinds happened in numbers */
-	print_message("%zu operations succeeded, %zu failed\n", ok, failed);
+	print_message("%zu operations succeeded, %zu failed; %zu times an address was owned in "
+		      "both VPCs\n",
+		      ok, failed, C.both);
 	assert_true(ok > OPS / 5);
+	assert_true(C.both > OPS / 10); /* the overlap (R31) was exercised */
 	assert_true(failed > OPS / 5);
 	/* and the full delta, applied to an empty map, gives the same map again */
 	struct delta full = {0};
