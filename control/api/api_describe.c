@@ -815,7 +815,7 @@ void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, co
 			has_primary = true;
 	if (has_primary) {
 		struct model_eip_view e;
-		if (model_get_eip_by_private(c->m, primary.primary_ip, &e) == 0)
+		if (model_get_eip_by_private(c->m, primary.vpc_id, primary.primary_ip, &e) == 0)
 			api_ip4_str(e.public_ip, pub);
 	}
 	api_buf_xml_elem(x, "instanceId", v->id);
