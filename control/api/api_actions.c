@@ -772,6 +772,7 @@ static const struct api_action actions[] = {
     {"DescribeTags", api_describe_tags},
     {"RunInstances", api_run_instances},
     {"TerminateInstances", api_terminate_instances},
+    {"DescribeInstanceStatus", api_describe_instance_status},
 };
 
 const struct api_action *api_action_find(const char *name)

@@ -759,6 +759,8 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 	api_facts_add(&d->facts, "instance-type", v->type);
 	api_facts_add(&d->facts, "availability-zone", v->az);
 	api_facts_add(&d->facts, "instance-state-name", state);
+	if (v->image_id)
+		api_facts_add(&d->facts, "image-id", v->image_id);
 	char pub[16] = "", s[46];
 	for (size_t i = 0; i < v->n_enis; i++) {
 		struct model_eni_view e;
@@ -819,6 +821,8 @@ void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, co
 			api_ip4_str(e.public_ip, pub);
 	}
 	api_buf_xml_elem(x, "instanceId", v->id);
+	if (v->image_id)
+		image_id = v->image_id;
 	api_buf_xml_elem(x, "imageId", image_id ? image_id : "ami-00000000000000000");
 	api_buf_printf(x, "<instanceState><code>%d</code><name>%s</name></instanceState>",
 		       api_instance_state_code(v->state), api_instance_state_name(v->state));
@@ -868,6 +872,7 @@ int api_describe_instances(struct api_ctx *c)
 					      "network-interface.ipv6-addresses.ipv6-address",
 					      "private-ip-address",
 					      "ip-address",
+					      "image-id",
 					      NULL};
 	struct api_describe d;
 	if (api_describe_open(&d, c, "InstanceId", allowed, instance_exists,

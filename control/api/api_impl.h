@@ -289,6 +289,7 @@ int api_instance_state_code(enum model_instance_state s); /* EC2's: 16, 80, 48 *
 bool api_instance_visible(struct api_ctx *c, const struct model_instance_view *v);
 int api_run_instances(struct api_ctx *c);
 int api_terminate_instances(struct api_ctx *c);
+int api_describe_instance_status(struct api_ctx *c);
 
 /* ---- actions of the table defined elsewhere: Describe* (api_describe.c), EnimapReset ---- */
 int api_describe_addresses(struct api_ctx *c);

@@ -571,6 +571,7 @@ static int run_bare(struct api_ctx *c)
 	r.id = api_internal(c, "InstanceId");
 	r.type = api_internal(c, "InstanceType");
 	r.az = api_internal(c, "AvailabilityZone");
+	r.image_id = api_internal(c, "ImageId");
 	if (api_uint(c, "HostPort", UINT16_MAX, &port, &has))
 		return -1;
 	r.host_port = (uint16_t)port;
@@ -592,7 +593,9 @@ int api_run_instances(struct api_ctx *c)
 	bool canon = api_internal(c, "Instance.1.InstanceId") != NULL;
 	int rc = -1;
 
-	static const char *const tag_types[] = {"instance", "network-interface", NULL};
+	/* "volume": accepted as EC2 does (Ansible tags the root volume), applied to nothing:
+	 * enimap has no volumes */
+	static const char *const tag_types[] = {"instance", "network-interface", "volume", NULL};
 	if (api_internal(c, "Bare"))
 		return run_bare(c);
 	if (run_scalars(c, &a) || api_tag_specs_check(c, tag_types))
@@ -603,8 +606,10 @@ int api_run_instances(struct api_ctx *c)
 	if (canon ? canon_requests(&r, a.max, reqs)
 		  : user_nics(&r, nics, &nn) || user_requests(&r, &a, nics, nn, reqs))
 		goto out;
-	for (unsigned k = 0; k < a.max; k++)
+	for (unsigned k = 0; k < a.max; k++) {
 		reqs[k].type = a.type;
+		reqs[k].image_id = a.image;
+	}
 	if (r.oom) {
 		api_fail(c, "InternalError", "Out of memory.");
 		goto out;
@@ -713,4 +718,68 @@ out:
 	free(prev);
 	free(ids);
 	return rc;
+}
+
+/* ---- DescribeInstanceStatus: the state of each instance, its checks always "ok" ---- */
+
+static int status_instance_exists(struct api_ctx *c, const char *id)
+{
+	struct model_instance_view v;
+	return model_get_instance(c->m, id, &v) == 0 && api_instance_visible(c, &v);
+}
+
+struct status_walk {
+	struct api_describe d;
+	bool all; /* IncludeAllInstances: not only the running ones */
+};
+
+static int status_cb(const struct model_instance_view *v, void *arg)
+{
+	struct status_walk *w = arg;
+	struct api_buf *x = w->d.c->xml;
+	/* EC2 has no status checks for an instance that is not running */
+	const char *check = v->state == MODEL_RUNNING ? "ok" : "not-applicable";
+
+	if (!api_instance_visible(w->d.c, v) || (!w->all && v->state != MODEL_RUNNING))
+		return 0;
+	api_facts_reset(&w->d.facts);
+	api_facts_add(&w->d.facts, "instance-state-name", api_instance_state_name(v->state));
+	api_facts_add(&w->d.facts, "availability-zone", v->az);
+	api_facts_add(&w->d.facts, "instance-status.status", check);
+	api_facts_add(&w->d.facts, "system-status.status", check);
+	if (!api_describe_wants(&w->d, v->id))
+		return w->d.full;
+	api_buf_puts(x, "<item>");
+	api_buf_xml_elem(x, "instanceId", v->id);
+	api_buf_xml_elem(x, "availabilityZone", v->az);
+	api_buf_printf(x, "<instanceState><code>%d</code><name>%s</name></instanceState>",
+		       api_instance_state_code(v->state), api_instance_state_name(v->state));
+	api_buf_printf(x,
+		       "<systemStatus><status>%s</status><details><item><name>reachability</name>"
+		       "<status>passed</status></item></details></systemStatus>"
+		       "<instanceStatus><status>%s</status><details><item><name>reachability"
+		       "</name><status>passed</status></item></details></instanceStatus>",
+		       check, check);
+	api_buf_puts(x, "<eventsSet/></item>");
+	return 0;
+}
+
+int api_describe_instance_status(struct api_ctx *c)
+{
+	static const char *const allowed[] = {"instance-state-name", "availability-zone",
+					      "instance-status.status", "system-status.status",
+					      NULL};
+	struct status_walk w;
+
+	if (api_describe_open(&w.d, c, "InstanceId", allowed, status_instance_exists,
+			      "InvalidInstanceID.NotFound", "instance ID"))
+		return -1;
+	if (api_bool(c, "IncludeAllInstances", false, &w.all)) {
+		api_describe_close(&w.d);
+		return -1;
+	}
+	api_buf_puts(c->xml, "<instanceStatusSet>");
+	model_foreach_instance(c->m, status_cb, &w);
+	api_buf_puts(c->xml, "</instanceStatusSet>");
+	return api_describe_close(&w.d);
 }

@@ -18,6 +18,7 @@
  *   CreateVpc, AssociateVpcCidrBlock per VPC the configuration did not make
  *                                    (its first blocks, main table and
  *                                    association ids), per block added
+ *   ModifyVpcAttribute               per DNS attribute away from a new VPC's
  *   CreateRouteTable                 per route table it did not make
  *   ReplaceRouteTableAssociation     per configured VPC whose main
  *                                    association moved
@@ -447,6 +448,14 @@ static int snap_vpc(const struct model_vpc_view *v, void *arg)
 		api_buf_form_add(&b, six ? "Ipv6CidrBlock" : "CidrBlock", block6);
 		snap_add(s, &b);
 	}
+	/* DNS attributes away from a new VPC's (support on, hostnames off); support
+	 * first, so that hostnames may follow it */
+	if (!v->dns_support)
+		snap_rec2(s, "ModifyVpcAttribute", "VpcId", v->id, "EnableDnsSupport.Value",
+			  "false");
+	if (v->dns_hostnames)
+		snap_rec2(s, "ModifyVpcAttribute", "VpcId", v->id, "EnableDnsHostnames.Value",
+			  "true");
 	return 0;
 }
 
@@ -596,6 +605,8 @@ static int snap_launch(const struct model_instance_view *v, void *arg)
 	api_buf_form_add(&b, "InstanceType", v->type);
 	api_buf_form_add(&b, "AvailabilityZone", v->az);
 	api_buf_form_add(&b, "HostPort", port);
+	if (v->image_id)
+		api_buf_form_add(&b, "ImageId", v->image_id);
 	snap_add(s, &b);
 	if (v->state == MODEL_TERMINATED)
 		snap_terminate(s, v->id, v->terminated_at, false);

@@ -1006,6 +1006,92 @@ static int act_describe_account_attributes(struct api_ctx *c)
 
 /* ---- the actions of this file (api_actions.c's table lists them) ---- */
 
+/* ---- VPC attributes (the DNS pair) and what EC2 no longer has ---- */
+
+static int act_describe_vpc_attribute(struct api_ctx *c)
+{
+	const char *vpc = api_req(c, "VpcId"), *attr;
+	struct model_vpc_view v;
+	bool on;
+
+	if (!vpc || !(attr = api_req(c, "Attribute")))
+		return -1;
+	if (model_get_vpc(c->m, vpc, &v))
+		return api_fail(c, "InvalidVpcID.NotFound", "The vpc ID '%.100s' does not exist",
+				vpc);
+	if (!strcmp(attr, "enableDnsSupport"))
+		on = v.dns_support;
+	else if (!strcmp(attr, "enableDnsHostnames"))
+		on = v.dns_hostnames;
+	else if (!strcmp(attr, "enableNetworkAddressUsageMetrics"))
+		on = false;
+	else
+		return api_fail(c, "InvalidParameterValue",
+				"Value (%.60s) for parameter attribute is invalid. Unknown "
+				"attribute.",
+				attr);
+	api_buf_xml_elem(c->xml, "vpcId", v.id);
+	api_buf_printf(c->xml, "<%s><value>%s</value></%s>", attr, on ? "true" : "false", attr);
+	return 0;
+}
+
+static int act_modify_vpc_attribute(struct api_ctx *c)
+{
+	const char *vpc = api_req(c, "VpcId");
+	const char *sup = api_opt(c, "EnableDnsSupport.Value");
+	const char *host = api_opt(c, "EnableDnsHostnames.Value");
+	struct model_err err = {0};
+	bool on;
+
+	if (!vpc)
+		return -1;
+	if (!!sup == !!host)
+		return api_fail(c, "InvalidParameterCombination",
+				"Exactly one of EnableDnsSupport and EnableDnsHostnames must be "
+				"given.");
+	if (api_bool(c, sup ? "EnableDnsSupport.Value" : "EnableDnsHostnames.Value", false, &on))
+		return -1;
+	if (model_set_vpc_dns(c->m, vpc, sup != NULL, on, &err))
+		return api_fail_model(c, &err);
+	canon_start(c, "ModifyVpcAttribute");
+	api_buf_form_add(c->canon, "VpcId", vpc);
+	api_buf_form_add(c->canon, sup ? "EnableDnsSupport.Value" : "EnableDnsHostnames.Value",
+			 on ? "true" : "false");
+	api_buf_puts(c->xml, "<return>true</return>");
+	return 0;
+}
+
+/*
+ * EC2-Classic is retired: EC2 answers these with this error and message, and
+ * clients (Ansible's ec2_vpc_net) accept exactly that.
+ */
+static int act_classic_link(struct api_ctx *c)
+{
+	return api_fail(c, "UnsupportedOperation",
+			"The functionality you requested is not available in this region.");
+}
+
+/* Security groups are not modelled yet (SPEC R24-R26, the next issue): there are none. */
+static int no_group(struct api_ctx *c, const char *id)
+{
+	(void)c;
+	(void)id;
+	return 0;
+}
+
+static int act_describe_security_groups(struct api_ctx *c)
+{
+	static const char *const allowed[] = {"vpc-id",	  "group-id",	 "group-name",
+					      "owner-id", "description", NULL};
+	struct api_describe d;
+
+	if (api_describe_open(&d, c, "GroupId", allowed, no_group, "InvalidGroup.NotFound",
+			      "security group"))
+		return -1;
+	api_buf_puts(c->xml, "<securityGroupInfo/>");
+	return api_describe_close(&d);
+}
+
 const struct api_action api_world_actions[] = {
     {"CreateVpc", act_create_vpc},
     {"DeleteVpc", act_delete_vpc},
@@ -1024,5 +1110,10 @@ const struct api_action api_world_actions[] = {
     {"DescribeInternetGateways", act_describe_internet_gateways},
     {"DescribeAvailabilityZones", act_describe_availability_zones},
     {"DescribeAccountAttributes", act_describe_account_attributes},
+    {"DescribeVpcAttribute", act_describe_vpc_attribute},
+    {"ModifyVpcAttribute", act_modify_vpc_attribute},
+    {"DescribeVpcClassicLink", act_classic_link},
+    {"DescribeVpcClassicLinkDnsSupport", act_classic_link},
+    {"DescribeSecurityGroups", act_describe_security_groups},
     {NULL, NULL},
 };

@@ -362,6 +362,7 @@ static void free_types_and_instances(struct model *m)
 			continue;
 		free(in->id);
 		free(in->az);
+		free(in->image);
 		free(in->enis);
 		free(in->eni_ids);
 	}

@@ -147,6 +147,15 @@ int model_pick_ipv6_block(const struct model *m, char out[INET6_ADDRSTRLEN], str
  */
 int model_associate_vpc_cidr(struct model *m, const char *vpc_id, const char *cidr4,
 			     const char *cidr6, struct delta *delta, struct model_err *err);
+
+/*
+ * A VPC's DNS attribute (ModifyVpcAttribute): enableDnsSupport when
+ * dns_support, else enableDnsHostnames. EC2 refuses hostnames on while DNS
+ * support is off, and DNS support off while hostnames are on
+ * (InvalidParameterValue); InvalidVpcID.NotFound. Changes no mapping.
+ */
+int model_set_vpc_dns(struct model *m, const char *vpc_id, bool dns_support, bool on,
+		      struct model_err *err);
 /* Refused with DependencyViolation while it has subnets or route tables other than the main. */
 int model_delete_vpc(struct model *m, const char *vpc_id, struct delta *delta,
 		     struct model_err *err);
@@ -199,7 +208,8 @@ struct model_instance_req {
 	const char *type;
 	const char *az;
 	enum model_instance_state state;
-	uint16_t host_port; /* index of the host port the instance sits behind */
+	uint16_t host_port;   /* index of the host port the instance sits behind */
+	const char *image_id; /* the ImageId; NULL = none (added field) */
 };
 int model_create_instance(struct model *m, const struct model_instance_req *req,
 			  char out_id[MODEL_ID_MAX], struct model_err *err);
@@ -301,7 +311,8 @@ struct model_launch_eni {
 struct model_launch_req {
 	const char *id; /* NULL = generate */
 	const char *type;
-	int host_port; /* -1 = by the placement rule */
+	int host_port;	      /* -1 = by the placement rule */
+	const char *image_id; /* NULL = none */
 	const struct model_launch_eni *enis;
 	size_t n_enis; /* >= 1; exactly one at device index 0 */
 };
@@ -382,6 +393,7 @@ struct model_vpc_view {
 	const char *const *cidr6;
 	const char *main_route_table_id;
 	const char *main_association_id; /* (added field) */
+	bool dns_support, dns_hostnames; /* enableDnsSupport, enableDnsHostnames (added) */
 };
 
 struct model_subnet_view {
@@ -418,6 +430,7 @@ struct model_instance_view {
 	size_t n_enis;
 	const char *const *eni_ids; /* sorted by device index */
 	int64_t terminated_at;	    /* the model clock when terminated (added field) */
+	const char *image_id;	    /* NULL = none given (added field) */
 };
 
 struct model_eni_view {

@@ -59,7 +59,7 @@ int model_create_instance(struct model *m, const struct model_instance_req *req,
 	char iid[MODEL_ID_MAX];
 	uint64_t seq = m->seq;
 	uint32_t ty, ii;
-	char *id, *az;
+	char *id, *az, *image;
 
 	if (!req || !req->type || !req->az || !*req->az)
 		return model_fail(err, "MissingParameter",
@@ -75,14 +75,18 @@ int model_create_instance(struct model *m, const struct model_instance_req *req,
 		return -1;
 	id = strdup(iid);
 	az = strdup(req->az);
-	if (!id || !az || objtab_reserve(&m->insts, 1) || mhash_reserve(&m->by_inst, 1)) {
+	image = req->image_id ? strdup(req->image_id) : NULL;
+	if (!id || !az || (req->image_id && !image) || objtab_reserve(&m->insts, 1) ||
+	    mhash_reserve(&m->by_inst, 1)) {
 		free(id);
 		free(az);
+		free(image);
 		return model_fail_nomem(err);
 	}
 	ii = objtab_alloc(&m->insts);
 	INST(m, ii)->id = id;
 	INST(m, ii)->az = az;
+	INST(m, ii)->image = image;
 	INST(m, ii)->type = ty;
 	INST(m, ii)->state = req->state;
 	INST(m, ii)->port = req->host_port;
@@ -105,6 +109,7 @@ void model_instance_destroy(struct model *m, uint32_t ii)
 	mhash_del(&m->by_inst, in->id, strlen(in->id));
 	free(in->id);
 	free(in->az);
+	free(in->image);
 	free(in->enis);
 	free(in->eni_ids);
 	objtab_release(&m->insts, ii);

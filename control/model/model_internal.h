@@ -34,7 +34,8 @@ struct vpc {
 	uint8_t (*c6)[16]; /* /56 each */
 	char **c6text;
 	uint32_t main_rt;
-	char *main_assoc; /* the main route table association's id */
+	char *main_assoc;		 /* the main route table association's id */
+	bool dns_support, dns_hostnames; /* EC2's VPC attributes (DescribeVpcAttribute) */
 };
 
 struct route {
@@ -72,6 +73,7 @@ struct itype {
 
 struct instance {
 	char *id, *az;
+	char *image; /* the ImageId it was launched with; NULL = none given */
 	uint32_t type;
 	enum model_instance_state state;
 	uint16_t port;

@@ -149,7 +149,8 @@ static int launch_enis(struct model *m, const struct model_launch_req *req, cons
 static int launch_one(struct model *m, const struct model_launch_req *req, struct delta *delta,
 		      struct model_err *err)
 {
-	struct model_instance_req ir = {.id = req->id, .type = req->type, .state = MODEL_RUNNING};
+	struct model_instance_req ir = {
+	    .id = req->id, .type = req->type, .state = MODEL_RUNNING, .image_id = req->image_id};
 	char iid[MODEL_ID_MAX];
 	uint32_t *ei;
 	bool *made;

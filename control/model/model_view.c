@@ -21,6 +21,8 @@ static void vpc_view(const struct model *m, uint32_t i, struct model_vpc_view *o
 	o->cidr6 = (const char *const *)v->c6text;
 	o->main_route_table_id = RT(m, v->main_rt)->id;
 	o->main_association_id = v->main_assoc;
+	o->dns_support = v->dns_support;
+	o->dns_hostnames = v->dns_hostnames;
 }
 
 static void subnet_view(const struct model *m, uint32_t i, struct model_subnet_view *o)
@@ -72,6 +74,7 @@ static void inst_view(const struct model *m, uint32_t i, struct model_instance_v
 	o->n_enis = in->n_enis;
 	o->eni_ids = in->eni_ids;
 	o->terminated_at = in->terminated_at;
+	o->image_id = in->image;
 }
 
 static void eni_view(const struct model *m, uint32_t i, struct model_eni_view *o)
@@ -287,8 +290,11 @@ int model_dump(const struct model *m, FILE *out)
 		fprintf(out, "ipv6-pool %s\n", m->v6pools[k].text);
 	for (i = m->vpcs.head; i != NIL; i = m->vpcs.next[i]) {
 		const struct vpc *v = VPC(m, i);
-		fprintf(out, "vpc %s main-route-table=%s main-association=%s\n", v->id,
-			RT(m, v->main_rt)->id, v->main_assoc);
+		fprintf(out,
+			"vpc %s main-route-table=%s main-association=%s dns-support=%d "
+			"dns-hostnames=%d\n",
+			v->id, RT(m, v->main_rt)->id, v->main_assoc, v->dns_support,
+			v->dns_hostnames);
 		for (size_t k = 0; k < v->n4; k++)
 			fprintf(out, "  cidr4 %s\n", v->c4text[k]);
 		for (size_t k = 0; k < v->n6; k++)
@@ -318,6 +324,8 @@ int model_dump(const struct model *m, FILE *out)
 			fprintf(out, "%s%s", k ? "," : "", in->eni_ids[k]);
 		if (in->state == MODEL_TERMINATED)
 			fprintf(out, " terminated-at=%lld", (long long)in->terminated_at);
+		if (in->image)
+			fprintf(out, " image=%s", in->image);
 		fprintf(out, "\n");
 	}
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i]) {

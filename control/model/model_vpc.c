@@ -453,6 +453,9 @@ static int vpc_alloc(struct vpc *v, const struct model_vpc_req *req, const char 
 	v->c6text = calloc(v->n6 + 1, sizeof(char *));
 	v->id = strdup(vid);
 	v->main_assoc = strdup(aid);
+	/* EC2's defaults for a VPC that is not the default VPC */
+	v->dns_support = true;
+	v->dns_hostnames = false;
 	if (!v->c4base || !v->c4depth || !v->c4text || !v->c6 || !v->c6text || !v->id ||
 	    !v->main_assoc)
 		return model_fail_nomem(err);
@@ -674,10 +677,11 @@ static int vpc_add_local_routes(struct model *m, uint32_t vi, bool six, size_t k
 		for (size_t r = 0; r < t->n; r++)
 			same += t->r[r].family == (six ? 6 : 4);
 		if (same >= MODEL_MAX_ROUTES)
-			return model_fail(err, "RouteLimitExceeded",
-					  "Route table %s has %u IPv%d routes, the most it can hold: "
-					  "no room for the block's local route",
-					  t->id, MODEL_MAX_ROUTES, six ? 6 : 4);
+			return model_fail(
+			    err, "RouteLimitExceeded",
+			    "Route table %s has %u IPv%d routes, the most it can hold: "
+			    "no room for the block's local route",
+			    t->id, MODEL_MAX_ROUTES, six ? 6 : 4);
 	}
 	if (!(s = calloc(2 * nt + 1, sizeof(*s))) || model_reserve_delta(delta, nt)) {
 		free(s);

@@ -388,3 +388,25 @@ int model_replace_route_table_association(struct model *m, const char *associati
 		model_id_copy(out_association_id, aid);
 	return 0;
 }
+
+int model_set_vpc_dns(struct model *m, const char *vpc_id, bool dns_support, bool on,
+		      struct model_err *err)
+{
+	uint32_t vi = model_find(&m->by_vpc, vpc_id);
+	struct vpc *v;
+
+	if (vi == NIL)
+		return model_fail(err, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist",
+				  vpc_id ? vpc_id : "");
+	v = VPC(m, vi);
+	if (dns_support ? !on && v->dns_hostnames : on && !v->dns_support)
+		return model_fail(err, "InvalidParameterValue",
+				  "enableDnsHostnames can be true only while enableDnsSupport is "
+				  "true (vpc %s).",
+				  vpc_id);
+	if (dns_support)
+		v->dns_support = on;
+	else
+		v->dns_hostnames = on;
+	return 0;
+}
