@@ -59,9 +59,9 @@ class Process:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=out)
         try:
             wait_port(port, self.proc, what)
-        except Exception:
+        except RuntimeError as e:
             self.stop()
-            raise
+            raise RuntimeError("%s; its log:\n%s" % (e, self.tail())) from None
 
     def tail(self, n=3000):
         with open(self.log, "rb") as f:
