@@ -13,6 +13,10 @@ packages=(
   clang-format cppcheck         # make lint
   clang libclang-rt-14-dev      # make fuzz and make sanitize: libFuzzer, ASan, UBSan
   iproute2 ethtool iputils-ping curl netcat-openbsd procps tcpdump python3  # end-to-end tests and the demo
+  # the Ansible test (tests/ansible): Debian's ansible bundles the amazon.aws collection and
+  # runs its modules with /usr/bin/python3, which needs Debian's boto3 (and netaddr for
+  # the playbook's ansible.utils address filters)
+  ansible python3-boto3 python3-botocore python3-netaddr
 )
 
 missing=()
