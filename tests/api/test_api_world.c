@@ -281,6 +281,21 @@ static int setup_world2(void **state)
 	return setup_with(state, world2);
 }
 
+/* world2() with host ports 1 and 2 for new instances (the configuration's launch:). */
+static struct model *world2_launch(void)
+{
+	struct model *m = world2();
+	struct model_err e;
+	const uint16_t ports[] = {1, 2};
+	assert_int_equal(model_set_placement(m, ports, 2, 0, &e), 0);
+	return m;
+}
+
+static int setup_world2_launch(void **state)
+{
+	return setup_with(state, world2_launch);
+}
+
 /* The text of the first <tag>...</tag> of an answer (freed with the answer). */
 static void member(const char *body, const char *tag, char out[64])
 {
@@ -524,6 +539,103 @@ static void a_configured_world_changed_through_the_api_survives_compaction(void 
 	journal_and_snapshot_give_same_state(f, world2, "Action=DeleteSubnet&SubnetId=subnet-big");
 }
 
+/* Body of an answer contains want (the answer freed). */
+static void ok_has(struct fx *f, const char *body, const char *want)
+{
+	char *b = ok(f, body);
+	if (!strstr(b, want))
+		fail_msg("%s -> %s (wanted %s)", body, b, want);
+	free(b);
+}
+
+static void ok_lacks(struct fx *f, const char *body, const char *unwanted)
+{
+	char *b = ok(f, body);
+	if (strstr(b, unwanted))
+		fail_msg("%s -> %s (did not want %s)", body, b, unwanted);
+	free(b);
+}
+
+/*
+ * What clients call besides the world's own actions (Ansible's ec2_vpc_net,
+ * ec2_instance, ec2_eni): the VPC's DNS attributes (kept, journaled, in
+ * snapshots), DescribeInstanceStatus, the ImageId kept and filtered on,
+ * ClassicLink answered as EC2 does, DescribeSecurityGroups (none yet).
+ */
+static void client_calls_vpc_attributes_status_image_classic_link(void **state)
+{
+	struct fx *f = *state;
+	char inst[64];
+
+	/* EC2's defaults for a new VPC: DNS support on, hostnames off */
+	ok_has(f, "Action=DescribeVpcAttribute&VpcId=vpc-2&Attribute=enableDnsSupport",
+	       "<enableDnsSupport><value>true</value></enableDnsSupport>");
+	ok_has(f, "Action=DescribeVpcAttribute&VpcId=vpc-2&Attribute=enableDnsHostnames",
+	       "<enableDnsHostnames><value>false</value></enableDnsHostnames>");
+	okf(f, "Action=ModifyVpcAttribute&VpcId=vpc-2&EnableDnsHostnames.Value=true");
+	ok_has(f, "Action=DescribeVpcAttribute&VpcId=vpc-2&Attribute=enableDnsHostnames",
+	       "<value>true</value>");
+	/* support cannot go off under hostnames; hostnames not on without support */
+	fails(f, "Action=ModifyVpcAttribute&VpcId=vpc-2&EnableDnsSupport.Value=false", 400,
+	      "InvalidParameterValue");
+	okf(f, "Action=ModifyVpcAttribute&VpcId=vpc-1&EnableDnsSupport.Value=false");
+	fails(f, "Action=ModifyVpcAttribute&VpcId=vpc-1&EnableDnsHostnames.Value=true", 400,
+	      "InvalidParameterValue");
+	fails(f, "Action=ModifyVpcAttribute&VpcId=vpc-1", 400, "InvalidParameterCombination");
+	fails(f,
+	      "Action=ModifyVpcAttribute&VpcId=vpc-1&EnableDnsSupport.Value=true&"
+	      "EnableDnsHostnames.Value=true",
+	      400, "InvalidParameterCombination");
+	fails(f, "Action=ModifyVpcAttribute&VpcId=vpc-1&EnableDnsSupport.Value=maybe", 400,
+	      "InvalidParameterValue");
+	fails(f, "Action=ModifyVpcAttribute&VpcId=vpc-9&EnableDnsSupport.Value=true", 400,
+	      "InvalidVpcID.NotFound");
+	fails(f, "Action=DescribeVpcAttribute&VpcId=vpc-9&Attribute=enableDnsSupport", 400,
+	      "InvalidVpcID.NotFound");
+	fails(f, "Action=DescribeVpcAttribute&VpcId=vpc-1&Attribute=dnsMagic", 400,
+	      "InvalidParameterValue");
+	fails(f, "Action=DescribeVpcAttribute&VpcId=vpc-1", 400, "MissingParameter");
+
+	/* the ImageId is kept, shown and filtered on */
+	ok_member(f,
+		  "Action=RunInstances&ImageId=ami-0abc&InstanceType=t3.medium&MinCount=1&"
+		  "MaxCount=1&SubnetId=subnet-a&TagSpecification.1.ResourceType=volume&"
+		  "TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=root&"
+		  "TagSpecification.2.ResourceType=instance&TagSpecification.2.Tag.1.Key=Name&"
+		  "TagSpecification.2.Tag.1.Value=web",
+		  "instanceId", inst);
+	ok_has(f, "Action=DescribeInstances&Filter.1.Name=image-id&Filter.1.Value.1=ami-0abc",
+	       inst);
+	ok_has(f, "Action=DescribeInstances&Filter.1.Name=tag:Name&Filter.1.Value.1=web", inst);
+	ok_lacks(f, "Action=DescribeInstances&Filter.1.Name=image-id&Filter.1.Value.1=ami-0abd",
+		 inst);
+
+	/* DescribeInstanceStatus: running ones by default, all with IncludeAllInstances */
+	okf(f, "Action=StopInstances&InstanceId.1=i-2");
+	ok_has(f, "Action=DescribeInstanceStatus&InstanceId.1=i-1",
+	       "<instanceState><code>16</code><name>running</name></instanceState>");
+	ok_lacks(f, "Action=DescribeInstanceStatus", "<instanceId>i-2</instanceId>");
+	ok_has(f, "Action=DescribeInstanceStatus&IncludeAllInstances=true",
+	       "<instanceId>i-2</instanceId>");
+	ok_has(f, "Action=DescribeInstanceStatus&IncludeAllInstances=true&InstanceId.1=i-2",
+	       "<status>not-applicable</status>");
+	fails(f, "Action=DescribeInstanceStatus&InstanceId.1=i-nope", 400,
+	      "InvalidInstanceID.NotFound");
+
+	/* EC2-Classic is gone: the error and message clients expect */
+	fails(f, "Action=DescribeVpcClassicLink&VpcId.1=vpc-1", 400, "UnsupportedOperation");
+	fails(f, "Action=DescribeVpcClassicLinkDnsSupport&VpcIds.1=vpc-1", 400,
+	      "UnsupportedOperation");
+	/* no security group exists yet: an empty answer, an unknown id refused */
+	ok_has(f, "Action=DescribeSecurityGroups&Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1",
+	       "<securityGroupInfo/>");
+	fails(f, "Action=DescribeSecurityGroups&GroupId.1=sg-1", 400, "InvalidGroup.NotFound");
+
+	/* all of it comes back after a restart and after a compaction */
+	journal_and_snapshot_give_same_state(f, world2_launch,
+					     "Action=DeleteSubnet&SubnetId=subnet-big");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +645,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		a_configured_world_changed_through_the_api_survives_compaction, setup_world2,
 		teardown),
+	    cmocka_unit_test_setup_teardown(client_calls_vpc_attributes_status_image_classic_link,
+					    setup_world2_launch, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
