@@ -30,7 +30,8 @@ int model_set_placement(struct model *m, const uint16_t *ports, size_t n_ports,
 				return model_fail(err, "InvalidParameterValue",
 						  "Placement lists host port %u twice", ports[i]);
 	}
-	memcpy(m->place, ports, n_ports * sizeof(*ports));
+	if (n_ports) /* ports may be NULL then: memcpy wants a pointer all the same */
+		memcpy(m->place, ports, n_ports * sizeof(*ports));
 	m->nplace = n_ports;
 	m->place_max = max_per_port;
 	return 0;
