@@ -80,12 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check(api_text_valid(r.body, r.len));
 	fuzz_check(r.status == 200 || r.status == 400 || r.status == 412 || r.status == 500 ||
 		   r.status == 503);
-	size_t after_len;
-	char *after = fuzz_dump(w.m, &after_len);
-	bool pristine = fuzz_world_is_pristine(&w, after, after_len);
+	static struct fuzz_dump after;
+	fuzz_dump_to(w.m, &after);
+	bool pristine = fuzz_world_is_pristine(&w, after.s, after.len);
 	if (rc != 0)
 		fuzz_check(pristine); /* the world before this input was the pristine one */
-	free(after);
 	api_response_free(&r);
 	if (!pristine) {
 		api_free(a);

@@ -31,9 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* the dump before the current line: the pristine one, then the last line's */
+	static struct fuzz_dump dumps[2];
 	const char *before = w.pristine;
 	size_t before_len = w.pristine_len;
-	char *last = NULL;
+	unsigned cur = 0;
 	size_t at = 0;
 	for (unsigned n = 0; n < MAX_LINES && at < size; n++) {
 		char line[CTL_LINE_MAX];
@@ -48,20 +49,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct delta d = {0};
 		int rc = ctl_exec(w.m, line, &d, out);
 		fuzz_check(rc == CTL_OK || rc == CTL_ERROR || rc == CTL_UNKNOWN);
-		size_t after_len;
-		char *after = fuzz_dump(w.m, &after_len);
+		struct fuzz_dump *after = &dumps[cur];
+		fuzz_dump_to(w.m, after);
 		if (rc != CTL_OK)
-			fuzz_check(before_len == after_len && !memcmp(before, after, before_len));
-		free(last);
-		last = after;
-		before = after;
-		before_len = after_len;
+			fuzz_check(before_len == after->len &&
+				   !memcmp(before, after->s, before_len));
+		before = after->s;
+		before_len = after->len;
+		cur ^= 1; /* the next line dumps into the other buffer */
 		delta_free(&d);
 	}
 	if (!fuzz_world_is_pristine(&w, before, before_len)) {
 		fuzz_world_free(&w);
 		fuzz_world_load(&w);
 	}
-	free(last);
 	return 0;
 }

@@ -19,6 +19,31 @@ char *fuzz_dump(const struct model *m, size_t *len)
 	return buf;
 }
 
+void fuzz_dump_to(const struct model *m, struct fuzz_dump *d)
+{
+	for (;;) {
+		if (d->cap == 0) {
+			d->cap = 64 * 1024;
+			d->s = malloc(d->cap);
+			fuzz_check(d->s != NULL);
+		}
+		FILE *f = fmemopen(d->s, d->cap, "w");
+		fuzz_check(f != NULL);
+		int rc = model_dump(m, f);
+		long pos = ftell(f);
+		rc |= fclose(f);
+		if (rc == 0 && pos >= 0 && (size_t)pos + 1 < d->cap) {
+			d->len = (size_t)pos;
+			return;
+		}
+		/* did not fit (or might not have): a bigger buffer, and again */
+		d->cap *= 2;
+		free(d->s);
+		d->s = malloc(d->cap);
+		fuzz_check(d->s != NULL);
+	}
+}
+
 void fuzz_world_load(struct fuzz_world *w)
 {
 	if (!w->pristine_m) {

@@ -37,6 +37,14 @@ struct fuzz_world {
 /* model_dump of m, malloc'd, into *len. */
 char *fuzz_dump(const struct model *m, size_t *len);
 
+/* A dump buffer reused from one dump to the next (no allocation per dump). */
+struct fuzz_dump {
+	char *s;
+	size_t len, cap;
+};
+/* model_dump of m into d (grown when it does not fit). */
+void fuzz_dump_to(const struct model *m, struct fuzz_dump *d);
+
 /* Make w->m the default world: loaded the first time, then a clone of the pristine one. */
 void fuzz_world_load(struct fuzz_world *w);
 
