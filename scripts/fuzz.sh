@@ -12,8 +12,9 @@
 #                   (default: a temporary folder, removed at the end)
 #   FUZZ_MERGE=1    at the end of each harness, merge the new inputs that add
 #                   coverage into tests/fuzz/corpus/<harness> (libFuzzer
-#                   -merge=1: the existing files stay, only inputs with new
-#                   coverage are added)
+#                   -merge=1 -use_counters=0: the existing files stay, only
+#                   inputs with new edges are added, not every new hit count,
+#                   which keeps the corpus to a few hundred files)
 #   FUZZ_NICE=N     nice level of the fuzzers (default 19)
 #   FUZZ_BUILD=DIR  the build folder (default build-fuzz)
 #
@@ -63,7 +64,7 @@ for h in "${harnesses[@]}"; do
 	wall=$(($(date +%s) - start))
 	[ -z "${FUZZ_KEEP:-}" ] || cp "$log" "$keep/$h.log"
 	if [ "${FUZZ_MERGE:-0}" = 1 ] && [ $ok = ok ]; then
-		nice -n "${FUZZ_NICE:-19}" "$build/tests/fuzz/fuzz_$h" -merge=1 \
+		nice -n "${FUZZ_NICE:-19}" "$build/tests/fuzz/fuzz_$h" -merge=1 -use_counters=0 \
 			"$root/tests/fuzz/corpus/$h" "$keep/$h" >"$tmp/$h.merge.log" 2>&1 ||
 			{ tail -20 "$tmp/$h.merge.log"; status=1; }
 	fi
