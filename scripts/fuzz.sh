@@ -71,7 +71,7 @@ for h in "${harnesses[@]}"; do
 	runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo '?')
 	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo '?')
-	rate=$([ "$runs" != '?' ] && [ $wall -gt 0 ] && echo $((runs / wall)) || echo '?')
+	rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
 	files=$(ls "$root/tests/fuzz/corpus/$h" | wc -l)
 	summary+=("$(printf '%-9s %11s %8s %6s %7s %6s %7ss  %s' "$h" "$runs" "$rate" "$cov" "$ft" \
 		"$files" "$wall" $ok)")
