@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "api_buf.h"
 
@@ -24,18 +24,54 @@ static void hexify(const unsigned char *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/*
+ * SHA-256 fetched from the provider once. EVP_sha256() makes OpenSSL 3 fetch
+ * the algorithm again at every digest, and the one-shot HMAC() fetches the
+ * MAC too: that lookup was most of a signature's cost (2 us per HMAC, 0.6 us
+ * per digest, against 0.12 us for a digest with the algorithm fetched).
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* SHA-256 of a then b (either may be empty) into out. */
+static void sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	if (!c || !EVP_DigestInit_ex(c, sha256_md ? sha256_md : EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(c, a, an) || !EVP_DigestUpdate(c, b, bn) ||
+	    !EVP_DigestFinal_ex(c, out, &len))
+		memset(out, 0, 32); /* no digest: a signature that matches nothing */
+	EVP_MD_CTX_free(c);
+}
+
 static void sha256_hex(const void *d, size_t n, char out[65])
 {
 	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_Digest(d, n, md, &len, EVP_sha256(), NULL);
+	sha256_2(d, n, "", 0, md);
 	hexify(md, 32, out);
 }
 
+/* HMAC-SHA256 (RFC 2104, block of 64 bytes) of msg under key. */
 static void hmac(const void *key, size_t klen, const char *msg, unsigned char out[32])
 {
-	unsigned int len = 32;
-	HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg), out, &len);
+	unsigned char k[64] = {0}, pad[64], inner[32];
+	if (klen > sizeof(k))
+		sha256_2(key, klen, "", 0, k);
+	else
+		memcpy(k, key, klen);
+	for (size_t i = 0; i < sizeof(k); i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_2(pad, sizeof(pad), msg, strlen(msg), inner);
+	for (size_t i = 0; i < sizeof(k); i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_2(pad, sizeof(pad), inner, sizeof(inner), out);
 }
 
 static const char *header_get(const struct api_sigv4_req *r, const char *name, size_t nlen)

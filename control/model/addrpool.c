@@ -44,6 +44,24 @@ void addrpool_fini(struct addrpool *p)
 	p->bits = p->full = NULL;
 }
 
+int addrpool_clone(struct addrpool *dst, const struct addrpool *src)
+{
+	size_t w = nwords(src->size), f = nwords(nwords(src->size));
+
+	*dst = *src;
+	dst->bits = src->bits ? malloc(w * sizeof(uint64_t)) : NULL;
+	dst->full = src->full ? malloc(f * sizeof(uint64_t)) : NULL;
+	if ((src->bits && !dst->bits) || (src->full && !dst->full)) {
+		addrpool_fini(dst);
+		return -ENOMEM;
+	}
+	if (src->bits)
+		memcpy(dst->bits, src->bits, w * sizeof(uint64_t));
+	if (src->full)
+		memcpy(dst->full, src->full, f * sizeof(uint64_t));
+	return 0;
+}
+
 bool addrpool_contains(const struct addrpool *p, uint32_t addr)
 {
 	return (uint64_t)(addr - p->base) < p->size && addr >= p->base;

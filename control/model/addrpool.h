@@ -31,6 +31,8 @@ struct addrpool {
  */
 int addrpool_init(struct addrpool *p, uint32_t base, uint8_t depth, bool reserve_ec2);
 void addrpool_fini(struct addrpool *p);
+/* dst = a copy of src: 0, or -ENOMEM with dst holding no memory. */
+int addrpool_clone(struct addrpool *dst, const struct addrpool *src);
 
 bool addrpool_contains(const struct addrpool *p, uint32_t addr);
 bool addrpool_is_taken(const struct addrpool *p, uint32_t addr);

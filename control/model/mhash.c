@@ -233,3 +233,18 @@ size_t mhash_bytes(const struct mhash *h)
 {
 	return nslots(h) * h->stride;
 }
+
+int mhash_clone(struct mhash *dst, const struct mhash *src, const void *ctx)
+{
+	*dst = *src;
+	dst->ctx = ctx;
+	if (!src->slots)
+		return 0;
+	dst->slots = slots_alloc(nslots(src) * src->stride);
+	if (!dst->slots) {
+		mhash_init(dst, src->key_size, src->eq, ctx);
+		return -ENOMEM;
+	}
+	memcpy(dst->slots, src->slots, nslots(src) * src->stride);
+	return 0;
+}

@@ -58,5 +58,7 @@ int mhash_del(struct mhash *h, const void *key, size_t len);
 void mhash_prefetch(const struct mhash *h, const void *key, size_t len);
 /* Heap bytes held. */
 size_t mhash_bytes(const struct mhash *h);
+/* dst = a copy of src, slot for slot, comparing with ctx: 0, or -ENOMEM with dst empty. */
+int mhash_clone(struct mhash *dst, const struct mhash *src, const void *ctx);
 
 #endif

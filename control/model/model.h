@@ -56,6 +56,13 @@ struct model_err {
 
 struct model *model_create(void); /* NULL + errno on failure */
 void model_free(struct model *m);
+/*
+ * A deep copy of m: the same objects in the same slots, the same index
+ * layouts and capacities, so every later operation on the copy does what it
+ * would do on m (model_dump identical). NULL + errno (ENOMEM) on failure.
+ * For the fuzz harnesses, which restore a pristine world per input.
+ */
+struct model *model_clone(const struct model *m);
 
 /*
  * Capacity of the forwarding tables (set by the engine before loading).

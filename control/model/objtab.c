@@ -89,3 +89,31 @@ size_t objtab_bytes(const struct objtab *t)
 {
 	return t->cap * (t->elsize + 3 * sizeof(uint32_t) + 1 + sizeof(uint64_t));
 }
+
+static int dup_array(void **dst, const void *src, size_t bytes)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = malloc(bytes ? bytes : 1);
+	if (!*dst)
+		return -ENOMEM;
+	memcpy(*dst, src, bytes);
+	return 0;
+}
+
+int objtab_clone(struct objtab *dst, const struct objtab *src)
+{
+	*dst = *src;
+	dst->arr = dst->freel = dst->prev = dst->next = NULL;
+	dst->live = NULL;
+	if (dup_array(&dst->arr, src->arr, src->cap * src->elsize) ||
+	    dup_array((void **)&dst->freel, src->freel, src->cap * sizeof(uint32_t)) ||
+	    dup_array((void **)&dst->prev, src->prev, src->cap * sizeof(uint32_t)) ||
+	    dup_array((void **)&dst->next, src->next, src->cap * sizeof(uint32_t)) ||
+	    dup_array((void **)&dst->live, src->live, src->cap)) {
+		objtab_fini(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}

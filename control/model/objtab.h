@@ -40,6 +40,8 @@ int objtab_reserve(struct objtab *t, size_t more);
 uint32_t objtab_alloc(struct objtab *t);
 void objtab_release(struct objtab *t, uint32_t i);
 size_t objtab_bytes(const struct objtab *t);
+/* dst = a copy of src (the elements byte for byte): 0, or -ENOMEM with dst empty. */
+int objtab_clone(struct objtab *dst, const struct objtab *src);
 
 static inline void *objtab_at(const struct objtab *t, uint32_t i)
 {

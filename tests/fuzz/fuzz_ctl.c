@@ -4,37 +4,37 @@
  * the embedded default world: every line is answered with OK, ERR or
  * "unknown", and a refused line leaves the model as it was (model_dump
  * byte-identical).
+ *
+ * The input is up to MAX_LINES lines, run in order on the same model (a
+ * line sees what the lines before it did). Every input starts from the
+ * default world, restored only after an input that left it changed
+ * (fuzz_world.h: how, and what persists).
  */
 #include <string.h>
 
-#include "config.h"
-#include "config_default.h"
 #include "ctl.h"
 #include "delta.h"
 #include "fuzz.h"
-#include "model.h"
+#include "fuzz_world.h"
 
 #define MAX_LINES 32
 
-static char *dump(const struct model *m, size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-	fuzz_check(f != NULL);
-	model_dump(m, f);
-	fclose(f);
-	return buf;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct enimap_config cfg;
-	struct config_err err;
-	struct model *m = model_create();
-	fuzz_check(m != NULL);
-	fuzz_check(config_load_string("default.yaml", config_default_yaml, config_default_yaml_len,
-				      &cfg, m, NULL, &err) == 0);
+	static struct fuzz_world w;
+	static FILE *out;
+	if (!w.m)
+		fuzz_world_load(&w);
+	if (!out) {
+		out = fopen("/dev/null", "w"); /* the replies: formatted, then dropped */
+		fuzz_check(out != NULL);
+	}
 
+	/* the dump before the current line: the pristine one, then the last line's */
+	static struct fuzz_dump dumps[2];
+	const char *before = w.pristine;
+	size_t before_len = w.pristine_len;
+	unsigned cur = 0;
 	size_t at = 0;
 	for (unsigned n = 0; n < MAX_LINES && at < size; n++) {
 		char line[CTL_LINE_MAX];
@@ -46,21 +46,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			at++; /* the rest of an over-long line */
 		at++;
 
-		size_t before_len, after_len;
-		char *before = dump(m, &before_len);
 		struct delta d = {0};
-		FILE *out = fopen("/dev/null", "w");
-		fuzz_check(out != NULL);
-		int rc = ctl_exec(m, line, &d, out);
-		fclose(out);
+		int rc = ctl_exec(w.m, line, &d, out);
 		fuzz_check(rc == CTL_OK || rc == CTL_ERROR || rc == CTL_UNKNOWN);
-		char *after = dump(m, &after_len);
+		struct fuzz_dump *after = &dumps[cur];
+		fuzz_dump_to(w.m, after);
 		if (rc != CTL_OK)
-			fuzz_check(before_len == after_len && !memcmp(before, after, before_len));
-		free(before);
-		free(after);
+			fuzz_check(before_len == after->len &&
+				   !memcmp(before, after->s, before_len));
+		before = after->s;
+		before_len = after->len;
+		cur ^= 1; /* the next line dumps into the other buffer */
 		delta_free(&d);
 	}
-	model_free(m);
+	if (!fuzz_world_is_pristine(&w, before, before_len)) {
+		fuzz_world_free(&w);
+		fuzz_world_load(&w);
+	}
 	return 0;
 }
