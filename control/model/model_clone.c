@@ -53,9 +53,9 @@ static int dup_strv(char ***dst, size_t *dst_n, char *const *src, size_t n)
 
 static int clone_vpc(struct vpc *d, const struct vpc *s)
 {
-	return dup_str(&d->id, s->id) || ARR(d->c4base, s->c4base, s->n4) ||
-	       ARR(d->c4depth, s->c4depth, s->n4) || ARR(d->c6, s->c6, s->n6) ||
-	       dup_strv(&d->c4text, &d->n4, s->c4text, s->n4) ||
+	return dup_str(&d->id, s->id) || dup_str(&d->main_assoc, s->main_assoc) ||
+	       ARR(d->c4base, s->c4base, s->n4) || ARR(d->c4depth, s->c4depth, s->n4) ||
+	       ARR(d->c6, s->c6, s->n6) || dup_strv(&d->c4text, &d->n4, s->c4text, s->n4) ||
 	       dup_strv(&d->c6text, &d->n6, s->c6text, s->n6);
 }
 
@@ -85,7 +85,7 @@ static int clone_rtable(struct rtable *d, const struct rtable *s)
 
 static int clone_subnet(struct subnet *d, const struct subnet *s)
 {
-	return dup_str(&d->id, s->id) || dup_str(&d->az, s->az) ||
+	return dup_str(&d->id, s->id) || dup_str(&d->az, s->az) || dup_str(&d->assoc, s->assoc) ||
 	       dup_str(&d->cidr4text, s->cidr4text) || dup_str(&d->cidr6text, s->cidr6text) ||
 	       addrpool_clone(&d->pool, &s->pool);
 }
@@ -94,13 +94,15 @@ static int clone_eni(struct eni *d, const struct eni *s)
 {
 	return dup_str(&d->id, s->id) || dup_str(&d->desc, s->desc) ||
 	       dup_str(&d->attach_id, s->attach_id) || ARR(d->sec, s->sec, s->capsec) ||
-	       ARR(d->v6, s->v6, s->cap6);
+	       ARR(d->v6, s->v6, s->cap6) ||
+	       dup_strv(&d->groups, &d->ngroups, s->groups, s->ngroups);
 }
 
 /* after the ENIs: the view's id pointers point at the copy's ENIs */
 static int clone_instance(const struct model *m, struct instance *d, const struct instance *s)
 {
-	if (dup_str(&d->id, s->id) || dup_str(&d->az, s->az) || ARR(d->enis, s->enis, s->n_enis))
+	if (dup_str(&d->id, s->id) || dup_str(&d->az, s->az) || dup_str(&d->image, s->image) ||
+	    ARR(d->enis, s->enis, s->n_enis))
 		return -1;
 	if (s->eni_ids) {
 		d->eni_ids = malloc((s->n_enis ? s->n_enis : 1) * sizeof(*d->eni_ids));
@@ -110,6 +112,30 @@ static int clone_instance(const struct model *m, struct instance *d, const struc
 			d->eni_ids[k] = ENI(m, s->enis[k])->id;
 	}
 	d->n_enis = s->n_enis;
+	return 0;
+}
+
+/* a tag set: its keys and values owned, its type static text */
+static int clone_tagset(struct tagset *d, const struct tagset *s)
+{
+	if (dup_str(&d->rid, s->rid) || ARR(d->order, s->order, s->cap))
+		return -1;
+	d->t = s->t ? calloc(s->cap ? s->cap : 1, sizeof(*d->t)) : NULL;
+	if (s->t && !d->t)
+		return -1;
+	d->cap = s->cap;
+	for (size_t k = 0; k < s->n; k++) {
+		char *key, *value;
+		if (dup_str(&key, s->t[k].key))
+			return -1;
+		if (dup_str(&value, s->t[k].value)) {
+			free(key);
+			return -1;
+		}
+		d->t[k].key = key;
+		d->t[k].value = value;
+		d->n = k + 1;
+	}
 	return 0;
 }
 
@@ -128,6 +154,7 @@ static void clear_owned(struct model *m)
 		v->c4depth = NULL;
 		v->c4text = v->c6text = NULL;
 		v->c6 = NULL;
+		v->main_assoc = NULL;
 		v->n4 = v->n6 = 0;
 	}
 	for (uint32_t i = m->rts.head; i != NIL; i = m->rts.next[i]) {
@@ -139,14 +166,14 @@ static void clear_owned(struct model *m)
 	}
 	for (uint32_t i = m->subnets.head; i != NIL; i = m->subnets.next[i]) {
 		struct subnet *s = SUBNET(m, i);
-		s->id = s->az = s->cidr4text = s->cidr6text = NULL;
+		s->id = s->az = s->assoc = s->cidr4text = s->cidr6text = NULL;
 		s->pool.bits = s->pool.full = NULL;
 	}
 	for (uint32_t i = m->types.head; i != NIL; i = m->types.next[i])
 		TYPE(m, i)->name = NULL;
 	for (uint32_t i = m->insts.head; i != NIL; i = m->insts.next[i]) {
 		struct instance *in = INST(m, i);
-		in->id = in->az = NULL;
+		in->id = in->az = in->image = NULL;
 		in->enis = NULL;
 		in->eni_ids = NULL;
 		in->n_enis = 0;
@@ -156,6 +183,15 @@ static void clear_owned(struct model *m)
 		e->id = e->desc = e->attach_id = NULL;
 		e->sec = NULL;
 		e->v6 = NULL;
+		e->groups = NULL;
+		e->ngroups = 0;
+	}
+	for (uint32_t i = m->tagsets.head; i != NIL; i = m->tagsets.next[i]) {
+		struct tagset *t = TAGSET(m, i);
+		t->rid = NULL;
+		t->t = NULL;
+		t->order = NULL;
+		t->n = t->cap = 0;
 	}
 	for (uint32_t i = m->eips.head; i != NIL; i = m->eips.next[i])
 		EIP(m, i)->alloc_id = EIP(m, i)->assoc_id = NULL;
@@ -184,6 +220,26 @@ static int clone_objects(struct model *d, const struct model *s)
 	for (uint32_t i = s->eips.head; i != NIL; i = s->eips.next[i])
 		if (clone_eip(EIP(d, i), EIP(s, i)))
 			return -1;
+	for (uint32_t i = s->tagsets.head; i != NIL; i = s->tagsets.next[i])
+		if (clone_tagset(TAGSET(d, i), TAGSET(s, i)))
+			return -1;
+	if (s->nv6pools) {
+		d->v6pools = calloc(s->nv6pools, sizeof(*d->v6pools));
+		if (!d->v6pools)
+			return -1;
+		for (size_t p = 0; p < s->nv6pools; p++) {
+			d->v6pools[p] = s->v6pools[p];
+			d->v6pools[p].text = NULL;
+			d->nv6pools = p + 1;
+			if (dup_str(&d->v6pools[p].text, s->v6pools[p].text))
+				return -1;
+		}
+	}
+	if (s->dead && ARR(d->dead, s->dead, s->capdead))
+		return -1;
+	d->ndead = s->ndead;
+	d->capdead = s->capdead;
+	d->dead0 = s->dead0;
 	if (s->npools) {
 		d->pools = calloc(s->npools, sizeof(*d->pools));
 		if (!d->pools)
@@ -206,16 +262,17 @@ struct model *model_clone(const struct model *src)
 		return NULL;
 	/* model_create's empty tables and built-in types: replaced by src's */
 	struct objtab *dt[] = {&d->vpcs,  &d->rts,  &d->subnets, &d->types,
-			       &d->insts, &d->enis, &d->eips};
+			       &d->insts, &d->enis, &d->eips,	 &d->tagsets};
 	const struct objtab *st[] = {&src->vpcs,  &src->rts,  &src->subnets, &src->types,
-				     &src->insts, &src->enis, &src->eips};
-	struct mhash *dh[] = {&d->by_vpc, &d->by_rt,	 &d->by_subnet, &d->by_type,  &d->by_inst,
-			      &d->by_eni, &d->by_attach, &d->by_alloc,	&d->by_assoc, &d->v4own,
-			      &d->v6own,  &d->mac,	 &d->eippub,	&d->eippriv};
-	const struct mhash *sh[] = {&src->by_vpc,   &src->by_rt,  &src->by_subnet, &src->by_type,
-				    &src->by_inst,  &src->by_eni, &src->by_attach, &src->by_alloc,
-				    &src->by_assoc, &src->v4own,  &src->v6own,	   &src->mac,
-				    &src->eippub,   &src->eippriv};
+				     &src->insts, &src->enis, &src->eips,    &src->tagsets};
+	struct mhash *dh[] = {&d->by_vpc,   &d->by_rt,	 &d->by_subnet,	 &d->by_type,
+			      &d->by_inst,  &d->by_eni,	 &d->by_attach,	 &d->by_alloc,
+			      &d->by_assoc, &d->v4own,	 &d->v6own,	 &d->mac,
+			      &d->eippub,   &d->eippriv, &d->by_rtassoc, &d->by_tags};
+	const struct mhash *sh[] = {&src->by_vpc,   &src->by_rt,   &src->by_subnet,  &src->by_type,
+				    &src->by_inst,  &src->by_eni,  &src->by_attach,  &src->by_alloc,
+				    &src->by_assoc, &src->v4own,   &src->v6own,	     &src->mac,
+				    &src->eippub,   &src->eippriv, &src->by_rtassoc, &src->by_tags};
 	for (uint32_t i = d->types.head; i != NIL; i = d->types.next[i])
 		free(TYPE(d, i)->name);
 	for (size_t t = 0; t < sizeof(dt) / sizeof(dt[0]); t++)
@@ -240,6 +297,14 @@ struct model *model_clone(const struct model *src)
 	d->cap_eips = src->cap_eips;
 	d->seq = src->seq;
 	d->last_alloc = src->last_alloc;
+	d->tag_clock = src->tag_clock;
+	d->tags_pending = src->tags_pending;
+	memcpy(d->place, src->place, sizeof(d->place));
+	d->nplace = src->nplace;
+	d->place_max = src->place_max;
+	memcpy(d->port_load, src->port_load, sizeof(d->port_load));
+	d->clock = src->clock;
+	d->retention = src->retention;
 	if (rc || clone_objects(d, src)) {
 		model_free(d);
 		errno = ENOMEM;

@@ -107,7 +107,9 @@ int objtab_clone(struct objtab *dst, const struct objtab *src)
 	*dst = *src;
 	dst->arr = dst->freel = dst->prev = dst->next = NULL;
 	dst->live = NULL;
+	dst->order = NULL;
 	if (dup_array(&dst->arr, src->arr, src->cap * src->elsize) ||
+	    dup_array((void **)&dst->order, src->order, src->cap * sizeof(uint64_t)) ||
 	    dup_array((void **)&dst->freel, src->freel, src->cap * sizeof(uint32_t)) ||
 	    dup_array((void **)&dst->prev, src->prev, src->cap * sizeof(uint32_t)) ||
 	    dup_array((void **)&dst->next, src->next, src->cap * sizeof(uint32_t)) ||

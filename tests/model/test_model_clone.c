@@ -71,6 +71,34 @@ static void grow_world(struct world *w)
 	world_eip(w, alloc);
 	world_associate(w, alloc, w->eni0, "10.0.1.20", assoc);
 	OK(w, model_create_route(w->m, w->rtb, "192.168.0.0/16", eni1, &w->d, &w->err));
+	/* what later stages added: tags, an IPv6 pool, a subnet on its own route table,
+	 * a VPC attribute, security group ids, placement, an instance with an image
+	 * that is terminated (kept, with its tags) */
+	const char *tagged[] = {w->eni0, w->i1, alloc};
+	struct model_tag tags[] = {{"Name", "web"}, {"env", "prod"}};
+	OK(w, model_create_tags(w->m, tagged, 3, tags, 2, &w->err));
+	OK(w, model_add_ipv6_pool(w->m, "2600:1f18:4000::/55", &w->err));
+	char rt2[MODEL_ID_MAX], vpc_id[MODEL_ID_MAX];
+	struct model_subnet_view sv;
+	assert_int_equal(model_get_subnet(w->m, w->sb, &sv), 0);
+	snprintf(vpc_id, sizeof(vpc_id), "%s", sv.vpc_id);
+	OK(w, model_create_route_table(w->m, NULL, vpc_id, rt2, &w->d, &w->err));
+	char assoc2[MODEL_ID_MAX];
+	OK(w,
+	   model_associate_route_table(w->m, rt2, w->sb, "rtbassoc-clone", assoc2, &w->d, &w->err));
+	OK(w, model_set_vpc_dns(w->m, vpc_id, false, true, &w->err));
+	const uint16_t ports[] = {0, 1};
+	OK(w, model_set_placement(w->m, ports, 2, 4, &w->err));
+	const char *groups[] = {"sg-1", "sg-2"};
+	struct model_eni_req ge = {.subnet_id = w->sa, .groups = groups, .n_groups = 2};
+	char geni[MODEL_ID_MAX], i3[MODEL_ID_MAX];
+	OK(w, model_create_eni(w->m, &ge, geni, &w->d, &w->err));
+	struct model_instance_req ir = {.type = "m5.large", .az = "az-a", .image_id = "ami-1"};
+	OK(w, model_create_instance(w->m, &ir, i3, &w->err));
+	const char *tagged3[] = {i3};
+	OK(w, model_create_tags(w->m, tagged3, 1, tags, 1, &w->err));
+	model_set_clock(w->m, 1000);
+	OK(w, model_terminate_instance(w->m, i3, &w->d, &w->err));
 	delta_reset(&w->d);
 }
 
