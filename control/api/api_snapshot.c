@@ -567,7 +567,9 @@ static int cmp_id(const void *x, const void *y)
 
 static bool snap_is_base(const struct snap *s, const char *id)
 {
-	return bsearch(id, s->a->base_inst, s->a->n_base_inst, sizeof(*s->a->base_inst), cmp_id);
+	/* no configured instance: base_inst may be NULL, which bsearch may not take */
+	return s->a->n_base_inst &&
+	       bsearch(id, s->a->base_inst, s->a->n_base_inst, sizeof(*s->a->base_inst), cmp_id);
 }
 
 /* A terminated instance older than the retention is left out (Describe forgets it). */
@@ -617,7 +619,8 @@ int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 {
 	struct snap s = {.a = a, .m = a->m, .base = a->world_base, .now = (int64_t)time(NULL)};
 	struct api_buf b = {0};
-	qsort(a->base_inst, a->n_base_inst, sizeof(*a->base_inst), cmp_id);
+	if (a->n_base_inst)
+		qsort(a->base_inst, a->n_base_inst, sizeof(*a->base_inst), cmp_id);
 	api_buf_form_add(&b, "Action", "EnimapReset");
 	snap_add(&s, &b);
 	snap_base_terminated(&s);
