@@ -26,8 +26,8 @@ class LaunchServer(Server):
     """world.yaml plus host1 and a launch: section (retention in seconds)."""
     retention = 3600
 
-    def __init__(self, cmd, workdir, journal=True):
-        super().__init__(cmd, workdir, journal)
+    def __init__(self, cmd, workdir, journal=True, yaml="world.yaml"):
+        super().__init__(cmd, workdir, journal, yaml=yaml)
         with open(self.config) as f:
             text = f.read()
         host0 = '    - {name: host0, role: host, device: "net_null0"}\n'
