@@ -86,8 +86,8 @@ int model_pick_ipv6_block(const struct model *m, char out[INET6_ADDRSTRLEN], str
 		used += VPC(m, i)->n6;
 	for (size_t k = 0; k < m->nv6pools; k++) {
 		const struct v6pool *p = &m->v6pools[k];
-		unsigned bits = 56u - p->depth;
-		uint64_t blocks = bits >= 63 ? UINT64_MAX : (uint64_t)1 << bits;
+		unsigned bits = 56u - p->depth; /* a pool is a /56 or wider: 0 to 56 */
+		uint64_t blocks = (uint64_t)1 << bits;
 		/* at most `used` candidates are taken: the first used + 1 hold a free one */
 		for (uint64_t n = 0; n < blocks && n <= used; n++) {
 			uint8_t c[16];

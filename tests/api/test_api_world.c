@@ -339,7 +339,7 @@ static int cmp_str(const void *a, const void *b)
  */
 static char *sorted_objects(char *d)
 {
-	char *rec[4096], *out = calloc(1, strlen(d) + 2);
+	char *rec[4096] = {0}, *out = calloc(1, strlen(d) + 2);
 	size_t n = 0, len = 0;
 	for (char *p = d; *p && n < 4096;) {
 		char *e = p;
