@@ -754,12 +754,14 @@ static int status_cb(const struct model_instance_view *v, void *arg)
 	api_buf_xml_elem(x, "availabilityZone", v->az);
 	api_buf_printf(x, "<instanceState><code>%d</code><name>%s</name></instanceState>",
 		       api_instance_state_code(v->state), api_instance_state_name(v->state));
+	/* the reachability check passed: only said of a running instance */
+	const char *details = v->state == MODEL_RUNNING ? "<details><item><name>reachability</name>"
+							  "<status>passed</status></item></details>"
+							: "<details/>";
 	api_buf_printf(x,
-		       "<systemStatus><status>%s</status><details><item><name>reachability</name>"
-		       "<status>passed</status></item></details></systemStatus>"
-		       "<instanceStatus><status>%s</status><details><item><name>reachability"
-		       "</name><status>passed</status></item></details></instanceStatus>",
-		       check, check);
+		       "<systemStatus><status>%s</status>%s</systemStatus>"
+		       "<instanceStatus><status>%s</status>%s</instanceStatus>",
+		       check, details, check, details);
 	api_buf_puts(x, "<eventsSet/></item>");
 	return 0;
 }
