@@ -264,16 +264,24 @@ int api_tag_specs_apply(struct api_ctx *c, const char *resource_type, const char
 	}
 	/* the record of the creation carries its tags (as the model holds them):
 	 * replay tags it again. The specification number is the type's place among
-	 * those already written. */
+	 * those already written. Once per type: every resource of a type that one
+	 * call creates (RunInstances with MaxCount 2) takes the same tags from the
+	 * same specifications, and a second specification of the type in the record
+	 * would be a duplicate key on replay. */
 	struct model_tags_view v;
 	if (model_get_tags(c->m, resource_id, &v))
 		return 0;
 	unsigned spec = 1;
 	for (; spec < 64; spec++) {
-		char name[64];
+		char name[96];
 		snprintf(name, sizeof(name), "TagSpecification.%u.ResourceType", spec);
-		if (!c->canon->s || !strstr(c->canon->s, name))
+		const char *at = c->canon->s ? strstr(c->canon->s, name) : NULL;
+		if (!at)
 			break;
+		size_t len = strlen(name), tlen = strlen(resource_type);
+		if (at[len] == '=' && strncmp(at + len + 1, resource_type, tlen) == 0 &&
+		    (at[len + 1 + tlen] == '&' || at[len + 1 + tlen] == '\0'))
+			return 0; /* recorded for an earlier resource of this call */
 	}
 	char name[64];
 	snprintf(name, sizeof(name), "TagSpecification.%u.ResourceType", spec);

@@ -429,6 +429,43 @@ static void replay_and_compaction_give_the_same_instances(void **state)
 	free(want);
 }
 
+/* MaxCount=2 with tags for the instances and their ENIs: each of the four
+ * resources takes the tags, and the journal record carries each type's tags
+ * once (twice was a duplicate key on apply: an InternalError after the
+ * rehearsal had succeeded). */
+static void tags_at_launch_of_several_instances_replay(void **state)
+{
+	struct fx *f = *state;
+	char *b = ok(f, RUN "MinCount=2&MaxCount=2&SubnetId=subnet-a&"
+			    "TagSpecification.1.ResourceType=instance&"
+			    "TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=web&"
+			    "TagSpecification.2.ResourceType=network-interface&"
+			    "TagSpecification.2.Tag.1.Key=tier&TagSpecification.2.Tag.1.Value=front");
+	const char *at = b;
+	for (int k = 0; k < 2; k++) {
+		char iid[64], eni[64];
+		at = strstr(at, "<instanceId>");
+		assert_non_null(at);
+		grab(at, "instanceId", iid, sizeof(iid));
+		grab(at, "networkInterfaceId", eni, sizeof(eni));
+		at++;
+		struct model_tags_view v;
+		assert_int_equal(model_get_tags(f->m, iid, &v), 0);
+		assert_int_equal(v.n, 1);
+		assert_string_equal(v.tags[0].key, "Name");
+		assert_string_equal(v.tags[0].value, "web");
+		assert_int_equal(model_get_tags(f->m, eni, &v), 0);
+		assert_int_equal(v.n, 1);
+		assert_string_equal(v.tags[0].key, "tier");
+	}
+	free(b);
+	char *want = dump(f->m);
+	char *got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -439,6 +476,7 @@ int main(void)
 	    T(every_refusal_has_its_code_and_changes_nothing),
 	    T(terminate_deletes_dot_enis_keeps_eips_and_the_instance_an_hour),
 	    T(replay_and_compaction_give_the_same_instances),
+	    T(tags_at_launch_of_several_instances_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
