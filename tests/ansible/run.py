@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """The Ansible test: start a server, run world.yml (amazon.aws modules) against
-it twice, and check the recap of each run: the first builds the world (no
-task failed, something changed), the second changes nothing (every task ok:
-changed=0, failed=0, skipped=0). Exit status 1 on any failure.
+it twice, then teardown.yml twice, and check the recap of each run: the first
+run of world.yml builds the world (no task failed, something changed), the
+second changes nothing (every task ok: changed=0, failed=0, skipped=0); the
+first run of teardown.yml removes it (no task failed, something changed, its
+last task asserts nothing is left), the second changes nothing (changed=0,
+failed=0; its loops over what it finds are empty, so skipped). Exit status 1
+on any failure.
 
 usage: run.py ENIMAP [--record FILE]   the real enimap program on engine.yaml
        run.py --moto [--record FILE]   moto_patched.py instead (checks the playbook)
@@ -110,8 +114,8 @@ def start_moto(tmp):
             time.sleep(0.2)
 
 
-def playbook(url, tmp, n):
-    """One run of world.yml with the json callback; returns (stats of localhost, tasks)."""
+def playbook(url, tmp, book, n):
+    """One run of a playbook with the json callback; returns (stats of localhost, tasks)."""
     cfg = os.path.join(tmp, "ansible.cfg")  # no user's or system's ansible.cfg
     with open(cfg, "w") as f:
         f.write("[defaults]\n")
@@ -122,16 +126,16 @@ def playbook(url, tmp, n):
                ANSIBLE_CONFIG=cfg, ANSIBLE_LOCAL_TEMP=os.path.join(tmp, "ansible-local"),
                ANSIBLE_REMOTE_TEMP=os.path.join(tmp, "ansible-remote"),
                ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3")
-    cmd = ["ansible-playbook", "-i", "localhost,", os.path.join(HERE, "world.yml")]
+    cmd = ["ansible-playbook", "-i", "localhost,", os.path.join(HERE, book)]
     p = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True,
                        timeout=PLAYBOOK_TIMEOUT)
-    with open(os.path.join(tmp, "run%d.json" % n), "w") as f:
+    with open(os.path.join(tmp, "%s.run%d.json" % (book, n)), "w") as f:
         f.write(p.stdout)
     try:
         out = json.loads(p.stdout)
     except ValueError:
-        raise RuntimeError("run %d: no JSON from ansible-playbook (exit %d): %s %s"
-                           % (n, p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
+        raise RuntimeError("%s run %d: no JSON from ansible-playbook (exit %d): %s %s"
+                           % (book, n, p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
     tasks = []
     for play in out.get("plays", []):
         for t in play.get("tasks", []):
@@ -145,8 +149,8 @@ def playbook(url, tmp, n):
     return out.get("stats", {}).get("localhost", {}), tasks
 
 
-def report(n, stats, tasks):
-    print("run %d: %s" % (n, json.dumps(stats, sort_keys=True)))
+def report(book, n, stats, tasks):
+    print("%s run %d: %s" % (book, n, json.dumps(stats, sort_keys=True)))
     for state, name, msg in tasks:
         print("  %-8s %s%s" % (state, name, (": " + msg[:600]) if msg else ""))
 
@@ -176,21 +180,23 @@ def main(argv):
             proxy = Process([sys.executable, os.path.join(HERE, "ec2_record.py"), str(pport), url,
                              os.path.abspath(record)], os.path.join(tmp, "proxy.log"), pport, "proxy")
             url = "http://127.0.0.1:%d" % pport
-        for n in (1, 2):
-            stats, tasks = playbook(url, tmp, n)
-            report(n, stats, tasks)
+        for book, n in (("world.yml", 1), ("world.yml", 2),
+                        ("teardown.yml", 1), ("teardown.yml", 2)):
+            stats, tasks = playbook(url, tmp, book, n)
+            report(book, n, stats, tasks)
+            what = "%s run %d" % (book, n)
             if not tasks or not stats:
-                failures.append("run %d: no task ran" % n)
+                failures.append("%s: no task ran" % what)
             if stats.get("failures", 0) or stats.get("unreachable", 0):
-                failures.append("run %d: %d task(s) failed" % (n, stats.get("failures", 0)))
+                failures.append("%s: %d task(s) failed" % (what, stats.get("failures", 0)))
             if n == 1 and not stats.get("changed", 0):
-                failures.append("run 1 changed nothing: the world was not built by it")
+                failures.append("%s changed nothing" % what)
             if n == 2 and stats.get("changed", 0):
-                failures.append("run 2 not idempotent: changed=%d" % stats["changed"])
-            if n == 2 and stats.get("skipped", 0):
-                failures.append("run 2 skipped %d task(s)" % stats["skipped"])
+                failures.append("%s not idempotent: changed=%d" % (what, stats["changed"]))
+            if book == "world.yml" and n == 2 and stats.get("skipped", 0):
+                failures.append("%s skipped %d task(s)" % (what, stats["skipped"]))
             if failures:
-                break  # a second run after a failed first one proves nothing
+                break  # a run after a failed one proves nothing
     except Exception as e:  # noqa: BLE001 - report it as the failure
         failures.append("%s: %s" % (type(e).__name__, e))
     finally:
@@ -206,7 +212,8 @@ def main(argv):
     for f in failures:
         print("FAIL: " + f)
     if not failures:
-        print("PASS: world.yml built the world and a second run changed nothing")
+        print("PASS: world.yml built the world, teardown.yml removed it, "
+              "and a second run of each changed nothing")
     return 1 if failures else 0
 
 
