@@ -3,7 +3,7 @@
 """Building the world through the API (SPEC R28) with the real AWS CLI, on an
 engine started with no VPC at all (empty_world.yaml): VPCs with an IPv6 /56
 from the configured pool, subnets (IPv4 and IPv6), route tables, routes,
-associations, the implicit internet gateway, the zones and the account
+associations, instances with secondary and IPv6 addresses at launch, the implicit internet gateway, the zones and the account
 attributes; torn down in dependency order; every R28 error code by a negative
 call; and the world back after a restart (journal replay).
 
@@ -110,6 +110,27 @@ def a_world_is_built_and_torn_down_through_the_cli(srv):
         "--gateway-id", igw)
     eni = aws(srv, "create-network-interface", "--subnet-id", s1)["NetworkInterface"][
         "NetworkInterfaceId"]
+
+    # instances with addresses at launch (R29) in the subnets just made
+    web = aws(srv, "run-instances", "--image-id", "ami-1", "--instance-type", "m5.large",
+              "--subnet-id", s1, "--count", "2", "--secondary-private-ip-address-count", "2",
+              "--ipv6-address-count", "1")["Instances"]
+    db = aws(srv, "run-instances", "--image-id", "ami-1", "--instance-type", "m5.large",
+             "--subnet-id", s2,  # (the CLI drops these with --private-ip-address)
+             "--secondary-private-ip-addresses", "10.0.2.11", "10.0.2.12")["Instances"]
+    launched = [i["InstanceId"] for i in web + db]
+    for i in web:
+        n = i["NetworkInterfaces"][0]
+        check(n["SubnetId"] == s1 and len(n["PrivateIpAddresses"]) == 3, n)
+        check(ipaddress.ip_address(n["Ipv6Addresses"][0]["Ipv6Address"]) in
+              ipaddress.ip_network(s64), n)
+    n = db[0]["NetworkInterfaces"][0]
+    check(sorted(a["PrivateIpAddress"] for a in n["PrivateIpAddresses"] if not a["Primary"]) ==
+          ["10.0.2.11", "10.0.2.12"] and n["SubnetId"] == s2, n)
+    in_vpc = aws(srv, "describe-instances", "--filters", "Name=vpc-id,Values=" + vpc,
+                 "Name=instance-state-name,Values=running")["Reservations"]
+    check(sorted(i["InstanceId"] for r in in_vpc for i in r["Instances"]) == sorted(launched),
+          in_vpc)
     aws(srv, "create-route", "--route-table-id", rt, "--destination-cidr-block", "192.0.2.0/24",
         "--network-interface-id", eni)
     r = routes(srv, rt)
@@ -142,6 +163,11 @@ def a_world_is_built_and_torn_down_through_the_cli(srv):
     aws(srv, "delete-subnet", "--subnet-id", s1, error="DependencyViolation")  # the ENI
     aws(srv, "delete-route-table", "--route-table-id", rt, error="DependencyViolation")
     aws(srv, "delete-network-interface", "--network-interface-id", eni)
+    aws(srv, "delete-subnet", "--subnet-id", s1, error="DependencyViolation")  # the instances
+    aws(srv, "terminate-instances", "--instance-ids", *launched)
+    gone = aws(srv, "describe-instances", "--instance-ids", *launched)["Reservations"]
+    check(all(i["State"]["Name"] == "terminated" and i["NetworkInterfaces"] == []
+              for r in gone for i in r["Instances"]), gone)  # their ENIs deleted with them
     r = routes(srv, rt)
     check(r["192.0.2.0/24"] == (eni, "blackhole"), r)  # its ENI is gone
     aws(srv, "delete-subnet", "--subnet-id", s1)
