@@ -436,11 +436,12 @@ static void replay_and_compaction_give_the_same_instances(void **state)
 static void tags_at_launch_of_several_instances_replay(void **state)
 {
 	struct fx *f = *state;
-	char *b = ok(f, RUN "MinCount=2&MaxCount=2&SubnetId=subnet-a&"
-			    "TagSpecification.1.ResourceType=instance&"
-			    "TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=web&"
-			    "TagSpecification.2.ResourceType=network-interface&"
-			    "TagSpecification.2.Tag.1.Key=tier&TagSpecification.2.Tag.1.Value=front");
+	char *b =
+	    ok(f, RUN "MinCount=2&MaxCount=2&SubnetId=subnet-a&"
+		      "TagSpecification.1.ResourceType=instance&"
+		      "TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=web&"
+		      "TagSpecification.2.ResourceType=network-interface&"
+		      "TagSpecification.2.Tag.1.Key=tier&TagSpecification.2.Tag.1.Value=front");
 	const char *at = b;
 	for (int k = 0; k < 2; k++) {
 		char iid[64], eni[64];
