@@ -183,8 +183,8 @@ static int read_specs(struct api_ctx *c, const char *const *types, const char *t
 			api_fail(c, "InternalError", "Out of memory.");
 			goto fail;
 		}
-		if (nt) /* a specification without tags: t is NULL, and memcpy's source may not be
-			 */
+		/* a specification without tags: t is NULL, which memcpy may not take */
+		if (nt)
 			memcpy(all + *n, t, nt * sizeof(*t));
 		*out = all;
 		*n += nt;
