@@ -16,16 +16,23 @@ static const char *const vdev_drivers[] = {
     "net_tap",	     "net_tun",	     "net_pcap",     "net_vhost", "virtio_user",
     "net_bonding",   "net_failsafe", "net_ixgbe_vf", "net_kni",	  NULL};
 
-/* Characters of a key (DPDK kvargs: a C identifier) and of a value (paths, MACs, lists). */
-static bool key_char(char ch)
+/* Characters of a key and of a value (paths, MACs, lists). */
+static bool word_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 	       ch == '_';
 }
 
+/* DPDK's keys are words with '-' inside (net_memif's socket-abstract and
+ * zero-copy, net_vhost's iommu-support): '-' anywhere but first. */
+static bool key_char(char ch, size_t i)
+{
+	return word_char(ch) || (ch == '-' && i > 0);
+}
+
 static bool value_char(char ch)
 {
-	return key_char(ch) || strchr("./:@+-[]*", ch) != NULL;
+	return word_char(ch) || strchr("./:@+-[]*", ch) != NULL;
 }
 
 /* Describe the character at s[i] as "character 'c' at i+1" (or its code when invisible). */
@@ -99,7 +106,7 @@ static bool device_arg_ok(const char *s, size_t at, size_t len, int k, char *why
 		return false;
 	}
 	for (size_t i = 0; i < klen; i++)
-		if (!key_char(a[i])) {
+		if (!key_char(a[i], i)) {
 			bad_char(s, at + i, why, n);
 			return false;
 		}

@@ -363,8 +363,10 @@ static void device_strings_checked(void **state)
 		       "the value of 'iface' must not start with '-'", MODEL_UNTOUCHED);
 	expect_refused(PORT("\"net_af_packet0,iface=a=b\""), "2:41",
 		       "character '=' at 23 is not allowed", MODEL_UNTOUCHED);
-	expect_refused(PORT("\"net_af_packet0,if-ace=a\""), "2:41",
-		       "character '-' at 18 is not allowed", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_af_packet0,-iface=a\""), "2:41",
+		       "character '-' at 16 is not allowed", MODEL_UNTOUCHED);
+	expect_refused(PORT("\"net_memif0,socket-abstract=-no\""), "2:41",
+		       "the value of 'socket-abstract' must not start with '-'", MODEL_UNTOUCHED);
 	expect_refused(PORT("\"net_af_packet0,iface=veth\\x01\""), "2:41",
 		       "port device: contains a character XML cannot carry (U+0001)",
 		       MODEL_UNTOUCHED);
@@ -384,6 +386,8 @@ static void documented_device_strings_load(void **state)
 	    "net_af_xdp0,iface=ens5,start_queue=0,queue_count=1",
 	    "net_tap0,iface=tap0,mac=02:00:00:00:00:01",
 	    "net_memif0,role=server,socket=/run/memif.sock",
+	    "net_memif1,role=client,id=0,socket=/tmp/m.sock,socket-abstract=no,zero-copy=no",
+	    "net_vhost1,iface=/tmp/vhost1.sock,iommu-support=1,postcopy-support=0",
 	    "net_vhost0,iface=/tmp/vhost.sock,queues=1",
 	    "virtio_user0,path=/dev/vhost-net,queues=1,queue_size=1024,iface=tap1",
 	};
