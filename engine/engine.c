@@ -113,10 +113,13 @@ static int engine_start_ports(struct engine *e, const struct engine_params *para
 		memcpy(mac.addr_bytes, e->port_info[i].mac, sizeof(mac.addr_bytes));
 		RTE_LOG(INFO, ENIMAP,
 			"port %u %s: %s, dpdk port %u, %u rx / %u tx queue(s)%s, "
-			"mac " RTE_ETHER_ADDR_PRT_FMT "\n",
+			"mac " RTE_ETHER_ADDR_PRT_FMT "%s\n",
 			i, cp->name, cp->role == ENGINE_PORT_HOST ? "host" : "uplink", pc.port_id,
 			e->port_info[i].n_rx_queues, e->port_info[i].n_tx_queues,
-			e->port_info[i].rss ? ", RSS" : "", RTE_ETHER_ADDR_BYTES(&mac));
+			e->port_info[i].rss ? ", RSS" : "", RTE_ETHER_ADDR_BYTES(&mac),
+			e->port_info[i].mac_in_software
+			    ? " (in software: the device cannot take it; promiscuous)"
+			    : "");
 	}
 	return 0;
 }

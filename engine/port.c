@@ -97,10 +97,18 @@ int port_start(const struct port_conf *c, struct port_info *info)
 	rc = port_setup_queues(c, info);
 	if (rc != 0)
 		return rc;
+	bool promiscuous = c->promiscuous;
 	if (c->has_mac) {
 		memcpy(mac.addr_bytes, c->mac, 6);
 		rc = rte_eth_dev_default_mac_addr_set(c->port_id, &mac);
-		if (rc != 0) {
+		if (rc == -ENOTSUP) {
+			/* a PMD whose MAC is not ours to set (net_memif): the configured
+			 * MAC is used in software, as the frames' source and in the
+			 * pipeline's not-for-us filter, and the port receives every
+			 * frame so that those for it arrive whatever the device's own */
+			info->mac_in_software = true;
+			promiscuous = true;
+		} else if (rc != 0) {
 			RTE_LOG(ERR, ENIMAP, "port %u: cannot set MAC: %s\n", c->port_id,
 				strerror(-rc));
 			return rc;
@@ -109,12 +117,18 @@ int port_start(const struct port_conf *c, struct port_info *info)
 	rc = rte_eth_dev_start(c->port_id);
 	if (rc != 0)
 		return rc;
-	if (c->promiscuous) {
+	if (promiscuous) {
 		rc = rte_eth_promiscuous_enable(c->port_id);
-		if (rc != 0) {
+		/* -ENOTSUP: a PMD with no MAC filter to turn off (net_memif, net_ring)
+		 * already hands over every frame */
+		if (rc != 0 && rc != -ENOTSUP) {
 			rte_eth_dev_stop(c->port_id);
 			return rc;
 		}
+	}
+	if (info->mac_in_software) {
+		memcpy(info->mac, c->mac, 6);
+		return 0;
 	}
 	rc = rte_eth_macaddr_get(c->port_id, &mac);
 	if (rc != 0) {

@@ -33,8 +33,9 @@ struct port_info {
 	uint16_t n_rx_queues; /* <= n_workers: workers at or beyond it poll no rx queue */
 	uint16_t n_tx_queues; /* == n_workers */
 	uint16_t rx_desc, tx_desc;
-	bool rss;	/* flows spread over the rx queues by the device */
-	uint8_t mac[6]; /* the port's MAC after start */
+	bool rss;	      /* flows spread over the rx queues by the device */
+	uint8_t mac[6];	      /* the port's MAC after start */
+	bool mac_in_software; /* the configured MAC, which the PMD cannot take (net_memif) */
 };
 
 /*
