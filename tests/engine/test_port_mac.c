@@ -144,9 +144,9 @@ int main(void)
 	    cmocka_unit_test(mac_the_device_cannot_take_is_used_in_software),
 	};
 	int rc = cmocka_run_group_tests_name("port_mac", tests, NULL, NULL);
-	uint16_t id;
-	RTE_ETH_FOREACH_DEV(id)
-	rte_eth_dev_close(id);
+	for (uint16_t id = 0; id < RTE_MAX_ETHPORTS; id++)
+		if (rte_eth_dev_is_valid_port(id))
+			rte_eth_dev_close(id);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
 	unlink(sock_path);
