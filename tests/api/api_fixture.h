@@ -180,14 +180,15 @@ static inline int call(struct fx *f, const char *body, struct api_response *r)
 				  .body = body,
 				  .body_len = strlen(body),
 				  .now = now};
-	struct api_sigv4_req s = {.method = "POST",
-				  .path = "/",
-				  .query = "",
+	/* the same request, as the signer sees it */
+	struct api_sigv4_req s = {.method = req.method,
+				  .path = req.path,
+				  .query = req.query,
 				  .headers = h,
-				  .n_headers = 3,
-				  .body = body,
-				  .body_len = strlen(body),
-				  .now = now};
+				  .n_headers = req.n_headers,
+				  .body = req.body,
+				  .body_len = req.body_len,
+				  .now = req.now};
 	char auth[512];
 	assert_int_equal(api_sigv4_sign(&s, "AKIDTEST", "secret/test+key", "us-east-1", date,
 					"content-type;host;x-amz-date", auth, sizeof(auth)),
