@@ -283,6 +283,7 @@ struct model *model_create(void)
 	mhash_init(&m->eippub, 4, NULL, NULL);
 	mhash_init(&m->eippriv, sizeof(struct model_v4key), NULL, NULL);
 	model_tags_init(m);
+	model_sg_init(m);
 	m->last_alloc = NIL;
 	for (size_t i = 0; i < sizeof(builtin_types) / sizeof(builtin_types[0]); i++) {
 		if (model_set_instance_type(m, builtin_types[i].name, builtin_types[i].e,
@@ -428,6 +429,7 @@ void model_free(struct model *m)
 	free_types_and_instances(m);
 	free_enis(m);
 	free_eips_and_pools(m);
+	model_sg_fini(m);
 	model_tags_fini(m);
 	free_tables_and_indexes(m);
 	free(m);

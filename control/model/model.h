@@ -104,6 +104,15 @@ struct model_vpc_req {
 	size_t n_cidr6;			 /* /56 each */
 	const char *main_route_table_id; /* NULL = generate (added field) */
 	const char *main_association_id; /* NULL = generate (added field) */
+	/*
+	 * Its `default` security group (R24): id NULL = generate; the ids of
+	 * its three rules (inbound all from itself, outbound all to 0.0.0.0/0,
+	 * outbound all to ::/0), each NULL = generate; bare: created without
+	 * them (a snapshot authorizes the rules the group has now) (added fields)
+	 */
+	const char *default_group_id;
+	const char *default_rule_ids[3];
+	bool default_group_bare;
 };
 int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err);
@@ -265,12 +274,12 @@ struct model_eni_req {
 	bool source_dest_check; /* callers pass true unless told otherwise */
 	bool delete_on_termination;
 	uint16_t vlan; /* 0 = untagged */
-	/* security group ids ("sg-..."), kept and shown (the groups themselves are
-	 * not modelled yet); at most MODEL_GROUPS_MAX (added field) */
+	/* its security group ids (R24): 1 to MODEL_GROUPS_MAX of its VPC; none
+	 * given = the VPC's `default` group; a repeated id counts once */
 	const char *const *groups;
 	size_t n_groups;
 };
-#define MODEL_GROUPS_MAX 16
+#define MODEL_GROUPS_MAX 5
 int model_create_eni(struct model *m, const struct model_eni_req *req, char out_id[MODEL_ID_MAX],
 		     struct delta *delta, struct model_err *err);
 int model_delete_eni(struct model *m, const char *eni_id, struct delta *delta,
@@ -292,6 +301,69 @@ int model_set_source_dest_check(struct model *m, const char *eni_id, bool on, st
 				struct model_err *err);
 int model_set_eni_description(struct model *m, const char *eni_id, const char *description,
 			      struct model_err *err);
+/* ModifyNetworkInterfaceAttribute Groups: replace the ENI's groups (R24's checks; n >= 1). */
+int model_set_eni_groups(struct model *m, const char *eni_id, const char *const *groups,
+			 size_t n_groups, struct delta *delta, struct model_err *err);
+
+/* ---- security groups (model_sg.c; SPEC R24-R26) ---- */
+
+#define MODEL_SG_RULES_MAX 60 /* per group and direction (RulesPerSecurityGroupLimitExceeded) */
+#define MODEL_SG_NAME_MAX 255 /* characters of a name or a description */
+
+struct model_sg_req {
+	const char *id; /* NULL = generate */
+	const char *vpc_id;
+	const char *name; /* 1-255 characters, unique in the VPC, not "default", not "sg-*" */
+	const char *description; /* 0-255 characters; NULL = "" */
+};
+int model_create_security_group(struct model *m, const struct model_sg_req *req,
+				char out_id[MODEL_ID_MAX], struct model_err *err);
+/*
+ * CannotDelete for a VPC's default group (it goes with its VPC);
+ * DependencyViolation while an ENI has it or a rule of another group names it.
+ */
+int model_delete_security_group(struct model *m, const char *group_id, struct model_err *err);
+
+/*
+ * One permission of Authorize/Revoke: a protocol, its ports and exactly one
+ * peer. Text as the user gave it, parsed by the model:
+ * - protocol: "tcp", "udp", "icmp", "icmpv6", "-1" or "all", or a number
+ *   0-255 (6, 17, 1 and 58 are tcp, udp, icmp, icmpv6);
+ * - tcp and udp: from_port..to_port, 0-65535 each, both required, from <=
+ *   to; icmp and icmpv6: from_port = type, to_port = code, -1 = any (absent
+ *   = -1; a code with type -1 must be -1); any other protocol: no ports (they
+ *   are ignored, as EC2 does, and shown as absent);
+ * - the peer: cidr4 (an IPv4 CIDR without host bits) xor cidr6 xor group_id
+ *   (a group of the same VPC, the group itself included);
+ * - rule_id: the new rule's id, NULL = generate (Authorize only).
+ */
+struct model_sg_perm {
+	const char *protocol;
+	const char *from_port, *to_port; /* NULL = absent */
+	const char *cidr4, *cidr6, *group_id;
+	const char *description; /* NULL = none; at most 255 characters */
+	const char *rule_id;
+};
+/*
+ * Add every permission to the group's inbound (egress false) or outbound
+ * rules, all or nothing: InvalidPermission.Duplicate for a rule it has (or
+ * one given twice), RulesPerSecurityGroupLimitExceeded past
+ * MODEL_SG_RULES_MAX, InvalidGroup.NotFound, InvalidParameterValue.
+ * out_rule_ids (may be NULL) gets each new rule's id in order.
+ */
+int model_authorize_sg(struct model *m, const char *group_id, bool egress,
+		       const struct model_sg_perm *perms, size_t n,
+		       char (*out_rule_ids)[MODEL_ID_MAX], struct model_err *err);
+/* Remove the rules equal to these permissions (their descriptions and ids aside), all or nothing:
+ * InvalidPermission.NotFound for one the group does not have. */
+int model_revoke_sg(struct model *m, const char *group_id, bool egress,
+		    const struct model_sg_perm *perms, size_t n, struct model_err *err);
+/* The same by rule id (SecurityGroupRuleId.N): InvalidSecurityGroupRuleId.NotFound. */
+int model_revoke_sg_rules(struct model *m, const char *group_id, bool egress,
+			  const char *const *rule_ids, size_t n, struct model_err *err);
+/* A rule's description (UpdateSecurityGroupRuleDescriptions*), by rule id: NULL = none. */
+int model_set_sg_rule_description(struct model *m, const char *group_id, const char *rule_id,
+				  const char *description, struct model_err *err);
 
 /* ---- launch (RunInstances, R29) ---- */
 
@@ -467,6 +539,25 @@ struct model_eip_view {
 	uint32_t private_ip; /* network order */
 };
 
+/* A rule as Describe shows it. protocol -1 = all; ports -1 = absent or any. */
+struct model_sg_rule_view {
+	const char *id, *group_id;
+	bool egress;
+	int protocol;
+	int from_port, to_port;
+	const char *cidr4, *cidr6, *peer_group_id; /* exactly one is set */
+	const char *description;		   /* NULL = none */
+};
+
+struct model_sg_view {
+	const char *id, *name, *description, *vpc_id;
+	bool is_default;
+	size_t n_rules; /* inbound first, then outbound, each in the order authorized */
+	const struct model_sg_rule_view *rules;
+	size_t n_members; /* ENIs that have it */
+	uint32_t slot;	  /* the group's slot */
+};
+
 /* Lookups by id: 0 and *out filled (out may be NULL: existence check), or -1 when unknown. */
 int model_get_vpc(const struct model *m, const char *id, struct model_vpc_view *out);
 int model_get_subnet(const struct model *m, const char *id, struct model_subnet_view *out);
@@ -477,6 +568,15 @@ int model_get_instance_type(const struct model *m, const char *name,
 int model_get_instance(const struct model *m, const char *id, struct model_instance_view *out);
 int model_get_eni(const struct model *m, const char *id, struct model_eni_view *out);
 int model_get_eip(const struct model *m, const char *allocation_id, struct model_eip_view *out);
+int model_get_sg(const struct model *m, const char *group_id, struct model_sg_view *out);
+/* The group of that name in the VPC: 0, or -1 when none. */
+int model_find_sg_by_name(const struct model *m, const char *vpc_id, const char *name,
+			  struct model_sg_view *out);
+/* The VPC's default group: 0, or -1 when the VPC is unknown. */
+int model_get_default_sg(const struct model *m, const char *vpc_id, struct model_sg_view *out);
+/* The group holding a rule id: 0 and its view and the rule's index in it, or -1. */
+int model_find_sg_rule(const struct model *m, const char *rule_id, struct model_sg_view *out,
+		       size_t *index);
 /*
  * The EIP associated with a private IPv4 (network order) of VPC vpc_id (a
  * private address is unique inside its VPC only, R31): 0, or -1 when none
@@ -496,6 +596,7 @@ typedef int (*model_instance_type_cb)(const struct model_instance_type_view *v, 
 typedef int (*model_instance_cb)(const struct model_instance_view *v, void *arg);
 typedef int (*model_eni_cb)(const struct model_eni_view *v, void *arg);
 typedef int (*model_eip_cb)(const struct model_eip_view *v, void *arg);
+typedef int (*model_sg_cb)(const struct model_sg_view *v, void *arg);
 int model_foreach_vpc(const struct model *m, model_vpc_cb cb, void *arg);
 int model_foreach_subnet(const struct model *m, model_subnet_cb cb, void *arg);
 int model_foreach_route_table(const struct model *m, model_route_table_cb cb, void *arg);
@@ -503,6 +604,10 @@ int model_foreach_instance_type(const struct model *m, model_instance_type_cb cb
 int model_foreach_instance(const struct model *m, model_instance_cb cb, void *arg);
 int model_foreach_eni(const struct model *m, model_eni_cb cb, void *arg);
 int model_foreach_eip(const struct model *m, model_eip_cb cb, void *arg);
+int model_foreach_sg(const struct model *m, model_sg_cb cb, void *arg);
+/* The ENIs that have that group, in the order they joined it (-1 when the group is unknown). */
+int model_foreach_sg_member(const struct model *m, const char *group_id, model_eni_cb cb,
+			    void *arg);
 
 /*
  * Resuming an iteration (Describe pages, SPEC R30): model_foreach_*_from
@@ -528,6 +633,7 @@ enum model_kind {
 	MODEL_KIND_ENI,
 	MODEL_KIND_EIP,
 	MODEL_KIND_TAGS, /* a resource's tag set (by resource id) */
+	MODEL_KIND_SG,
 };
 /* The creation number of the object of that kind and id (a type by name): >= 1, 0 when unknown. */
 uint64_t model_order_of(const struct model *m, enum model_kind kind, const char *id);
@@ -545,6 +651,8 @@ int model_foreach_eni_from(const struct model *m, const struct model_cursor *aft
 			   void *arg);
 int model_foreach_eip_from(const struct model *m, const struct model_cursor *after, model_eip_cb cb,
 			   void *arg);
+int model_foreach_sg_from(const struct model *m, const struct model_cursor *after, model_sg_cb cb,
+			  void *arg);
 
 /* ---- tags (model_tags.c; SPEC R27) ---- */
 
@@ -625,6 +733,7 @@ int model_dump(const struct model *m, FILE *out);
 /* Totals, for start-up reports and capacity checks. */
 struct model_stats {
 	size_t vpcs, subnets, instances, enis, v4, v6, eips, associations;
+	size_t security_groups, sg_rules;
 	size_t bytes; /* heap bytes the model holds */
 };
 void model_get_stats(const struct model *m, struct model_stats *out);

@@ -305,7 +305,7 @@ struct model *model_clone(const struct model *src)
 	memcpy(d->port_load, src->port_load, sizeof(d->port_load));
 	d->clock = src->clock;
 	d->retention = src->retention;
-	if (rc || clone_objects(d, src)) {
+	if (rc || clone_objects(d, src) || model_sg_clone(d, src)) {
 		model_free(d);
 		errno = ENOMEM;
 		return NULL;

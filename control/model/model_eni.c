@@ -58,6 +58,7 @@ void model_eni_destroy(struct model *m, uint32_t ei, struct delta *d)
 	mhash_del(&m->mac, e->mac, 6);
 	mhash_del(&m->by_eni, e->id, strlen(e->id));
 	tags_forget(m, e->id);
+	model_sg_leave(m, ei);
 	free(e->id);
 	free(e->desc);
 	free(e->sec);
@@ -106,6 +107,8 @@ struct eni_plan {
 	char *id, *desc;
 	char **groups;
 	size_t ngroups;
+	uint32_t sg[MODEL_GROUPS_MAX]; /* the groups, resolved (R24) */
+	size_t nsg;
 };
 
 static void eni_plan_free(struct eni_plan *p)
@@ -135,17 +138,20 @@ static int create_eni_check_attributes(const struct model_eni_req *req, struct m
 	if (req->vlan > MODEL_VLAN_MAX)
 		return model_fail(err, "InvalidParameterValue", "Invalid VLAN id %u (0 to %d)",
 				  req->vlan, MODEL_VLAN_MAX);
-	if (req->n_groups > MODEL_GROUPS_MAX)
-		return model_fail(err, "SecurityGroupsPerInterfaceLimitExceeded",
-				  "%zu security groups given; an interface has at most %d",
-				  req->n_groups, MODEL_GROUPS_MAX);
-	for (size_t i = 0; i < req->n_groups; i++)
-		if (!req->groups[i] || strncmp(req->groups[i], "sg-", 3) != 0 ||
-		    !model_id_ok(req->groups[i]))
-			return model_fail(err, "InvalidGroupId.Malformed",
-					  "Invalid id: '%s' (expecting 'sg-...')",
-					  req->groups[i] ? req->groups[i] : "");
 	return 0;
+}
+
+/* The ENI's groups (R24) as strings for its view, from their indexes. NULL on ENOMEM. */
+static char **group_ids(const struct model *m, const uint32_t *idx, size_t n)
+{
+	char **v = calloc(n, sizeof(*v));
+
+	for (size_t k = 0; v && k < n; k++)
+		if (!(v[k] = strdup(SG(m, idx[k])->id))) {
+			model_free_strv(v, k);
+			return NULL;
+		}
+	return v;
 }
 
 /* The given primary address and MAC: well formed and not in use. */
@@ -190,7 +196,9 @@ static int create_eni_check_request(struct model *m, struct eni_plan *p, struct 
 	p->s = SUBNET(m, p->si);
 	p->n4list = req->n_secondary_ips;
 	p->n6list = req->n_ipv6;
-	if (create_eni_check_attributes(req, err) < 0 || create_eni_check_given(m, p, err) < 0)
+	if (create_eni_check_attributes(req, err) < 0 ||
+	    model_sg_resolve(m, p->s->vpc, req->groups, req->n_groups, p->sg, &p->nsg, err) < 0 ||
+	    create_eni_check_given(m, p, err) < 0)
 		return -1;
 	/* counts beyond any limit are refused before anything is sized by them */
 	if (req->secondary_count >= model_max4_any(m))
@@ -350,14 +358,12 @@ static int create_eni_reserve(struct model *m, struct eni_plan *p, struct delta 
 {
 	p->id = strdup(p->eid);
 	p->desc = strdup(p->req->description ? p->req->description : "");
-	if (p->req->n_groups && (p->groups = calloc(p->req->n_groups, sizeof(*p->groups))))
-		for (; p->ngroups < p->req->n_groups; p->ngroups++)
-			if (!(p->groups[p->ngroups] = strdup(p->req->groups[p->ngroups])))
-				break;
-	if (!p->id || !p->desc || p->ngroups < p->req->n_groups || objtab_reserve(&m->enis, 1) ||
-	    mhash_reserve(&m->by_eni, 1) || mhash_reserve(&m->mac, 1) ||
-	    mhash_reserve(&m->v4own, p->n_new4) || mhash_reserve(&m->v6own, p->n6) ||
-	    model_reserve_delta(delta, 1 + p->n_new4 + p->n6))
+	if ((p->groups = group_ids(m, p->sg, p->nsg)))
+		p->ngroups = p->nsg;
+	if (!p->id || !p->desc || !p->groups || model_sg_reserve_members(m, p->sg, p->nsg) ||
+	    objtab_reserve(&m->enis, 1) || mhash_reserve(&m->by_eni, 1) ||
+	    mhash_reserve(&m->mac, 1) || mhash_reserve(&m->v4own, p->n_new4) ||
+	    mhash_reserve(&m->v6own, p->n6) || model_reserve_delta(delta, 1 + p->n_new4 + p->n6))
 		return model_fail_nomem(err);
 	return 0;
 }
@@ -374,6 +380,7 @@ static uint32_t create_eni_record(struct model *m, struct eni_plan *p)
 	p->id = p->desc = NULL;
 	e->groups = p->groups;
 	e->ngroups = p->ngroups;
+	memcpy(e->sg, p->sg, sizeof(e->sg));
 	p->groups = NULL;
 	p->ngroups = 0;
 	e->subnet = p->si;
@@ -441,6 +448,7 @@ static void create_eni_commit(struct model *m, struct eni_plan *p, struct delta 
 
 	mhash_put(&m->by_eni, e->id, strlen(e->id), ei);
 	mhash_put(&m->mac, e->mac, 6, ei);
+	model_sg_join(m, ei);
 	model_put_eni(m, delta, ei);
 	create_eni_link_v4(m, p, ei, delta);
 	create_eni_link_v6(m, p, ei, delta);
@@ -704,5 +712,35 @@ int model_set_eni_description(struct model *m, const char *eni_id, const char *d
 		return model_fail_nomem(err);
 	free(ENI(m, ei)->desc);
 	ENI(m, ei)->desc = d;
+	return 0;
+}
+
+int model_set_eni_groups(struct model *m, const char *eni_id, const char *const *groups,
+			 size_t n_groups, struct delta *delta, struct model_err *err)
+{
+	uint32_t ei = model_find(&m->by_eni, eni_id), sg[MODEL_GROUPS_MAX];
+	struct eni *e;
+	char **ids;
+	size_t n;
+
+	(void)delta; /* the groups are not in the forwarding tables' ENI entry */
+	if (ei == NIL)
+		return model_fail_no_eni(err, eni_id);
+	if (n_groups == 0)
+		return model_fail(err, "MissingParameter",
+				  "The request must contain the parameter SecurityGroupId");
+	if (model_sg_resolve(m, model_eni_vpc(m, ei), groups, n_groups, sg, &n, err) < 0)
+		return -1;
+	if (!(ids = group_ids(m, sg, n)) || model_sg_reserve_members(m, sg, n)) {
+		model_free_strv(ids, ids ? n : 0);
+		return model_fail_nomem(err);
+	}
+	model_sg_leave(m, ei);
+	e = ENI(m, ei);
+	model_free_strv(e->groups, e->ngroups);
+	e->groups = ids;
+	e->ngroups = n;
+	memcpy(e->sg, sg, sizeof(e->sg));
+	model_sg_join(m, ei);
 	return 0;
 }

@@ -27,6 +27,7 @@
 
 struct vpc {
 	char *id;
+	uint32_t default_sg; /* its `default` security group (R24) */
 	size_t n4, n6;
 	uint32_t *c4base; /* host order */
 	uint8_t *c4depth;
@@ -96,9 +97,34 @@ struct eni {
 	size_t nsec, capsec;
 	struct in6_addr *v6;
 	size_t n6, cap6;
-	uint32_t routes_to; /* routes targeting this ENI */
-	char **groups;	    /* security group ids */
-	size_t ngroups;
+	uint32_t routes_to;		  /* routes targeting this ENI */
+	char **groups;			  /* security group ids (their view) */
+	size_t ngroups;			  /* 1 to MODEL_GROUPS_MAX once created */
+	uint32_t sg[MODEL_GROUPS_MAX];	  /* the same groups' indexes */
+	uint32_t sgpos[MODEL_GROUPS_MAX]; /* its place in each group's member list */
+};
+
+/* A rule, parsed: what two rules are compared by (their ids and descriptions aside). */
+enum sg_peer { SG_PEER_V4, SG_PEER_V6, SG_PEER_GROUP };
+struct sgrule {
+	uint8_t egress, peer, depth;
+	int16_t proto;	  /* -1 = all */
+	int32_t from, to; /* -1 = absent / any */
+	uint8_t addr[16]; /* the CIDR's base (IPv4: network order in the first 4 bytes) */
+	uint32_t group;	  /* SG_PEER_GROUP: the peer group's index */
+};
+
+struct sgroup {
+	char *id, *name, *desc;
+	uint32_t vpc;
+	bool is_default;
+	/* rules: inbound [0, n_in), then outbound [n_in, n) */
+	size_t n, n_in, cap;
+	struct sgrule *r;
+	struct model_sg_rule_view *views; /* parallel to r; strings owned */
+	uint32_t *members;		  /* ENI indexes (eni.sgpos says where each is) */
+	size_t nmem, capmem;
+	size_t refs; /* rules of other groups that name this one */
 };
 
 struct eip {
@@ -132,6 +158,9 @@ struct v6pool {
 
 struct model {
 	struct objtab vpcs, rts, subnets, types, insts, enis, eips;
+	struct objtab sgs;     /* security groups */
+	struct mhash by_sg;    /* group id -> group */
+	struct mhash by_sgr;   /* rule id -> its group */
 	struct objtab tagsets; /* one per resource that has tags */
 	struct mhash by_tags;  /* resource id -> tagset */
 	uint64_t tag_clock;    /* the last tag creation number */
@@ -173,6 +202,7 @@ struct model {
 #define INST(m, i) ((struct instance *)objtab_at(&(m)->insts, (i)))
 #define ENI(m, i) ((struct eni *)objtab_at(&(m)->enis, (i)))
 #define EIP(m, i) ((struct eip *)objtab_at(&(m)->eips, (i)))
+#define SG(m, i) ((struct sgroup *)objtab_at(&(m)->sgs, (i)))
 #define TAGSET(m, i) ((struct tagset *)objtab_at(&(m)->tagsets, (i)))
 
 /*
@@ -304,6 +334,38 @@ void model_tags_fini(struct model *m);
 size_t model_tags_bytes(const struct model *m);
 /* The tags in model_dump's text. */
 void model_tags_dump(const struct model *m, FILE *out);
+
+/* security groups (model_sg.c), shared with model_vpc.c, model_world.c, model_eni.c */
+void model_sg_init(struct model *m);
+void model_sg_fini(struct model *m);
+size_t model_sg_bytes(const struct model *m);
+/*
+ * A VPC's default group, made before the VPC is in the model: *g owns every
+ * allocation (model_sg_release frees them); model_sg_default_link() puts it
+ * in the model once the VPC has index vi (cannot fail: the reservations are
+ * made here). Advances *seq for the ids it generates.
+ */
+int model_sg_default_make(struct model *m, const struct model_vpc_req *req, uint64_t *seq,
+			  struct sgroup *g, struct model_err *err);
+uint32_t model_sg_default_link(struct model *m, struct sgroup *g, uint32_t vi);
+void model_sg_release(struct sgroup *g);
+/* Remove the VPC's default group (no member; DeleteVpc checked it) and every other check. */
+void model_sg_destroy(struct model *m, uint32_t gi);
+/* The first group of VPC vi other than its default one, or NIL. */
+uint32_t model_sg_other_in_vpc(const struct model *m, uint32_t vi);
+/*
+ * The groups an ENI of VPC vi is to have: ids checked (R24), repeats
+ * dropped, the VPC's default when none is given; into idx[], *n. 0 or -1.
+ */
+int model_sg_resolve(const struct model *m, uint32_t vi, const char *const *ids, size_t n_ids,
+		     uint32_t idx[MODEL_GROUPS_MAX], size_t *n, struct model_err *err);
+/* Make room in each group's member list for one more ENI. 0 or -ENOMEM. */
+int model_sg_reserve_members(struct model *m, const uint32_t *idx, size_t n);
+/* ENI ei joins / leaves the groups it lists in e->sg (room reserved; cannot fail). */
+void model_sg_join(struct model *m, uint32_t ei);
+void model_sg_leave(struct model *m, uint32_t ei);
+void model_sg_dump(const struct model *m, FILE *out);
+int model_sg_clone(struct model *d, const struct model *s);
 
 /* Unlink ENI ei from its instance (any device index; cannot fail). */
 void model_eni_unlink_instance(struct model *m, uint32_t ei);

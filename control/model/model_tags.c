@@ -67,8 +67,7 @@ static const struct rtype {
     {"eni-", "network-interface", "InvalidNetworkInterfaceID.NotFound",
      offsetof(struct model, by_eni)},
     {"eipalloc-", "elastic-ip", "InvalidAllocationID.NotFound", offsetof(struct model, by_alloc)},
-    /* security groups: the lead wires their index in when they exist */
-    {"sg-", "security-group", "InvalidGroup.NotFound", 0},
+    {"sg-", "security-group", "InvalidGroup.NotFound", offsetof(struct model, by_sg)},
 };
 #define N_RTYPES (sizeof(rtypes) / sizeof(rtypes[0]))
 

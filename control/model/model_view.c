@@ -211,6 +211,7 @@ uint64_t model_order_of(const struct model *m, enum model_kind kind, const char 
 	    [MODEL_KIND_ENI] = {offsetof(struct model, enis), offsetof(struct model, by_eni)},
 	    [MODEL_KIND_EIP] = {offsetof(struct model, eips), offsetof(struct model, by_alloc)},
 	    [MODEL_KIND_TAGS] = {offsetof(struct model, tagsets), offsetof(struct model, by_tags)},
+	    [MODEL_KIND_SG] = {offsetof(struct model, sgs), offsetof(struct model, by_sg)},
 	};
 	const struct objtab *t;
 	uint32_t i;
@@ -364,6 +365,7 @@ int model_dump(const struct model *m, FILE *out)
 		}
 		fprintf(out, "\n");
 	}
+	model_sg_dump(m, out);
 	model_tags_dump(m, out);
 	return ferror(out) ? -EIO : 0;
 }
@@ -406,5 +408,8 @@ void model_get_stats(const struct model *m, struct model_stats *o)
 		const struct eip *p = EIP(m, i);
 		b += strlen(p->alloc_id) + 1 + (p->assoc_id ? strlen(p->assoc_id) + 1 : 0);
 	}
-	o->bytes = b + model_tags_bytes(m);
+	o->security_groups = m->sgs.nlive;
+	for (i = m->sgs.head; i != NIL; i = m->sgs.next[i])
+		o->sg_rules += SG(m, i)->n;
+	o->bytes = b + model_tags_bytes(m) + model_sg_bytes(m);
 }

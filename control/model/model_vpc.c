@@ -530,7 +530,7 @@ static int vpc_parse_blocks(const struct model *m, struct vpc *v, const struct m
  * the table) the VPC's slot is given back and *v still owns its arrays.
  */
 static int vpc_commit(struct model *m, const struct vpc *v, const char *vid, const char *rid,
-		      struct delta *delta, struct model_err *err)
+		      struct sgroup *sg, struct delta *delta, struct model_err *err)
 {
 	uint32_t vi, ti;
 
@@ -545,6 +545,7 @@ static int vpc_commit(struct model *m, const struct vpc *v, const char *vid, con
 		return model_fail_nomem(err);
 	}
 	VPC(m, vi)->main_rt = ti;
+	VPC(m, vi)->default_sg = model_sg_default_link(m, sg, vi);
 	mhash_put(&m->by_vpc, vid, strlen(vid), vi);
 	mhash_put(&m->by_rtassoc, v->main_assoc, strlen(v->main_assoc), vi | MODEL_ASSOC_MAIN);
 	model_rt_put_all(m, delta, ti);
@@ -557,6 +558,7 @@ int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_
 	char vid[MODEL_ID_MAX], rid[MODEL_ID_MAX], aid[MODEL_ID_MAX];
 	uint64_t seq = m->seq;
 	struct vpc v = {0};
+	struct sgroup sg = {0};
 
 	if (!req || req->n_cidr4 == 0)
 		return model_fail(err, "MissingParameter",
@@ -569,8 +571,10 @@ int model_create_vpc(struct model *m, const struct model_vpc_req *req, char out_
 				  "for the new VPC's main table",
 				  MODEL_MAX_ROUTE_TABLES);
 	if (vpc_alloc(&v, req, vid, aid, err) < 0 || vpc_parse_blocks(m, &v, req, err) < 0 ||
-	    vpc_commit(m, &v, vid, rid, delta, err) < 0) {
+	    model_sg_default_make(m, req, &seq, &sg, err) < 0 ||
+	    vpc_commit(m, &v, vid, rid, &sg, delta, err) < 0) {
 		model_vpc_release(&v);
+		model_sg_release(&sg);
 		return -1;
 	}
 	m->seq = seq;

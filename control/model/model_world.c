@@ -130,7 +130,7 @@ static int fail_no_vpc(struct model_err *err, const char *id)
 int model_delete_vpc(struct model *m, const char *vpc_id, struct delta *delta,
 		     struct model_err *err)
 {
-	uint32_t vi = model_find(&m->by_vpc, vpc_id), ti;
+	uint32_t vi = model_find(&m->by_vpc, vpc_id), ti, gi;
 	struct vpc *v;
 
 	if (vi == NIL)
@@ -147,10 +147,16 @@ int model_delete_vpc(struct model *m, const char *vpc_id, struct delta *delta,
 					  "The vpc '%s' has dependencies and cannot be deleted "
 					  "(route table %s).",
 					  vpc_id, RT(m, i)->id);
+	if ((gi = model_sg_other_in_vpc(m, vi)) != NIL)
+		return model_fail(err, "DependencyViolation",
+				  "The vpc '%s' has dependencies and cannot be deleted "
+				  "(security group %s).",
+				  vpc_id, SG(m, gi)->id);
 	v = VPC(m, vi);
 	ti = v->main_rt;
 	if (model_reserve_delta(delta, RT(m, ti)->n))
 		return model_fail_nomem(err);
+	model_sg_destroy(m, v->default_sg);
 	rt_put_dels(m, delta, ti);
 	tags_forget(m, RT(m, ti)->id);
 	tags_forget(m, v->id);

@@ -89,6 +89,18 @@ static void grow_world(struct world *w)
 	OK(w, model_set_vpc_dns(w->m, vpc_id, false, true, &w->err));
 	const uint16_t ports[] = {0, 1};
 	OK(w, model_set_placement(w->m, ports, 2, 4, &w->err));
+	struct model_sg_req g1 = {.id = "sg-1", .vpc_id = vpc_id, .name = "one"};
+	struct model_sg_req g2 = {.id = "sg-2", .vpc_id = vpc_id, .name = "two"};
+	OK(w, model_create_security_group(w->m, &g1, NULL, &w->err));
+	OK(w, model_create_security_group(w->m, &g2, NULL, &w->err));
+	struct model_sg_perm tcp22 = {.protocol = "tcp",
+				      .from_port = "22",
+				      .to_port = "22",
+				      .cidr4 = "10.0.0.0/8",
+				      .description = "ssh"};
+	struct model_sg_perm from2 = {.protocol = "-1", .group_id = "sg-2"};
+	OK(w, model_authorize_sg(w->m, "sg-1", false, &tcp22, 1, NULL, &w->err));
+	OK(w, model_authorize_sg(w->m, "sg-1", true, &from2, 1, NULL, &w->err));
 	const char *groups[] = {"sg-1", "sg-2"};
 	struct model_eni_req ge = {.subnet_id = w->sa, .groups = groups, .n_groups = 2};
 	char geni[MODEL_ID_MAX], i3[MODEL_ID_MAX];

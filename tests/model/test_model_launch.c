@@ -99,6 +99,12 @@ static void launch_with_two_interfaces_and_an_existing_eni(void **state)
 	size_t got;
 
 	world_eni(w, w->sa, "10.0.1.60", e);
+	struct model_subnet_view sav;
+	assert_int_equal(model_get_subnet(w->m, w->sa, &sav), 0);
+	struct model_sg_req ga = {.id = "sg-0a", .vpc_id = sav.vpc_id, .name = "a"};
+	struct model_sg_req gb = {.id = "sg-0b", .vpc_id = sav.vpc_id, .name = "b"};
+	OK(w, model_create_security_group(w->m, &ga, NULL, &w->err));
+	OK(w, model_create_security_group(w->m, &gb, NULL, &w->err));
 	const char *sg[] = {"sg-0a", "sg-0b"};
 	l[0].create.groups = sg;
 	l[0].create.n_groups = 2;
@@ -285,6 +291,9 @@ static void refusals_change_nothing(void **state)
 	l[0].create.groups = bad;
 	l[0].create.n_groups = 1;
 	ATOMIC_FAILS(w, launch(w, &r, 1, 1, &got), "InvalidGroupId.Malformed");
+	const char *absent[] = {"sg-00000000000000bad"};
+	l[0].create.groups = absent;
+	ATOMIC_FAILS(w, launch(w, &r, 1, 1, &got), "InvalidGroup.NotFound");
 	l[0].create.groups = NULL;
 	l[0].create.n_groups = 0;
 	l[0].create.subnet_id = "subnet-0000000000000dead";
