@@ -315,6 +315,13 @@ struct model_sg_req {
 	const char *vpc_id;
 	const char *name; /* 1-255 characters, unique in the VPC, not "default", not "sg-*" */
 	const char *description; /* 0-255 characters; NULL = "" */
+	/*
+	 * EC2 gives a new group one outbound rule, all to 0.0.0.0/0: its id
+	 * (NULL = generate), or bare: no rule (a snapshot, a configuration
+	 * listing its own egress rules)
+	 */
+	const char *egress_rule_id;
+	bool bare;
 };
 int model_create_security_group(struct model *m, const struct model_sg_req *req,
 				char out_id[MODEL_ID_MAX], struct model_err *err);
@@ -361,6 +368,11 @@ int model_revoke_sg(struct model *m, const char *group_id, bool egress,
 /* The same by rule id (SecurityGroupRuleId.N): InvalidSecurityGroupRuleId.NotFound. */
 int model_revoke_sg_rules(struct model *m, const char *group_id, bool egress,
 			  const char *const *rule_ids, size_t n, struct model_err *err);
+/* The id of the group's rule equal to a permission, into out: 0, or -1
+ * (InvalidPermission.NotFound). */
+int model_find_sg_rule_by_perm(const struct model *m, const char *group_id, bool egress,
+			       const struct model_sg_perm *perm, char out[MODEL_ID_MAX],
+			       struct model_err *err);
 /* A rule's description (UpdateSecurityGroupRuleDescriptions*), by rule id: NULL = none. */
 int model_set_sg_rule_description(struct model *m, const char *group_id, const char *rule_id,
 				  const char *description, struct model_err *err);
@@ -605,7 +617,7 @@ int model_foreach_instance(const struct model *m, model_instance_cb cb, void *ar
 int model_foreach_eni(const struct model *m, model_eni_cb cb, void *arg);
 int model_foreach_eip(const struct model *m, model_eip_cb cb, void *arg);
 int model_foreach_sg(const struct model *m, model_sg_cb cb, void *arg);
-/* The ENIs that have that group, in the order they joined it (-1 when the group is unknown). */
+/* The ENIs that have that group, in no set order (-1 when the group is unknown). */
 int model_foreach_sg_member(const struct model *m, const char *group_id, model_eni_cb cb,
 			    void *arg);
 

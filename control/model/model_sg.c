@@ -92,7 +92,8 @@ size_t model_sg_bytes(const struct model *m)
 
 	for (uint32_t i = m->sgs.head; i != NIL; i = m->sgs.next[i]) {
 		const struct sgroup *g = SG(m, i);
-		b += g->cap * (sizeof(*g->r) + sizeof(*g->views) + 96) + g->capmem * 4;
+		b += g->cap * (sizeof(*g->r) + sizeof(*g->views) + 96) + g->capmem * 4 +
+		     strlen(g->id) + strlen(g->name) + strlen(g->desc) + 3;
 	}
 	return b;
 }
@@ -191,6 +192,49 @@ static uint32_t group_link(struct model *m, struct sgroup *g)
 	return gi;
 }
 
+static void rule_insert(struct model *m, uint32_t gi, struct sgroup *g, const struct sgrule *r,
+			const struct model_sg_rule_view *v);
+static int rule_view_make(const struct model *m, const struct sgroup *g, const struct sgrule *r,
+			  const char *rid, char *cidr_text, const char *desc,
+			  struct model_sg_rule_view *v);
+
+/*
+ * One outbound rule, all to cidr (0.0.0.0/0 or ::/0), into a group not yet
+ * in the model: the rule's id given or generated, room in by_sgr reserved.
+ */
+static int group_add_egress_all(struct model *m, struct sgroup *g, const char *cidr,
+				const char *rule_id, uint64_t *seq, struct model_err *err)
+{
+	struct sgrule r = {.egress = 1, .proto = -1, .from = -1, .to = -1};
+	struct model_sg_rule_view v;
+	char rid[MODEL_ID_MAX], *text;
+	uint32_t base;
+
+	if (rule_id && strncmp(rule_id, "sgr-", 4) != 0)
+		return model_fail(err, "InvalidParameterValue",
+				  "The rule id '%s' is malformed (expecting 'sgr-...')", rule_id);
+	if (model_pick_id(&m->by_sgr, rule_id, "sgr-", seq, rid, err) < 0)
+		return -1;
+	for (size_t j = 0; j < g->n; j++)
+		if (strcmp(g->views[j].id, rid) == 0)
+			return model_fail(err, "InvalidParameterValue",
+					  "The rule id '%s' is given twice", rid);
+	r.peer = strchr(cidr, ':') ? SG_PEER_V6 : SG_PEER_V4;
+	if (r.peer == SG_PEER_V4) {
+		model_parse_cidr4(cidr, &base, &r.depth);
+		base = htonl(base);
+		memcpy(r.addr, &base, 4);
+	} else {
+		model_parse_cidr6(cidr, r.addr, &r.depth);
+	}
+	if (group_grow(g, 1) || mhash_reserve(&m->by_sgr, g->n + 1) || !(text = strdup(cidr)))
+		return model_fail_nomem(err);
+	if (rule_view_make(m, g, &r, rid, text, NULL, &v) < 0) /* text is freed */
+		return model_fail_nomem(err);
+	rule_insert(m, NIL, g, &r, &v);
+	return 0;
+}
+
 int model_create_security_group(struct model *m, const struct model_sg_req *req,
 				char out_id[MODEL_ID_MAX], struct model_err *err)
 {
@@ -221,12 +265,20 @@ int model_create_security_group(struct model *m, const struct model_sg_req *req,
 			return model_fail(err, "InvalidGroup.Duplicate",
 					  "The security group '%s' already exists for VPC '%s'",
 					  req->name, req->vpc_id);
+	if (req->id && strncmp(req->id, "sg-", 3) != 0)
+		return model_fail(err, "InvalidGroupId.Malformed",
+				  "Invalid id: '%s' (expecting 'sg-...')", req->id);
 	if (model_pick_id(&m->by_sg, req->id, "sg-", &seq, gid, err) < 0)
 		return -1;
 	if (group_alloc(&g, gid, req->name, desc, err) < 0 || objtab_reserve(&m->sgs, 1) ||
 	    mhash_reserve(&m->by_sg, 1)) {
 		model_sg_release(&g);
 		return model_fail_nomem(err);
+	}
+	if (!req->bare &&
+	    group_add_egress_all(m, &g, "0.0.0.0/0", req->egress_rule_id, &seq, err)) {
+		model_sg_release(&g);
+		return -1;
 	}
 	g.vpc = vi;
 	group_link(m, &g);
@@ -297,7 +349,8 @@ static int parse_port(const char *s, int32_t *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* strtol would take leading blanks and a '+' */
+	if (!s || !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -323,6 +376,8 @@ static int parse_protocol(const char *s, int16_t *out)
 			*out = names[i].num;
 			return 0;
 		}
+	if (*s < '0' || *s > '9')
+		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || v < 0 || v > 255)
@@ -478,7 +533,7 @@ static char *dup_or_null(const char *s, bool *oom)
 	return d;
 }
 
-/* The view of rule r of group g (id given), owning its strings; cidr_text is taken. */
+/* The view of rule r of group g (id given), owning its strings; cidr_text is taken (freed on failure). */
 static int rule_view_make(const struct model *m, const struct sgroup *g, const struct sgrule *r,
 			  const char *rid, char *cidr_text, const char *desc,
 			  struct model_sg_rule_view *v)
@@ -637,12 +692,13 @@ int model_authorize_sg(struct model *m, const char *group_id, bool egress,
 		goto out;
 	for (; p.nviews < n; p.nviews++) {
 		size_t k = p.nviews;
-		if (rule_view_make(m, SG(m, gi), &p.r[k], p.rid[k], cidr[k], perms[k].description,
-				   &p.v[k]) < 0) {
+		int made = rule_view_make(m, SG(m, gi), &p.r[k], p.rid[k], cidr[k],
+					  perms[k].description, &p.v[k]);
+		cidr[k] = NULL; /* the view owns it, or freed it */
+		if (made < 0) {
 			model_fail_nomem(err);
 			goto out;
 		}
-		cidr[k] = NULL; /* the view owns it */
 	}
 	if (group_grow(SG(m, gi), n) || mhash_reserve(&m->by_sgr, n)) {
 		model_fail_nomem(err);
@@ -732,6 +788,33 @@ int model_revoke_sg(struct model *m, const char *group_id, bool egress,
 	return 0;
 }
 
+int model_find_sg_rule_by_perm(const struct model *m, const char *group_id, bool egress,
+			       const struct model_sg_perm *perm, char out[MODEL_ID_MAX],
+			       struct model_err *err)
+{
+	uint32_t gi = find_group(m, group_id, err);
+	char *cidr, text[160];
+	struct sgrule r;
+	ssize_t k;
+
+	if (gi == NIL)
+		return -1;
+	if (parse_perm(m, gi, egress, perm, &r, &cidr, err) < 0) {
+		free(cidr);
+		return -1;
+	}
+	if ((k = rule_find(SG(m, gi), &r)) < 0) {
+		rule_text(m, &r, cidr, text, sizeof(text));
+		free(cidr);
+		return model_fail(
+		    err, "InvalidPermission.NotFound",
+		    "The specified rule \"%s\" does not exist in this security group.", text);
+	}
+	free(cidr);
+	model_id_copy(out, SG(m, gi)->views[k].id);
+	return 0;
+}
+
 /* The index of rule id in group gi (in the direction asked), or -1. */
 static ssize_t rule_by_id(const struct sgroup *g, const char *id, bool egress)
 {
@@ -750,7 +833,10 @@ int model_revoke_sg_rules(struct model *m, const char *group_id, bool egress,
 
 	if (gi == NIL)
 		return -1;
-	if (!(idx = calloc(n ? n : 1, sizeof(*idx))))
+	if (n == 0)
+		return model_fail(err, "MissingParameter",
+				  "The request must contain the parameter SecurityGroupRuleId");
+	if (!(idx = calloc(n, sizeof(*idx))))
 		return model_fail_nomem(err);
 	for (size_t i = 0; i < n; i++) {
 		if (!rule_ids[i] || (k = rule_by_id(SG(m, gi), rule_ids[i], egress)) < 0) {
@@ -807,6 +893,14 @@ int model_sg_default_make(struct model *m, const struct model_vpc_req *req, uint
 	static const char *const cidrs[3] = {NULL, "0.0.0.0/0", "::/0"};
 
 	memset(g, 0, sizeof(*g));
+	if (req->default_group_id && strncmp(req->default_group_id, "sg-", 3) != 0)
+		return model_fail(err, "InvalidGroupId.Malformed",
+				  "Invalid id: '%s' (expecting 'sg-...')", req->default_group_id);
+	for (int k = 0; k < 3; k++)
+		if (req->default_rule_ids[k] && strncmp(req->default_rule_ids[k], "sgr-", 4) != 0)
+			return model_fail(err, "InvalidParameterValue",
+					  "The rule id '%s' is malformed (expecting 'sgr-...')",
+					  req->default_rule_ids[k]);
 	if (model_pick_id(&m->by_sg, req->default_group_id, "sg-", seq, gid, err) < 0)
 		return -1;
 	if (group_alloc(g, gid, "default", "default VPC security group", err) < 0)
@@ -816,43 +910,19 @@ int model_sg_default_make(struct model *m, const struct model_vpc_req *req, uint
 		goto reserve;
 	if (group_grow(g, 3))
 		goto nomem;
-	/* inbound: all from its own members; outbound: all to anywhere, IPv4 and IPv6 */
-	for (int k = 0; k < 3; k++) {
-		struct sgrule r = {.egress = k > 0, .proto = -1, .from = -1, .to = -1};
-		struct model_sg_rule_view v;
-		char *text = NULL;
-
-		if (k == 0) {
-			r.peer = SG_PEER_GROUP;
-			r.group = NIL; /* itself: set by model_sg_default_link */
-		} else {
-			uint32_t base;
-			r.peer = k == 1 ? SG_PEER_V4 : SG_PEER_V6;
-			if (k == 1)
-				model_parse_cidr4(cidrs[k], &base, &r.depth);
-			else
-				model_parse_cidr6(cidrs[k], r.addr, &r.depth);
-			if (!(text = strdup(cidrs[k])))
-				goto nomem;
-		}
-		if (model_pick_id(&m->by_sgr, req->default_rule_ids[k], "sgr-", seq, rid, err) <
-		    0) {
-			free(text);
+	/* inbound: all from its own members (the group is itself: NIL until linked) */
+	struct sgrule self = {
+	    .proto = -1, .from = -1, .to = -1, .peer = SG_PEER_GROUP, .group = NIL};
+	struct model_sg_rule_view v;
+	if (model_pick_id(&m->by_sgr, req->default_rule_ids[0], "sgr-", seq, rid, err) < 0)
+		goto fail;
+	if (rule_view_make(m, g, &self, rid, NULL, NULL, &v) < 0)
+		goto nomem;
+	rule_insert(m, NIL, g, &self, &v);
+	/* outbound: all to anywhere, IPv4 and IPv6 */
+	for (int k = 1; k < 3; k++)
+		if (group_add_egress_all(m, g, cidrs[k], req->default_rule_ids[k], seq, err) < 0)
 			goto fail;
-		}
-		for (size_t j = 0; j < g->n; j++)
-			if (strcmp(g->views[j].id, rid) == 0) {
-				free(text);
-				model_fail(err, "InvalidParameterValue",
-					   "The rule id '%s' is given twice", rid);
-				goto fail;
-			}
-		if (rule_view_make(m, g, &r, rid, text, NULL, &v) < 0) {
-			free(text);
-			goto nomem;
-		}
-		rule_insert(m, NIL, g, &r, &v);
-	}
 reserve:
 	if (objtab_reserve(&m->sgs, 1) || mhash_reserve(&m->by_sg, 1) ||
 	    mhash_reserve(&m->by_sgr, g->n))

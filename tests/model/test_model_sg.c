@@ -29,10 +29,15 @@
 
 /* ---- helpers ---- */
 
-/* A group of vpc with that id (NULL = generated) and name; its id into out (may be NULL). */
+/*
+ * A group of vpc with that id (NULL = generated) and name; its id into out
+ * (may be NULL). Bare: without EC2's outbound rule of a new group, so the
+ * tests count only the rules they add (group_names_are_checked checks that rule).
+ */
 static void group(struct world *w, const char *vpc, const char *id, const char *name, char *out)
 {
-	struct model_sg_req r = {.id = id, .vpc_id = vpc, .name = name, .description = "test"};
+	struct model_sg_req r = {
+	    .id = id, .vpc_id = vpc, .name = name, .description = "test", .bare = true};
 
 	OK(w, model_create_security_group(w->m, &r, out, &w->err));
 }
@@ -1177,12 +1182,33 @@ static void group_names_are_checked(void **state)
 	assert_string_equal(g.description, "");
 	assert_string_equal(g.vpc_id, w->vpc);
 	assert_false(g.is_default);
-	assert_int_equal(g.n_rules, 0);
+	/* EC2's one outbound rule of a new group: all to 0.0.0.0/0 (not ::/0) */
+	assert_int_equal(g.n_rules, 1);
+	assert_true(g.rules[0].egress);
+	assert_int_equal(g.rules[0].protocol, -1);
+	assert_string_equal(g.rules[0].cidr4, "0.0.0.0/0");
+	assert_null(g.rules[0].cidr6);
+	assert_true(starts(g.rules[0].id, "sgr-"));
 	assert_int_equal(g.n_members, 0);
 	assert_int_equal(model_find_sg_by_name(w->m, w->vpc, "web", &g), 0);
 	assert_string_equal(g.id, id);
 	ATOMIC_FAILS(w, model_create_security_group(w->m, &r, id, &w->err),
 		     "InvalidGroup.Duplicate");
+	/* its rule's id given; a bare group has none; a rule id of another form is refused */
+	struct model_sg_req given = {.vpc_id = w->vpc, .name = "web2", .egress_rule_id = "sgr-0e1"};
+	OK(w, model_create_security_group(w->m, &given, id, &w->err));
+	assert_int_equal(model_get_sg(w->m, id, &g), 0);
+	assert_string_equal(g.rules[0].id, "sgr-0e1");
+	struct model_sg_req bare = {.vpc_id = w->vpc, .name = "web3", .bare = true};
+	OK(w, model_create_security_group(w->m, &bare, id, &w->err));
+	assert_int_equal(model_get_sg(w->m, id, &g), 0);
+	assert_int_equal(g.n_rules, 0);
+	struct model_sg_req badrule = {.vpc_id = w->vpc, .name = "web4", .egress_rule_id = "x-1"};
+	ATOMIC_FAILS(w, model_create_security_group(w->m, &badrule, id, &w->err),
+		     "InvalidParameterValue");
+	badrule.egress_rule_id = "sgr-0e1"; /* taken */
+	ATOMIC_FAILS(w, model_create_security_group(w->m, &badrule, id, &w->err),
+		     "InvalidParameterValue");
 	/* the same name in another VPC is another group */
 	vpc2(w, "10.1.0.0/16", NULL, v2, NULL);
 	r.vpc_id = v2;
@@ -1260,29 +1286,20 @@ static void a_given_group_id_is_one_the_model_can_find(void **state)
 	OK(w, model_create_security_group(w->m, &r, id, &w->err));
 	assert_string_equal(id, "sg-0000000000000a001");
 	OK(w, model_delete_security_group(w->m, id, &w->err));
-	/*
-	 * BUG (model_sg.c): model_create_security_group, and model_create_vpc's
-	 * default_group_id, keep a given id that is not "sg-..." (model_pick_id
-	 * checks only that it is printable and free), but find_group refuses
-	 * every such id as InvalidGroupId.Malformed: the group is made and can
-	 * then be neither deleted, authorized, revoked nor named for an ENI (a
-	 * VPC made with default_group_id "dflt" gives its ENIs a group no call
-	 * can name). Either the id is refused when given (InvalidParameterValue,
-	 * as authorize refuses a rule id that is not "sgr-...") or it is taken
-	 * everywhere; these checks hold in both cases and fail now (the first
-	 * OK: "model_delete_security_group(...) failed: InvalidGroupId.Malformed"):
-	 *
-	 *	r.id = "abc";
-	 *	r.name = "y";
-	 *	if (model_create_security_group(w->m, &r, id, &w->err) == 0)
-	 *		OK(w, model_delete_security_group(w->m, "abc", &w->err));
-	 *	const char *c4[] = {"10.1.0.0/16"};
-	 *	struct model_vpc_req v = {.cidr4 = c4, .n_cidr4 = 1, .default_group_id = "dflt"};
-	 *	struct model_sg_perm p = {.protocol = "-1", .cidr4 = "10.0.0.0/8"};
-	 *	char vid[MODEL_ID_MAX];
-	 *	if (model_create_vpc(w->m, &v, vid, &w->d, &w->err) == 0)
-	 *		OK(w, model_authorize_sg(w->m, "dflt", false, &p, 1, NULL, &w->err));
+	/* an id that is not "sg-..." is refused when given, so every id held is one calls can name
 	 */
+	r.id = "abc";
+	r.name = "y";
+	ATOMIC_FAILS(w, model_create_security_group(w->m, &r, id, &w->err),
+		     "InvalidGroupId.Malformed");
+	const char *c4[] = {"10.1.0.0/16"};
+	struct model_vpc_req v = {.cidr4 = c4, .n_cidr4 = 1, .default_group_id = "dflt"};
+	char vid[MODEL_ID_MAX];
+	ATOMIC_FAILS(w, model_create_vpc(w->m, &v, vid, &w->d, &w->err),
+		     "InvalidGroupId.Malformed");
+	v.default_group_id = NULL;
+	v.default_rule_ids[1] = "rule-1";
+	ATOMIC_FAILS(w, model_create_vpc(w->m, &v, vid, &w->d, &w->err), "InvalidParameterValue");
 }
 
 static void delete_group_waits_for_members_and_rules_naming_it(void **state)
