@@ -370,6 +370,9 @@ static int merge_eni(struct api_ctx *c, const struct model_eni_req *req)
 	if (rc == 0)
 		rc = model_set_eni_description(c->m, req->id,
 					       req->description ? req->description : "", &err);
+	if (rc == 0 && req->n_groups) /* EnimapReset gave it its VPC's default group */
+		rc =
+		    model_set_eni_groups(c->m, req->id, req->groups, req->n_groups, c->delta, &err);
 	model_addr_list_free(&got);
 	return rc ? api_fail_model(c, &err) : 0;
 }
@@ -625,14 +628,37 @@ static int act_modify_eni_attribute(struct api_ctx *c)
 		return -1;
 	const char *sdc = api_opt(c, "SourceDestCheck.Value");
 	const char *desc = api_opt(c, "Description.Value");
-	if (api_opt(c, "SecurityGroupId.1") || api_opt(c, "Attachment.AttachmentId"))
-		return api_fail(c, "InvalidParameterValue",
-				"Only the SourceDestCheck and Description attributes can be "
-				"modified here.");
-	if (!sdc == !desc)
-		return api_fail(c, sdc ? "InvalidParameterCombination" : "MissingParameter",
-				"Specify exactly one attribute: SourceDestCheck or Description.");
+	const char *g1 = api_opt(c, "SecurityGroupId.1");
 	struct model_err err = {0};
+	if (api_opt(c, "Attachment.AttachmentId"))
+		return api_fail(c, "InvalidParameterValue",
+				"Only the SourceDestCheck, Description and security group "
+				"attributes can be modified here.");
+	if (!!sdc + !!desc + !!g1 != 1)
+		return api_fail(
+		    c, sdc || desc || g1 ? "InvalidParameterCombination" : "MissingParameter",
+		    "Specify exactly one attribute: SourceDestCheck, Description or "
+		    "SecurityGroupId.N.");
+	if (g1) {
+		const char **groups = NULL;
+		size_t n = 0;
+		char name[48];
+		if (api_list(c, "SecurityGroupId", NULL, &groups, &n))
+			return -1;
+		if (model_set_eni_groups(c->m, id, groups, n, c->delta, &err)) {
+			free(groups);
+			return api_fail_model(c, &err);
+		}
+		canon_start(c, "ModifyNetworkInterfaceAttribute");
+		api_buf_form_add(c->canon, "NetworkInterfaceId", id);
+		for (size_t k = 0; k < n; k++) {
+			snprintf(name, sizeof(name), "SecurityGroupId.%zu", k + 1);
+			api_buf_form_add(c->canon, name, groups[k]);
+		}
+		free(groups);
+		api_buf_puts(c->xml, "<return>true</return>");
+		return 0;
+	}
 	bool on = true;
 	/* the journal record only once the change is made: a refused one leaves it empty */
 	if (sdc && api_bool(c, "SourceDestCheck.Value", true, &on))
@@ -781,6 +807,9 @@ const struct api_action *api_action_find(const char *name)
 		if (strcmp(actions[i].name, name) == 0)
 			return &actions[i];
 	for (const struct api_action *a = api_world_actions; a->name; a++)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	for (const struct api_action *a = api_sg_actions; a->name; a++)
 		if (strcmp(a->name, name) == 0)
 			return a;
 	return NULL;

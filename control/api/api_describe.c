@@ -110,7 +110,7 @@ static const struct page_rule {
     {"DescribeAddresses", MODEL_KIND_EIP, 1000, false, true, "AllocationIds"},
     {"DescribeInstanceTypes", MODEL_KIND_INSTANCE_TYPE, 100, false, false, "InstanceTypes"},
     {"DescribeTags", MODEL_KIND_TAGS, 1000, false, true, NULL},
-    {"DescribeSecurityGroups", -1, 1000, true, true, "GroupIds"},
+    {"DescribeSecurityGroups", MODEL_KIND_SG, 1000, true, true, "GroupIds"},
 };
 static const struct page_rule default_rule = {NULL, -1, 1000, false, true, NULL};
 

@@ -251,8 +251,13 @@ void api_xml_subnet(struct api_ctx *c, const struct model_subnet_view *v);
 /* CreateVpc, CreateSubnet, route tables, DescribeInternetGateways...; NULL-terminated. */
 extern const struct api_action api_world_actions[];
 void api_xml_route_table(struct api_ctx *c, const struct model_route_table_view *t);
-/* The canonical CreateVpc of an existing VPC (its first blocks, main table and association). */
-void api_canon_create_vpc(struct api_buf *b, const struct model_vpc_view *v);
+/*
+ * The canonical CreateVpc of an existing VPC (its first blocks, main table
+ * and association, its default security group's id; with the ids of that
+ * group's rules, or bare: DefaultGroupBare, the group made without rules).
+ */
+void api_canon_create_vpc(struct api_buf *b, const struct model *m, const struct model_vpc_view *v,
+			  bool bare);
 /* The implicit internet gateway of a VPC: "igw-" and the VPC id without its "vpc-". */
 void api_igw_id(const char *vpc_id, char out[MODEL_ID_MAX]);
 
@@ -273,6 +278,8 @@ struct api_world_base {
 	size_t n_rt;
 	char (*subnet)[MODEL_ID_MAX];
 	size_t n_subnet;
+	char (*sg)[MODEL_ID_MAX]; /* security groups but the VPCs' default ones */
+	size_t n_sg;
 };
 /* 0, or -ENOMEM (nothing remembered). */
 int api_world_base_remember(struct api *a);
@@ -281,6 +288,16 @@ void api_world_base_free(struct api *a);
 void api_xml_groups(struct api_ctx *c, const struct model_eni_view *v);
 /* An instance's members (instanceId ... networkInterfaceSet); image_id NULL = a placeholder. */
 void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, const char *image_id);
+
+/* ---- security groups (api_sg.c) ---- */
+/* CreateSecurityGroup, Authorize/Revoke..., DescribeSecurityGroups...; NULL-terminated. */
+extern const struct api_action api_sg_actions[];
+/*
+ * The canonical Authorize record of every inbound (egress false) or outbound
+ * rule of a group, with the rules' ids (snapshots); nothing when it has none.
+ * 0, or 1 when nothing was written.
+ */
+int api_canon_authorize(struct api_buf *b, const struct model_sg_view *g, bool egress);
 
 /* ---- instances (api_instances.c) ---- */
 const char *api_instance_state_name(enum model_instance_state s);

@@ -180,7 +180,7 @@ static int nic_addresses(struct run *r, const char *prefix, const char *v6_list,
 	return 0;
 }
 
-/* SecurityGroupId.N under prefix: kept on the ENI for the security groups to come. */
+/* SecurityGroupId.N under prefix: the new ENI's groups (none: its VPC's default). */
 static int nic_groups(struct run *r, const char *prefix, struct nic *n)
 {
 	char name[160];
@@ -197,8 +197,11 @@ void api_xml_groups(struct api_ctx *c, const struct model_eni_view *v)
 	}
 	api_buf_puts(c->xml, "<groupSet>");
 	for (size_t i = 0; i < v->n_groups; i++) {
+		struct model_sg_view g;
 		api_buf_puts(c->xml, "<item>");
 		api_buf_xml_elem(c->xml, "groupId", v->groups[i]);
+		if (model_get_sg(c->m, v->groups[i], &g) == 0)
+			api_buf_xml_elem(c->xml, "groupName", g.name);
 		api_buf_puts(c->xml, "</item>");
 	}
 	api_buf_puts(c->xml, "</groupSet>");

@@ -8,16 +8,24 @@
  *                                    release every EIP, unassign every
  *                                    secondary and IPv6, delete every route
  *                                    but the VPC blocks' own, remove every
- *                                    explicit route table association
+ *                                    explicit route table association;
+ *                                    give every ENI its VPC's default
+ *                                    security group, revoke every rule
  *   TerminateInstances Now=          per configured instance terminated (at
  *                                    its time) or gone (Forget=true)
  *   DeleteNetworkInterface Merge=1   per configured ENI that is gone (unless
  *                                    its instance's termination deleted it)
+ *   DeleteSecurityGroup              per configured group that is gone
  *   DeleteSubnet, DeleteRouteTable,  per configured subnet, route table and
  *   DeleteVpc                        VPC that is gone
  *   CreateVpc, AssociateVpcCidrBlock per VPC the configuration did not make
- *                                    (its first blocks, main table and
- *                                    association ids), per block added
+ *                                    (its first blocks, main table,
+ *                                    association and default group ids, the
+ *                                    group bare), per block added
+ *   CreateSecurityGroup              per group it did not make
+ *   AuthorizeSecurityGroupIngress,   per group with rules, every rule with
+ *   AuthorizeSecurityGroupEgress     its id (group references need every
+ *                                    group made first)
  *   ModifyVpcAttribute               per DNS attribute away from a new VPC's
  *   CreateRouteTable                 per route table it did not make
  *   ReplaceRouteTableAssociation     per configured VPC whose main
@@ -88,6 +96,12 @@ static int collect_eip(const struct model_eip_view *v, void *arg)
 	return 0;
 }
 
+static int collect_sg(const struct model_sg_view *v, void *arg)
+{
+	idlist_add(arg, v->id);
+	return 0;
+}
+
 static int collect_tagged(const struct model_tags_view *v, void *arg)
 {
 	idlist_add(arg, v->resource_id);
@@ -137,11 +151,53 @@ static int collect_explicit_assoc(const struct model_subnet_view *v, void *arg)
 }
 
 /* The world's part of EnimapReset: routes (but the local ones) and explicit associations. */
+/* Every ENI in its VPC's default group, every rule of every group revoked. */
+static int reset_groups(struct api_ctx *c)
+{
+	struct idlist enis = {0}, groups = {0};
+	struct model_err err = {0};
+	int rc = 0;
+
+	model_foreach_eni(c->m, collect_eni, &enis);
+	model_foreach_sg(c->m, collect_sg, &groups);
+	if (enis.oom || groups.oom)
+		rc = api_fail(c, "InternalError", "Out of memory.");
+	for (size_t i = 0; i < enis.n && rc == 0; i++) {
+		struct model_eni_view v;
+		struct model_sg_view g;
+		if (model_get_eni(c->m, enis.id[i], &v) || model_get_default_sg(c->m, v.vpc_id, &g))
+			continue;
+		const char *dflt = g.id;
+		if (model_set_eni_groups(c->m, enis.id[i], &dflt, 1, c->delta, &err))
+			rc = api_fail_model(c, &err);
+	}
+	for (size_t i = 0; i < groups.n && rc == 0; i++)
+		for (int egress = 0; egress < 2 && rc == 0; egress++) {
+			struct model_sg_view g;
+			const char *ids[2 * MODEL_SG_RULES_MAX];
+			size_t n = 0;
+			if (model_get_sg(c->m, groups.id[i], &g))
+				continue;
+			for (size_t k = 0; k < g.n_rules && n < 2 * MODEL_SG_RULES_MAX; k++)
+				if (g.rules[k].egress == (egress == 1))
+					ids[n++] = g.rules[k].id;
+			if (n &&
+			    model_revoke_sg_rules(c->m, groups.id[i], egress == 1, ids, n, &err))
+				rc = api_fail_model(c, &err);
+		}
+	free(enis.id);
+	free(groups.id);
+	return rc;
+}
+
 static int reset_world(struct api_ctx *c)
 {
 	struct reset_world r = {.c = c};
 	struct idlist assoc = {0};
 	int rc = 0;
+
+	if (reset_groups(c))
+		return -1;
 
 	model_foreach_route_table(c->m, reset_routes, &r);
 	if (r.rc)
@@ -362,6 +418,56 @@ static int snap_tags(const struct model_tags_view *v, void *arg)
 	return 0;
 }
 
+/* A group the configuration did not make (a VPC's default comes with its CreateVpc). */
+static int snap_sg(const struct model_sg_view *g, void *arg)
+{
+	struct snap *s = arg;
+	struct api_buf b = {0};
+
+	for (size_t i = 0; s->base && i < s->base->n_sg; i++)
+		if (!strcmp(s->base->sg[i], g->id))
+			return 0;
+	if (g->is_default)
+		return 0;
+	api_buf_form_add(&b, "Action", "CreateSecurityGroup");
+	api_buf_form_add(&b, "GroupId", g->id);
+	api_buf_form_add(&b, "VpcId", g->vpc_id);
+	api_buf_form_add(&b, "GroupName", g->name);
+	api_buf_form_add(&b, "GroupDescription", g->description);
+	api_buf_form_add(&b, "Bare", "true"); /* its rules follow, with their ids */
+	snap_add(s, &b);
+	return 0;
+}
+
+/* Every group's rules (EnimapReset revoked them all), once every group exists. */
+static int snap_sg_rules(const struct model_sg_view *g, void *arg)
+{
+	struct snap *s = arg;
+	struct api_buf b = {0};
+
+	for (int egress = 0; egress < 2; egress++) {
+		if (api_canon_authorize(&b, g, egress == 1) == 0)
+			snap_add(s, &b);
+		else
+			api_buf_free(&b);
+	}
+	return 0;
+}
+
+/* The configured groups that are gone: before their VPCs go. */
+static void snap_sg_deletions(struct snap *s)
+{
+	struct api_buf b = {0};
+
+	for (size_t i = 0; s->base && i < s->base->n_sg; i++) {
+		if (model_get_sg(s->m, s->base->sg[i], NULL) == 0)
+			continue;
+		api_buf_form_add(&b, "Action", "DeleteSecurityGroup");
+		api_buf_form_add(&b, "GroupId", s->base->sg[i]);
+		snap_add(s, &b);
+	}
+}
+
 static void snap_rec2(struct snap *s, const char *action, const char *k1, const char *v1,
 		      const char *k2, const char *v2)
 {
@@ -434,7 +540,7 @@ static int snap_vpc(const struct model_vpc_view *v, void *arg)
 	char block6[64];
 
 	if (!was) {
-		api_canon_create_vpc(&b, v);
+		api_canon_create_vpc(&b, s->m, v, true);
 		snap_add(s, &b);
 	}
 	for (size_t k = 0; k < v->n_cidr4 + v->n_cidr6; k++) {
@@ -633,9 +739,12 @@ int api_snapshot(struct api *a, char ***records, size_t **lens, size_t *n)
 		api_buf_form_add(&b, "Merge", "true");
 		snap_add(&s, &b);
 	}
+	snap_sg_deletions(&s);
 	if (a->world_base)
 		snap_world_deletions(&s, a->world_base);
 	model_foreach_vpc(a->m, snap_vpc, &s);
+	model_foreach_sg(a->m, snap_sg, &s);
+	model_foreach_sg(a->m, snap_sg_rules, &s);
 	model_foreach_route_table(a->m, snap_rt, &s);
 	if (a->world_base)
 		snap_world_mains(&s, a->world_base);

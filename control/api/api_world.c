@@ -70,8 +70,12 @@ void api_igw_id(const char *vpc_id, char out[MODEL_ID_MAX])
 
 /* ---- VPCs ---- */
 
-void api_canon_create_vpc(struct api_buf *b, const struct model_vpc_view *v)
+void api_canon_create_vpc(struct api_buf *b, const struct model *m, const struct model_vpc_view *v,
+			  bool bare)
 {
+	struct model_sg_view g;
+	char name[32];
+
 	api_buf_form_add(b, "Action", "CreateVpc");
 	api_buf_form_add(b, "VpcId", v->id);
 	api_buf_form_add(b, "CidrBlock", v->cidr4[0]);
@@ -79,6 +83,44 @@ void api_canon_create_vpc(struct api_buf *b, const struct model_vpc_view *v)
 		api_buf_form_add(b, "Ipv6CidrBlock", v->cidr6[0]);
 	api_buf_form_add(b, "MainRouteTableId", v->main_route_table_id);
 	api_buf_form_add(b, "MainAssociationId", v->main_association_id);
+	if (model_get_default_sg(m, v->id, &g))
+		return;
+	api_buf_form_add(b, "DefaultGroupId", g.id);
+	if (bare) {
+		api_buf_form_add(b, "DefaultGroupBare", "true");
+		return;
+	}
+	for (size_t k = 0; k < g.n_rules && k < 3; k++) {
+		snprintf(name, sizeof(name), "DefaultRuleId.%zu", k + 1);
+		api_buf_form_add(b, name, g.rules[k].id);
+	}
+}
+
+static bool group_taken(const struct model *m, const char *id)
+{
+	return model_get_sg(m, id, NULL) == 0;
+}
+
+/* The default group's id and its rules' ids: from the journal, or new. */
+static void vpc_default_group(struct api_ctx *c, struct model_vpc_req *req, char gid[MODEL_ID_MAX],
+			      char rids[3][MODEL_ID_MAX])
+{
+	char name[32];
+	const char *bare = api_internal(c, "DefaultGroupBare");
+
+	req->default_group_bare = bare && strcmp(bare, "true") == 0;
+	if (!(req->default_group_id = api_internal(c, "DefaultGroupId"))) {
+		new_id(c, "sg-", gid, group_taken);
+		req->default_group_id = gid;
+	}
+	for (int k = 0; k < 3; k++) {
+		snprintf(name, sizeof(name), "DefaultRuleId.%d", k + 1);
+		if (!(req->default_rule_ids[k] = api_internal(c, name))) {
+			/* a clash with an existing rule id is 2^-68: the model refuses it */
+			api_new_id("sgr-", rids[k]);
+			req->default_rule_ids[k] = rids[k];
+		}
+	}
 }
 
 /* The /56: given (journal), or picked from the IPv6 pools for AmazonProvidedIpv6CidrBlock. */
@@ -113,6 +155,7 @@ static int vpc_ipv6_block(struct api_ctx *c, char block[64], const char **out)
 static int act_create_vpc(struct api_ctx *c)
 {
 	char vid[MODEL_ID_MAX], rid[MODEL_ID_MAX], aid[MODEL_ID_MAX], id[MODEL_ID_MAX];
+	char gid[MODEL_ID_MAX], rids[3][MODEL_ID_MAX];
 	char block6[64];
 	const char *cidr4 = api_req(c, "CidrBlock"), *cidr6, *tenancy;
 	struct model_vpc_req req = {0};
@@ -141,6 +184,7 @@ static int act_create_vpc(struct api_ctx *c)
 		req.main_route_table_id = rid;
 		req.main_association_id = aid;
 	}
+	vpc_default_group(c, &req, gid, rids);
 	req.cidr4 = &cidr4;
 	req.n_cidr4 = 1;
 	req.cidr6 = &cidr6;
@@ -150,7 +194,7 @@ static int act_create_vpc(struct api_ctx *c)
 	if (model_get_vpc(c->m, id, &v))
 		return api_fail(c, "InternalError", "The new VPC %s vanished.", id);
 	api_buf_reset(c->canon);
-	api_canon_create_vpc(c->canon, &v);
+	api_canon_create_vpc(c->canon, c->m, &v, false);
 	if (api_tag_specs_apply(c, "vpc", id))
 		return -1;
 	api_buf_puts(c->xml, "<vpc>");
@@ -1071,27 +1115,6 @@ static int act_classic_link(struct api_ctx *c)
 			"The functionality you requested is not available in this region.");
 }
 
-/* Security groups are not modelled yet (SPEC R24-R26, the next issue): there are none. */
-static int no_group(struct api_ctx *c, const char *id)
-{
-	(void)c;
-	(void)id;
-	return 0;
-}
-
-static int act_describe_security_groups(struct api_ctx *c)
-{
-	static const char *const allowed[] = {"vpc-id",	  "group-id",	 "group-name",
-					      "owner-id", "description", NULL};
-	struct api_describe d;
-
-	if (api_describe_open(&d, c, "GroupId", allowed, no_group, "InvalidGroup.NotFound",
-			      "security group"))
-		return -1;
-	api_buf_puts(c->xml, "<securityGroupInfo/>");
-	return api_describe_close(&d);
-}
-
 const struct api_action api_world_actions[] = {
     {"CreateVpc", act_create_vpc},
     {"DeleteVpc", act_delete_vpc},
@@ -1114,6 +1137,5 @@ const struct api_action api_world_actions[] = {
     {"ModifyVpcAttribute", act_modify_vpc_attribute},
     {"DescribeVpcClassicLink", act_classic_link},
     {"DescribeVpcClassicLinkDnsSupport", act_classic_link},
-    {"DescribeSecurityGroups", act_describe_security_groups},
     {NULL, NULL},
 };

@@ -2,7 +2,7 @@
 /*
  * api_world_base.c - what the configuration built, remembered before the
  * journal is replayed: the VPCs (with their main table and association), the
- * route tables and the subnets. A snapshot (api_snapshot.c) replays on top
+ * route tables, the subnets and the security groups. A snapshot (api_snapshot.c) replays on top
  * of the configuration, so it deletes those of them that are gone and moves
  * the main associations that moved.
  */
@@ -61,6 +61,20 @@ static int base_subnet(const struct model_subnet_view *v, void *arg)
 	return 0;
 }
 
+static int base_sg(const struct model_sg_view *v, void *arg)
+{
+	struct api_world_base *b = arg;
+	char(*p)[MODEL_ID_MAX];
+
+	if (v->is_default)
+		return 0;
+	if (!(p = grow(b->sg, b->n_sg, sizeof(*b->sg))))
+		return -ENOMEM;
+	b->sg = p;
+	snprintf(b->sg[b->n_sg++], MODEL_ID_MAX, "%s", v->id);
+	return 0;
+}
+
 int api_world_base_remember(struct api *a)
 {
 	struct api_world_base *b = calloc(1, sizeof(*b));
@@ -70,7 +84,7 @@ int api_world_base_remember(struct api *a)
 	api_world_base_free(a);
 	a->world_base = b;
 	if (model_foreach_vpc(a->m, base_vpc, b) || model_foreach_route_table(a->m, base_rt, b) ||
-	    model_foreach_subnet(a->m, base_subnet, b)) {
+	    model_foreach_subnet(a->m, base_subnet, b) || model_foreach_sg(a->m, base_sg, b)) {
 		api_world_base_free(a);
 		return -ENOMEM;
 	}
@@ -84,6 +98,7 @@ void api_world_base_free(struct api *a)
 	free(a->world_base->vpc);
 	free(a->world_base->rt);
 	free(a->world_base->subnet);
+	free(a->world_base->sg);
 	free(a->world_base);
 	a->world_base = NULL;
 }
