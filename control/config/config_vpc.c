@@ -305,8 +305,9 @@ static int ipv6_pool(struct vctx *v, const struct cnode *n)
 
 static int vpc(struct vctx *v, const struct cnode *n)
 {
-	static const char *const keys[] = {"!id",    "!cidr4", "cidr6", "main_route_table",
-					   "routes", "tags",   NULL};
+	static const char *const keys[] = {
+	    "!id",    "!cidr4", "cidr6", "main_route_table", "default_security_group",
+	    "routes", "tags",	NULL};
 	struct model_vpc_req r = {0};
 	const struct cnode *x;
 	char id[MODEL_ID_MAX];
@@ -314,6 +315,8 @@ static int vpc(struct vctx *v, const struct cnode *n)
 
 	if (map_check(v, n, "vpc", keys) || req_str(v, n, "id", "vpc id", &r.id) ||
 	    opt_str(v, n, "main_route_table", "main_route_table", &r.main_route_table_id) ||
+	    opt_str(v, n, "default_security_group", "default_security_group",
+		    &r.default_group_id) ||
 	    list_read(v, cnode_map_find(v->c, n, "cidr4"), "vpc cidr4", LIST_CIDR4, &v->l4))
 		return -1;
 	if (v->l4.n == 0)
@@ -424,6 +427,95 @@ static int subnet(struct vctx *v, const struct cnode *n)
 	return tags_of(v, n, r.id);
 }
 
+/* ---- security groups (R24-R26) ---- */
+
+/*
+ * A group; its rules come in a second pass (sg_rules), once every group
+ * exists, since a rule may name another group. A group that lists `egress`
+ * has exactly those outbound rules, else EC2's one (all to 0.0.0.0/0).
+ */
+static int security_group(struct vctx *v, const struct cnode *n)
+{
+	static const char *const keys[] = {"!id",     "!vpc",	"!name", "description",
+					   "ingress", "egress", "tags",	 NULL};
+	struct model_sg_req r = {0};
+	const struct cnode *x;
+	struct model_err e;
+	char out[MODEL_ID_MAX];
+
+	if (map_check(v, n, "security group", keys) ||
+	    req_str(v, n, "id", "security group id", &r.id) ||
+	    req_str(v, n, "vpc", "security group vpc", &r.vpc_id) ||
+	    cnode_str(v->c, cnode_map_find(v->c, n, "name"), "security group name", 256, &r.name))
+		return -1;
+	if ((x = cnode_map_find(v->c, n, "description")) != NULL &&
+	    cnode_str(v->c, x, "security group description", 256, &r.description))
+		return -1;
+	r.bare = cnode_map_find(v->c, n, "egress") != NULL;
+	if (v->m != NULL && model_create_security_group(v->m, &r, out, &e))
+		return model_error(v, n, &e);
+	return tags_of(v, n, r.id);
+}
+
+/* A scalar field's text as the model takes it (ports may be -1: not a cnode_uint). */
+static int opt_text(const struct vctx *v, const struct cnode *map, const char *key,
+		    const char *what, const char **out)
+{
+	const struct cnode *n = cnode_map_find(v->c, map, key);
+
+	*out = NULL;
+	return n != NULL ? cnode_str(v->c, n, what, 64, out) : 0;
+}
+
+/* The rules of list `key` (ingress or egress) of group gid. */
+static int sg_rule_list(struct vctx *v, const struct cnode *n, const char *gid, const char *key)
+{
+	static const char *const keys[] = {"!protocol", "from_port", "to_port",	    "cidr4",
+					   "cidr6",	"group",     "description", NULL};
+	const struct cnode *list = cnode_map_find(v->c, n, key), *items;
+	bool egress = strcmp(key, "egress") == 0;
+	size_t k;
+
+	if (list == NULL)
+		return 0;
+	if (cnode_seq(v->c, list, key, &items, &k))
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		const struct cnode *rn = cnode_take(v->c, &items);
+		struct model_sg_perm p = {0};
+		struct model_err e;
+
+		if (map_check(v, rn, "security group rule", keys) ||
+		    opt_text(v, rn, "protocol", "rule protocol", &p.protocol) ||
+		    opt_text(v, rn, "from_port", "rule from_port", &p.from_port) ||
+		    opt_text(v, rn, "to_port", "rule to_port", &p.to_port) ||
+		    opt_str(v, rn, "group", "rule group", &p.group_id))
+			return -1;
+		const struct cnode *x;
+		if ((x = cnode_map_find(v->c, rn, "cidr4")) != NULL &&
+		    cnode_cidr(v->c, x, "rule cidr4", 4, &p.cidr4))
+			return -1;
+		if ((x = cnode_map_find(v->c, rn, "cidr6")) != NULL &&
+		    cnode_cidr(v->c, x, "rule cidr6", 6, &p.cidr6))
+			return -1;
+		if ((x = cnode_map_find(v->c, rn, "description")) != NULL &&
+		    cnode_str(v->c, x, "rule description", 256, &p.description))
+			return -1;
+		if (v->m != NULL && model_authorize_sg(v->m, gid, egress, &p, 1, NULL, &e))
+			return model_error(v, rn, &e);
+	}
+	return 0;
+}
+
+static int sg_rules(struct vctx *v, const struct cnode *n)
+{
+	const char *id = NULL;
+
+	(void)cnode_str(v->c, cnode_map_find(v->c, n, "id"), "security group id", MODEL_ID_MAX,
+			&id);
+	return sg_rule_list(v, n, id, "ingress") || sg_rule_list(v, n, id, "egress") ? -1 : 0;
+}
+
 /* ---- instances, ENIs ---- */
 
 static int instance(struct vctx *v, const struct cnode *n)
@@ -498,6 +590,7 @@ static int eni(struct vctx *v, const struct cnode *n)
 					   "ipv6",
 					   "ipv6_count",
 					   "source_dest_check",
+					   "security_groups",
 					   "attachment",
 					   "tags",
 					   NULL};
@@ -547,6 +640,24 @@ static int eni(struct vctx *v, const struct cnode *n)
 	if ((x = cnode_map_find(v->c, n, "source_dest_check")) != NULL &&
 	    cnode_bool(v->c, x, "eni source_dest_check", &r.source_dest_check))
 		return -1;
+	const char *groups[MODEL_GROUPS_MAX];
+	if ((x = cnode_map_find(v->c, n, "security_groups")) != NULL) {
+		const struct cnode *items;
+		size_t k;
+		if (cnode_seq(v->c, x, "eni security_groups", &items, &k))
+			return -1;
+		if (k > MODEL_GROUPS_MAX)
+			return cnode_fail(v->c, x,
+					  "SecurityGroupsPerInterfaceLimitExceeded: %zu security "
+					  "groups given; an interface has at most %d",
+					  k, MODEL_GROUPS_MAX);
+		for (size_t i = 0; i < k; i++)
+			if (cnode_str(v->c, cnode_take(v->c, &items), "eni security group",
+				      MODEL_ID_MAX, &groups[i]))
+				return -1;
+		r.groups = groups;
+		r.n_groups = k;
+	}
 	r.secondary_ips = v->l4.s;
 	r.n_secondary_ips = v->l4.n;
 	r.ipv6 = v->l6.s;
@@ -718,8 +829,10 @@ int config_vpc_load(const struct cnode_ctx *c, const struct cnode *root,
 	    each(&v, root, "public_pools", public_pool) ||
 	    each(&v, root, "ipv6_pools", ipv6_pool) || each(&v, root, "vpcs", vpc) ||
 	    each(&v, root, "route_tables", route_table) || each(&v, root, "subnets", subnet) ||
-	    launch(&v, root) || each(&v, root, "instances", instance) ||
-	    each(&v, root, "enis", eni) || each(&v, root, "vpcs", vpc_routes) ||
+	    each(&v, root, "security_groups", security_group) ||
+	    each(&v, root, "security_groups", sg_rules) || launch(&v, root) ||
+	    each(&v, root, "instances", instance) || each(&v, root, "enis", eni) ||
+	    each(&v, root, "vpcs", vpc_routes) ||
 	    each(&v, root, "route_tables", route_table_routes) ||
 	    each_hinted(&v, root, "eips", eip, eip_hint))
 		goto out;
