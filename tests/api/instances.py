@@ -117,7 +117,7 @@ def run_with_two_network_interfaces_and_an_existing_eni(srv):
     spec = ('[{"DeviceIndex":0,"SubnetId":"subnet-a","Description":"web",'
             '"PrivateIpAddresses":[{"PrivateIpAddress":"10.0.1.40","Primary":true},'
             '{"PrivateIpAddress":"10.0.1.41","Primary":false}],"Ipv6AddressCount":1,'
-            '"Groups":["sg-12345678"]},'
+            '"Groups":["sg-1"]},'
             '{"DeviceIndex":1,"SubnetId":"subnet-b","SecondaryPrivateIpAddressCount":2,'
             '"DeleteOnTermination":false},'
             '{"DeviceIndex":2,"NetworkInterfaceId":"%s"}]' % eni)
@@ -127,8 +127,8 @@ def run_with_two_network_interfaces_and_an_existing_eni(srv):
     check(sorted(nis) == [0, 1, 2], nis)
     check(ips(nis[0]) == [("10.0.1.40", True), ("10.0.1.41", False)], nis[0])
     check(nis[0]["Description"] == "web" and len(nis[0]["Ipv6Addresses"]) == 1, nis[0])
-    check([g["GroupId"] for g in nis[0]["Groups"]] == ["sg-12345678"], nis[0])  # kept
-    check([g["GroupId"] for g in i["SecurityGroups"]] == ["sg-12345678"], i)
+    check([g["GroupId"] for g in nis[0]["Groups"]] == ["sg-1"], nis[0])  # kept
+    check([g["GroupId"] for g in i["SecurityGroups"]] == ["sg-1"], i)
     check(nis[1]["SubnetId"] == "subnet-b" and len(ips(nis[1])) == 3, nis[1])
     check(not nis[1]["Attachment"]["DeleteOnTermination"], nis[1])
     check(nis[2]["NetworkInterfaceId"] == eni, nis[2])

@@ -151,7 +151,7 @@ static void network_interfaces_with_secondaries_existing_eni_and_counts(void **s
 		     "NetworkInterface.1.PrivateIpAddresses.2.PrivateIpAddress=10.0.1.41&"
 		     "NetworkInterface.1.PrivateIpAddresses.2.Primary=false&"
 		     "NetworkInterface.1.Ipv6Addresses.1.Ipv6Address=2600:1f18:1:101::77&"
-		     "NetworkInterface.1.SecurityGroupId.1=sg-12345678&"
+		     "NetworkInterface.1.SecurityGroupId.1=sg-1&"
 		     "NetworkInterface.1.Description=web&"
 		     "NetworkInterface.2.DeviceIndex=1&NetworkInterface.2.NetworkInterfaceId=%s",
 		 eni);
@@ -160,9 +160,10 @@ static void network_interfaces_with_secondaries_existing_eni_and_counts(void **s
 	assert_non_null(strstr(b, "<privateIpAddress>10.0.1.41</privateIpAddress><primary>false"));
 	assert_non_null(strstr(b, "<ipv6Address>2600:1f18:1:101::77</ipv6Address>"));
 	assert_non_null(strstr(b, "<description>web</description>"));
-	/* the security group ids are kept, on the ENI and the instance */
-	assert_int_equal(
-	    count(b, "<groupSet><item><groupId>sg-12345678</groupId></item></groupSet>"), 2);
+	/* the security groups, with their names, on the ENI and the instance */
+	assert_int_equal(count(b, "<groupSet><item><groupId>sg-1</groupId><groupName>g1</"
+				  "groupName></item></groupSet>"),
+			 2);
 	assert_non_null(strstr(b, eni));
 	char iid[64];
 	grab(b, "instanceId", iid, sizeof(iid));
@@ -260,11 +261,13 @@ static void every_refusal_has_its_code_and_changes_nothing(void **state)
 	{
 		char many[2048];
 		int n = snprintf(many, sizeof(many), RUN "%s", base);
-		for (int k = 1; k <= 17; k++)
+		for (int k = 1; k <= 6; k++) /* sg-1 .. sg-6 exist: one more than an ENI takes */
 			n += snprintf(many + n, sizeof(many) - (size_t)n,
 				      "&SecurityGroupId.%d=sg-%d", k, k);
 		refused(f, many, "SecurityGroupsPerInterfaceLimitExceeded");
 	}
+	snprintf(req, sizeof(req), RUN "%s&SecurityGroupId.1=sg-00000000000000dead", base);
+	refused(f, req, "InvalidGroup.NotFound");
 	snprintf(req, sizeof(req), RUN "%s&PrivateIpAddress=10.0.1.10", base);
 	refused(f, req, "InvalidIPAddress.InUse");
 	snprintf(req, sizeof(req), RUN "%s&PrivateIpAddress=10.0.9.1", base);

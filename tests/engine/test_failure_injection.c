@@ -207,7 +207,8 @@ static void instance(struct model *m, const char *id, const char *eni, const cha
  * vpc-1 10.0.0.0/16 + 2600:1f18:1:100::/56; subnet-a 10.0.1.0/24 +
  * 2600:1f18:1:101::/64, subnet-b 10.0.2.0/24; i-1: eni-0 (10.0.1.10) at 0;
  * i-2: eni-c (10.0.2.10) at 1; a route 192.0.2.0/24 -> eni-c; pool
- * 198.51.100.0/28, eipalloc-c = 198.51.100.9 (not associated).
+ * 198.51.100.0/28, eipalloc-c = 198.51.100.9 (not associated); security group
+ * sg-1 (with EC2's outbound rule), the default group sg-0default.
  */
 static struct model *world(void)
 {
@@ -216,11 +217,17 @@ static struct model *world(void)
 	struct model_err e;
 	char id[MODEL_ID_MAX];
 	const char *c4[] = {"10.0.0.0/16"}, *c6[] = {"2600:1f18:1:100::/56"};
-	struct model_vpc_req v = {
-	    .id = "vpc-1", .cidr4 = c4, .n_cidr4 = 1, .cidr6 = c6, .n_cidr6 = 1};
+	struct model_vpc_req v = {.id = "vpc-1",
+				  .cidr4 = c4,
+				  .n_cidr4 = 1,
+				  .cidr6 = c6,
+				  .n_cidr6 = 1,
+				  .default_group_id = "sg-0default"};
 	assert_int_equal(model_create_vpc(m, &v, id, NULL, &e), 0);
 	subnet(m, "subnet-a", "10.0.1.0/24", "2600:1f18:1:101::/64");
 	subnet(m, "subnet-b", "10.0.2.0/24", NULL);
+	struct model_sg_req g = {.id = "sg-1", .vpc_id = "vpc-1", .name = "web"};
+	assert_int_equal(model_create_security_group(m, &g, id, &e), 0);
 	instance(m, "i-1", "eni-0", "subnet-a", "10.0.1.10", "eni-attach-0", 0);
 	instance(m, "i-2", "eni-c", "subnet-b", "10.0.2.10", "eni-attach-c", 1);
 	/* i-x1..i-x17, one ENI each: starting them all needs more than a delta's
@@ -836,6 +843,59 @@ static void op_run_existing(struct world *w, char *body, size_t n)
 		 eni);
 }
 
+/* ---- security groups ---- */
+
+static void op_create_sg(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=CreateSecurityGroup&VpcId=vpc-1&GroupName=db&GroupDescription=d&"
+		 "TagSpecification.1.ResourceType=security-group&TagSpecification.1.Tag.1.Key=k&"
+		 "TagSpecification.1.Tag.1.Value=v");
+}
+
+/* three permissions, one of them with two ranges and a group reference: four rules */
+static void op_authorize(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=AuthorizeSecurityGroupIngress&GroupId=sg-1&"
+		 "IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&"
+		 "IpPermissions.1.ToPort=80&IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0&"
+		 "IpPermissions.1.IpRanges.2.CidrIp=10.0.0.0/8&"
+		 "IpPermissions.1.Ipv6Ranges.1.CidrIpv6=::/0&"
+		 "IpPermissions.2.IpProtocol=-1&IpPermissions.2.UserIdGroupPairs.1.GroupId=sg-1");
+}
+
+static void op_revoke(struct world *w, char *body, size_t n)
+{
+	op_authorize(w, body, n);
+	free(ok(w, body));
+	snprintf(body, n,
+		 "Action=RevokeSecurityGroupIngress&GroupId=sg-1&"
+		 "IpPermissions.1.IpProtocol=tcp&IpPermissions.1.FromPort=80&"
+		 "IpPermissions.1.ToPort=80&IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0&"
+		 "IpPermissions.1.IpRanges.2.CidrIp=10.0.0.0/8");
+}
+
+static void op_eni_groups(struct world *w, char *body, size_t n)
+{
+	(void)w;
+	snprintf(body, n,
+		 "Action=ModifyNetworkInterfaceAttribute&NetworkInterfaceId=eni-c&"
+		 "SecurityGroupId.1=sg-1&SecurityGroupId.2=sg-0default");
+}
+
+static void op_delete_sg(struct world *w, char *body, size_t n)
+{
+	free(ok(w, "Action=CreateSecurityGroup&VpcId=vpc-1&GroupName=tmp&GroupDescription=t"));
+	char *b = ok(w, "Action=DescribeSecurityGroups&GroupName.1=tmp");
+	char gid[64];
+	xml_value(b, "groupId", gid, sizeof(gid));
+	free(b);
+	snprintf(body, n, "Action=DeleteSecurityGroup&GroupId=%s", gid);
+}
+
 /* TerminateInstances of i-1 (its eni-0 deleted on termination) and i-2 (eni-c, a route
  * target, detached) */
 static void op_terminate(struct world *w, char *body, size_t n)
@@ -871,6 +931,11 @@ static const struct op OPS[] = {
     {"RunInstances(2 x 2 interfaces)", op_run_two},
     {"RunInstances(existing ENI)", op_run_existing},
     {"TerminateInstances(2)", op_terminate, true},
+    {"CreateSecurityGroup(tagged)", op_create_sg},
+    {"AuthorizeSecurityGroupIngress(4 rules)", op_authorize},
+    {"RevokeSecurityGroupIngress(2 rules)", op_revoke},
+    {"ModifyNetworkInterfaceAttribute(groups)", op_eni_groups},
+    {"DeleteSecurityGroup", op_delete_sg},
 };
 
 struct run_result {
