@@ -283,6 +283,33 @@ static void model_rule_violation_reported_with_its_ec2_code(void **state)
 		       "9:44", "InvalidIPAddress.InUse", MODEL_DISCARDED);
 }
 
+/* security_groups: a bad rule, an unknown group, a name twice, too many groups on an ENI */
+static void security_group_errors_reported_at_the_node(void **state)
+{
+	(void)state;
+	expect_refused(BASE "security_groups: [{id: sg-1, vpc: vpc-1, name: a, ingress: "
+			    "[{protocol: tcp, port: 80, cidr4: 0.0.0.0/0}]}]\n",
+		       "7:77", "unknown key", MODEL_UNTOUCHED);
+	expect_refused(BASE "security_groups: [{id: sg-1, vpc: vpc-1, name: a, ingress: "
+			    "[{protocol: gre, cidr4: 0.0.0.0/0}]}]\n",
+		       "7:72", "InvalidParameterValue", MODEL_DISCARDED);
+	expect_refused(BASE "security_groups: [{id: sg-1, vpc: vpc-1, name: a, ingress: "
+			    "[{protocol: -1, group: sg-9}]}]\n",
+		       "7:83", "InvalidGroup.NotFound", MODEL_DISCARDED);
+	expect_refused(
+	    BASE
+	    "security_groups: [{id: sg-1, vpc: vpc-1, name: a}, {id: sg-2, vpc: vpc-1, name: a}]\n",
+	    "7:68", "InvalidGroup.Duplicate", MODEL_DISCARDED);
+	expect_refused(BASE "enis: [{id: eni-1, subnet: s-1, security_groups: [sg-9]}]\n", "7:51",
+		       "InvalidGroup.NotFound", MODEL_DISCARDED);
+	expect_refused(BASE
+		       "enis: [{id: eni-1, subnet: s-1, security_groups: [a, b, c, d, e, f]}]\n",
+		       "7:50", "SecurityGroupsPerInterfaceLimitExceeded", MODEL_UNTOUCHED);
+	expect_refused(BASE "security_groups: [{id: sg-1, vpc: vpc-1, name: a, egress: [{protocol: "
+			    "tcp, from_port: 9, to_port: 1, cidr4: 0.0.0.0/0}]}]\n",
+		       "7:60", "InvalidParameterValue", MODEL_DISCARDED);
+}
+
 static void loader_rules_reported_at_the_node(void **state)
 {
 	(void)state;
@@ -745,6 +772,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(unknown_reference_reported_at_the_reference),
 	    cmocka_unit_test(duplicate_id_reported_at_the_second),
 	    cmocka_unit_test(model_rule_violation_reported_with_its_ec2_code),
+	    cmocka_unit_test(security_group_errors_reported_at_the_node),
 	    cmocka_unit_test(loader_rules_reported_at_the_node),
 	    cmocka_unit_test(launch_section_checked_at_the_node),
 	    cmocka_unit_test(error_in_last_section_leaves_model_untouched),

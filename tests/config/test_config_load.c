@@ -153,6 +153,55 @@ static void example_vpc_routes_and_subnets_created(void **state)
 	model_free(m);
 }
 
+/* security_groups: the groups, their rules (a group peer, EC2's outbound rule or the listed
+ * ones), the VPC's default group by its given id, the ENI's groups */
+static void example_security_groups_created(void **state)
+{
+	struct enimap_config cfg;
+	struct model *m = load_file("example.yaml", &cfg, NULL);
+	struct model_sg_view g;
+	struct model_eni_view e;
+
+	(void)state;
+	assert_int_equal(model_get_sg(m, "sg-default", &g), 0);
+	assert_true(g.is_default);
+	assert_int_equal(g.n_rules, 3);
+	assert_int_equal(model_get_sg(m, "sg-web", &g), 0);
+	assert_string_equal(g.name, "web");
+	assert_string_equal(g.description, "web tier");
+	assert_string_equal(g.vpc_id, "vpc-example");
+	assert_int_equal(g.n_rules, 5); /* 4 inbound, EC2's outbound */
+	assert_false(g.rules[0].egress);
+	assert_int_equal(g.rules[0].protocol, 6);
+	assert_int_equal(g.rules[0].from_port, 443);
+	assert_string_equal(g.rules[0].cidr4, "0.0.0.0/0");
+	assert_string_equal(g.rules[0].description, "https");
+	assert_string_equal(g.rules[1].cidr6, "::/0");
+	assert_int_equal(g.rules[2].protocol, 1);
+	assert_int_equal(g.rules[2].from_port, 8);
+	assert_int_equal(g.rules[2].to_port, -1);
+	assert_int_equal(g.rules[3].protocol, -1);
+	assert_string_equal(g.rules[3].peer_group_id, "sg-admin");
+	assert_true(g.rules[4].egress);
+	assert_string_equal(g.rules[4].cidr4, "0.0.0.0/0");
+	assert_int_equal(g.n_members, 1);
+	struct model_tags_view t;
+	assert_int_equal(model_get_tags(m, "sg-web", &t), 0);
+	assert_string_equal(t.tags[0].key, "tier");
+	assert_int_equal(model_get_sg(m, "sg-admin", &g), 0);
+	assert_int_equal(g.n_rules, 1); /* egress: given, so only it */
+	assert_true(g.rules[0].egress);
+	assert_string_equal(g.rules[0].peer_group_id, "sg-web");
+	assert_int_equal(model_get_eni(m, "eni-appliance", &e), 0);
+	assert_int_equal(e.n_groups, 2);
+	assert_string_equal(e.groups[0], "sg-web");
+	assert_string_equal(e.groups[1], "sg-admin");
+	assert_int_equal(model_get_eni(m, "eni-spare", &e), 0);
+	assert_int_equal(e.n_groups, 1);
+	assert_string_equal(e.groups[0], "sg-default");
+	model_free(m);
+}
+
 static void example_instances_enis_and_addresses_created(void **state)
 {
 	struct enimap_config cfg;
@@ -540,6 +589,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(example_engine_and_api_sections_parsed),
 	    cmocka_unit_test(example_vpc_routes_and_subnets_created),
 	    cmocka_unit_test(example_instances_enis_and_addresses_created),
+	    cmocka_unit_test(example_security_groups_created),
 	    cmocka_unit_test(example_eips_allocated_and_associated),
 	    cmocka_unit_test(default_yaml_is_the_demo_topology),
 	    cmocka_unit_test(embedded_default_equals_file),
