@@ -239,16 +239,16 @@ static int bench_classify(unsigned fam, unsigned n_pol, unsigned bursts, struct 
 }
 
 /* ct: F established flows looked up and updated a burst at a time, then F new ones inserted. */
-static int bench_ct(unsigned flows, unsigned bursts, double *est, double *ins)
+static int bench_ct(unsigned flows, unsigned bursts, double *est, double *look, double *ins)
 {
 	struct ct_config c;
 	struct ct *ct;
 	struct ct_key *k = calloc((size_t)flows * 2, sizeof(*k));
-	uint64_t *ce = calloc(bursts, sizeof(uint64_t));
+	uint64_t *ce = calloc(bursts, sizeof(uint64_t)), *cl = calloc(bursts, sizeof(uint64_t));
 	uint64_t *ci = calloc((flows + BURST - 1) / BURST, sizeof(uint64_t));
 	unsigned nb_ins = 0;
 
-	if (k == NULL || ce == NULL || ci == NULL)
+	if (k == NULL || ce == NULL || cl == NULL || ci == NULL)
 		return -ENOMEM;
 	ct_config_default(&c);
 	c.max_flows = flows * 2;
@@ -287,6 +287,17 @@ static int bench_ct(unsigned flows, unsigned bursts, double *est, double *ins)
 		if (hit != (1ull << BURST) - 1)
 			return -EPROTO;
 	}
+	for (unsigned b = 0; b < bursts; b++) { /* the lookup alone */
+		const struct ct_key *kp[BURST];
+		int32_t pos[BURST];
+		uint64_t t;
+
+		for (unsigned i = 0; i < BURST; i++)
+			kp[i] = &k[rnd() % flows];
+		t = rte_rdtsc_precise();
+		ct_lookup_bulk(ct, kp, BURST, pos);
+		cl[b] = rte_rdtsc_precise() - t;
+	}
 	for (unsigned base = flows; base + BURST <= flows * 2; base += BURST) {
 		uint64_t t = rte_rdtsc_precise();
 
@@ -295,10 +306,12 @@ static int bench_ct(unsigned flows, unsigned bursts, double *est, double *ins)
 		ci[nb_ins++] = rte_rdtsc_precise() - t;
 	}
 	*est = median_per_pkt(ce, bursts);
+	*look = median_per_pkt(cl, bursts);
 	*ins = median_per_pkt(ci, nb_ins);
 	ct_free(ct);
 	free(k);
 	free(ce);
+	free(cl);
 	free(ci);
 	return 0;
 }
@@ -310,7 +323,7 @@ int main(int argc, char **argv)
 	unsigned bursts = argc > 3 ? (unsigned)atoi(argv[3]) : 20000;
 	const struct bench_eal_params eal = {.lcores = "0", .mem_mb = 2048};
 	struct classify_fig f4 = {0}, f6 = {0};
-	double est = 0, ins = 0;
+	double est = 0, look = 0, ins = 0;
 	int rc;
 
 	if (n_pol == 0 || flows < BURST || bursts == 0) {
@@ -323,7 +336,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = bench_classify(SG_V6, n_pol, bursts, &f6);
 	if (rc == 0)
-		rc = bench_ct(flows, bursts, &est, &ins);
+		rc = bench_ct(flows, bursts, &est, &look, &ins);
 	if (rc != 0) {
 		fprintf(stderr, "sg_bench failed: %s\n", strerror(-rc));
 		bench_eal_cleanup();
@@ -336,11 +349,14 @@ int main(int argc, char **argv)
 	       f4.lin, f4.allowed, f4.total);
 	printf("  classify IPv6  rte_acl %7.1f   linear %7.1f   (%u of %u allowed)\n", f6.acl,
 	       f6.lin, f6.allowed, f6.total);
-	printf("  conntrack, %u flows: established lookup+update %.1f, new flow insert %.1f\n",
-	       flows, est, ins);
+	printf(
+	    "  conntrack, %u flows: established lookup+update %.1f (lookup alone %.1f), new flow "
+	    "insert %.1f\n",
+	    flows, est, look, ins);
 	bench_figure("sg_classify_acl_v4", f4.acl, "cycles/packet", f4.lin);
 	bench_figure("sg_classify_acl_v6", f6.acl, "cycles/packet", f6.lin);
 	bench_figure("ct_established_lookup_update", est, "cycles/packet", 25);
+	bench_figure("ct_established_lookup_only", look, "cycles/packet", 25);
 	bench_figure("ct_new_flow_insert", ins, "cycles/packet", 400);
 	bench_figure("sg_new_flow_classify_v4_plus_insert", f4.acl + ins, "cycles/packet", 400);
 	bench_eal_cleanup();
