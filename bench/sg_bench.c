@@ -31,8 +31,8 @@
 #include "conntrack.h"
 #include "sg_acl.h"
 
-#define BURST 32
-#define RULES_PER_POLICY (SG_GROUPS_MAX * SG_RULES_PER_GROUP)
+#define BURST 32u
+#define RULES_PER_POLICY ((unsigned)(SG_GROUPS_MAX * SG_RULES_PER_GROUP))
 
 static uint64_t rng_state = 0x243F6A8885A308D3ull;
 static uint32_t rnd(void)
@@ -154,13 +154,15 @@ static int bench_classify(unsigned fam, unsigned n_pol, unsigned bursts, struct 
 	uint64_t *ca = calloc(bursts, sizeof(uint64_t)), *cl = calloc(bursts, sizeof(uint64_t));
 	struct sg_acl_in4 *in4 = calloc((size_t)bursts * BURST, sizeof(*in4));
 	struct sg_acl_in6 *in6 = calloc((size_t)bursts * BURST, sizeof(*in6));
-	struct sg_acl *a;
-	struct sg_lin *l;
+	struct sg_acl *a = NULL;
+	struct sg_lin *l = NULL;
 	double t0;
 	int rc = 0;
 
-	if (rules == NULL || p == NULL || ca == NULL || cl == NULL || in4 == NULL || in6 == NULL)
-		return -ENOMEM;
+	if (rules == NULL || p == NULL || ca == NULL || cl == NULL || in4 == NULL || in6 == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (unsigned i = 0; i < n_pol; i++) {
 		make_rules(rules[i], i, fam);
 		p[i] = (struct sg_policy){
@@ -170,15 +172,18 @@ static int bench_classify(unsigned fam, unsigned n_pol, unsigned bursts, struct 
 	a = sg_acl_build(p, n_pol, SOCKET_ID_ANY);
 	if (a == NULL) {
 		fprintf(stderr, "sg_acl_build: %s\n", strerror(errno));
-		return -errno;
+		rc = -errno;
+		goto out;
 	}
 	fprintf(stderr, "%s: %u policies x %u rules compiled in %.1f ms\n",
 		fam == SG_V4 ? "IPv4" : "IPv6", n_pol, RULES_PER_POLICY, 1e3 * (bench_now() - t0));
 	bench_figure(fam == SG_V4 ? "sg_acl_build_ms_v4" : "sg_acl_build_ms_v6",
 		     1e3 * (bench_now() - t0), "ms", 0);
 	l = sg_lin_build(p, n_pol);
-	if (l == NULL)
-		return -ENOMEM;
+	if (l == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < (size_t)bursts * BURST; i++) {
 		unsigned pol = rnd() % n_pol;
 		int allowed = rnd() % 2;
@@ -227,6 +232,7 @@ static int bench_classify(unsigned fam, unsigned n_pol, unsigned bursts, struct 
 	}
 	f->acl = median_per_pkt(ca, bursts);
 	f->lin = median_per_pkt(cl, bursts);
+out:
 	sg_acl_free(a);
 	sg_lin_free(l);
 	free(rules);
@@ -242,20 +248,24 @@ static int bench_classify(unsigned fam, unsigned n_pol, unsigned bursts, struct 
 static int bench_ct(unsigned flows, unsigned bursts, double *est, double *look, double *ins)
 {
 	struct ct_config c;
-	struct ct *ct;
 	struct ct_key *k = calloc((size_t)flows * 2, sizeof(*k));
 	uint64_t *ce = calloc(bursts, sizeof(uint64_t)), *cl = calloc(bursts, sizeof(uint64_t));
 	uint64_t *ci = calloc((flows + BURST - 1) / BURST, sizeof(uint64_t));
 	unsigned nb_ins = 0;
+	struct ct *ct = NULL;
+	int rc = 0;
 
-	if (k == NULL || ce == NULL || cl == NULL || ci == NULL)
-		return -ENOMEM;
+	if (k == NULL || ce == NULL || cl == NULL || ci == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	ct_config_default(&c);
 	c.max_flows = flows * 2;
 	ct = ct_create("sg_bench_ct", &c);
 	if (ct == NULL) {
 		fprintf(stderr, "ct_create: %s\n", strerror(errno));
-		return -errno;
+		rc = -errno;
+		goto out;
 	}
 	for (unsigned i = 0; i < flows * 2; i++) {
 		uint32_t eni = rte_cpu_to_be_32(0x0a000000u | (i & 0xffff));
@@ -267,8 +277,10 @@ static int bench_ct(unsigned flows, unsigned bursts, double *est, double *look, 
 	}
 	for (unsigned i = 0; i < flows; i++) /* the established ones */
 		if (ct_insert(ct, &k[i], CT_FROM_ENI, CT_TCP_SYN, 1, NULL) != 0 ||
-		    ct_insert(ct, &k[i], CT_TO_ENI, CT_TCP_SYN | CT_TCP_ACK, 1, NULL) != 0)
-			return -ENOSPC;
+		    ct_insert(ct, &k[i], CT_TO_ENI, CT_TCP_SYN | CT_TCP_ACK, 1, NULL) != 0) {
+			rc = -ENOSPC;
+			goto out;
+		}
 	for (unsigned b = 0; b < bursts; b++) {
 		const struct ct_key *kp[BURST];
 		int32_t pos[BURST];
@@ -284,8 +296,10 @@ static int bench_ct(unsigned flows, unsigned bursts, double *est, double *look, 
 				ct_update(ct, pos[i], i & 1 ? CT_TO_ENI : CT_FROM_ENI, CT_TCP_ACK,
 					  2 + b / 64);
 		ce[b] = rte_rdtsc_precise() - t;
-		if (hit != (1ull << BURST) - 1)
-			return -EPROTO;
+		if (hit != (1ull << BURST) - 1) {
+			rc = -EPROTO;
+			goto out;
+		}
 	}
 	for (unsigned b = 0; b < bursts; b++) { /* the lookup alone */
 		const struct ct_key *kp[BURST];
@@ -308,12 +322,13 @@ static int bench_ct(unsigned flows, unsigned bursts, double *est, double *look, 
 	*est = median_per_pkt(ce, bursts);
 	*look = median_per_pkt(cl, bursts);
 	*ins = median_per_pkt(ci, nb_ins);
+out:
 	ct_free(ct);
 	free(k);
 	free(ce);
 	free(cl);
 	free(ci);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)

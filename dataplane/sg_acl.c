@@ -200,7 +200,8 @@ static struct rte_acl_ctx *ctx_build(const struct sg_policy *p, unsigned n, enum
 	if (count == 0)
 		return NULL; /* no context: sg_acl_classify* deny all */
 
-	snprintf(name, sizeof(name), "sg%u-%u%u", atomic_fetch_add(&acl_serial, 1), fam, dir);
+	snprintf(name, sizeof(name), "sg%u-%u%u", atomic_fetch_add(&acl_serial, 1), (unsigned)fam,
+		 (unsigned)dir);
 	prm = (struct rte_acl_param){.name = name,
 				     .socket_id = socket_id,
 				     .rule_size = (uint32_t)RTE_ACL_RULE_SZ(nf),

@@ -391,7 +391,8 @@ static void d12_ct_icmp_error_key_matches_its_flow(void **st)
 
 /* ---- two workers on one table ---- */
 
-enum { NFLOWS = 20000, ROUNDS = 3 };
+enum { NFLOWS = 20000, ROUNDS = 3, WBURST = 32 };
+_Static_assert(NFLOWS % WBURST == 0, "whole bursts");
 
 struct worker_arg {
 	struct ct *ct;
@@ -438,19 +439,18 @@ static void *worker(void *p)
 	while (!atomic_load(a->go))
 		;
 	for (unsigned r = 0; r < ROUNDS; r++) {
-		for (unsigned base = 0; base < NFLOWS; base += 32) {
-			struct ct_key k[32];
-			const struct ct_key *kp[32];
-			int32_t pos[32];
-			unsigned n = NFLOWS - base < 32 ? NFLOWS - base : 32;
+		for (unsigned base = 0; base < NFLOWS; base += WBURST) {
+			struct ct_key k[WBURST];
+			const struct ct_key *kp[WBURST];
+			int32_t pos[WBURST];
 			uint64_t hit;
 
-			for (unsigned i = 0; i < n; i++) {
+			for (unsigned i = 0; i < WBURST; i++) {
 				k[i] = flow_key(base + i, a->dir);
 				kp[i] = &k[i];
 			}
-			hit = ct_lookup_bulk(a->ct, kp, n, pos);
-			for (unsigned i = 0; i < n; i++) {
+			hit = ct_lookup_bulk(a->ct, kp, WBURST, pos);
+			for (unsigned i = 0; i < WBURST; i++) {
 				if ((hit >> i & 1) &&
 				    ct_update(a->ct, pos[i], a->dir, CT_TCP_ACK, 100 + r) == 0)
 					continue;
