@@ -521,6 +521,130 @@ static void d12_ct_two_workers_concurrent_one_entry_per_flow(void **st)
 	rte_free(qs);
 }
 
+/* ---- the sweeper against two workers ---- */
+
+enum { SW_FLOWS = 4096, SW_TICKS = 80 };
+
+struct sweep_arg {
+	struct ct *ct;
+	struct rte_rcu_qsbr *qs;
+	unsigned id;
+	pthread_barrier_t *bar;
+	unsigned lost; /* a refreshed flow found gone */
+};
+
+static struct ct_key sw_key(unsigned i)
+{
+	uint32_t eni = rte_cpu_to_be_32(0x0a000100u + (i & 0xff));
+	uint32_t peer = rte_cpu_to_be_32(0xc6336400u + (i >> 8));
+	struct ct_key k;
+
+	ct_key4(&k, 1, 3, 17, eni, rte_cpu_to_be_16(4000), peer, rte_cpu_to_be_16(53));
+	return k;
+}
+
+/* Each tick: refresh the even flows (a packet each, now = tick) and look up
+ * the odd ones without refreshing them, while the control thread sweeps. */
+static void *sweep_worker(void *p)
+{
+	struct sweep_arg *a = p;
+
+	if (rte_thread_register() != 0)
+		return NULL;
+	rte_rcu_qsbr_thread_register(a->qs, a->id);
+	rte_rcu_qsbr_thread_online(a->qs, a->id);
+	for (unsigned t = 1; t <= SW_TICKS; t++) {
+		pthread_barrier_wait(a->bar);
+		for (unsigned base = 0; base < SW_FLOWS; base += WBURST) {
+			struct ct_key k[WBURST];
+			const struct ct_key *kp[WBURST];
+			int32_t pos[WBURST];
+			uint64_t hit;
+
+			for (unsigned i = 0; i < WBURST; i++) {
+				k[i] = sw_key(base + i);
+				kp[i] = &k[i];
+			}
+			hit = ct_lookup_bulk(a->ct, kp, WBURST, pos);
+			for (unsigned i = 0; i < WBURST; i += 2) /* the even ones */
+				if (!(hit >> i & 1) ||
+				    ct_update(a->ct, pos[i], a->id ? CT_TO_ENI : CT_FROM_ENI, 0,
+					      t) != 0)
+					a->lost++;
+			rte_rcu_qsbr_quiescent(a->qs, a->id);
+		}
+		pthread_barrier_wait(a->bar);
+	}
+	rte_rcu_qsbr_thread_offline(a->qs, a->id);
+	rte_rcu_qsbr_thread_unregister(a->qs, a->id);
+	rte_thread_unregister();
+	return NULL;
+}
+
+/* Expiry while workers read and refresh: the idle flows go (after 30 ticks),
+ * the refreshed ones never do, and their positions are reused only after the
+ * workers' grace period. */
+static void d12_ct_sweep_while_two_workers_refresh(void **st)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(2);
+	struct rte_rcu_qsbr *qs = rte_zmalloc("ct_qs3", sz, RTE_CACHE_LINE_SIZE);
+	struct sweep_arg wa[2];
+	pthread_barrier_t bar;
+	pthread_t th[2];
+	struct ct_stats s;
+	unsigned removed = 0;
+	struct ct *ct;
+
+	(void)st;
+	assert_non_null(qs);
+	assert_int_equal(rte_rcu_qsbr_init(qs, 2), 0);
+	ct = mk("ct_sweep_mt", SW_FLOWS, qs);
+	for (unsigned i = 0; i < SW_FLOWS; i++) {
+		struct ct_key k = sw_key(i);
+
+		assert_int_equal(ct_insert(ct, &k, CT_FROM_ENI, 0, 0, NULL), 0);
+	}
+	assert_int_equal(pthread_barrier_init(&bar, NULL, 3), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		wa[i] = (struct sweep_arg){.ct = ct, .qs = qs, .id = i, .bar = &bar};
+		assert_int_equal(pthread_create(&th[i], NULL, sweep_worker, &wa[i]), 0);
+	}
+	for (unsigned t = 1; t <= SW_TICKS; t++) {
+		pthread_barrier_wait(&bar);
+		/* a small budget, many calls: the sweep runs through the workers' pass */
+		for (unsigned j = 0; j < ct_positions(ct) / 64 + 1; j++)
+			removed += ct_sweep(ct, t, 64);
+		pthread_barrier_wait(&bar);
+	}
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	assert_int_equal(wa[0].lost + wa[1].lost, 0);
+	assert_int_equal(removed, SW_FLOWS / 2); /* the odd ones, gone after tick 30 */
+	for (unsigned i = 0; i < SW_FLOWS; i++) {
+		struct ct_key k = sw_key(i);
+
+		assert_int_equal(find(ct, &k, NULL), i % 2 == 0);
+	}
+	/* the workers are offline: the next sweep reclaims every position */
+	ct_sweep(ct, SW_TICKS, 0);
+	ct_get_stats(ct, &s);
+	assert_int_equal(s.live, SW_FLOWS / 2);
+	assert_int_equal(s.expired, SW_FLOWS / 2);
+	/* and they are reused cleanly by new flows */
+	for (unsigned i = 1; i < SW_FLOWS; i += 2) {
+		struct ct_key k = sw_key(i);
+		int32_t p;
+
+		assert_int_equal(ct_insert(ct, &k, CT_TO_ENI, 0, SW_TICKS, &p), 0);
+		assert_true(ct_word(ct, p) & CT_F_INIT_PEER);
+	}
+	ct_get_stats(ct, &s);
+	assert_int_equal(s.live, SW_FLOWS);
+	pthread_barrier_destroy(&bar);
+	ct_free(ct);
+	rte_free(qs);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +657,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(d12_ct_position_reclaimed_after_grace_period),
 	    cmocka_unit_test(d12_ct_icmp_error_key_matches_its_flow),
 	    cmocka_unit_test(d12_ct_two_workers_concurrent_one_entry_per_flow),
+	    cmocka_unit_test(d12_ct_sweep_while_two_workers_refresh),
 	};
 	return DP_RUN("conntrack", tests, argc, argv);
 }
