@@ -334,6 +334,14 @@ static uint64_t ts_of(uint64_t w)
 	return w >> CT_TS_SHIFT;
 }
 
+/* TCP: RST seen, or FIN from both sides. */
+static int closing(uint64_t w)
+{
+	return ((w >> CT_CLASS_SHIFT) & 3) == CT_CLASS_TCP &&
+	       ((w & CT_F_RST) ||
+		(w & (CT_F_FIN_ENI | CT_F_FIN_PEER)) == (CT_F_FIN_ENI | CT_F_FIN_PEER));
+}
+
 static uint64_t timeout_of(const struct ct *ct, uint64_t w)
 {
 	unsigned cl = (unsigned)(w >> CT_CLASS_SHIFT) & 3;
@@ -351,6 +359,14 @@ static int expired(const struct ct *ct, uint64_t w, uint64_t now)
 
 	now &= CT_TS_MASK;
 	return now > ts && now - ts > timeout_of(ct, w);
+}
+
+/* A SYN (no ACK) on a closed TCP flow opens a new connection on the same
+ * ports: a new flow, which the rules must allow again (a revoked rule stops
+ * a tracked flow when it closes). */
+static int reopens(uint64_t w, uint8_t tcp_flags)
+{
+	return (tcp_flags & (CT_TCP_SYN | CT_TCP_ACK)) == CT_TCP_SYN && closing(w);
 }
 
 /* w with the packet recorded: direction seen, FIN / RST (TCP), last seen. */
@@ -407,7 +423,8 @@ int ct_update(struct ct *ct, int32_t pos, enum ct_dir dir, uint8_t tcp_flags, ui
 	for (;;) {
 		uint64_t nw;
 
-		if ((old & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID || expired(ct, old, now))
+		if ((old & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID || expired(ct, old, now) ||
+		    reopens(old, tcp_flags))
 			return -ENOENT;
 		nw = record(old, dir, tcp_flags, now);
 		if (nw == old)
@@ -460,10 +477,11 @@ int ct_insert(struct ct *ct, const struct ct_key *k, enum ct_dir dir, uint8_t tc
 			atomic_fetch_add_explicit(&ct->c.raced, 1, memory_order_relaxed);
 			return -EBUSY;
 		}
-		if (expired(ct, old, now)) {
-			/* expired, not swept yet: the flow starts again, this packet
-			 * its initiator (if the sweeper marks it first, the CAS fails
-			 * and the loop sees DEAD) */
+		if (expired(ct, old, now) || reopens(old, tcp_flags)) {
+			/* expired, not swept yet, or a closed TCP flow reopened by a
+			 * SYN: the flow starts again, this packet its initiator (if
+			 * the sweeper marks it first, the CAS fails and the loop sees
+			 * DEAD) */
 			if (__atomic_compare_exchange_n(wp, &old, fresh, 0, __ATOMIC_RELAXED,
 							__ATOMIC_RELAXED)) {
 				__atomic_store_n(&ct->e[pos].created, now, __ATOMIC_RELAXED);

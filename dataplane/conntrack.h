@@ -64,9 +64,10 @@
  *   only (SYN sent, or a mid-stream packet) 120 (tcp_syn, Linux's SYN_SENT);
  *   closing (FIN from both sides, or an RST) 10 (tcp_closing, our choice:
  *   long enough for the last ACK and a retransmitted FIN). One FIN only
- *   keeps the established timeout. UDP and every protocol other than TCP
- *   and ICMP: 30, 180 once both directions have been seen (a stream). ICMP
- *   / ICMPv6: 30.
+ *   keeps the established timeout. A SYN without ACK on a closing flow is a
+ *   new connection on the same ports: ct_update says -ENOENT, so it goes
+ *   through the rules again, and ct_insert starts the flow afresh. UDP and every protocol other
+ * than TCP and ICMP: 30, 180 once both directions have been seen (a stream). ICMP / ICMPv6: 30.
  */
 #ifndef ENIMAP_CONNTRACK_H
 #define ENIMAP_CONNTRACK_H
@@ -198,14 +199,16 @@ uint64_t ct_lookup_bulk(const struct ct *ct, const struct ct_key *const keys[], 
 /*
  * A packet of the flow at pos (from ct_lookup_bulk in this burst): records
  * it (direction seen, TCP FIN / RST, last seen = now). 0: the flow is
- * tracked, the packet passes; -ENOENT: the flow is gone or has expired (the
- * packet is a new flow: rules, then ct_insert).
+ * tracked, the packet passes; -ENOENT: the flow is gone or has expired, or
+ * the packet is a SYN reopening a closed TCP flow (then the packet is a new
+ * flow: rules, then ct_insert).
  */
 int ct_update(struct ct *ct, int32_t pos, enum ct_dir dir, uint8_t tcp_flags, uint64_t now);
 /*
  * A new flow whose first packet (going dir) the rules allowed: dir gives
  * the initiator. 0 (created; or joined, if another worker created it at the
- * same time, or refreshed, if it had expired), -ENOSPC (table full, counted
+ * same time; or started afresh, if it had expired or this SYN reopens it
+ * after a close), -ENOSPC (table full, counted
  * in full), -EBUSY (counted in raced). *pos_out, if not NULL, gets the
  * position on 0.
  */

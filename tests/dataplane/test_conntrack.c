@@ -236,6 +236,35 @@ static void d12_ct_tcp_close_short_timeout(void **st)
 	ct_free(ct);
 }
 
+/* A SYN after a close opens a new connection on the same ports: it is a new
+ * flow (the rules decide again) and starts with a clean state. */
+static void d12_ct_tcp_syn_after_close_is_a_new_flow(void **st)
+{
+	struct ct *ct = mk("ct_reopen", 64, NULL);
+	struct ct_key f = pkt4(CT_FROM_ENI, 6, ENI_A, 3100, PEER_A, 80);
+	int32_t p, p2;
+	uint64_t w;
+
+	(void)st;
+	assert_int_equal(ct_insert(ct, &f, CT_FROM_ENI, CT_TCP_SYN, 100, &p), 0);
+	assert_int_equal(ct_update(ct, p, CT_TO_ENI, CT_TCP_SYN | CT_TCP_ACK, 100), 0);
+	assert_int_equal(ct_update(ct, p, CT_TO_ENI, CT_TCP_RST, 101), 0);
+	/* the closing flow still passes its last packets ... */
+	assert_int_equal(ct_update(ct, p, CT_FROM_ENI, CT_TCP_ACK, 102), 0);
+	/* ... but a new SYN from the peer is not one of them */
+	assert_int_equal(ct_update(ct, p, CT_TO_ENI, CT_TCP_SYN, 103), -ENOENT);
+	assert_int_equal(ct_insert(ct, &f, CT_TO_ENI, CT_TCP_SYN, 103, &p2), 0);
+	assert_int_equal(p2, p);
+	w = ct_word(ct, p);
+	assert_true(w & CT_F_INIT_PEER); /* started by the peer this time */
+	assert_int_equal(w & (CT_F_RST | CT_F_SEEN_ENI), 0);
+	assert_int_equal(ct_update(ct, p, CT_FROM_ENI, CT_TCP_SYN | CT_TCP_ACK, 104), 0);
+	/* established again: the 10 s of a closed flow no longer apply */
+	assert_int_equal(ct_sweep(ct, 104 + 11, ct_positions(ct)), 0);
+	assert_int_equal(ct_update(ct, p, CT_TO_ENI, CT_TCP_ACK, 104 + 1000), 0);
+	ct_free(ct);
+}
+
 static void d12_ct_full_table_counted_drop_existing_flows_pass(void **st)
 {
 	enum { MAX = 16 };
@@ -653,6 +682,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(d12_ct_expiry_per_protocol),
 	    cmocka_unit_test(d12_ct_udp_stream_promotion),
 	    cmocka_unit_test(d12_ct_tcp_close_short_timeout),
+	    cmocka_unit_test(d12_ct_tcp_syn_after_close_is_a_new_flow),
 	    cmocka_unit_test(d12_ct_full_table_counted_drop_existing_flows_pass),
 	    cmocka_unit_test(d12_ct_position_reclaimed_after_grace_period),
 	    cmocka_unit_test(d12_ct_icmp_error_key_matches_its_flow),
