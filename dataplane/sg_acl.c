@@ -16,8 +16,8 @@
 #include <rte_malloc.h>
 
 /* ---- field layout: sg_acl.h explains it ---- */
-enum { F4_PROTO, F4_POLICY, F4_PEER, F4_L4, F4_NUM };
-enum { F6_PROTO, F6_POLICY, F6_PEER0, F6_PEER1, F6_PEER2, F6_PEER3, F6_L4, F6_NUM };
+enum { F4_PROTO, F4_POLICY, F4_L4, F4_PEER, F4_NUM };
+enum { F6_PROTO, F6_POLICY, F6_L4, F6_PEER0, F6_PEER1, F6_PEER2, F6_PEER3, F6_NUM };
 
 RTE_ACL_RULE_DEF(sg_rule4, F4_NUM);
 RTE_ACL_RULE_DEF(sg_rule6, F6_NUM);
@@ -28,21 +28,22 @@ static const struct rte_acl_field_def defs4[F4_NUM] = {
      .field_index = F4_PROTO,
      .input_index = 0,
      .offset = offsetof(struct sg_acl_in4, proto)},
-    {.type = RTE_ACL_FIELD_TYPE_MASK,
-     .size = 4,
+    /* policy and l4: two 16-bit fields of one input word */
+    {.type = RTE_ACL_FIELD_TYPE_BITMASK,
+     .size = 2,
      .field_index = F4_POLICY,
      .input_index = 1,
      .offset = offsetof(struct sg_acl_in4, policy)},
+    {.type = RTE_ACL_FIELD_TYPE_RANGE,
+     .size = 2,
+     .field_index = F4_L4,
+     .input_index = 1,
+     .offset = offsetof(struct sg_acl_in4, l4)},
     {.type = RTE_ACL_FIELD_TYPE_MASK,
      .size = 4,
      .field_index = F4_PEER,
      .input_index = 2,
      .offset = offsetof(struct sg_acl_in4, peer)},
-    {.type = RTE_ACL_FIELD_TYPE_RANGE,
-     .size = 4,
-     .field_index = F4_L4,
-     .input_index = 3,
-     .offset = offsetof(struct sg_acl_in4, l4)},
 };
 
 static const struct rte_acl_field_def defs6[F6_NUM] = {
@@ -51,11 +52,16 @@ static const struct rte_acl_field_def defs6[F6_NUM] = {
      .field_index = F6_PROTO,
      .input_index = 0,
      .offset = offsetof(struct sg_acl_in6, proto)},
-    {.type = RTE_ACL_FIELD_TYPE_MASK,
-     .size = 4,
+    {.type = RTE_ACL_FIELD_TYPE_BITMASK,
+     .size = 2,
      .field_index = F6_POLICY,
      .input_index = 1,
      .offset = offsetof(struct sg_acl_in6, policy)},
+    {.type = RTE_ACL_FIELD_TYPE_RANGE,
+     .size = 2,
+     .field_index = F6_L4,
+     .input_index = 1,
+     .offset = offsetof(struct sg_acl_in6, l4)},
     {.type = RTE_ACL_FIELD_TYPE_MASK,
      .size = 4,
      .field_index = F6_PEER0,
@@ -76,11 +82,6 @@ static const struct rte_acl_field_def defs6[F6_NUM] = {
      .field_index = F6_PEER3,
      .input_index = 5,
      .offset = offsetof(struct sg_acl_in6, peer) + 12},
-    {.type = RTE_ACL_FIELD_TYPE_RANGE,
-     .size = 4,
-     .field_index = F6_L4,
-     .input_index = 6,
-     .offset = offsetof(struct sg_acl_in6, l4)},
 };
 
 struct sg_acl {
@@ -163,6 +164,8 @@ static int policies_ok(const struct sg_policy *p, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		if (p[i].dir != SG_IN && p[i].dir != SG_OUT)
 			return 0;
+		if (p[i].id > SG_POLICY_MAX)
+			return 0;
 		if (p[i].n_rules > 0 && p[i].rules == NULL)
 			return 0;
 		for (unsigned j = 0; j < i; j++)
@@ -232,14 +235,15 @@ static struct rte_acl_ctx *ctx_build(const struct sg_policy *p, unsigned n, enum
 			ar.data.priority = (int32_t)(RTE_ACL_MAX_PRIORITY - k);
 			f[0].value.u8 = r->proto == SG_ANY ? 0 : (uint8_t)r->proto;
 			f[0].mask_range.u8 = r->proto == SG_ANY ? 0 : 0xff;
-			f[1].value.u32 = p[i].id;
-			f[1].mask_range.u32 = 32;
+			/* F4_POLICY == F6_POLICY, F4_L4 == F6_L4 */
+			f[F4_POLICY].value.u16 = (uint16_t)p[i].id;
+			f[F4_POLICY].mask_range.u16 = 0xffff;
 			rule_l4_range(r, &lo, &hi);
+			f[F4_L4].value.u16 = (uint16_t)lo;
+			f[F4_L4].mask_range.u16 = (uint16_t)hi;
 			if (fam == SG_V4) {
 				f[F4_PEER].value.u32 = be32_at(r->addr) & mask32(r->prefix_len);
 				f[F4_PEER].mask_range.u32 = r->prefix_len;
-				f[F4_L4].value.u32 = lo;
-				f[F4_L4].mask_range.u32 = hi;
 			} else {
 				for (unsigned w = 0; w < 4; w++) {
 					uint32_t wl = word_len(r->prefix_len, w);
@@ -248,8 +252,6 @@ static struct rte_acl_ctx *ctx_build(const struct sg_policy *p, unsigned n, enum
 					    be32_at(r->addr + 4 * w) & mask32(wl);
 					f[F6_PEER0 + w].mask_range.u32 = wl;
 				}
-				f[F6_L4].value.u32 = lo;
-				f[F6_L4].mask_range.u32 = hi;
 			}
 			rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)(const void *)&ar,
 					       1);
@@ -476,9 +478,9 @@ void sg_lin_classify4(const struct sg_lin *l, enum sg_dir dir, const struct sg_a
 		      uint32_t res[], unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		const struct lin_policy *lp = lin_policy(l, dir, rte_be_to_cpu_32(in[i]->policy));
+		const struct lin_policy *lp = lin_policy(l, dir, rte_be_to_cpu_16(in[i]->policy));
 		uint32_t peer = rte_be_to_cpu_32(in[i]->peer);
-		uint32_t l4 = rte_be_to_cpu_32(in[i]->l4);
+		uint32_t l4 = rte_be_to_cpu_16(in[i]->l4);
 		int16_t proto = in[i]->proto;
 
 		res[i] = 0;
@@ -500,9 +502,9 @@ void sg_lin_classify6(const struct sg_lin *l, enum sg_dir dir, const struct sg_a
 		      uint32_t res[], unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		const struct lin_policy *lp = lin_policy(l, dir, rte_be_to_cpu_32(in[i]->policy));
+		const struct lin_policy *lp = lin_policy(l, dir, rte_be_to_cpu_16(in[i]->policy));
 		uint64_t hi64 = be64_at(in[i]->peer), lo64 = be64_at(in[i]->peer + 8);
-		uint32_t l4 = rte_be_to_cpu_32(in[i]->l4);
+		uint32_t l4 = rte_be_to_cpu_16(in[i]->l4);
 		int16_t proto = in[i]->proto;
 
 		res[i] = 0;

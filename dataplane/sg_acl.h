@@ -21,8 +21,10 @@
  *
  * Input layout (rte_acl wants the first field one byte and the others in
  * 4-byte input words; fields in network byte order, rules in host order):
- *   IPv4: proto | 3 pad | policy (be32) | peer (be32) | l4 (be32)      16 bytes
- *   IPv6: proto | 3 pad | policy (be32) | peer (16 bytes) | l4 (be32)  28 bytes
+ *   IPv4: proto | 3 pad | policy (be16) l4 (be16) | peer (be32)      12 bytes
+ *   IPv6: proto | 3 pad | policy (be16) l4 (be16) | peer (16 bytes)  24 bytes
+ * The policy id and l4 share one input word: one 4-byte step of the trie
+ * fewer than a word each (policy ids are 16 bits: SG_POLICY_MAX).
  * "l4" is one number for both kinds of rule: the destination port for TCP
  * and UDP, type << 8 | code for ICMP / ICMPv6, 0 otherwise; a rule is a
  * range over it (ports lo..hi, type t with any code t<<8..t<<8|0xff, any
@@ -81,24 +83,26 @@ struct sg_match {
 	uint16_t rule;
 };
 
+#define SG_POLICY_MAX 0xffffu /* largest policy id */
+
 struct sg_acl_in4 {
 	uint8_t proto;
 	uint8_t pad[3];
-	uint32_t policy; /* big endian */
+	uint16_t policy; /* big endian */
+	uint16_t l4;	 /* big endian */
 	uint32_t peer;	 /* big endian */
-	uint32_t l4;	 /* big endian */
 };
 
 struct sg_acl_in6 {
 	uint8_t proto;
 	uint8_t pad[3];
-	uint32_t policy; /* big endian */
+	uint16_t policy; /* big endian */
+	uint16_t l4;	 /* big endian */
 	uint8_t peer[16];
-	uint32_t l4; /* big endian */
 };
 
-_Static_assert(sizeof(struct sg_acl_in4) == 16, "sg_acl_in4 layout");
-_Static_assert(sizeof(struct sg_acl_in6) == 28, "sg_acl_in6 layout");
+_Static_assert(sizeof(struct sg_acl_in4) == 12, "sg_acl_in4 layout");
+_Static_assert(sizeof(struct sg_acl_in6) == 24, "sg_acl_in6 layout");
 
 /* The l4 number of a packet: dport (host order) for TCP / UDP, type<<8|code for ICMP(v6). */
 static inline uint32_t sg_l4_value(uint8_t proto, uint16_t dport, uint8_t icmp_type,
@@ -116,15 +120,16 @@ static inline uint32_t sg_l4_value(uint8_t proto, uint16_t dport, uint8_t icmp_t
 	}
 }
 
-/* peer_be: the peer's address as it is in the packet. */
+/* policy <= SG_POLICY_MAX, l4 from sg_l4_value; peer_be: the peer's address
+ * as it is in the packet. */
 static inline void sg_acl_in4_set(struct sg_acl_in4 *in, uint32_t policy, uint8_t proto,
 				  uint32_t peer_be, uint32_t l4)
 {
 	in->proto = proto;
 	in->pad[0] = in->pad[1] = in->pad[2] = 0;
-	in->policy = rte_cpu_to_be_32(policy);
+	in->policy = rte_cpu_to_be_16((uint16_t)policy);
+	in->l4 = rte_cpu_to_be_16((uint16_t)l4);
 	in->peer = peer_be;
-	in->l4 = rte_cpu_to_be_32(l4);
 }
 
 static inline void sg_acl_in6_set(struct sg_acl_in6 *in, uint32_t policy, uint8_t proto,
@@ -132,16 +137,17 @@ static inline void sg_acl_in6_set(struct sg_acl_in6 *in, uint32_t policy, uint8_
 {
 	in->proto = proto;
 	in->pad[0] = in->pad[1] = in->pad[2] = 0;
-	in->policy = rte_cpu_to_be_32(policy);
+	in->policy = rte_cpu_to_be_16((uint16_t)policy);
+	in->l4 = rte_cpu_to_be_16((uint16_t)l4);
 	memcpy(in->peer, peer, 16);
-	in->l4 = rte_cpu_to_be_32(l4);
 }
 
 struct sg_acl;
 
 /*
  * Compile n policies (ids need not be dense; each {id, dir} at most once).
- * NULL with errno set: EINVAL (a bad rule or policy: family, prefix length,
+ * NULL with errno set: EINVAL (a bad rule or policy: an id over
+ * SG_POLICY_MAX, family, prefix length,
  * port range lo > hi, proto, ICMP type / code, a repeated {id, dir}), ENOMEM,
  * or what rte_acl_build said.
  */

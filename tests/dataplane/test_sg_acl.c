@@ -332,6 +332,18 @@ static void d12_acl_bad_rules_refused(void **st)
 	errno = 0;
 	assert_null(sg_acl_build(dup, 2, SOCKET_ID_ANY));
 	assert_int_equal(errno, EINVAL);
+	{
+		struct sg_policy big = {.id = SG_POLICY_MAX + 1, .dir = SG_IN};
+		struct sg_policy max = {.id = SG_POLICY_MAX, .dir = SG_IN};
+		struct sg_acl *a;
+
+		errno = 0;
+		assert_null(sg_acl_build(&big, 1, SOCKET_ID_ANY)); /* ids are 16 bits */
+		assert_int_equal(errno, EINVAL);
+		a = sg_acl_build(&max, 1, SOCKET_ID_ANY);
+		assert_non_null(a);
+		sg_acl_free(a);
+	}
 }
 
 /* xorshift: the same pseudo-random run every time */
