@@ -401,6 +401,8 @@ uint64_t ct_lookup_bulk(const struct ct *ct, const struct ct_key *const keys[], 
 
 	if (n == 0)
 		return 0;
+	if (n > RTE_HASH_LOOKUP_BULK_MAX) /* 64: the hit mask's width too */
+		n = RTE_HASH_LOOKUP_BULK_MAX;
 	rte_hash_lookup_bulk(ct->h, (const void **)(uintptr_t)keys, n, pos);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t w;

@@ -190,9 +190,9 @@ int ct_key_icmp_error6(struct ct_key *k, uint32_t vpc, uint32_t eni, enum ct_dir
 /* ---- worker side ---- */
 
 /*
- * Look up n (<= 64) keys. pos[i] is the entry's position when bit i of the
- * result is set (a live flow); a flow that expired but was not swept yet is
- * a hit too, and ct_update tells it apart.
+ * Look up n (<= 64; only the first 64 of more) keys. pos[i] is the entry's position when bit i of
+ * the result is set (a live flow); a flow that expired but was not swept yet is a hit too, and
+ * ct_update tells it apart.
  */
 uint64_t ct_lookup_bulk(const struct ct *ct, const struct ct_key *const keys[], unsigned n,
 			int32_t pos[]);
