@@ -304,6 +304,18 @@ static int eni_exists(struct api_ctx *c, const char *id)
 	return model_get_eni(c->m, id, &v) == 0;
 }
 
+/* An ENI's groups as facts: ids under id_name, names under name_name. */
+static void group_facts(struct api_ctx *c, struct api_facts *f, const struct model_eni_view *v,
+			const char *id_name, const char *name_name)
+{
+	for (size_t i = 0; i < v->n_groups; i++) {
+		struct model_sg_view g;
+		api_facts_add(f, id_name, v->groups[i]);
+		if (model_get_sg(c->m, v->groups[i], &g) == 0)
+			api_facts_add(f, name_name, g.name);
+	}
+}
+
 static void eni_facts(struct api_ctx *c, struct api_facts *f, const struct model_eni_view *v)
 {
 	char s[64];
@@ -319,6 +331,7 @@ static void eni_facts(struct api_ctx *c, struct api_facts *f, const struct model
 	snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1], v->mac[2],
 		 v->mac[3], v->mac[4], v->mac[5]);
 	api_facts_add(f, "mac-address", s);
+	group_facts(c, f, v, "group-id", "group-name");
 	if (v->instance_id) {
 		api_facts_add(f, "attachment.instance-id", v->instance_id);
 		api_facts_add(f, "attachment.attachment-id", v->attachment_id);
@@ -383,6 +396,8 @@ int api_describe_enis(struct api_ctx *c)
 					      "association.association-id",
 					      "ipv6-addresses.ipv6-address",
 					      "ipv6-address",
+					      "group-id",
+					      "group-name",
 					      NULL};
 	struct api_describe d;
 	if (api_describe_open(&d, c, "NetworkInterfaceId", allowed, eni_exists,
@@ -771,6 +786,10 @@ static int instance_cb(const struct model_instance_view *v, void *arg)
 			has_primary = true;
 		}
 		api_facts_add(&d->facts, "network-interface.network-interface-id", e.id);
+		group_facts(c, &d->facts, &e, "network-interface.group-id",
+			    "network-interface.group-name");
+		if (e.device_index == 0) /* the instance's groups are its primary ENI's */
+			group_facts(c, &d->facts, &e, "instance.group-id", "instance.group-name");
 		api_facts_add(&d->facts, "subnet-id", e.subnet_id);
 		api_facts_add(&d->facts, "vpc-id", e.vpc_id);
 		for (size_t k = 0; k <= e.n_secondary; k++) {
@@ -873,6 +892,10 @@ int api_describe_instances(struct api_ctx *c)
 					      "private-ip-address",
 					      "ip-address",
 					      "image-id",
+					      "instance.group-id",
+					      "instance.group-name",
+					      "network-interface.group-id",
+					      "network-interface.group-name",
 					      NULL};
 	struct api_describe d;
 	if (api_describe_open(&d, c, "InstanceId", allowed, instance_exists,

@@ -390,6 +390,25 @@ static void groups_at_launch_and_with_vpcs(void **state)
 	assert_int_equal(count_of(b, "<groupId>sg-1</groupId><groupName>g1</groupName></item>"
 				     "<item><groupId>sg-2</groupId>"),
 			 2); /* the instance's and its ENI's */
+	char iid[64];
+	member(b, "instanceId", iid);
+	free(b);
+	/* filters by group: instances by their groups' ids and names, ENIs likewise */
+	b = ok(f, "Action=DescribeInstances&Filter.1.Name=instance.group-name&Filter.1.Value.1=g2");
+	assert_int_equal(count_of(b, "<reservationId>"), 1); /* one reservation per instance */
+	assert_non_null(strstr(b, iid));
+	free(b);
+	b = ok(f, "Action=DescribeInstances&Filter.1.Name=instance.group-id&Filter.1.Value.1=sg-"
+		  "0default");
+	assert_int_equal(count_of(b, "<reservationId>"), 2); /* i-1, i-3 (i-2's eni-c is at 1) */
+	free(b);
+	b = ok(f, "Action=DescribeNetworkInterfaces&Filter.1.Name=group-id&Filter.1.Value.1=sg-2");
+	assert_int_equal(count_of(b, "<networkInterfaceId>"), 1);
+	free(b);
+	b = ok(
+	    f,
+	    "Action=DescribeNetworkInterfaces&Filter.1.Name=group-name&Filter.1.Value.1=default");
+	assert_int_equal(count_of(b, "<networkInterfaceId>"), 3);
 	free(b);
 	ok_member(f, "Action=CreateVpc&CidrBlock=10.30.0.0/16", "vpcId", vpc);
 	snprintf(req, sizeof(req),
