@@ -533,7 +533,8 @@ static char *dup_or_null(const char *s, bool *oom)
 	return d;
 }
 
-/* The view of rule r of group g (id given), owning its strings; cidr_text is taken (freed on failure). */
+/* The view of rule r of group g (id given), owning its strings; cidr_text is taken (freed on
+ * failure). */
 static int rule_view_make(const struct model *m, const struct sgroup *g, const struct sgrule *r,
 			  const char *rid, char *cidr_text, const char *desc,
 			  struct model_sg_rule_view *v)
