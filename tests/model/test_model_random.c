@@ -12,7 +12,12 @@
  * - primaries never move;
  * - a failed operation leaves the delta empty (and, sampled, the dump identical);
  * - the deltas, applied in order to a plain reference map, reproduce the
- *   model's own address map (compared through model_foreach_eni/eip).
+ *   model's own address map (compared through model_foreach_eni/eip);
+ * - security groups (R24-R26): every ENI has 1 to 5 distinct groups of its
+ *   own VPC; every group's member count is the number of ENIs that have it,
+ *   and model_foreach_sg_member lists exactly those; at most 60 rules per
+ *   direction; a rule's peer group exists, in the same VPC; every VPC has
+ *   its default group.
  */
 #include "fixture.h"
 
@@ -58,6 +63,7 @@ static const char *idl_pick(const struct idlist *l)
 }
 
 static struct world W;
+static struct idlist sgs; /* security groups ever seen */
 
 static bool eni_live(const char *id)
 {
@@ -85,6 +91,17 @@ static const char *idl_pick_live(const struct idlist *l, bool (*live)(const char
 			return id;
 	}
 	return idl_pick(l);
+}
+
+static bool sg_live(const char *id)
+{
+	return model_get_sg(W.m, id, NULL) == 0;
+}
+
+/* A group: mostly one that exists. */
+static const char *sg_pick(void)
+{
+	return idl_pick_live(&sgs, sg_live);
 }
 
 /* the reference map, fed only by deltas */
@@ -227,6 +244,7 @@ struct subnet_info {
 
 static struct subnet_info S[NS];
 static struct idlist enis, atts, insts, allocs, assocs;
+static char vpc_ids[NVPC][MODEL_ID_MAX];
 static char primary_of[MAX_SLOTS][MODEL_ID_MAX]; /* slot -> ENI id (for primaries) */
 static uint32_t primary_ip[MAX_SLOTS];
 static unsigned max4_any = 50, max6_any = 50;
@@ -290,6 +308,13 @@ static void setup_world(void)
 	assert_int_equal(model_get_vpc(W.m, W.vpc, &vv), 0);
 	snprintf(W.rtb, sizeof(W.rtb), "%s", vv.main_route_table_id);
 	OK(&W, model_create_vpc(W.m, &vb, vpc2, &W.d, &W.err));
+	snprintf(vpc_ids[0], MODEL_ID_MAX, "%s", W.vpc);
+	snprintf(vpc_ids[1], MODEL_ID_MAX, "%s", vpc2);
+	for (int k = 0; k < NVPC; k++) {
+		struct model_sg_view g;
+		assert_int_equal(model_get_default_sg(W.m, vpc_ids[k], &g), 0);
+		idl_add(&sgs, g.id);
+	}
 	for (int k = 0; k < NS; k++) {
 		struct model_subnet_req s = {.vpc_id = k < 4 ? W.vpc : vpc2,
 					     .az = k == 3 || k == 5 ? "az-b" : "az-a",
@@ -419,6 +444,82 @@ static int check_eip(const struct model_eip_view *v, void *arg)
 	return 0;
 }
 
+/* ---- security group invariants ---- */
+
+#define MAX_SG 512
+struct sg_tally {
+	char id[MAX_SG][MODEL_ID_MAX];
+	size_t members[MAX_SG], listed[MAX_SG], n;
+};
+static struct sg_tally T;
+
+static size_t tally_slot(const char *id)
+{
+	for (size_t k = 0; k < T.n; k++)
+		if (strcmp(T.id[k], id) == 0)
+			return k;
+	assert_true(T.n < MAX_SG);
+	snprintf(T.id[T.n], MODEL_ID_MAX, "%s", id);
+	T.members[T.n] = T.listed[T.n] = 0;
+	return T.n++;
+}
+
+static int check_eni_groups(const struct model_eni_view *v, void *arg)
+{
+	(void)arg;
+	assert_true(v->n_groups >= 1 && v->n_groups <= MODEL_GROUPS_MAX);
+	for (size_t k = 0; k < v->n_groups; k++) {
+		struct model_sg_view g;
+		assert_int_equal(model_get_sg(W.m, v->groups[k], &g), 0);
+		assert_string_equal(g.vpc_id, v->vpc_id);
+		for (size_t j = 0; j < k; j++)
+			assert_string_not_equal(v->groups[j], v->groups[k]);
+		T.members[tally_slot(v->groups[k])]++;
+	}
+	return 0;
+}
+
+static int count_listed(const struct model_eni_view *v, void *arg)
+{
+	size_t *n = arg;
+	bool has = false;
+	for (size_t k = 0; k < v->n_groups; k++)
+		has = has || strcmp(v->groups[k], T.id[*n]) == 0;
+	assert_true(has); /* a listed member has the group */
+	T.listed[*n]++;
+	return 0;
+}
+
+static int check_group(const struct model_sg_view *g, void *arg)
+{
+	size_t in = 0, out = 0, k = tally_slot(g->id);
+	(void)arg;
+	for (size_t r = 0; r < g->n_rules; r++) {
+		const struct model_sg_rule_view *x = &g->rules[r];
+		*(x->egress ? &out : &in) += 1;
+		assert_int_equal(!!x->cidr4 + !!x->cidr6 + !!x->peer_group_id, 1);
+		if (x->peer_group_id) {
+			struct model_sg_view p;
+			assert_int_equal(model_get_sg(W.m, x->peer_group_id, &p), 0);
+			assert_string_equal(p.vpc_id, g->vpc_id);
+		}
+	}
+	assert_true(in <= MODEL_SG_RULES_MAX && out <= MODEL_SG_RULES_MAX);
+	assert_int_equal(g->n_members, T.members[k]);
+	assert_int_equal(model_foreach_sg_member(W.m, g->id, count_listed, &k), 0);
+	assert_int_equal(T.listed[k], g->n_members);
+	return 0;
+}
+
+static void check_groups(void)
+{
+	T.n = 0;
+	model_foreach_eni(W.m, check_eni_groups, NULL);
+	model_foreach_sg(W.m, check_group, NULL);
+	for (int v = 0; v < NVPC; v++)
+		assert_int_equal(model_get_default_sg(W.m, vpc_ids[v], NULL), 0);
+}
+
 static void check_all(void)
 {
 	size_t nassoc = 0, neni_ref = 0;
@@ -434,6 +535,7 @@ static void check_all(void)
 	for (size_t s = 0; s < MAX_SLOTS; s++)
 		neni_ref += R.eni[s].on;
 	assert_int_equal(neni_ref, C.neni);
+	check_groups();
 }
 
 /* ---- operations ---- */
@@ -468,6 +570,11 @@ static int op_create_eni(void)
 		r.ipv6 = v6p;
 	} else if (pick(3) == 0) {
 		r.ipv6_count = pick(3);
+	}
+	const char *groups[3] = {sg_pick(), sg_pick(), sg_pick()};
+	if (pick(6) == 0) {
+		r.groups = groups;
+		r.n_groups = 1 + pick(3);
 	}
 	if (model_create_eni(W.m, &r, id, &W.d, &W.err) < 0)
 		return -1;
@@ -600,6 +707,80 @@ static int op_create_instance(void)
 	return 0;
 }
 
+/* ---- security group operations ---- */
+
+static int op_create_sg(void)
+{
+	static const char *names[] = {"a", "b", "c", "d", "e", "default", "sg-x"};
+	char id[MODEL_ID_MAX];
+	struct model_sg_req r = {.vpc_id = pick(20) ? vpc_ids[pick(NVPC)] : "vpc-nope",
+				 .name = names[pick(7)],
+				 .bare = pick(2)};
+	if (model_create_security_group(W.m, &r, id, &W.err) < 0)
+		return -1;
+	idl_add(&sgs, id);
+	return 0;
+}
+
+/* A permission of few values, so that duplicates and matches for revoke are common. */
+static struct model_sg_perm random_perm(char *port)
+{
+	static const char *protos[] = {"tcp", "udp", "icmp", "-1", "6", "xyz", "47"};
+	static const char *cidrs[] = {"0.0.0.0/0", "10.0.0.0/8", "10.0.1.0/24", "10.0.0.1/8"};
+	struct model_sg_perm p = {.protocol = protos[pick(7)]};
+	snprintf(port, 8, "%d", (int)pick(4) * 20 - 1);
+	p.from_port = port;
+	p.to_port = pick(4) ? port : "80";
+	switch (pick(4)) {
+	case 0:
+	case 1:
+		p.cidr4 = cidrs[pick(4)];
+		break;
+	case 2:
+		p.cidr6 = pick(2) ? "::/0" : "2600:1f18::/32";
+		break;
+	default:
+		p.group_id = sg_pick();
+	}
+	return p;
+}
+
+static int op_sg_rules(bool authorize)
+{
+	char ports[3][8];
+	struct model_sg_perm p[3] = {random_perm(ports[0]), random_perm(ports[1]),
+				     random_perm(ports[2])};
+	size_t n = 1 + pick(3);
+	const char *g = sg_pick();
+	bool egress = pick(2);
+	return authorize ? model_authorize_sg(W.m, g, egress, p, n, NULL, &W.err)
+			 : model_revoke_sg(W.m, g, egress, p, n, &W.err);
+}
+
+static int op_revoke_rule_id(void)
+{
+	struct model_sg_view g;
+	const char *gid = sg_pick(), *rid = "sgr-00000000000000bad";
+	char id[MODEL_ID_MAX];
+	bool egress = pick(2);
+	if (model_get_sg(W.m, gid, &g) == 0 && g.n_rules) {
+		const struct model_sg_rule_view *r = &g.rules[pick((unsigned)g.n_rules)];
+		snprintf(id, sizeof(id), "%s", r->id);
+		rid = id;
+		egress = pick(4) ? r->egress : !r->egress;
+	}
+	return model_revoke_sg_rules(W.m, gid, egress, &rid, 1, &W.err);
+}
+
+static int op_eni_groups(void)
+{
+	const char *groups[6];
+	size_t n = pick(7);
+	for (size_t k = 0; k < n; k++)
+		groups[k] = sg_pick();
+	return model_set_eni_groups(W.m, idl_pick_live(&enis, eni_live), groups, n, &W.d, &W.err);
+}
+
 static int do_op(unsigned op)
 {
 	switch (op) {
@@ -652,6 +833,20 @@ static int do_op(unsigned op)
 		return pick(4) ? op_create_instance()
 			       : model_terminate_instance(W.m, idl_pick_live(&insts, inst_live),
 							  &W.d, &W.err);
+	case 30:
+		return op_create_sg();
+	case 31:
+		return pick(3) ? op_create_sg()
+			       : model_delete_security_group(W.m, sg_pick(), &W.err);
+	case 32:
+	case 33:
+		return op_sg_rules(true);
+	case 34:
+		return op_sg_rules(false);
+	case 35:
+		return op_revoke_rule_id();
+	case 36:
+		return op_eni_groups();
 	}
 	return -1;
 }
@@ -671,7 +866,7 @@ static void random_operations_keep_every_invariant(void **state)
 		if (sample)
 			before = dump_str(W.m);
 		W.err.code[0] = 0;
-		rc = do_op(pick(30));
+		rc = do_op(pick(37));
 		if (rc == 0) {
 			ok++;
 		} else {
