@@ -488,6 +488,52 @@ static int parse_and_dispatch(struct api *a, const char *body, size_t len, bool 
 	return rc;
 }
 
+/*
+ * A request signed for STS: only GetCallerIdentity, answered with the one
+ * account every object belongs to (Ansible's ec2_security_group compares
+ * group pairs' UserId with it). Changes nothing, journals nothing.
+ */
+static int sts_answer(struct api *a, const char *body, size_t len, struct api_response *out)
+{
+	struct api_query q;
+	char rid[40];
+	const char *action;
+
+	if (api_query_parse(&q, body, len)) {
+		respond_error(a, 400, "InvalidParameterValue",
+			      "The request body is not a valid form-encoded query.", out);
+		return -1;
+	}
+	action = api_query_get(&q, "Action");
+	if (!action || strcmp(action, "GetCallerIdentity") != 0) {
+		respond_error(a, 400, "InvalidAction",
+			      "enimap answers one STS action: GetCallerIdentity.", out);
+		api_query_free(&q);
+		return -1;
+	}
+	api_query_free(&q);
+	request_id(a, rid);
+	struct api_buf b = {0};
+	api_buf_printf(
+	    &b,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GetCallerIdentityResponse "
+	    "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
+	    "<Arn>arn:aws:iam::" API_OWNER_ID ":user/enimap</Arn>"
+	    "<UserId>AIDAENIMAP0000000000</UserId><Account>" API_OWNER_ID
+	    "</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>%s"
+	    "</RequestId></ResponseMetadata></GetCallerIdentityResponse>\n",
+	    rid);
+	if (b.oom) {
+		api_buf_free(&b);
+		respond_error(a, 500, "InternalError", "Out of memory.", out);
+		return -1;
+	}
+	out->status = 200;
+	out->body = b.s;
+	out->len = b.len;
+	return 0;
+}
+
 int api_handle(struct api *a, const struct api_request *req, struct api_response *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -499,12 +545,15 @@ int api_handle(struct api *a, const struct api_request *req, struct api_response
 				  .body = req->body,
 				  .body_len = req->body_len,
 				  .now = req->now ? req->now : time(NULL)};
-	char why[256];
+	char why[256], service[8];
 	api_lock(a);
 	int rc;
-	if (api_sigv4_verify(&s, a->cfg.credentials, a->cfg.n_credentials, a->cfg.region, why)) {
+	if (api_sigv4_verify(&s, a->cfg.credentials, a->cfg.n_credentials, a->cfg.region, service,
+			     why)) {
 		respond_error(a, 400, "AuthFailure", why, out);
 		rc = -1;
+	} else if (strcmp(service, "sts") == 0) {
+		rc = sts_answer(a, req->body ? req->body : "", req->body_len, out);
 	} else {
 		rc = parse_and_dispatch(a, req->body ? req->body : "", req->body_len, false, out);
 	}

@@ -6,7 +6,8 @@
  * UpdateSecurityGroupRuleDescriptionsIngress/Egress.
  *
  * Permissions come in EC2's IpPermissions.N shape (IpProtocol, FromPort,
- * ToPort, IpRanges.M.CidrIp, Ipv6Ranges.M.CidrIpv6, UserIdGroupPairs.M.GroupId,
+ * ToPort, IpRanges.M.CidrIp, Ipv6Ranges.M.CidrIpv6, Groups.M.GroupId (the wire name of
+ * the UserIdGroupPairs that botocore and EC2's own examples send),
  * each range with its Description), or in the legacy flat parameters
  * (IpProtocol, FromPort, ToPort, CidrIp, SourceSecurityGroupName). Each range
  * is one model rule (struct model_sg_perm). The journal record has one
@@ -326,7 +327,7 @@ static int perms_add(struct api_ctx *c, struct perms *ps, const struct model_sg_
 	return 0;
 }
 
-/* A group named (UserIdGroupPairs.M.GroupName, SourceSecurityGroupName) in the VPC of group_id. */
+/* A group named (Groups.M.GroupName, SourceSecurityGroupName) in the VPC of group_id. */
 static const char *group_by_name(struct api_ctx *c, struct perms *ps, const char *group_id,
 				 const char *name)
 {
@@ -376,7 +377,7 @@ static int perms_of_permission(struct api_ctx *c, struct perms *ps, const char *
 	} kinds[] = {
 	    {"IpRanges", "CidrIp", offsetof(struct model_sg_perm, cidr4)},
 	    {"Ipv6Ranges", "CidrIpv6", offsetof(struct model_sg_perm, cidr6)},
-	    {"UserIdGroupPairs", "GroupId", offsetof(struct model_sg_perm, group_id)},
+	    {"Groups", "GroupId", offsetof(struct model_sg_perm, group_id)},
 	};
 	for (size_t k = 0; k < 3; k++)
 		for (unsigned j = 1; j <= API_MAX_LIST; j++) {
@@ -399,9 +400,10 @@ static int perms_of_permission(struct api_ctx *c, struct perms *ps, const char *
 		}
 #undef P
 	if (ps->n == before)
-		return api_fail(c, "InvalidParameterValue",
-				"IpPermissions.%u has no IpRanges, Ipv6Ranges or UserIdGroupPairs.",
-				i);
+		return api_fail(
+		    c, "InvalidParameterValue",
+		    "IpPermissions.%u has no IpRanges, Ipv6Ranges or Groups (UserIdGroupPairs).",
+		    i);
 	return 0;
 }
 
@@ -459,9 +461,7 @@ static void canon_perms(struct api_ctx *c, const char *action, const char *group
 	api_buf_form_add(c->canon, "GroupId", group_id);
 	for (size_t k = 0; k < ps->n; k++) {
 		const struct model_sg_perm *p = &ps->p[k];
-		const char *set = p->cidr4   ? "IpRanges"
-				  : p->cidr6 ? "Ipv6Ranges"
-					     : "UserIdGroupPairs";
+		const char *set = p->cidr4 ? "IpRanges" : p->cidr6 ? "Ipv6Ranges" : "Groups";
 		const char *field = p->cidr4 ? "CidrIp" : p->cidr6 ? "CidrIpv6" : "GroupId";
 #define ADD(suffix, value)                                                                         \
 	do {                                                                                       \
@@ -505,9 +505,7 @@ int api_canon_authorize(struct api_buf *b, const struct model_sg_view *g, bool e
 						: "AuthorizeSecurityGroupIngress");
 			api_buf_form_add(b, "GroupId", g->id);
 		}
-		const char *set = r->cidr4   ? "IpRanges"
-				  : r->cidr6 ? "Ipv6Ranges"
-					     : "UserIdGroupPairs";
+		const char *set = r->cidr4 ? "IpRanges" : r->cidr6 ? "Ipv6Ranges" : "Groups";
 		snprintf(name, sizeof(name), "IpPermissions.%zu.IpProtocol", n);
 		snprintf(num, sizeof(num), "%d", r->protocol);
 		api_buf_form_add(b, name, num);
@@ -653,7 +651,7 @@ static int act_revoke_egress(struct api_ctx *c)
 
 /*
  * UpdateSecurityGroupRuleDescriptions*: by IpPermissions (each range's rule,
- * its Description or none) or by SecurityGroupRuleDescriptions.N
+ * its Description or none) or by SecurityGroupRuleDescription.N
  * (SecurityGroupRuleId, Description). Every rule is found before any
  * description changes, so a missing one changes nothing.
  */
@@ -670,16 +668,16 @@ static int update_descriptions(struct api_ctx *c, bool egress)
 
 	if (request_group(c, gid))
 		goto out;
-	if (api_opt(c, "SecurityGroupRuleDescriptions.1.SecurityGroupRuleId")) {
+	if (api_opt(c, "SecurityGroupRuleDescription.1.SecurityGroupRuleId")) {
 		const char **rids = NULL;
-		if (api_list(c, "SecurityGroupRuleDescriptions", "SecurityGroupRuleId", &rids, &n))
+		if (api_list(c, "SecurityGroupRuleDescription", "SecurityGroupRuleId", &rids, &n))
 			goto out;
 		ids = calloc(n, sizeof(*ids));
 		descs = calloc(n, sizeof(*descs));
 		for (size_t k = 0; ids && descs && k < n; k++) {
 			snprintf(ids[k], MODEL_ID_MAX, "%s", rids[k]);
-			snprintf(name, sizeof(name),
-				 "SecurityGroupRuleDescriptions.%zu.Description", k + 1);
+			snprintf(name, sizeof(name), "SecurityGroupRuleDescription.%zu.Description",
+				 k + 1);
 			descs[k] = api_opt(c, name);
 		}
 		free(rids);
@@ -719,12 +717,12 @@ static int update_descriptions(struct api_ctx *c, bool egress)
 			api_fail_model(c, &err); /* a bad description: checked first below */
 			goto out;
 		}
-		snprintf(name, sizeof(name),
-			 "SecurityGroupRuleDescriptions.%zu.SecurityGroupRuleId", k + 1);
+		snprintf(name, sizeof(name), "SecurityGroupRuleDescription.%zu.SecurityGroupRuleId",
+			 k + 1);
 		api_buf_form_add(c->canon, name, ids[k]);
 		if (descs[k]) {
-			snprintf(name, sizeof(name),
-				 "SecurityGroupRuleDescriptions.%zu.Description", k + 1);
+			snprintf(name, sizeof(name), "SecurityGroupRuleDescription.%zu.Description",
+				 k + 1);
 			api_buf_form_add(c->canon, name, descs[k]);
 		}
 	}

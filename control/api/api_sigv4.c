@@ -106,8 +106,8 @@ static void put_trimmed(struct api_buf *b, const char *v)
  * when a signed header is missing.
  */
 static int signature(const struct api_sigv4_req *r, const char *secret, const char *date8,
-		     const char *region, const char *amz_date, const char *signed_headers,
-		     char sig[65])
+		     const char *region, const char *service, const char *amz_date,
+		     const char *signed_headers, char sig[65])
 {
 	struct api_buf cr = {0};
 	api_buf_printf(&cr, "%s\n%s\n%s\n", r->method, r->path, r->query);
@@ -141,14 +141,14 @@ static int signature(const struct api_sigv4_req *r, const char *secret, const ch
 	api_buf_free(&cr);
 
 	char sts[512];
-	snprintf(sts, sizeof(sts), "AWS4-HMAC-SHA256\n%s\n%s/%s/ec2/aws4_request\n%s", amz_date,
-		 date8, region, cr_hash);
+	snprintf(sts, sizeof(sts), "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", amz_date,
+		 date8, region, service, cr_hash);
 	char k0[160];
 	snprintf(k0, sizeof(k0), "AWS4%s", secret);
 	unsigned char k1[32], k2[32], k3[32], k4[32], s[32];
 	hmac(k0, strlen(k0), date8, k1);
 	hmac(k1, 32, region, k2);
-	hmac(k2, 32, "ec2", k3);
+	hmac(k2, 32, service, k3);
 	hmac(k3, 32, "aws4_request", k4);
 	hmac(k4, 32, sts, s);
 	OPENSSL_cleanse(k0, sizeof(k0));
@@ -196,7 +196,7 @@ static int auth_field(const char *auth, const char *key, char *out, size_t size)
 }
 
 int api_sigv4_verify(const struct api_sigv4_req *r, const struct api_credential *creds,
-		     size_t n_creds, const char *region, char why[256])
+		     size_t n_creds, const char *region, char service[8], char why[256])
 {
 	const char *auth = header_get(r, "authorization", 13);
 	const char *amz_date = header_get(r, "x-amz-date", 10);
@@ -239,7 +239,8 @@ int api_sigv4_verify(const struct api_sigv4_req *r, const struct api_credential 
 	for (char *tok = strtok_r(cred, "/", &save); tok && np < 5;
 	     tok = strtok_r(NULL, "/", &save))
 		parts[np++] = tok;
-	if (np != 5 || strtok_r(NULL, "/", &save) || strcmp(parts[3], "ec2") != 0 ||
+	if (np != 5 || strtok_r(NULL, "/", &save) ||
+	    (strcmp(parts[3], "ec2") != 0 && strcmp(parts[3], "sts") != 0) ||
 	    strcmp(parts[4], "aws4_request") != 0 || strncmp(parts[1], amz_date, 8) != 0 ||
 	    strlen(parts[1]) != 8) {
 		snprintf(why, 256, "The credential scope is malformed.");
@@ -266,7 +267,8 @@ int api_sigv4_verify(const struct api_sigv4_req *r, const struct api_credential 
 		return -EACCES;
 	}
 	char want[65];
-	if (signature(r, c->secret_access_key, parts[1], region, amz_date, signed_headers, want)) {
+	if (signature(r, c->secret_access_key, parts[1], region, parts[3], amz_date, signed_headers,
+		      want)) {
 		snprintf(why, 256, "A signed header is missing from the request.");
 		return -EACCES;
 	}
@@ -276,6 +278,8 @@ int api_sigv4_verify(const struct api_sigv4_req *r, const struct api_credential 
 			 "you provided.");
 		return -EACCES;
 	}
+	if (service)
+		snprintf(service, 8, "%s", parts[3]);
 	return 0;
 }
 
@@ -289,7 +293,7 @@ int api_sigv4_sign(const struct api_sigv4_req *r, const char *access_key, const 
 	memcpy(date8, amz_date, 8);
 	date8[8] = '\0';
 	char sig[65];
-	int rc = signature(r, secret, date8, region, amz_date, signed_headers, sig);
+	int rc = signature(r, secret, date8, region, "ec2", amz_date, signed_headers, sig);
 	if (rc)
 		return rc;
 	int n = snprintf(out, out_size,

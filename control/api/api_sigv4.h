@@ -32,11 +32,14 @@ struct api_sigv4_req {
 
 /*
  * 0 when the request carries a valid signature by one of the credentials, for
- * the region and service "ec2", dated within API_SIGV4_MAX_SKEW of now;
- * otherwise -EACCES with why[] saying what was wrong (no secret in it).
+ * the region and the service "ec2" or "sts" (into service, may be NULL),
+ * dated within API_SIGV4_MAX_SKEW of now; otherwise -EACCES with why[] saying
+ * what was wrong (no secret in it). STS is there for one call: clients such
+ * as Ansible's ec2_security_group ask GetCallerIdentity for the account id
+ * at the same endpoint (api.c answers it; every other STS action is refused).
  */
 int api_sigv4_verify(const struct api_sigv4_req *r, const struct api_credential *creds,
-		     size_t n_creds, const char *region, char why[256]);
+		     size_t n_creds, const char *region, char service[8], char why[256]);
 
 /*
  * Sign: the Authorization header value for a request (tests and tools).

@@ -162,18 +162,17 @@ def cli_groups_rules_filters_descriptions_and_revokes(srv):
           r)
     check(len({x["SecurityGroupRuleId"] for x in r["SecurityGroupRules"]}) == 6, r)
     # a group as the peer: UserIdGroupPairs (botocore sends IpPermissions.1.Groups.1.GroupId)
-    # BUG: the engine reads IpPermissions.N.UserIdGroupPairs.M.*, not the wire name
-    # IpPermissions.N.Groups.M.*: InvalidParameterValue "IpPermissions.1 has no IpRanges,
-    # Ipv6Ranges or UserIdGroupPairs."
-    # r = aws(srv, "authorize-security-group-ingress", "--group-id", gid, "--ip-permissions",
-    #         perms_json([{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
-    #                      "UserIdGroupPairs": [{"GroupId": "sg-1", "Description": "app"},
-    #                                           {"GroupId": "sg-2"}]}]))
-    # check(sorted(x["ReferencedGroupInfo"]["GroupId"] for x in r["SecurityGroupRules"]) ==
-    #       ["sg-1", "sg-2"], r)
-    # BUG: the same for the CLI's --source-group (IpPermissions.1.Groups.1.GroupName)
-    # aws(srv, "authorize-security-group-ingress", "--group-id", gid, "--protocol", "tcp",
-    #     "--port", "9000-9001", "--source-group", "g3")
+    r = aws(srv, "authorize-security-group-ingress", "--group-id", gid, "--ip-permissions",
+            perms_json([{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+                         "UserIdGroupPairs": [{"GroupId": "sg-1", "Description": "app"},
+                                              {"GroupId": "sg-2"}]}]))
+    check(sorted(x["ReferencedGroupInfo"]["GroupId"] for x in r["SecurityGroupRules"]) ==
+          ["sg-1", "sg-2"], r)
+    # the same for the CLI's --source-group (IpPermissions.1.Groups.1.GroupName)
+    r = aws(srv, "authorize-security-group-ingress", "--group-id", gid, "--protocol", "tcp",
+            "--port", "9000-9001", "--source-group", "g3")
+    check([rule_tuple(x) for x in r["SecurityGroupRules"]] ==
+          [("tcp", 9000, 9001, "sg", "sg-3", None)], r)
     # a group as the peer by the legacy SourceSecurityGroupName: all traffic from g1's members
     r = aws(srv, "authorize-security-group-ingress", "--cli-input-json", json.dumps(
         {"GroupId": gid, "SourceSecurityGroupName": "g1"}))
@@ -184,6 +183,9 @@ def cli_groups_rules_filters_descriptions_and_revokes(srv):
 
     want_in = sorted([("tcp", 22, 22, "v4", "10.0.0.0/8", None),
                       ("udp", 514, 514, "v4", "10.9.0.0/16", None),
+                      ("tcp", 8080, 8080, "sg", "sg-1", "app"),
+                      ("tcp", 8080, 8080, "sg", "sg-2", None),
+                      ("tcp", 9000, 9001, "sg", "sg-3", None),
                       ("-1", None, None, "sg", "sg-1", None)] +
                      [(p, (f if p != "icmp" else -1), (t if p != "icmp" else -1), k, c, d)
                       for p, f, t, k, c, d in want_many], key=repr)
@@ -201,8 +203,8 @@ def cli_groups_rules_filters_descriptions_and_revokes(srv):
     check(all(r["GroupId"] == gid for r in rs), rs)
     rs = {r["SecurityGroupRuleId"]: (r["IsEgress"], rule_tuple(r)) for r in rs}
     check(rs == rules(srv, gid), rs)
-    check(len(rs) == 10 and rs[egress_id][0] is True and
-          sum(1 for e, _ in rs.values() if not e) == 9, rs)
+    check(len(rs) == 13 and rs[egress_id][0] is True and
+          sum(1 for e, _ in rs.values() if not e) == 12, rs)
     check(rs[ssh["SecurityGroupRuleId"]] == (False, ("tcp", 22, 22, "v4", "10.0.0.0/8", None)),
           rs)
     one = aws(srv, "describe-security-group-rules", "--security-group-rule-ids",
@@ -239,13 +241,11 @@ def cli_groups_rules_filters_descriptions_and_revokes(srv):
                                          "IpRanges": [{"CidrIp": "10.0.0.0/8",
                                                        "Description": "ssh admins"}]}]))
     check(rules(srv, gid)[ssh["SecurityGroupRuleId"]][1][-1] == "ssh admins", rules(srv, gid))
-    # BUG: botocore sends SecurityGroupRuleDescription.1.SecurityGroupRuleId (EC2's wire
-    # name); the engine reads SecurityGroupRuleDescriptions.N.* and answers MissingParameter
-    # "The request must contain the parameter IpPermissions"
-    # aws(srv, "update-security-group-rule-descriptions-ingress", "--group-id", gid,
-    #     "--security-group-rule-descriptions",
-    #     "SecurityGroupRuleId=%s,Description=ssh by id" % ssh["SecurityGroupRuleId"])
-    # check(rules(srv, gid)[ssh["SecurityGroupRuleId"]][1][-1] == "ssh by id", rules(srv, gid))
+    # by rule id (botocore sends SecurityGroupRuleDescription.1.SecurityGroupRuleId)
+    aws(srv, "update-security-group-rule-descriptions-ingress", "--group-id", gid,
+        "--security-group-rule-descriptions",
+        "SecurityGroupRuleId=%s,Description=ssh by id" % ssh["SecurityGroupRuleId"])
+    check(rules(srv, gid)[ssh["SecurityGroupRuleId"]][1][-1] == "ssh by id", rules(srv, gid))
     aws(srv, "update-security-group-rule-descriptions-egress", "--group-id", gid,
         "--ip-permissions", perms_json([{"IpProtocol": "-1", "IpRanges": [
             {"CidrIp": "0.0.0.0/0", "Description": "anywhere"}]}]))
@@ -276,6 +276,12 @@ def cli_groups_rules_filters_descriptions_and_revokes(srv):
          "CidrIp": "10.9.0.0/16"}))
     aws(srv, "revoke-security-group-ingress", "--group-id", gid, "--ip-permissions",
         perms_json([many[0]]))  # the three rules of tcp 443 at once
+    # group peers, in the UserIdGroupPairs shape and by --source-group
+    aws(srv, "revoke-security-group-ingress", "--group-id", gid, "--ip-permissions",
+        perms_json([{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+                     "UserIdGroupPairs": [{"GroupId": "sg-1"}, {"GroupId": "sg-2"}]}]))
+    aws(srv, "revoke-security-group-ingress", "--group-id", gid, "--protocol", "tcp",
+        "--port", "9000-9001", "--source-group", "g3")
     left = rules(srv, gid)
     by_tuple = {t: k for k, (e, t) in left.items() if not e}
     check(sorted(by_tuple, key=repr) == sorted([("udp", 53, 53, "v4", "192.168.0.0/16", None),
@@ -488,6 +494,18 @@ def refused(code, call, **kw):
 
 def boto3_client_paginator_and_resource(srv):
     c = client(srv)
+    # the account id, asked of STS at the same endpoint (Ansible's ec2_security_group does);
+    # STS answers that one call only
+    sts = boto3.client("sts", endpoint_url=srv.url, region_name=REGION,
+                       aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                       config=botocore.config.Config(retries={"max_attempts": 1}))
+    who = sts.get_caller_identity()
+    check(who["Account"] == OWNER and who["Arn"].startswith("arn:aws:iam::" + OWNER), who)
+    refused("InvalidAction", sts.get_session_token)
+    bad = boto3.client("sts", endpoint_url=srv.url, region_name=REGION,
+                       aws_access_key_id=ACCESS_KEY, aws_secret_access_key="wrong",
+                       config=botocore.config.Config(retries={"max_attempts": 1}))
+    refused("AuthFailure", bad.get_caller_identity)
     r = c.create_security_group(GroupName="app", Description="app tier", VpcId="vpc-1",
                                 TagSpecifications=[{"ResourceType": "security-group",
                                                     "Tags": [{"Key": "tier", "Value": "app"}]}])
@@ -515,20 +533,20 @@ def boto3_client_paginator_and_resource(srv):
          "IpRanges": [{"CidrIp": "10.0.2.0/24", "Description": "db"}]}])
     db_rule = r["SecurityGroupRules"][0]
     check(db_rule["IsEgress"] is True and db_rule["Description"] == "db", r)
-    # BUG: UserIdGroupPairs (sent as IpPermissions.1.Groups.1.GroupId) refused with
-    # InvalidParameterValue "IpPermissions.1 has no IpRanges, Ipv6Ranges or UserIdGroupPairs."
-    # c.authorize_security_group_egress(GroupId=gid, IpPermissions=[
-    #     {"IpProtocol": "tcp", "FromPort": 11211, "ToPort": 11211,
-    #      "UserIdGroupPairs": [{"GroupId": "sg-4"}]}])
+    # UserIdGroupPairs (sent as IpPermissions.1.Groups.1.GroupId)
+    c.authorize_security_group_egress(GroupId=gid, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 11211, "ToPort": 11211,
+         "UserIdGroupPairs": [{"GroupId": "sg-4"}]}])
     g = c.describe_security_groups(GroupIds=[gid])["SecurityGroups"][0]
     check(flat(g["IpPermissions"]) == sorted(
         [("tcp", 8080, 8081, "v4", "10.0.1.0/24", "subnet a"),
          ("tcp", 8080, 8081, "v6", "2600:1f18:1:101::/64", None),
          ("udp", 53, 53, "v4", "10.0.0.0/16", None)], key=repr), g)
     check(flat(g["IpPermissionsEgress"]) == sorted(
-        ALL_OUT + [("tcp", 5432, 5432, "v4", "10.0.2.0/24", "db")], key=repr), g)
+        ALL_OUT + [("tcp", 5432, 5432, "v4", "10.0.2.0/24", "db"),
+                   ("tcp", 11211, 11211, "sg", "sg-4", None)], key=repr), g)
     check(g["Tags"] == [{"Key": "tier", "Value": "app"}], g)
-    # descriptions by permission (by rule id: see the CLI case's BUG)
+    # descriptions by permission (by rule id: the CLI case)
     c.update_security_group_rule_descriptions_egress(GroupId=gid, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
          "IpRanges": [{"CidrIp": "10.0.2.0/24", "Description": "postgres"}]}])

@@ -165,15 +165,13 @@ static void create_describe_and_delete_with_their_codes(void **state)
 	fails(f, req, 400, "DependencyViolation");
 	snprintf(req, sizeof(req), "Action=DeleteNetworkInterface&NetworkInterfaceId=%s", eni);
 	okf(f, "%s", req);
-	okf(f,
-	    AUTH_IN
-	    "sg-2&IpPermissions.1.IpProtocol=-1&IpPermissions.1.UserIdGroupPairs.1.GroupId=%s",
+	okf(f, AUTH_IN "sg-2&IpPermissions.1.IpProtocol=-1&IpPermissions.1.Groups.1.GroupId=%s",
 	    gid);
 	snprintf(req, sizeof(req), "Action=DeleteSecurityGroup&GroupId=%s", gid);
 	fails(f, req, 400, "DependencyViolation");
 	okf(f,
 	    "Action=RevokeSecurityGroupIngress&GroupId=sg-2&IpPermissions.1.IpProtocol=-1&"
-	    "IpPermissions.1.UserIdGroupPairs.1.GroupId=%s",
+	    "IpPermissions.1.Groups.1.GroupId=%s",
 	    gid);
 	b = ok(f, "Action=DeleteSecurityGroup&GroupName=web");
 	assert_non_null(strstr(b, gid));
@@ -195,7 +193,7 @@ static void authorize_in_both_shapes_all_or_nothing(void **state)
 			  "IpPermissions.1.IpRanges.1.Description=web&"
 			  "IpPermissions.1.IpRanges.2.CidrIp=10.0.0.0/8&"
 			  "IpPermissions.1.Ipv6Ranges.1.CidrIpv6=::/0&"
-			  "IpPermissions.1.UserIdGroupPairs.1.GroupId=sg-2&"
+			  "IpPermissions.1.Groups.1.GroupId=sg-2&"
 			  "IpPermissions.2.IpProtocol=icmp&IpPermissions.2.FromPort=8&"
 			  "IpPermissions.2.ToPort=-1&IpPermissions.2.IpRanges.1.CidrIp=10.0.0.0/8");
 	assert_int_equal(count_of(b, "<securityGroupRuleId>sgr-"), 5);
@@ -256,8 +254,8 @@ static void authorize_in_both_shapes_all_or_nothing(void **state)
 	fails(f, AUTH_IN "sg-1" TCP80 "&IpPermissions.1.IpRanges.1.CidrIp=10.0.0.1/8", 400,
 	      "InvalidParameterValue");
 	fails(f, AUTH_IN "sg-1" TCP80, 400, "InvalidParameterValue"); /* no range */
-	fails(f, AUTH_IN "sg-1" TCP80 "&IpPermissions.1.UserIdGroupPairs.1.GroupId=sg-0000000dead",
-	      400, "InvalidGroup.NotFound");
+	fails(f, AUTH_IN "sg-1" TCP80 "&IpPermissions.1.Groups.1.GroupId=sg-0000000dead", 400,
+	      "InvalidGroup.NotFound");
 	fails(f, AUTH_IN "sg-1" TCP80 "&IpPermissions.1.PrefixListIds.1.PrefixListId=pl-1", 400,
 	      "InvalidParameterValue");
 	fails(f,
@@ -318,8 +316,8 @@ static void revoke_update_and_describe_rules(void **state)
 	/* descriptions: by rule id, and by permission */
 	okf(f,
 	    "Action=UpdateSecurityGroupRuleDescriptionsIngress&GroupId=sg-1&"
-	    "SecurityGroupRuleDescriptions.1.SecurityGroupRuleId=%s&"
-	    "SecurityGroupRuleDescriptions.1.Description=office",
+	    "SecurityGroupRuleDescription.1.SecurityGroupRuleId=%s&"
+	    "SecurityGroupRuleDescription.1.Description=office",
 	    rid);
 	okf(f, "Action=UpdateSecurityGroupRuleDescriptionsIngress&GroupId=sg-1" TCP80
 	       "&IpPermissions.1.IpRanges.1.CidrIp=10.1.0.0/16&"
@@ -334,7 +332,7 @@ static void revoke_update_and_describe_rules(void **state)
 	      400, "InvalidPermission.NotFound");
 	fails(f,
 	      "Action=UpdateSecurityGroupRuleDescriptionsEgress&GroupId=sg-1&"
-	      "SecurityGroupRuleDescriptions.1.SecurityGroupRuleId=sgr-0000000000000dead",
+	      "SecurityGroupRuleDescription.1.SecurityGroupRuleId=sgr-0000000000000dead",
 	      400, "InvalidSecurityGroupRuleId.NotFound");
 	/* revoke by permission (descriptions do not count) and by id; absent ones refused */
 	char *before = dump(f->m);
@@ -431,8 +429,7 @@ static void groups_at_launch_and_with_vpcs(void **state)
 		 "Action=CreateNetworkInterface&SubnetId=subnet-a&SecurityGroupId.1=%s", gid);
 	fails(f, req, 400, "InvalidParameterValue");
 	snprintf(req, sizeof(req),
-		 AUTH_IN
-		 "sg-1&IpPermissions.1.IpProtocol=-1&IpPermissions.1.UserIdGroupPairs.1.GroupId=%s",
+		 AUTH_IN "sg-1&IpPermissions.1.IpProtocol=-1&IpPermissions.1.Groups.1.GroupId=%s",
 		 gid);
 	fails(f, req, 400, "InvalidParameterValue");
 	snprintf(req, sizeof(req), "Action=DeleteSecurityGroup&GroupName=g1");

@@ -123,7 +123,7 @@ static void sigv4_accepts_a_good_signature(void **state)
 	struct signed_req s;
 	char why[256];
 	make_signed(&s, creds[0].secret_access_key, "20231114T221320Z", NOW);
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", why), 0);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", NULL, why), 0);
 }
 
 static void sigv4_refuses_unsigned_request(void **state)
@@ -133,7 +133,7 @@ static void sigv4_refuses_unsigned_request(void **state)
 	char why[256];
 	make_signed(&s, creds[0].secret_access_key, "20231114T221320Z", NOW);
 	s.r.n_headers = 3; /* drop Authorization */
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", NULL, why), -EACCES);
 	assert_non_null(strstr(why, "not signed"));
 }
 
@@ -143,7 +143,7 @@ static void sigv4_refuses_wrong_secret(void **state)
 	struct signed_req s;
 	char why[256];
 	make_signed(&s, "not-the-secret", "20231114T221320Z", NOW);
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", NULL, why), -EACCES);
 	assert_non_null(strstr(why, "does not match"));
 }
 
@@ -154,7 +154,7 @@ static void sigv4_refuses_tampered_body(void **state)
 	char why[256];
 	make_signed(&s, creds[0].secret_access_key, "20231114T221320Z", NOW);
 	s.r.body = "Action=DescribeVpcs&Version=2016-11-16";
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", NULL, why), -EACCES);
 }
 
 static void sigv4_refuses_stale_and_future_dates(void **state)
@@ -164,11 +164,11 @@ static void sigv4_refuses_stale_and_future_dates(void **state)
 	char why[256];
 	make_signed(&s, creds[0].secret_access_key, "20231114T221320Z",
 		    NOW + API_SIGV4_MAX_SKEW + 1);
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", NULL, why), -EACCES);
 	assert_non_null(strstr(why, "expired"));
 	make_signed(&s, creds[0].secret_access_key, "20231114T221320Z",
 		    NOW - API_SIGV4_MAX_SKEW - 1);
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "us-east-1", NULL, why), -EACCES);
 }
 
 static void sigv4_refuses_unknown_key_and_other_region(void **state)
@@ -177,10 +177,10 @@ static void sigv4_refuses_unknown_key_and_other_region(void **state)
 	struct signed_req s;
 	char why[256];
 	make_signed(&s, creds[0].secret_access_key, "20231114T221320Z", NOW);
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "eu-west-1", why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 1, "eu-west-1", NULL, why), -EACCES);
 	struct api_credential other = {"AKIDOTHER", "x"};
-	assert_int_equal(api_sigv4_verify(&s.r, &other, 1, "us-east-1", why), -EACCES);
-	assert_int_equal(api_sigv4_verify(&s.r, creds, 0, "us-east-1", why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, &other, 1, "us-east-1", NULL, why), -EACCES);
+	assert_int_equal(api_sigv4_verify(&s.r, creds, 0, "us-east-1", NULL, why), -EACCES);
 }
 
 static void sigv4_survives_garbage_headers(void **state)
@@ -208,7 +208,7 @@ static void sigv4_survives_garbage_headers(void **state)
 					  .body_len = 0,
 					  .now = NOW};
 		char why[256];
-		assert_int_equal(api_sigv4_verify(&r, creds, 1, "us-east-1", why), -EACCES);
+		assert_int_equal(api_sigv4_verify(&r, creds, 1, "us-east-1", NULL, why), -EACCES);
 	}
 }
 

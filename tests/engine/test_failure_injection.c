@@ -864,7 +864,7 @@ static void op_authorize(struct world *w, char *body, size_t n)
 		 "IpPermissions.1.ToPort=80&IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0&"
 		 "IpPermissions.1.IpRanges.2.CidrIp=10.0.0.0/8&"
 		 "IpPermissions.1.Ipv6Ranges.1.CidrIpv6=::/0&"
-		 "IpPermissions.2.IpProtocol=-1&IpPermissions.2.UserIdGroupPairs.1.GroupId=sg-1");
+		 "IpPermissions.2.IpProtocol=-1&IpPermissions.2.Groups.1.GroupId=sg-1");
 }
 
 static void op_revoke(struct world *w, char *body, size_t n)

@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .now = amz_now,
 	};
 	char why[256];
-	int rc = api_sigv4_verify(&r, &cred, 1, region, why);
+	int rc = api_sigv4_verify(&r, &cred, 1, region, NULL, why);
 	fuzz_check(rc == 0 || rc == -EACCES);
 	if (rc != 0)
 		fuzz_check(memchr(why, '\0', sizeof(why)) != NULL && why[0] != '\0');
@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	h[k++] = (struct api_header){"Authorization", auth};
 	r.n_headers = k;
-	rc = api_sigv4_verify(&r, &cred, 1, region, why);
+	rc = api_sigv4_verify(&r, &cred, 1, region, NULL, why);
 	if (rc != 0)
 		fprintf(stderr, "signed request refused: %s\n", why);
 	fuzz_check(rc == 0);
