@@ -348,7 +348,8 @@ static int collect(struct ctx *x, struct sg_compiled *c)
 
 	if (model_foreach_eni(x->m, take_eni, x) != 0)
 		return x->err ? x->err : EINVAL;
-	qsort(x->enis, x->n_enis, sizeof(*x->enis), eni_cmp);
+	if (x->n_enis) /* qsort(NULL, 0, ...) is undefined: a model without ENIs has no array */
+		qsort(x->enis, x->n_enis, sizeof(*x->enis), eni_cmp);
 	for (size_t i = 0; i < x->n_enis; i++)
 		if (i == 0 || key_cmp(&x->enis[i - 1], &x->enis[i]) != 0)
 			c->n_policies++;
