@@ -38,17 +38,7 @@ int __wrap_fdatasync(int fd)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	snprintf(f->journal, sizeof(f->journal), "/tmp/enimap-test-api-journal-%d", getpid());
-	unlink(f->journal);
-	f->m = world();
-	struct api_settings c = cfg(f->journal);
-	struct api_err err;
-	f->a = api_create(f->m, &c, count_commit, &f->commits, &err);
-	assert_non_null(f->a);
-	assert_int_equal(api_replay(f->a, &err), 0);
-	*state = f;
-	return 0;
+	return setup_with(state, world);
 }
 
 static void describe_vpcs_answers_in_ec2_xml(void **state)

@@ -36,18 +36,7 @@ static struct model *launch_world(void)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	snprintf(f->journal, sizeof(f->journal), "/tmp/enimap-test-api-instances-journal-%d",
-		 getpid());
-	unlink(f->journal);
-	f->m = launch_world();
-	struct api_settings c = cfg(f->journal);
-	struct api_err err;
-	f->a = api_create(f->m, &c, count_commit, &f->commits, &err);
-	assert_non_null(f->a);
-	assert_int_equal(api_replay(f->a, &err), 0);
-	*state = f;
-	return 0;
+	return setup_with(state, launch_world);
 }
 
 #define RUN "Action=RunInstances&ImageId=ami-0abcdef1234567890&InstanceType=m5.large&"
