@@ -13,12 +13,6 @@
 
 #include "api_impl.h"
 
-static void canon_start(struct api_ctx *c, const char *action)
-{
-	api_buf_reset(c->canon);
-	api_buf_form_add(c->canon, "Action", action);
-}
-
 static void canon_list(struct api_ctx *c, const char *prefix, const char *suffix,
 		       const char *const *v, size_t n)
 {
@@ -100,7 +94,7 @@ static int assign(struct api_ctx *c, bool v6)
 	}
 	/* R10: nothing new assigned = nothing changed, nothing to journal */
 	if (got.n) {
-		canon_start(c, v6 ? "AssignIpv6Addresses" : "AssignPrivateIpAddresses");
+		api_canon_start(c, v6 ? "AssignIpv6Addresses" : "AssignPrivateIpAddresses");
 		api_buf_form_add(c->canon, "NetworkInterfaceId", eni);
 		if (!v6)
 			api_buf_form_add(c->canon, "AllowReassignment",
@@ -155,7 +149,7 @@ static int unassign(struct api_ctx *c, bool v6)
 	} else {
 		api_buf_puts(c->xml, "<return>true</return>");
 	}
-	canon_start(c, v6 ? "UnassignIpv6Addresses" : "UnassignPrivateIpAddresses");
+	api_canon_start(c, v6 ? "UnassignIpv6Addresses" : "UnassignPrivateIpAddresses");
 	api_buf_form_add(c->canon, "NetworkInterfaceId", eni);
 	canon_list(c, list_name, NULL, addrs, n);
 	free(addrs);
@@ -201,7 +195,7 @@ static int act_allocate_address(struct api_ctx *c)
 	api_buf_xml_elem(c->xml, "allocationId", id);
 	api_buf_puts(c->xml, "<publicIpv4Pool>amazon</publicIpv4Pool>");
 	api_buf_xml_elem(c->xml, "networkBorderGroup", c->a->cfg.region);
-	canon_start(c, "AllocateAddress");
+	api_canon_start(c, "AllocateAddress");
 	api_buf_form_add(c->canon, "AllocationId", id);
 	api_buf_form_add(c->canon, "Address", pub);
 	/* checked above: only running out of memory can fail here */
@@ -244,7 +238,7 @@ static int act_release_address(struct api_ctx *c)
 	if (model_release_address(c->m, id, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "ReleaseAddress");
+	api_canon_start(c, "ReleaseAddress");
 	api_buf_form_add(c->canon, "AllocationId", id);
 	return 0;
 }
@@ -279,7 +273,7 @@ static int act_associate_address(struct api_ctx *c)
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
 	api_buf_xml_elem(c->xml, "associationId", assoc);
-	canon_start(c, "AssociateAddress");
+	api_canon_start(c, "AssociateAddress");
 	api_buf_form_add(c->canon, "AllocationId", req.allocation_id);
 	if (req.instance_id)
 		api_buf_form_add(c->canon, "InstanceId", req.instance_id);
@@ -302,7 +296,7 @@ static int act_disassociate_address(struct api_ctx *c)
 	if (model_disassociate_address(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DisassociateAddress");
+	api_canon_start(c, "DisassociateAddress");
 	api_buf_form_add(c->canon, "AssociationId", id);
 	return 0;
 }
@@ -548,7 +542,7 @@ static int act_delete_eni(struct api_ctx *c)
 	if (model_delete_eni(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DeleteNetworkInterface");
+	api_canon_start(c, "DeleteNetworkInterface");
 	api_buf_form_add(c->canon, "NetworkInterfaceId", id);
 	return 0;
 }
@@ -591,7 +585,7 @@ static int act_attach_eni(struct api_ctx *c)
 		return api_fail_model(c, &err);
 	api_buf_xml_elem(c->xml, "attachmentId", att);
 	api_buf_puts(c->xml, "<networkCardIndex>0</networkCardIndex>");
-	canon_start(c, "AttachNetworkInterface");
+	api_canon_start(c, "AttachNetworkInterface");
 	api_buf_form_add(c->canon, "NetworkInterfaceId", req.eni_id);
 	api_buf_form_add(c->canon, "InstanceId", req.instance_id);
 	char d[8];
@@ -615,7 +609,7 @@ static int act_detach_eni(struct api_ctx *c)
 	if (model_detach_eni(c->m, id, force, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DetachNetworkInterface");
+	api_canon_start(c, "DetachNetworkInterface");
 	api_buf_form_add(c->canon, "AttachmentId", id);
 	api_buf_form_add(c->canon, "Force", force ? "true" : "false");
 	return 0;
@@ -649,7 +643,7 @@ static int act_modify_eni_attribute(struct api_ctx *c)
 			free(groups);
 			return api_fail_model(c, &err);
 		}
-		canon_start(c, "ModifyNetworkInterfaceAttribute");
+		api_canon_start(c, "ModifyNetworkInterfaceAttribute");
 		api_buf_form_add(c->canon, "NetworkInterfaceId", id);
 		for (size_t k = 0; k < n; k++) {
 			snprintf(name, sizeof(name), "SecurityGroupId.%zu", k + 1);
@@ -666,7 +660,7 @@ static int act_modify_eni_attribute(struct api_ctx *c)
 	if (sdc ? model_set_source_dest_check(c->m, id, on, c->delta, &err)
 		: model_set_eni_description(c->m, id, desc, &err))
 		return api_fail_model(c, &err);
-	canon_start(c, "ModifyNetworkInterfaceAttribute");
+	api_canon_start(c, "ModifyNetworkInterfaceAttribute");
 	api_buf_form_add(c->canon, "NetworkInterfaceId", id);
 	if (sdc)
 		api_buf_form_add(c->canon, "SourceDestCheck.Value", on ? "true" : "false");
@@ -719,7 +713,7 @@ static int start_stop(struct api_ctx *c, bool start)
 		}
 		prev[i] = v.state;
 	}
-	canon_start(c, start ? "StartInstances" : "StopInstances");
+	api_canon_start(c, start ? "StartInstances" : "StopInstances");
 	api_buf_puts(c->xml, "<instancesSet>");
 	for (size_t i = 0; i < n; i++) {
 		struct model_err err = {0};

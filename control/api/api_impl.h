@@ -78,6 +78,8 @@ const struct api_action *api_action_find(const char *name);
 
 /* ---- helpers (api_params.c) ---- */
 
+/* Start the journal record of an accepted change: Action=action (what was there is dropped). */
+void api_canon_start(struct api_ctx *c, const char *action);
 /* Set the error; returns -1 so that actions can `return api_fail(...)`. */
 int api_fail(struct api_ctx *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -290,6 +292,8 @@ void api_xml_groups(struct api_ctx *c, const struct model_eni_view *v);
 void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, const char *image_id);
 
 /* ---- security groups (api_sg.c) ---- */
+/* Whether the model holds a group of that id (for new ids). */
+bool api_sg_taken(const struct model *m, const char *id);
 /* CreateSecurityGroup, Authorize/Revoke..., DescribeSecurityGroups...; NULL-terminated. */
 extern const struct api_action api_sg_actions[];
 /*

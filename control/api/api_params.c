@@ -35,6 +35,12 @@ const char *api_opt(struct api_ctx *c, const char *name)
 	return api_query_get(c->q, name);
 }
 
+void api_canon_start(struct api_ctx *c, const char *action)
+{
+	api_buf_reset(c->canon);
+	api_buf_form_add(c->canon, "Action", action);
+}
+
 const char *api_internal(struct api_ctx *c, const char *name)
 {
 	return c->trusted ? api_query_get(c->q, name) : NULL;

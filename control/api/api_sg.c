@@ -22,13 +22,7 @@
 
 #define SG_PERMS_MAX 512 /* model permissions in one request (ranges of every IpPermissions.N) */
 
-static void canon_start(struct api_ctx *c, const char *action)
-{
-	api_buf_reset(c->canon);
-	api_buf_form_add(c->canon, "Action", action);
-}
-
-static bool group_taken(const struct model *m, const char *id)
+bool api_sg_taken(const struct model *m, const char *id)
 {
 	return model_get_sg(m, id, NULL) == 0;
 }
@@ -199,7 +193,7 @@ static int act_create_security_group(struct api_ctx *c)
 	if (!(want = api_internal(c, "GroupId"))) {
 		do
 			api_new_id("sg-", gid);
-		while (group_taken(c->m, gid));
+		while (api_sg_taken(c->m, gid));
 		want = gid;
 	}
 	/* EC2's one outbound rule of a new group (all to 0.0.0.0/0): its id, or none (Bare) */
@@ -217,7 +211,7 @@ static int act_create_security_group(struct api_ctx *c)
 				   .bare = bare && strcmp(bare, "true") == 0};
 	if (model_create_security_group(c->m, &req, id, &err))
 		return api_fail_model(c, &err);
-	canon_start(c, "CreateSecurityGroup");
+	api_canon_start(c, "CreateSecurityGroup");
 	api_buf_form_add(c->canon, "GroupId", id);
 	api_buf_form_add(c->canon, "VpcId", vpc);
 	api_buf_form_add(c->canon, "GroupName", name);
@@ -286,7 +280,7 @@ static int act_delete_security_group(struct api_ctx *c)
 		return -1;
 	if (model_delete_security_group(c->m, id, &err))
 		return api_fail_model(c, &err);
-	canon_start(c, "DeleteSecurityGroup");
+	api_canon_start(c, "DeleteSecurityGroup");
 	api_buf_form_add(c->canon, "GroupId", id);
 	api_buf_puts(c->xml, "<return>true</return>");
 	api_buf_xml_elem(c->xml, "groupId", id);
@@ -457,7 +451,7 @@ static void canon_perms(struct api_ctx *c, const char *action, const char *group
 {
 	char name[96];
 
-	canon_start(c, action);
+	api_canon_start(c, action);
 	api_buf_form_add(c->canon, "GroupId", group_id);
 	for (size_t k = 0; k < ps->n; k++) {
 		const struct model_sg_perm *p = &ps->p[k];
@@ -616,7 +610,7 @@ static int revoke(struct api_ctx *c, bool egress)
 			api_fail_model(c, &err);
 			goto out;
 		}
-		canon_start(c, action);
+		api_canon_start(c, action);
 		api_buf_form_add(c->canon, "GroupId", gid);
 		for (size_t k = 0; k < n_ids; k++) {
 			snprintf(name, sizeof(name), "SecurityGroupRuleId.%zu", k + 1);
@@ -710,7 +704,7 @@ static int update_descriptions(struct api_ctx *c, bool egress)
 			goto out;
 		}
 	}
-	canon_start(c, action);
+	api_canon_start(c, action);
 	api_buf_form_add(c->canon, "GroupId", gid);
 	for (size_t k = 0; k < n; k++) {
 		if (model_set_sg_rule_description(c->m, gid, ids[k], descs[k], &err)) {

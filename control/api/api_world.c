@@ -23,12 +23,6 @@
 #define AZ_LETTERS "abc" /* the region's zones: <region>a, b and c (docs/api.md) */
 #define AZ_MAX 64	 /* zones listed: the region's and those the configuration uses */
 
-static void canon_start(struct api_ctx *c, const char *action)
-{
-	api_buf_reset(c->canon);
-	api_buf_form_add(c->canon, "Action", action);
-}
-
 /* A fresh id of that prefix that `taken` does not know. */
 static void new_id(struct api_ctx *c, const char *prefix, char out[MODEL_ID_MAX],
 		   bool (*taken)(const struct model *, const char *))
@@ -96,11 +90,6 @@ void api_canon_create_vpc(struct api_buf *b, const struct model *m, const struct
 	}
 }
 
-static bool group_taken(const struct model *m, const char *id)
-{
-	return model_get_sg(m, id, NULL) == 0;
-}
-
 /* The default group's id and its rules' ids: from the journal, or new. */
 static void vpc_default_group(struct api_ctx *c, struct model_vpc_req *req, char gid[MODEL_ID_MAX],
 			      char rids[3][MODEL_ID_MAX])
@@ -110,7 +99,7 @@ static void vpc_default_group(struct api_ctx *c, struct model_vpc_req *req, char
 
 	req->default_group_bare = bare && strcmp(bare, "true") == 0;
 	if (!(req->default_group_id = api_internal(c, "DefaultGroupId"))) {
-		new_id(c, "sg-", gid, group_taken);
+		new_id(c, "sg-", gid, api_sg_taken);
 		req->default_group_id = gid;
 	}
 	for (int k = 0; k < 3; k++) {
@@ -213,7 +202,7 @@ static int act_delete_vpc(struct api_ctx *c)
 	if (model_delete_vpc(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DeleteVpc");
+	api_canon_start(c, "DeleteVpc");
 	api_buf_form_add(c->canon, "VpcId", id);
 	return 0;
 }
@@ -268,7 +257,7 @@ static int act_associate_vpc_cidr(struct api_ctx *c)
 	if (model_get_vpc(c->m, id, &v))
 		return api_fail(c, "InternalError", "The VPC %s vanished.", id);
 	xml_vpc_block(c, &v, cidr6 != NULL);
-	canon_start(c, "AssociateVpcCidrBlock");
+	api_canon_start(c, "AssociateVpcCidrBlock");
 	api_buf_form_add(c->canon, "VpcId", id);
 	api_buf_form_add(c->canon, cidr6 ? "Ipv6CidrBlock" : "CidrBlock", cidr6 ? cidr6 : cidr4);
 	return 0;
@@ -410,7 +399,7 @@ static int act_create_subnet(struct api_ctx *c)
 		api_fail(c, "InternalError", "The new subnet %s vanished.", id);
 		goto out;
 	}
-	canon_start(c, "CreateSubnet");
+	api_canon_start(c, "CreateSubnet");
 	api_buf_form_add(c->canon, "SubnetId", v.id);
 	api_buf_form_add(c->canon, "VpcId", v.vpc_id);
 	api_buf_form_add(c->canon, "CidrBlock", v.cidr4);
@@ -438,7 +427,7 @@ static int act_delete_subnet(struct api_ctx *c)
 	if (model_delete_subnet(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DeleteSubnet");
+	api_canon_start(c, "DeleteSubnet");
 	api_buf_form_add(c->canon, "SubnetId", id);
 	return 0;
 }
@@ -563,7 +552,7 @@ static int act_create_route_table(struct api_ctx *c)
 		return api_fail_model(c, &err);
 	if (model_get_route_table(c->m, id, &t))
 		return api_fail(c, "InternalError", "The new route table %s vanished.", id);
-	canon_start(c, "CreateRouteTable");
+	api_canon_start(c, "CreateRouteTable");
 	api_buf_form_add(c->canon, "RouteTableId", id);
 	api_buf_form_add(c->canon, "VpcId", vpc);
 	if (api_tag_specs_apply(c, "route-table", id))
@@ -584,7 +573,7 @@ static int act_delete_route_table(struct api_ctx *c)
 	if (model_delete_route_table(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DeleteRouteTable");
+	api_canon_start(c, "DeleteRouteTable");
 	api_buf_form_add(c->canon, "RouteTableId", id);
 	return 0;
 }
@@ -686,7 +675,7 @@ static int route_change(struct api_ctx *c, bool replace)
 	if (rc)
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, replace ? "ReplaceRoute" : "CreateRoute");
+	api_canon_start(c, replace ? "ReplaceRoute" : "CreateRoute");
 	api_buf_form_add(c->canon, "RouteTableId", rt);
 	api_buf_form_add(c->canon, dname, dest);
 	api_buf_form_add(c->canon, "Target", target);
@@ -715,7 +704,7 @@ static int act_delete_route(struct api_ctx *c)
 	if (model_delete_route(c->m, rt, dest, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DeleteRoute");
+	api_canon_start(c, "DeleteRoute");
 	api_buf_form_add(c->canon, "RouteTableId", rt);
 	api_buf_form_add(c->canon, dname, dest);
 	return 0;
@@ -743,7 +732,7 @@ static int act_associate_route_table(struct api_ctx *c)
 		return api_fail_model(c, &err);
 	api_buf_xml_elem(c->xml, "associationId", out);
 	api_buf_puts(c->xml, "<associationState><state>associated</state></associationState>");
-	canon_start(c, "AssociateRouteTable");
+	api_canon_start(c, "AssociateRouteTable");
 	api_buf_form_add(c->canon, "RouteTableId", rt);
 	api_buf_form_add(c->canon, "SubnetId", subnet);
 	api_buf_form_add(c->canon, "AssociationId", out);
@@ -760,7 +749,7 @@ static int act_disassociate_route_table(struct api_ctx *c)
 	if (model_disassociate_route_table(c->m, id, c->delta, &err))
 		return api_fail_model(c, &err);
 	api_buf_puts(c->xml, "<return>true</return>");
-	canon_start(c, "DisassociateRouteTable");
+	api_canon_start(c, "DisassociateRouteTable");
 	api_buf_form_add(c->canon, "AssociationId", id);
 	return 0;
 }
@@ -782,7 +771,7 @@ static int act_replace_route_table_association(struct api_ctx *c)
 		return api_fail_model(c, &err);
 	api_buf_xml_elem(c->xml, "newAssociationId", out);
 	api_buf_puts(c->xml, "<associationState><state>associated</state></associationState>");
-	canon_start(c, "ReplaceRouteTableAssociation");
+	api_canon_start(c, "ReplaceRouteTableAssociation");
 	api_buf_form_add(c->canon, "AssociationId", id);
 	api_buf_form_add(c->canon, "RouteTableId", rt);
 	api_buf_form_add(c->canon, "NewAssociationId", out);
@@ -1097,7 +1086,7 @@ static int act_modify_vpc_attribute(struct api_ctx *c)
 		return -1;
 	if (model_set_vpc_dns(c->m, vpc, sup != NULL, on, &err))
 		return api_fail_model(c, &err);
-	canon_start(c, "ModifyVpcAttribute");
+	api_canon_start(c, "ModifyVpcAttribute");
 	api_buf_form_add(c->canon, "VpcId", vpc);
 	api_buf_form_add(c->canon, sup ? "EnableDnsSupport.Value" : "EnableDnsHostnames.Value",
 			 on ? "true" : "false");

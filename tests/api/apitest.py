@@ -167,6 +167,19 @@ def check(cond, what):
         raise AssertionError(what)
 
 
+def refused(code, call, **kw):
+    """A boto3 call(**kw) must fail with EC2 error `code`, over HTTP 400."""
+    from botocore.exceptions import ClientError  # only the boto3 tests need botocore
+    try:
+        call(**kw)
+    except ClientError as e:
+        got = e.response["Error"]["Code"]
+        check(got == code, "%s(%s): %s, expected %s" % (call.__name__, kw, got, code))
+        check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 400, e.response)
+        return
+    raise AssertionError("%s(%s) succeeded, expected %s" % (call.__name__, kw, code))
+
+
 def run_cases(cases, server_cmd, name, yaml="world.yaml"):
     """Run every case (a function taking a started Server) on a fresh server; the server
     must also exit cleanly (its delta check) afterwards. Exit status 1 on any failure."""

@@ -30,7 +30,7 @@ import botocore.config
 from botocore.exceptions import ClientError
 
 import apitest
-from apitest import ACCESS_KEY, REGION, SECRET_KEY, aws, check, run_cases
+from apitest import ACCESS_KEY, REGION, SECRET_KEY, aws, check, refused, run_cases
 from instances import LaunchServer
 
 OWNER = "000000000000"
@@ -479,17 +479,6 @@ def resource(srv):
     return boto3.resource("ec2", endpoint_url=srv.url, region_name=REGION,
                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
                           config=botocore.config.Config(retries={"max_attempts": 1}))
-
-
-def refused(code, call, **kw):
-    try:
-        call(**kw)
-    except ClientError as e:
-        got = e.response["Error"]["Code"]
-        check(got == code, "%s(%s): %s, expected %s" % (call.__name__, kw, got, code))
-        check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 400, e.response)
-        return
-    raise AssertionError("%s(%s) succeeded, expected %s" % (call.__name__, kw, code))
 
 
 def boto3_client_paginator_and_resource(srv):

@@ -20,9 +20,8 @@ import sys
 
 import boto3
 import botocore.config
-from botocore.exceptions import ClientError
 
-from apitest import ACCESS_KEY, REGION, SECRET_KEY, check, run_cases
+from apitest import ACCESS_KEY, REGION, SECRET_KEY, check, refused, run_cases
 
 IMAGE = "ami-0abcdef1234567890"
 FAST = {"Delay": 1, "MaxAttempts": 30}  # the waiters' defaults poll every 15 s
@@ -32,17 +31,6 @@ def ec2(srv):
     return boto3.client("ec2", endpoint_url=srv.url, region_name=REGION,
                         aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
                         config=botocore.config.Config(retries={"max_attempts": 1}))
-
-
-def refused(code, call, **kw):
-    """call(**kw) must fail with EC2 error `code`."""
-    try:
-        call(**kw)
-    except ClientError as e:
-        got = e.response["Error"]["Code"]
-        check(got == code, "%s(%s): %s, expected %s" % (call.__name__, kw, got, code))
-        return
-    raise AssertionError("%s(%s) succeeded, expected %s" % (call.__name__, kw, code))
 
 
 def tags(name):

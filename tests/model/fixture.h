@@ -71,6 +71,19 @@ static inline char *dump_str(const struct model *m)
 	return buf;
 }
 
+/* Run a failing call; check code, unchanged dump, empty delta. */
+#define ATOMIC_FAILS(w, call, ec2code)                                                             \
+	do {                                                                                       \
+		char *before_ = dump_str((w)->m), *after_;                                         \
+		delta_reset(&(w)->d);                                                              \
+		FAILS(w, call, ec2code);                                                           \
+		after_ = dump_str((w)->m);                                                         \
+		assert_string_equal(before_, after_);                                              \
+		assert_int_equal((w)->d.n, 0);                                                     \
+		free(before_);                                                                     \
+		free(after_);                                                                      \
+	} while (0)
+
 static inline void world_add_subnet(struct world *w, const char *cidr4, const char *cidr6,
 				    const char *az, char *out)
 {

@@ -8,19 +8,6 @@
 
 #define W struct world *w = *state
 
-/* A failing call leaves dump and delta as they were. */
-#define ATOMIC_FAILS(w, call, ec2code)                                                             \
-	do {                                                                                       \
-		char *before_ = dump_str((w)->m), *after_;                                         \
-		delta_reset(&(w)->d);                                                              \
-		FAILS(w, call, ec2code);                                                           \
-		after_ = dump_str((w)->m);                                                         \
-		assert_string_equal(before_, after_);                                              \
-		assert_int_equal((w)->d.n, 0);                                                     \
-		free(before_);                                                                     \
-		free(after_);                                                                      \
-	} while (0)
-
 static const uint16_t ports23[] = {2, 3};
 
 static int setup(void **state)

@@ -12,19 +12,6 @@
 
 #define W struct world *w = *state
 
-/* Run a failing call; check code, unchanged dump, empty delta. */
-#define ATOMIC_FAILS(w, call, ec2code)                                                             \
-	do {                                                                                       \
-		char *before_ = dump_str((w)->m), *after_;                                         \
-		delta_reset(&(w)->d);                                                              \
-		FAILS(w, call, ec2code);                                                           \
-		after_ = dump_str((w)->m);                                                         \
-		assert_string_equal(before_, after_);                                              \
-		assert_int_equal((w)->d.n, 0);                                                     \
-		free(before_);                                                                     \
-		free(after_);                                                                      \
-	} while (0)
-
 #define MAXM 64 /* members a test lists */
 
 /* ---- helpers ---- */
