@@ -3,17 +3,19 @@
  * sg_compile.c - the model's security groups -> sg_acl policies (see
  * sg_compile.h).
  *
- * Four passes over the model, all read-only: the groups (their views and a
- * slot -> index map), the members of each group (their addresses, for the
- * rules that name the group), the ENIs (their sorted group sets, sorted and
- * numbered into policies), then the rules of every policy: counted first,
- * so that all of them go into one array, then written, then built.
+ * Three passes over the model, all read-only, none of them reading an
+ * address: the groups (their views and a slot -> index map), the ENIs
+ * (their sorted group sets, sorted and numbered into policies, and the slot
+ * map), then the rules of every policy: counted first, so that the CIDR
+ * rules go into one array and the group rules into another, then written,
+ * then the CIDR rules built into the ACL.
  */
 #include "sg_compile.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +24,7 @@
 
 #define GROUPS_LIMIT 65536u		    /* sg_rule.group is 16 bits */
 #define RULES_LIMIT (UINT32_MAX / 16u - 1u) /* sg_acl counts and sizes rules in 32 bits */
-
-/* The private addresses of a group's members. */
-struct members {
-	size_t n4, cap4, n6, cap6;
-	uint32_t *v4; /* network order */
-	struct in6_addr *v6;
-};
+#define PEER_RULES_LIMIT (UINT32_MAX - 1u)  /* sg_peer_span is 32 bits */
 
 /* One ENI: its group set (sorted indexes) and its slot. */
 struct eni_key {
@@ -45,7 +41,6 @@ struct ctx {
 	struct model_sg_view *groups; /* valid while the model is not changed: during sg_compile */
 	uint32_t n_gslots;
 	uint32_t *gslot_idx; /* group slot -> index, UINT32_MAX none */
-	struct members *mem; /* [n_groups] */
 	/* ENIs */
 	size_t n_enis, cap_enis;
 	struct eni_key *enis;
@@ -102,25 +97,7 @@ static int group_index(const struct ctx *x, const char *id)
 	return (int)x->gslot_idx[v.slot];
 }
 
-/* ---- pass 2: the members' addresses ---- */
-
-static int take_member(const struct model_eni_view *v, void *arg)
-{
-	struct members *g = arg;
-	size_t n4 = g->n4 + 1 + v->n_secondary;
-
-	if (grow((void **)&g->v4, &g->cap4, n4, sizeof(*g->v4)) < 0 ||
-	    grow((void **)&g->v6, &g->cap6, g->n6 + v->n_ipv6, sizeof(*g->v6)) < 0)
-		return ENOMEM;
-	g->v4[g->n4++] = v->primary_ip;
-	for (size_t k = 0; k < v->n_secondary; k++)
-		g->v4[g->n4++] = v->secondary_ips[k];
-	for (size_t k = 0; k < v->n_ipv6; k++)
-		g->v6[g->n6++] = v->ipv6[k];
-	return 0;
-}
-
-/* ---- pass 3: the ENIs' group sets ---- */
+/* ---- pass 2: the ENIs' group sets ---- */
 
 static int take_eni(const struct model_eni_view *v, void *arg)
 {
@@ -174,7 +151,7 @@ static int eni_cmp(const void *pa, const void *pb)
 	return c != 0 ? c : a->slot < b->slot ? -1 : a->slot > b->slot;
 }
 
-/* ---- pass 4: the rules ---- */
+/* ---- pass 3: the rules ---- */
 
 /* "a.b.c.d/len" or "x::/len" into r's family, prefix and address: 0 or -1. */
 static int parse_cidr(const char *s, enum sg_family fam, struct sg_rule *r)
@@ -232,52 +209,85 @@ static struct sg_rule rule_base(const struct model_sg_rule_view *v, uint16_t gro
 }
 
 /*
- * The sg_rules of one model rule: written to out (when not NULL), counted
- * into *n either way. 0, or a positive errno.
+ * A group rule from r (its protocol and l4 part, as rule_base made it): the
+ * l4 range as sg_acl's rule_l4_range() computes it over sg_l4_value(). 0,
+ * or -1 for what sg_acl's rule_ok() would refuse.
  */
-static int expand(const struct ctx *x, const struct model_sg_rule_view *v, uint16_t group,
-		  uint16_t rule, struct sg_rule *out, uint64_t *n)
+static int peer_rule(const struct sg_rule *r, uint16_t peer, struct sg_peer_rule *out)
+{
+	uint32_t lo = 0, hi = 0xffff;
+
+	if (r->proto < SG_ANY || r->proto > 255)
+		return -1;
+	switch (r->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if (r->port_lo > r->port_hi)
+			return -1;
+		lo = r->port_lo;
+		hi = r->port_hi;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (r->icmp_type < SG_ANY || r->icmp_type > 255 || r->icmp_code < SG_ANY ||
+		    r->icmp_code > 255 || (r->icmp_type == SG_ANY && r->icmp_code != SG_ANY))
+			return -1;
+		if (r->icmp_type == SG_ANY)
+			break; /* any type: 0..0xffff */
+		if (r->icmp_code == SG_ANY) {
+			lo = (uint32_t)r->icmp_type << 8;
+			hi = lo | 0xff;
+		} else {
+			lo = hi = (uint32_t)r->icmp_type << 8 | (uint32_t)r->icmp_code;
+		}
+		break;
+	default: /* all protocols, or one without ports: any l4 value */
+		break;
+	}
+	*out = (struct sg_peer_rule){.proto = r->proto,
+				     .l4_lo = (uint16_t)lo,
+				     .l4_hi = (uint16_t)hi,
+				     .peer = peer,
+				     .group = r->group,
+				     .rule = r->rule};
+	return 0;
+}
+
+/* One direction of one policy's rules: written only when write is set, counted either way. */
+struct rules_out {
+	struct sg_rule *acl;	   /* CIDR peers */
+	struct sg_peer_rule *peer; /* group peers */
+	uint64_t n_acl, n_peer;	   /* written (or counted) so far */
+};
+
+/* One model rule: a CIDR peer into o->acl, a group peer into o->peer. 0, or a positive errno. */
+static int convert(const struct ctx *x, const struct model_sg_rule_view *v, uint16_t group,
+		   uint16_t rule, struct rules_out *o, bool write)
 {
 	struct sg_rule r = rule_base(v, group, rule);
-	const struct members *mb;
 	int pi;
 
 	if (v->cidr4 != NULL || v->cidr6 != NULL) {
-		if (out != NULL) {
+		if (write) {
 			if (parse_cidr(v->cidr4 != NULL ? v->cidr4 : v->cidr6,
 				       v->cidr4 != NULL ? SG_V4 : SG_V6, &r) < 0)
 				return EINVAL;
-			out[*n] = r;
+			o->acl[o->n_acl] = r;
 		}
-		++*n;
+		o->n_acl++;
 		return 0;
 	}
 	if (v->peer_group_id == NULL || (pi = group_index(x, v->peer_group_id)) < 0)
 		return EINVAL;
-	mb = &x->mem[pi];
-	if (out == NULL) {
-		*n += mb->n4 + mb->n6;
-		return 0;
-	}
-	r.family = SG_V4;
-	r.prefix_len = 32;
-	for (size_t k = 0; k < mb->n4; k++) {
-		memset(r.addr, 0, sizeof(r.addr));
-		memcpy(r.addr, &mb->v4[k], 4);
-		out[(*n)++] = r;
-	}
-	r.family = SG_V6;
-	r.prefix_len = 128;
-	for (size_t k = 0; k < mb->n6; k++) {
-		memcpy(r.addr, &mb->v6[k], 16);
-		out[(*n)++] = r;
-	}
+	if (write && peer_rule(&r, (uint16_t)pi, &o->peer[o->n_peer]) < 0)
+		return EINVAL;
+	o->n_peer++;
 	return 0;
 }
 
-/* The rules of a group set in one direction, into out (NULL: counted only). */
+/* The rules of a group set in one direction, appended to o. */
 static int policy_rules(const struct ctx *x, const struct sg_compiled_policy *p, enum sg_dir dir,
-			struct sg_rule *out, uint64_t *n)
+			struct rules_out *o, bool write)
 {
 	for (uint32_t i = 0; i < p->n_groups; i++) {
 		const struct model_sg_view *g = &x->groups[p->groups[i]];
@@ -287,10 +297,10 @@ static int policy_rules(const struct ctx *x, const struct sg_compiled_policy *p,
 
 			if (g->rules[k].egress != (dir == SG_OUT))
 				continue;
-			rc = expand(x, &g->rules[k], p->groups[i], (uint16_t)k, out, n);
+			rc = convert(x, &g->rules[k], p->groups[i], (uint16_t)k, o, write);
 			if (rc != 0)
 				return rc;
-			if (*n > RULES_LIMIT)
+			if (o->n_acl > RULES_LIMIT || o->n_peer > PEER_RULES_LIMIT)
 				return E2BIG;
 		}
 	}
@@ -304,7 +314,10 @@ void sg_compiled_free(struct sg_compiled *c)
 	if (c == NULL)
 		return;
 	sg_acl_free(c->acl);
-	free(c->by_slot);
+	/* t's arrays are this object's: const for the readers only */
+	free((void *)c->t.slots);
+	free((void *)c->t.peers);
+	free((void *)c->t.peer_rules);
 	free(c->policies);
 	free(c->group_ids);
 	free(c);
@@ -312,38 +325,27 @@ void sg_compiled_free(struct sg_compiled *c)
 
 static void ctx_fini(struct ctx *x)
 {
-	if (x->mem != NULL)
-		for (uint32_t i = 0; i < x->n_groups; i++) {
-			free(x->mem[i].v4);
-			free(x->mem[i].v6);
-		}
-	free(x->mem);
 	free(x->gslot_idx);
 	free(x->groups);
 	free(x->enis);
 }
 
-/* Passes 1 to 3: x filled, c's group table, policies and slot map. 0 or a positive errno. */
+/* Passes 1 and 2: x filled, c's group table, policies and slots. 0 or a positive errno. */
 static int collect(struct ctx *x, struct sg_compiled *c)
 {
+	struct sg_slot *slots;
+
 	if (model_foreach_sg(x->m, take_group, x) != 0)
 		return x->err ? x->err : EINVAL;
 	x->gslot_idx = malloc(((size_t)x->n_gslots + 1) * sizeof(*x->gslot_idx));
-	x->mem = calloc((size_t)x->n_groups + 1, sizeof(*x->mem));
 	c->group_ids = calloc((size_t)x->n_groups + 1, sizeof(*c->group_ids));
-	if (x->gslot_idx == NULL || x->mem == NULL || c->group_ids == NULL)
+	if (x->gslot_idx == NULL || c->group_ids == NULL)
 		return ENOMEM;
 	memset(x->gslot_idx, 0xff, ((size_t)x->n_gslots + 1) * sizeof(*x->gslot_idx));
 	c->n_groups = x->n_groups;
 	for (uint32_t i = 0; i < x->n_groups; i++) {
 		x->gslot_idx[x->groups[i].slot] = i;
 		snprintf(c->group_ids[i], MODEL_ID_MAX, "%s", x->groups[i].id);
-	}
-	for (uint32_t i = 0; i < x->n_groups; i++) {
-		int rc = model_foreach_sg_member(x->m, x->groups[i].id, take_member, &x->mem[i]);
-
-		if (rc != 0)
-			return rc > 0 ? rc : EINVAL;
 	}
 
 	if (model_foreach_eni(x->m, take_eni, x) != 0)
@@ -355,73 +357,96 @@ static int collect(struct ctx *x, struct sg_compiled *c)
 			c->n_policies++;
 	if (c->n_policies > SG_POLICY_MAX)
 		return E2BIG;
-	c->n_slots = x->n_enis > 0 ? x->max_slot + 1 : 0;
+	c->t.n_policies = c->n_policies;
+	c->t.n_slots = x->n_enis > 0 ? x->max_slot + 1 : 0;
 	c->policies = calloc((size_t)c->n_policies + 1, sizeof(*c->policies));
-	c->by_slot = malloc(((size_t)c->n_slots + 1) * sizeof(*c->by_slot));
-	if (c->policies == NULL || c->by_slot == NULL)
+	/* zeroed: a slot without an ENI has SG_NO_POLICY and no groups */
+	slots = calloc((size_t)c->t.n_slots + 1, sizeof(*slots));
+	c->t.slots = slots;
+	if (c->policies == NULL || slots == NULL)
 		return ENOMEM;
-	for (uint32_t s = 0; s < c->n_slots; s++)
-		c->by_slot[s].policy[SG_IN] = c->by_slot[s].policy[SG_OUT] = SG_COMPILED_NO_POLICY;
 	for (size_t i = 0, p = 0; i < x->n_enis; i++) {
+		const struct eni_key *k = &x->enis[i];
 		struct sg_compiled_policy *pol;
+		struct sg_slot *s = &slots[k->slot];
 
-		if (i > 0 && key_cmp(&x->enis[i - 1], &x->enis[i]) != 0)
+		if (i > 0 && key_cmp(&x->enis[i - 1], k) != 0)
 			p++;
 		pol = &c->policies[p];
 		if (pol->n_enis++ == 0) {
 			pol->id = (uint32_t)p + 1;
-			pol->n_groups = x->enis[i].n;
-			memcpy(pol->groups, x->enis[i].g, sizeof(pol->groups));
+			pol->n_groups = k->n;
+			memcpy(pol->groups, k->g, sizeof(pol->groups));
 		}
-		c->by_slot[x->enis[i].slot].policy[SG_IN] = (uint16_t)pol->id;
-		c->by_slot[x->enis[i].slot].policy[SG_OUT] = (uint16_t)pol->id;
+		s->policy[SG_IN] = s->policy[SG_OUT] = (uint16_t)pol->id;
+		s->n_groups = (uint16_t)k->n;
+		memcpy(s->groups, k->g, sizeof(s->groups));
 	}
 	return 0;
 }
 
-/* Pass 4: every policy's rules in one array, then sg_acl_build. 0 or a positive errno. */
+/*
+ * Pass 3: every policy's CIDR rules in one array, built into the ACL, and
+ * its group rules in t.peer_rules. 0 or a positive errno.
+ */
 static int build(struct ctx *x, struct sg_compiled *c)
 {
 	unsigned n_pol = 2 * c->n_policies;
 	struct sg_policy *pol = calloc((size_t)n_pol + 1, sizeof(*pol));
-	struct sg_rule *rules = NULL;
-	uint64_t total = 0;
+	struct sg_peer_span(*spans)[2] = calloc((size_t)c->n_policies + 1, sizeof(*spans));
+	struct rules_out all = {0};
+	struct sg_peer_rule *peer = NULL;
 	int rc = 0;
 
-	if (pol == NULL)
+	c->t.peers = spans;
+	if (pol == NULL || spans == NULL) {
+		free(pol);
 		return ENOMEM;
+	}
 	for (uint32_t i = 0; i < c->n_policies && rc == 0; i++)
 		for (int d = SG_IN; d <= SG_OUT && rc == 0; d++) {
-			uint64_t n = 0;
+			struct rules_out o = {0};
 
-			rc = policy_rules(x, &c->policies[i], (enum sg_dir)d, NULL, &n);
-			c->policies[i].n_rules[d] = (uint32_t)n;
-			total += n;
-			if (total > RULES_LIMIT)
+			rc = policy_rules(x, &c->policies[i], (enum sg_dir)d, &o, false);
+			c->policies[i].n_rules[d] = (uint32_t)o.n_acl;
+			c->policies[i].n_peer_rules[d] = (uint32_t)o.n_peer;
+			all.n_acl += o.n_acl;
+			all.n_peer += o.n_peer;
+			if (all.n_acl > RULES_LIMIT || all.n_peer > PEER_RULES_LIMIT)
 				rc = E2BIG;
 		}
-	if (rc == 0 && (rules = malloc(((size_t)total + 1) * sizeof(*rules))) == NULL)
-		rc = ENOMEM;
-	for (uint32_t i = 0, at = 0; i < c->n_policies && rc == 0; i++)
+	if (rc == 0) {
+		all.acl = malloc(((size_t)all.n_acl + 1) * sizeof(*all.acl));
+		peer = calloc((size_t)all.n_peer + 1, sizeof(*peer));
+		all.peer = peer;
+		c->t.peer_rules = peer;
+		if (all.acl == NULL || peer == NULL)
+			rc = ENOMEM;
+	}
+	c->n_rules = all.n_acl;
+	c->n_peer_rules = all.n_peer;
+	for (uint32_t i = 0, at = 0, pat = 0; i < c->n_policies && rc == 0; i++)
 		for (int d = SG_IN; d <= SG_OUT && rc == 0; d++) {
-			struct sg_policy *p = &pol[2 * i + (uint32_t)d];
-			uint64_t n = 0;
+			struct rules_out o = {.acl = all.acl + at, .peer = peer + pat};
 
-			rc = policy_rules(x, &c->policies[i], (enum sg_dir)d, rules + at, &n);
-			*p = (struct sg_policy){.id = c->policies[i].id,
-						.dir = (enum sg_dir)d,
-						.n_rules = (uint32_t)n,
-						.rules = rules + at};
-			at += (uint32_t)n;
+			rc = policy_rules(x, &c->policies[i], (enum sg_dir)d, &o, true);
+			pol[2 * i + (uint32_t)d] = (struct sg_policy){.id = c->policies[i].id,
+								      .dir = (enum sg_dir)d,
+								      .n_rules = (uint32_t)o.n_acl,
+								      .rules = o.acl};
+			spans[c->policies[i].id][d] =
+			    (struct sg_peer_span){.off = pat, .n = (uint32_t)o.n_peer};
+			at += (uint32_t)o.n_acl;
+			pat += (uint32_t)o.n_peer;
 		}
 	if (rc == 0) {
-		c->n_rules = total;
 		errno = 0;
 		c->acl = sg_acl_build(pol, n_pol, SOCKET_ID_ANY);
 		if (c->acl == NULL)
 			rc = errno != 0 ? errno : ENOMEM;
+		c->t.acl = c->acl;
 	}
-	free(rules);
+	free(all.acl);
 	free(pol);
 	return rc;
 }
