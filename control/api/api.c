@@ -361,6 +361,7 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 {
 	struct api_outcome o = {0};
 	struct delta delta = {0};
+	uint64_t sg_before = model_sg_version(a->m); /* group changes carry no delta */
 	int rc;
 	if (!a->j) {
 		/* no journal, nothing that can refuse after the model: no rehearsal */
@@ -400,7 +401,7 @@ static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
 		}
 	}
 publish:
-	if (a->commit && delta.n) {
+	if (a->commit && (delta.n || model_sg_version(a->m) != sg_before)) {
 		/* after a failure the engine has rebuilt its tables from the model */
 		rc = a->commit(a->commit_arg, &delta);
 		if (rc) {

@@ -620,6 +620,13 @@ int model_foreach_sg(const struct model *m, model_sg_cb cb, void *arg);
 /* The ENIs that have that group, in no set order (-1 when the group is unknown). */
 int model_foreach_sg_member(const struct model *m, const char *group_id, model_eni_cb cb,
 			    void *arg);
+/*
+ * A number that changes with every change of what the security groups
+ * compile to (engine/sg_compile.h): a group created or deleted, a rule
+ * authorized or revoked, an ENI joining or leaving a group (its groups
+ * replaced, the ENI created or deleted). Addresses do not change it.
+ */
+uint64_t model_sg_version(const struct model *m);
 
 /*
  * Resuming an iteration (Describe pages, SPEC R30): model_foreach_*_from

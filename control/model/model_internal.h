@@ -183,6 +183,7 @@ struct model {
 	size_t nv4, nv6, nassoc;
 	size_t cap_v4, cap_v6, cap_eips; /* 0 = unlimited */
 	uint64_t seq;			 /* id generator counter: advances only on success */
+	uint64_t sg_version; /* bumped by every change sg_compile sees (model_sg_version) */
 	uint32_t last_alloc; /* the EIP allocated last (a loader associates it next), or NIL */
 	/* launch (model_launch.c) and termination */
 	uint16_t place[MODEL_PORTS_MAX]; /* the placement rule's ports, in order */

@@ -183,6 +183,7 @@ static uint32_t group_link(struct model *m, struct sgroup *g)
 {
 	uint32_t gi = objtab_alloc(&m->sgs);
 
+	m->sg_version++;
 	*SG(m, gi) = *g;
 	memset(g, 0, sizeof(*g));
 	g = SG(m, gi);
@@ -292,6 +293,7 @@ void model_sg_destroy(struct model *m, uint32_t gi)
 {
 	struct sgroup *g = SG(m, gi);
 
+	m->sg_version++;
 	for (size_t k = 0; k < g->n; k++) {
 		if (g->r[k].peer == SG_PEER_GROUP && g->r[k].group != gi)
 			SG(m, g->r[k].group)->refs--;
@@ -568,6 +570,7 @@ static void rule_insert(struct model *m, uint32_t gi, struct sgroup *g, const st
 {
 	size_t at = r->egress ? g->n : g->n_in;
 
+	m->sg_version++;
 	memmove(&g->r[at + 1], &g->r[at], (g->n - at) * sizeof(*g->r));
 	memmove(&g->views[at + 1], &g->views[at], (g->n - at) * sizeof(*g->views));
 	g->r[at] = *r;
@@ -585,6 +588,7 @@ static void rule_remove(struct model *m, uint32_t gi, size_t k)
 {
 	struct sgroup *g = SG(m, gi);
 
+	m->sg_version++;
 	if (g->r[k].peer == SG_PEER_GROUP && g->r[k].group != gi)
 		SG(m, g->r[k].group)->refs--;
 	mhash_del(&m->by_sgr, g->views[k].id, strlen(g->views[k].id));
@@ -1002,6 +1006,7 @@ void model_sg_join(struct model *m, uint32_t ei)
 {
 	struct eni *e = ENI(m, ei);
 
+	m->sg_version++;
 	for (size_t k = 0; k < e->ngroups; k++) {
 		struct sgroup *g = SG(m, e->sg[k]);
 		e->sgpos[k] = (uint32_t)g->nmem;
@@ -1013,6 +1018,7 @@ void model_sg_leave(struct model *m, uint32_t ei)
 {
 	struct eni *e = ENI(m, ei);
 
+	m->sg_version++;
 	for (size_t k = 0; k < e->ngroups; k++) {
 		uint32_t gi = e->sg[k], pos = e->sgpos[k];
 		struct sgroup *g = SG(m, gi);
@@ -1219,4 +1225,9 @@ int model_sg_clone(struct model *d, const struct model *s)
 		if (clone_group(SG(d, i), SG(s, i)) < 0)
 			return -ENOMEM;
 	return 0;
+}
+
+uint64_t model_sg_version(const struct model *m)
+{
+	return m->sg_version;
 }
