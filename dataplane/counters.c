@@ -23,7 +23,10 @@ struct counters *counters_create(uint32_t n_enis)
 	memset(c, 0, sizeof(*c));
 	c->n_enis = n_enis;
 	c->eni = calloc(n_enis ? n_enis : 1, sizeof(*c->eni));
-	if (c->eni == NULL) {
+	c->sg_eni = calloc(n_enis ? n_enis : 1, sizeof(*c->sg_eni));
+	if (c->eni == NULL || c->sg_eni == NULL) {
+		free(c->eni);
+		free(c->sg_eni);
 		free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -36,18 +39,22 @@ void counters_free(struct counters *c)
 	if (c == NULL)
 		return;
 	free(c->eni);
+	free(c->sg_eni);
 	free(c);
 }
 
 void counters_reset(struct counters *c)
 {
 	struct counters_eni *eni = c->eni;
+	struct counters_sg_eni *sg_eni = c->sg_eni;
 	uint32_t n = c->n_enis;
 
 	memset(c, 0, sizeof(*c));
 	c->eni = eni;
+	c->sg_eni = sg_eni;
 	c->n_enis = n;
 	memset(eni, 0, sizeof(*eni) * n);
+	memset(sg_eni, 0, sizeof(*sg_eni) * n);
 }
 
 const char *counters_drop_name(unsigned reason)
@@ -76,6 +83,8 @@ void counters_sum(const struct counters *const *per_worker, unsigned n, struct c
 		out->fragments += counters_load(&c->fragments);
 		out->icmp_too_big += counters_load(&c->icmp_too_big);
 		out->icmp_limited += counters_load(&c->icmp_limited);
+		out->sg_flows += counters_load(&c->sg_flows);
+		out->sg_flows_raced += counters_load(&c->sg_flows_raced);
 		for (unsigned p = 0; p < FWD_MAX_PORTS; p++) {
 			out->port[p].rx += counters_load(&c->port[p].rx);
 			out->port[p].tx += counters_load(&c->port[p].tx);
@@ -84,6 +93,8 @@ void counters_sum(const struct counters *const *per_worker, unsigned n, struct c
 		for (uint32_t e = 0; e < ne; e++) {
 			out->eni[e].packets += counters_load(&c->eni[e].packets);
 			out->eni[e].bytes += counters_load(&c->eni[e].bytes);
+			out->sg_eni[e].in += counters_load(&c->sg_eni[e].in);
+			out->sg_eni[e].out += counters_load(&c->sg_eni[e].out);
 		}
 	}
 }

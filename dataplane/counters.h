@@ -41,6 +41,10 @@
  *   frag-needed          bigger than the egress MTU and DF set, or IPv6: an ICMP
  *                        "fragmentation needed" / "packet too big" goes back (D7)
  *   frag-failed          bigger than the egress MTU, DF clear, but no mbufs to fragment it
+ *   sg-inbound           no inbound rule of the receiving ENI's groups allows it, and it
+ *                        is not part of a tracked flow (D12)
+ *   sg-outbound          the same for the outbound rules of the sending ENI's groups
+ *   sg-flow-table-full   a new flow the rules allow, but the flow table is full (D12)
  */
 #define COUNTERS_DROPS(X)                                                                          \
 	X(NO_ROUTE, "no-route")                                                                    \
@@ -62,7 +66,10 @@
 	X(TX_FULL, "tx-full")                                                                      \
 	X(NOT_FOR_US, "not-for-us")                                                                \
 	X(FRAG_NEEDED, "frag-needed")                                                              \
-	X(FRAG_FAILED, "frag-failed")
+	X(FRAG_FAILED, "frag-failed")                                                              \
+	X(SG_INBOUND, "sg-inbound")                                                                \
+	X(SG_OUTBOUND, "sg-outbound")                                                              \
+	X(SG_FLOW_TABLE_FULL, "sg-flow-table-full")
 
 enum counters_drop {
 #define COUNTERS_X(e, s) COUNTERS_DROP_##e,
@@ -81,6 +88,12 @@ struct counters_eni {
 	uint64_t packets, bytes; /* delivered to the ENI */
 };
 
+/* Security groups (D12), per ENI: packets its groups refused (a separate
+ * array: the delivery counters above stay 16 bytes, four ENIs a line). */
+struct counters_sg_eni {
+	uint64_t in, out; /* sg-inbound: to the ENI; sg-outbound: from it */
+};
+
 struct counters {
 	uint64_t drop[COUNTERS_DROP_MAX];
 	uint64_t arp_replies; /* ARP requests answered */
@@ -91,7 +104,11 @@ struct counters {
 	uint64_t icmp_too_big, icmp_limited;
 	struct counters_port port[FWD_MAX_PORTS];
 	uint32_t n_enis;
-	struct counters_eni *eni; /* n_enis, by ENI slot */
+	struct counters_eni *eni;	/* n_enis, by ENI slot */
+	struct counters_sg_eni *sg_eni; /* n_enis, by ENI slot */
+	/* security groups: flows created, and new flows the table could not take
+	 * because another worker's entry for the same key was being removed */
+	uint64_t sg_flows, sg_flows_raced;
 };
 
 /* Zeroed counters for n_enis ENI slots. NULL + errno. */

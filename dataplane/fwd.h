@@ -40,6 +40,9 @@
 #include "em8.h"
 #include "route.h"
 
+struct sg_tables;
+struct ct;
+
 #define FWD_MAX_PORTS 16    /* the engine's ENGINE_MAX_PORTS is asserted equal (engine.c) */
 #define FWD_ENI_ABSENT 0xff /* eni_fwd.state of an unused ENI slot */
 
@@ -103,6 +106,11 @@ struct fwd_side {
 	int16_t uplink; /* index of the (first) uplink port, -1 when none */
 	struct fwd_port ports[FWD_MAX_PORTS];
 	struct fwd_neigh *neigh;
+	/* security groups (D12): the compiled rules of this generation, NULL when
+	 * groups are not enforced; the flow table, one for both sides (shared by
+	 * every worker, conntrack.h), NULL with them */
+	const struct sg_tables *sg;
+	struct ct *ct;
 };
 
 /* ---- encodings shared by the builder and the pipeline ---- */

@@ -9,6 +9,7 @@
 
 #include "emit.h"
 #include "route_filter.h"
+#include "sg_stage.h"
 #include "stage.h"
 
 /*
@@ -58,6 +59,9 @@ static __rte_always_inline void stage_host4(const struct emit_ctx *ec, const str
 	const struct em8 *priv4 = s->priv4;
 	const struct em4 *eip4 = s->eip4;
 	uint32_t nh[PIPELINE_BURST_MAX];
+	uint8_t pend[PIPELINE_BURST_MAX]; /* security groups: decided, to be checked */
+	unsigned np = 0;
+	const bool sg = s->sg != NULL;
 
 	host_routes(s, rt, a4, NULL, n4, false, nh);
 	n4 = host_route_filter(ec->c, s, ec->in_port, pkts, meta, i4, nh, n4, false);
@@ -71,8 +75,17 @@ static __rte_always_inline void stage_host4(const struct emit_ctx *ec, const str
 			continue;
 		}
 		pm->act = vd.kind;
+		if (unlikely(sg)) {
+			pend[np++] = (uint8_t)i;
+			continue;
+		}
 		emit(ec, pkts[i], pm);
 	}
+	if (np == 0)
+		return;
+	np = sg_stage(ec->c, s, ec->in_port, pkts, meta, pend, np, true);
+	for (unsigned j = 0; j < np; j++)
+		emit(ec, pkts[pend[j]], &meta[pend[j]]);
 }
 
 #endif

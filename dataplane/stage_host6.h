@@ -9,6 +9,7 @@
 
 #include "emit.h"
 #include "route_filter.h"
+#include "sg_stage.h"
 #include "stage.h"
 
 /* Host IPv6 after the sending ENI is known: pkts[i6[0..n6)], sources k16[]. */
@@ -20,6 +21,9 @@ static __rte_always_inline void stage_host6(const struct emit_ctx *ec, const str
 	uint32_t rt[PIPELINE_BURST_MAX], nh[PIPELINE_BURST_MAX];
 	uint8_t a6[PIPELINE_BURST_MAX][16];
 	unsigned n = 0, nl = 0;
+	uint8_t pend[PIPELINE_BURST_MAX]; /* security groups: decided, to be checked */
+	unsigned np = 0;
+	const bool sg = s->sg != NULL;
 
 	/* the source check: k16[] holds the sources */
 	hit = em16_lookup_bulk(s->ip6, k16, n6, vals);
@@ -68,8 +72,17 @@ static __rte_always_inline void stage_host6(const struct emit_ctx *ec, const str
 		} else {
 			pm->act = VERDICT_TO_UPLINK;
 		}
+		if (unlikely(sg)) {
+			pend[np++] = (uint8_t)i;
+			continue;
+		}
 		emit(ec, pkts[i], pm); /* nat_src, nat_dst: 0 since parse (unused for IPv6) */
 	}
+	if (np == 0)
+		return;
+	np = sg_stage(ec->c, s, ec->in_port, pkts, meta, pend, np, true);
+	for (unsigned j = 0; j < np; j++)
+		emit(ec, pkts[pend[j]], &meta[pend[j]]);
 }
 
 #endif

@@ -4,6 +4,7 @@
 #define ENIMAP_STAGE_UPLINK_H
 
 #include "emit.h"
+#include "sg_stage.h"
 #include "stage.h"
 
 /* The uplink's packets, their keys gathered at parse (uk): looked up, emitted. */
@@ -16,6 +17,10 @@ static __rte_always_inline void stage_uplink(struct counters *c, struct frag_ctx
 	const struct em4 *eip4 = s->eip4;
 	unsigned n4 = uk->n4, n6 = uk->n6;
 	struct emit_ctx ec;
+
+	uint8_t pend[PIPELINE_BURST_MAX]; /* security groups: decided, to be checked */
+	unsigned np = 0;
+	const bool sg = s->sg != NULL;
 
 	emit_ctx_init(&ec, c, fr, s, in_port, tx);
 	hit6 = n6 ? em16_lookup_bulk(s->ip6, uk->k6, n6, vals6) : 0;
@@ -33,6 +38,10 @@ static __rte_always_inline void stage_uplink(struct counters *c, struct frag_ctx
 		pm->act = VERDICT_TO_ENI;
 		pm->to = fwd_v4_slot(v);
 		pm->nat_dst = fwd_v4_addr(v);
+		if (unlikely(sg)) {
+			pend[np++] = (uint8_t)i;
+			continue;
+		}
 		emit(&ec, pkts[i], pm);
 	}
 	for (unsigned j = 0; j < n6; j++) {
@@ -45,8 +54,17 @@ static __rte_always_inline void stage_uplink(struct counters *c, struct frag_ctx
 		}
 		pm->act = VERDICT_TO_ENI;
 		pm->to = (uint32_t)vals6[j];
+		if (unlikely(sg)) {
+			pend[np++] = (uint8_t)i;
+			continue;
+		}
 		emit(&ec, pkts[i], pm); /* nat_src, nat_dst: 0 since parse */
 	}
+	if (np == 0)
+		return;
+	np = sg_stage(c, s, in_port, pkts, meta, pend, np, false);
+	for (unsigned j = 0; j < np; j++)
+		emit(&ec, pkts[pend[j]], &meta[pend[j]]);
 }
 
 #endif

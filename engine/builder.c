@@ -501,22 +501,51 @@ static int builder_prepare(struct builder *b, const struct delta *d)
 	return rc;
 }
 
-int builder_apply(struct builder *b, const struct delta *d)
+/* d and sg as one generation (sg_set false: both sides keep theirs). */
+static int builder_publish(struct builder *b, const struct delta *d, bool sg_set,
+			   const struct sg_tables *sg)
 {
+	struct fwd_side *w;
 	int rc;
 
-	if (d->n == 0)
+	if (d->n == 0 && !sg_set)
 		return 0;
 	rc = builder_prepare(b, d);
 	if (rc != 0)
 		return rc; /* nothing changed */
-	if (side_apply(gen_writer_side(b->gen), d) != 0)
+	w = gen_writer_side(b->gen);
+	if (side_apply(w, d) != 0)
 		return -EIO; /* unpublished: workers never see it; the sides differ */
+	if (sg_set)
+		w->sg = sg;
 	gen_writer_publish(b->gen);
-	/* the old side is unread now: make it equal to the published one */
-	if (side_apply(gen_writer_side(b->gen), d) != 0)
+	/* the old side is unread now (its sg too): make it equal to the published one */
+	w = gen_writer_side(b->gen);
+	if (sg_set)
+		w->sg = sg;
+	if (side_apply(w, d) != 0)
 		return -EIO; /* the published side is right, the other is not */
 	return 0;
+}
+
+int builder_apply(struct builder *b, const struct delta *d)
+{
+	return builder_publish(b, d, false, NULL);
+}
+
+int builder_apply_sg(struct builder *b, const struct delta *d, const struct sg_tables *sg)
+{
+	return builder_publish(b, d, true, sg);
+}
+
+void builder_set_ct(struct builder *b, struct ct *ct)
+{
+	b->side[0].ct = b->side[1].ct = ct;
+}
+
+struct rte_rcu_qsbr *builder_qsbr(const struct builder *b)
+{
+	return gen_qsbr(b->gen);
 }
 
 /* A new side holding exactly full (every table built empty first). */
@@ -556,6 +585,9 @@ static int builder_replace_writer(struct builder *b, const struct delta *full)
 
 	if (rc != 0)
 		return rc;
+	/* the security groups are not in full: the new side keeps the old one's */
+	fresh.sg = w->sg;
+	fresh.ct = w->ct;
 	side_fini(w); /* no worker reads it: it is not published */
 	*w = fresh;
 	return 0;

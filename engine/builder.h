@@ -26,6 +26,7 @@
 #include "fwd.h"
 
 struct gen;
+struct rte_rcu_qsbr;
 
 struct builder_port {
 	enum fwd_port_role role;
@@ -78,6 +79,25 @@ uint32_t builder_max_enis(const struct builder *b);
  * and logs it).
  */
 int builder_apply(struct builder *b, const struct delta *d);
+
+/*
+ * builder_apply() with the security groups of the same generation: both
+ * sides' sg becomes sg (NULL: not enforced) as d is applied, so a packet
+ * sees the rules that go with the tables it reads (an ENI's slot and its
+ * policy appear together). d may be empty: the new rules alone are then
+ * published. When it returns 0 no worker can hold the sides' previous sg:
+ * the caller may free it. On an error the sides keep their old sg.
+ */
+int builder_apply_sg(struct builder *b, const struct delta *d, const struct sg_tables *sg);
+
+/*
+ * The flow table of the security groups, on both sides. Before any worker
+ * reads the sides (at start: the engine creates the table once it knows
+ * the builder's RCU variable, builder_qsbr).
+ */
+void builder_set_ct(struct builder *b, struct ct *ct);
+/* The workers' RCU variable (gen.h): the flow table's grace periods use it. */
+struct rte_rcu_qsbr *builder_qsbr(const struct builder *b);
 
 /*
  * Make both sides hold exactly full (the model's full delta), each built

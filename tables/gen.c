@@ -162,3 +162,8 @@ uint64_t gen_generation(const struct gen *g)
 {
 	return __atomic_load_n(&g->gen, __ATOMIC_ACQUIRE);
 }
+
+struct rte_rcu_qsbr *gen_qsbr(const struct gen *g)
+{
+	return g->v;
+}

@@ -34,6 +34,8 @@
 struct gen;
 
 /* side0 and side1: the two copies, equal at creation; side0 is published first. */
+struct rte_rcu_qsbr;
+
 struct gen *gen_create(unsigned max_readers, void *side0, void *side1);
 void gen_free(struct gen *g);
 
@@ -63,5 +65,8 @@ void *gen_writer_side(const struct gen *g);
 uint64_t gen_writer_publish(struct gen *g);
 /* Number of the published generation (starts at 0; +1 per publish). */
 uint64_t gen_generation(const struct gen *g);
+/* The readers' QSBR variable: other structures the same readers hold (the
+ * security groups' flow table) wait for grace periods on it. */
+struct rte_rcu_qsbr *gen_qsbr(const struct gen *g);
 
 #endif
