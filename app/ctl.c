@@ -315,7 +315,8 @@ static const char ctl_help[] =
     "start INSTANCE | stop INSTANCE\n"
     "sdcheck ENI on|off\n"
     "route-add RTB CIDR TARGET | route-del RTB CIDR\n"
-    "dump\n";
+    "dump\n"
+    "stats | drops | eni ENI | sg GROUP (counters; sg: drops at the group's members)\n";
 
 int ctl_exec(struct model *m, const char *line, struct delta *d, FILE *out)
 {

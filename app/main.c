@@ -170,8 +170,9 @@ static void handle_line(const char *line, FILE *out, void *arg)
 
 	app_lock(a);
 	delta_reset(&a->delta);
+	uint64_t sg_before = model_sg_version(a->model); /* group changes carry no delta */
 	rc = ctl_exec(a->model, line, &a->delta, out);
-	if (rc == CTL_OK && a->delta.n > 0) {
+	if (rc == CTL_OK && (a->delta.n > 0 || model_sg_version(a->model) != sg_before)) {
 		/* the reply is sent after this returns: the change is visible by then */
 		int arc = engine_apply(a->engine, &a->delta);
 
@@ -259,8 +260,10 @@ static int serve(struct app *a, const char *path)
 		return -1;
 	}
 	RTE_LOG(NOTICE, ENIMAP, "control socket: %s\n", path);
-	while (!stop_requested)
+	while (!stop_requested) {
 		ctlsrv_poll(srv, 200);
+		engine_tick(a->engine); /* this is the EAL main thread: the flow table's sweep */
+	}
 	RTE_LOG(NOTICE, ENIMAP, "stopping\n");
 	ctlsrv_free(srv);
 	return 0;

@@ -49,6 +49,55 @@ static void print_mtu(const struct engine *e, FILE *out)
 		ms.fragmented, ms.fragments, ms.icmp_too_big, ms.icmp_limited);
 }
 
+/* Security groups: the flow table and the published rules (nothing when not enforced). */
+static void print_sg(const struct engine *e, FILE *out)
+{
+	struct engine_sg_stats ss;
+
+	engine_sg_stats(e, &ss);
+	if (!ss.enforced)
+		return;
+	fprintf(out,
+		"sg-flows %" PRIu64 "\nsg-flows-max %" PRIu64 "\nsg-flows-created %" PRIu64
+		"\nsg-flows-expired %" PRIu64 "\nsg-flows-untracked %" PRIu64
+		"\nsg-policies %" PRIu64 "\nsg-rules %" PRIu64 "\nsg-compiles %" PRIu64
+		"\nsg-compile-failures %" PRIu64 "\nsg-compile-us %" PRIu64 "\n",
+		ss.flows_live, ss.max_flows, ss.flows_inserted, ss.flows_expired, ss.flows_raced,
+		ss.policies, ss.rules, ss.compiles, ss.compile_failures, ss.compile_ns / 1000);
+}
+
+struct group_sum {
+	const struct engine *e;
+	uint64_t members, in, out;
+};
+
+static int add_member(const struct model_eni_view *v, void *arg)
+{
+	struct group_sum *g = arg;
+	struct engine_eni_stats es;
+
+	engine_eni_stats(g->e, v->slot, &es);
+	g->members++;
+	g->in += es.sg_in_drops;
+	g->out += es.sg_out_drops;
+	return 0;
+}
+
+/* A group's drops: those of its members' (an ENI's drop counts for each of its groups). */
+static int print_group(const struct engine *e, const struct model *m, const char *id, FILE *out)
+{
+	struct group_sum g = {.e = e};
+
+	if (model_foreach_sg_member(m, id, add_member, &g) < 0) {
+		fprintf(out, "ERR InvalidGroup.NotFound: The security group '%s' does not exist\n",
+			id);
+		return 0;
+	}
+	fprintf(out, "members %" PRIu64 "\nsg-inbound %" PRIu64 "\nsg-outbound %" PRIu64 "\nOK\n",
+		g.members, g.in, g.out);
+	return 0;
+}
+
 static int print_eni(const struct engine *e, const struct model *m, const char *id, FILE *out)
 {
 	struct model_eni_view v;
@@ -62,7 +111,10 @@ static int print_eni(const struct engine *e, const struct model *m, const char *
 		return 0;
 	}
 	engine_eni_stats(e, v.slot, &es);
-	fprintf(out, "delivered %" PRIu64 "\nbytes %" PRIu64 "\nOK\n", es.packets, es.bytes);
+	fprintf(out,
+		"delivered %" PRIu64 "\nbytes %" PRIu64 "\nsg-inbound %" PRIu64
+		"\nsg-outbound %" PRIu64 "\nOK\n",
+		es.packets, es.bytes, es.sg_in_drops, es.sg_out_drops);
 	return 0;
 }
 
@@ -75,6 +127,7 @@ int stats_print(const struct engine *e, const struct model *m, const char *line,
 		print_drops(e, out);
 		print_ports(e, out);
 		print_mtu(e, out);
+		print_sg(e, out);
 		fputs("OK\n", out);
 		return 0;
 	}
@@ -85,6 +138,8 @@ int stats_print(const struct engine *e, const struct model *m, const char *line,
 	}
 	if (n == 2 && strcmp(cmd, "eni") == 0)
 		return print_eni(e, m, arg, out);
+	if (n == 2 && strcmp(cmd, "sg") == 0)
+		return print_group(e, m, arg, out);
 	return -1;
 }
 
@@ -162,6 +217,15 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 		tel_add(d, "fragments", ms.fragments);
 		tel_add(d, "icmp-too-big", ms.icmp_too_big);
 		tel_add(d, "icmp-too-big-limited", ms.icmp_limited);
+		struct engine_sg_stats ss;
+		engine_sg_stats(tel.e, &ss);
+		if (ss.enforced) {
+			tel_add(d, "sg-flows", ss.flows_live);
+			tel_add(d, "sg-flows-max", ss.max_flows);
+			tel_add(d, "sg-flows-created", ss.flows_inserted);
+			tel_add(d, "sg-flows-expired", ss.flows_expired);
+			tel_add(d, "sg-rules", ss.rules);
+		}
 		rte_tel_data_add_dict_u64(d, "workers", engine_n_workers(tel.e));
 		tel_add_mbufs(d);
 	}
@@ -185,6 +249,8 @@ static int tel_eni(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(d, "id", v.id);
 		rte_tel_data_add_dict_u64(d, "delivered", es.packets);
 		rte_tel_data_add_dict_u64(d, "bytes", es.bytes);
+		tel_add(d, "sg-inbound", es.sg_in_drops);
+		tel_add(d, "sg-outbound", es.sg_out_drops);
 		rc = 0;
 	}
 	tel.unlock(tel.arg);

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include <sys/mman.h>
+#include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -17,10 +20,12 @@
 #include <rte_memory.h>
 
 #include "builder.h"
+#include "conntrack.h"
 #include "counters.h"
 #include "gen.h"
 #include "pipeline.h"
 #include "port.h"
+#include "sg_compile.h"
 #include "worker.h"
 
 #define RTE_LOGTYPE_ENIMAP RTE_LOGTYPE_USER1
@@ -49,6 +54,15 @@ struct engine {
 	int uplink; /* first uplink port, -1 = none */
 	unsigned lcore[RTE_MAX_LCORE];
 	bool launched;
+	/* security groups (D12), when enforced: the flow table, the published
+	 * compilation and the model's sg version it was made from */
+	bool sg_on;
+	struct ct *ct;
+	struct sg_compiled *sg;
+	uint64_t sg_version;
+	uint32_t sg_max_flows; /* configured (the table has some more positions) */
+	uint64_t sg_compiles, sg_compile_failures;
+	uint64_t sg_compile_ns; /* the last compilation */
 };
 
 static int engine_start_ports(struct engine *e, const struct engine_params *params)
@@ -124,6 +138,83 @@ static int engine_start_ports(struct engine *e, const struct engine_params *para
 	return 0;
 }
 
+static uint64_t engine_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The flow table's clock, the same as the workers' (sg_stage.c): ms of the TSC. */
+static uint64_t engine_ct_now(void)
+{
+	uint64_t per_ms = rte_get_tsc_hz() / 1000;
+
+	return rte_rdtsc() / (per_ms ? per_ms : 1);
+}
+
+/* A new compilation of the model's security groups into *out. 0 or a negative errno. */
+static int engine_sg_compile(struct engine *e, const struct model *m, struct sg_compiled **out)
+{
+	uint64_t t0 = engine_ns();
+	int rc = sg_compile(m, out);
+
+	if (rc != 0) {
+		e->sg_compile_failures++;
+		RTE_LOG(ERR, ENIMAP, "security groups: cannot compile the rules: %s\n",
+			strerror(-rc));
+		return rc;
+	}
+	e->sg_compiles++;
+	e->sg_compile_ns = engine_ns() - t0;
+	return 0;
+}
+
+/* Security groups enforced: the flow table on both sides, the first compilation. */
+static int engine_sg_start(struct engine *e, const struct engine_params *params,
+			   const struct model *m)
+{
+	const struct engine_sg_params *p = &params->sg;
+	struct ct_config cc;
+	int rc;
+
+	if (!p->enforce)
+		return 0;
+	ct_config_default(&cc);
+	cc.max_flows = p->max_flows ? p->max_flows : ENGINE_SG_DEFAULT_FLOWS;
+	cc.hz = 1000;
+#define TIMEOUT(f)                                                                                 \
+	if (p->f)                                                                                  \
+	cc.f = p->f
+	TIMEOUT(tcp_established_s);
+	TIMEOUT(tcp_syn_s);
+	TIMEOUT(tcp_closing_s);
+	TIMEOUT(udp_s);
+	TIMEOUT(udp_stream_s);
+	TIMEOUT(icmp_s);
+#undef TIMEOUT
+	cc.qs = builder_qsbr(e->builder);
+	cc.socket_id = (int)rte_socket_id();
+	e->ct = ct_create("enimap_flows", &cc);
+	if (e->ct == NULL) {
+		RTE_LOG(ERR, ENIMAP, "security groups: flow table of %u flows: %s\n", cc.max_flows,
+			strerror(errno));
+		return -ENOMEM;
+	}
+	builder_set_ct(e->builder, e->ct);
+	e->sg_max_flows = cc.max_flows;
+	rc = engine_sg_compile(e, m, &e->sg);
+	if (rc != 0)
+		return rc;
+	e->sg_version = model_sg_version(m);
+	e->sg_on = true;
+	RTE_LOG(INFO, ENIMAP,
+		"security groups enforced: %u policies, %" PRIu64 " rules, flow table of %u\n",
+		e->sg->n_policies, e->sg->n_rules, cc.max_flows);
+	return 0;
+}
+
 static int engine_build_tables(struct engine *e, const struct engine_params *params,
 			       const struct model *m)
 {
@@ -156,9 +247,13 @@ static int engine_build_tables(struct engine *e, const struct engine_params *par
 		RTE_LOG(ERR, ENIMAP, "tables: %s\n", strerror(errno));
 		return -errno;
 	}
+	rc = engine_sg_start(e, params, m);
+	if (rc != 0)
+		return rc;
 	rc = model_full_delta(m, &d);
 	if (rc == 0)
-		rc = builder_apply(e->builder, &d);
+		rc = e->sg_on ? builder_apply_sg(e->builder, &d, &e->sg->t)
+			      : builder_apply(e->builder, &d);
 	delta_free(&d);
 	if (rc != 0)
 		RTE_LOG(ERR, ENIMAP, "tables: loading the model: %s\n", strerror(-rc));
@@ -320,12 +415,86 @@ static int engine_rebuild(struct engine *e, int why)
 	return rc;
 }
 
+/*
+ * d with a new compilation of the security groups, as one generation. A
+ * compilation that fails (out of memory) leaves the old rules published and
+ * the version unchanged: the next change tries again.
+ */
+static int engine_apply_sg(struct engine *e, const struct delta *d)
+{
+	uint64_t version = model_sg_version(e->model);
+	struct sg_compiled *c;
+	int rc = engine_sg_compile(e, e->model, &c);
+
+	if (rc != 0) {
+		rc = builder_apply(e->builder, d);
+		return rc == 0 ? 0 : engine_rebuild(e, rc);
+	}
+	rc = builder_apply_sg(e->builder, d, &c->t);
+	if (rc != 0) {
+		/* the tables follow the model again, then the new rules are published
+		 * alone: either way both sides hold c afterwards */
+		struct delta none = {0};
+
+		(void)engine_rebuild(e, rc);
+		rc = builder_apply_sg(e->builder, &none, &c->t);
+		if (rc != 0) {
+			/* nothing published: the sides keep the old rules */
+			sg_compiled_free(c);
+			return rc;
+		}
+	}
+	/* no worker can hold the previous rules: the publish waited for them */
+	sg_compiled_free(e->sg);
+	e->sg = c;
+	e->sg_version = version;
+	return 0;
+}
+
 int engine_apply(struct engine *e, const struct delta *d)
 {
-	int rc = builder_apply(e->builder, d);
+	int rc;
 
+	if (e->sg_on && model_sg_version(e->model) != e->sg_version)
+		return engine_apply_sg(e, d);
+	rc = builder_apply(e->builder, d);
 	/* the model already holds d: tables that refused it must follow the model */
 	return rc == 0 ? 0 : engine_rebuild(e, rc);
+}
+
+void engine_tick(struct engine *e)
+{
+	uint32_t budget;
+
+	if (e->ct == NULL)
+		return;
+	/* a sixteenth of the table per call, so a 200 ms poll sweeps it all in about 3 s */
+	budget = ct_positions(e->ct) / 16;
+	(void)ct_sweep(e->ct, engine_ct_now(), budget < 4096 ? 4096 : budget);
+}
+
+void engine_sg_stats(const struct engine *e, struct engine_sg_stats *out)
+{
+	struct ct_stats cs;
+
+	memset(out, 0, sizeof(*out));
+	out->enforced = e->sg_on;
+	if (!e->sg_on)
+		return;
+	ct_get_stats(e->ct, &cs);
+	out->flows_live = cs.live;
+	out->flows_inserted = cs.inserted;
+	out->flows_expired = cs.expired;
+	out->flow_table_full = cs.full;
+	out->flows_raced = cs.raced;
+	out->max_flows = e->sg_max_flows;
+	out->policies = e->sg->n_policies;
+	out->rules = e->sg->n_rules;
+	out->compiles = e->sg_compiles;
+	out->compile_failures = e->sg_compile_failures;
+	out->compile_ns = e->sg_compile_ns;
+	for (size_t r = 0; r < 3; r++)
+		out->drops[r] = engine_drops(e, COUNTERS_DROP_SG_INBOUND + r);
 }
 
 void engine_free(struct engine *e)
@@ -341,6 +510,8 @@ void engine_free(struct engine *e)
 		if (e->port_started[i])
 			port_stop(e->port_id[i]);
 	builder_free(e->builder);
+	ct_free(e->ct); /* the workers are stopped */
+	sg_compiled_free(e->sg);
 	for (unsigned i = 0; i < e->n_workers; i++)
 		pipeline_worker_free(e->pw[i]);
 	rte_free(e->workers);
@@ -414,6 +585,8 @@ void engine_eni_stats(const struct engine *e, uint32_t slot, struct engine_eni_s
 			return;
 		out->packets += LOAD(c->eni[slot].packets);
 		out->bytes += LOAD(c->eni[slot].bytes);
+		out->sg_in_drops += LOAD(c->sg_eni[slot].in);
+		out->sg_out_drops += LOAD(c->sg_eni[slot].out);
 	}
 }
 

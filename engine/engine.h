@@ -79,6 +79,19 @@ struct engine *engine_create(const struct engine_params *params, const struct mo
  * (logged: the tables may then differ from the model).
  */
 int engine_apply(struct engine *e, const struct delta *d);
+/*
+ * With security groups enforced (params.sg.enforce), engine_apply also
+ * publishes, in the same generation as d, a new compilation of the groups
+ * whenever model_sg_version() moved (d may then be empty): a rule change
+ * applies to the next packet. Call it after every group change.
+ */
+
+/*
+ * Housekeeping on the EAL main thread (it must be an EAL thread: the flow
+ * table's frees are per lcore), every few hundred milliseconds: expires
+ * the security groups' idle flows, a bounded part of the table per call.
+ */
+void engine_tick(struct engine *e);
 
 /* Stop the workers, stop and close the ports, free the tables. */
 void engine_free(struct engine *e);
@@ -109,9 +122,26 @@ struct engine_mtu_stats {
 void engine_mtu_stats(const struct engine *e, struct engine_mtu_stats *out);
 
 struct engine_eni_stats {
-	uint64_t packets, bytes; /* delivered to the ENI */
+	uint64_t packets, bytes;	    /* delivered to the ENI */
+	uint64_t sg_in_drops, sg_out_drops; /* refused by its groups: to it (sg-inbound), from it */
 };
 /* slot: model_eni_view.slot */
 void engine_eni_stats(const struct engine *e, uint32_t slot, struct engine_eni_stats *out);
+
+/* Security groups (D12). */
+struct engine_sg_stats {
+	bool enforced;
+	uint64_t flows_live;	  /* in the flow table (expired ones not yet reclaimed included) */
+	uint64_t max_flows;	  /* its capacity */
+	uint64_t flows_inserted;  /* flows created */
+	uint64_t flows_expired;	  /* removed by the sweep */
+	uint64_t flow_table_full; /* new flows refused: table full */
+	uint64_t flows_raced;	  /* new flows passed untracked (their old entry was going) */
+	uint64_t policies, rules; /* the published compilation: group sets, classifier rules */
+	uint64_t compiles, compile_failures;
+	uint64_t compile_ns; /* the last compilation's time */
+	uint64_t drops[3];   /* sg-inbound, sg-outbound, sg-flow-table-full */
+};
+void engine_sg_stats(const struct engine *e, struct engine_sg_stats *out);
 
 #endif

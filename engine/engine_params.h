@@ -35,6 +35,19 @@ struct engine_port_params {
 	uint16_t mtu;	      /* egress MTU in IP bytes, 1280..9216; 0 = 1500 */
 };
 
+/*
+ * Security groups (D12), engine.security_groups in the configuration.
+ * Zeros take the defaults: flows ENGINE_SG_DEFAULT_FLOWS, timeouts EC2's
+ * (conntrack.h: TCP established 432000 s, SYN 120, closing 10; UDP 30,
+ * 180 once a stream; ICMP 30).
+ */
+#define ENGINE_SG_DEFAULT_FLOWS 262144u
+struct engine_sg_params {
+	bool enforce;	    /* false: groups are kept and described, never enforced */
+	uint32_t max_flows; /* tracked flows at most */
+	uint32_t tcp_established_s, tcp_syn_s, tcp_closing_s, udp_s, udp_stream_s, icmp_s;
+};
+
 struct engine_params {
 	unsigned workers; /* poll-mode worker lcores (0 = 1) */
 	size_t n_eal_args;
@@ -45,6 +58,7 @@ struct engine_params {
 	 * given the same ones (model_set_capacity), or it accepts what the tables refuse */
 	size_t max_ipv4, max_ipv6, max_eips;
 	unsigned burst; /* rx burst size (0 = 32) */
+	struct engine_sg_params sg;
 };
 
 #endif

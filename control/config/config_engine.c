@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* config_engine.c - the `engine:` and `api:` sections. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,9 +150,52 @@ static int parse_eal(const struct cnode_ctx *c, const struct cnode *n, struct en
 	return 0;
 }
 
+/* engine.security_groups: enforce, max_flows, timeouts (seconds). */
+static int parse_security_groups(const struct cnode_ctx *c, const struct cnode *n,
+				 struct engine_sg_params *out)
+{
+	static const char *const keys[] = {"enforce", "max_flows", "timeouts", NULL};
+	static const char *const tkeys[] = {"tcp_established", "tcp_syn", "tcp_closing", "udp",
+					    "udp_stream",      "icmp",	  NULL};
+	uint32_t *tdst[] = {&out->tcp_established_s, &out->tcp_syn_s,
+			    &out->tcp_closing_s,     &out->udp_s,
+			    &out->udp_stream_s,	     &out->icmp_s};
+	const struct cnode *v, *t;
+	uint64_t x;
+
+	if (cnode_map_check(c, n, "engine.security_groups", keys))
+		return -1;
+	if ((v = cnode_map_find(c, n, "enforce")) != NULL &&
+	    cnode_bool(c, v, "engine.security_groups.enforce", &out->enforce))
+		return -1;
+	if ((v = cnode_map_find(c, n, "max_flows")) != NULL) {
+		/* the flow table is an rte_hash: at least 8 entries, at most 64M */
+		if (cnode_uint(c, v, "engine.security_groups.max_flows", 8, 1u << 26, &x))
+			return -1;
+		out->max_flows = (uint32_t)x;
+	}
+	if ((t = cnode_map_find(c, n, "timeouts")) == NULL)
+		return 0;
+	if (cnode_map_check(c, t, "engine.security_groups.timeouts", tkeys))
+		return -1;
+	for (int i = 0; tkeys[i] != NULL; i++) {
+		char what[64];
+
+		if ((v = cnode_map_find(c, t, tkeys[i])) == NULL)
+			continue;
+		snprintf(what, sizeof(what), "engine.security_groups.timeouts.%s", tkeys[i]);
+		/* seconds; 1 s to 30 days (EC2 allows TCP established up to 5 days) */
+		if (cnode_uint(c, v, what, 1, 30u * 86400u, &x))
+			return -1;
+		*tdst[i] = (uint32_t)x;
+	}
+	return 0;
+}
+
 int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n, struct engine_params *out)
 {
-	static const char *const keys[] = {"workers", "burst", "eal", "capacity", "ports", NULL};
+	static const char *const keys[] = {"workers", "burst",		 "eal", "capacity",
+					   "ports",   "security_groups", NULL};
 	const struct cnode *v;
 	uint64_t x;
 
@@ -174,6 +218,9 @@ int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n, struct
 	if ((v = cnode_map_find(c, n, "capacity")) != NULL && parse_capacity(c, v, out))
 		return -1;
 	if ((v = cnode_map_find(c, n, "ports")) != NULL && parse_ports(c, v, out))
+		return -1;
+	if ((v = cnode_map_find(c, n, "security_groups")) != NULL &&
+	    parse_security_groups(c, v, &out->sg))
 		return -1;
 	return 0;
 }

@@ -167,6 +167,20 @@ static void wrong_type_reported_at_the_value(void **state)
 	expect_refused("engine:\n  workers: two\n", "2:12", "engine.workers: expected a number",
 		       MODEL_UNTOUCHED);
 	expect_refused("engine:\n  workers: 0\n", "2:12", "out of range [1, 64]", MODEL_UNTOUCHED);
+	/* engine.security_groups (D12) */
+	expect_refused("engine: {security_groups: {enforce: on}}\n", "1:37",
+		       "engine.security_groups.enforce: 'on' is not one of false, true",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {security_groups: {max_flows: 4}}\n", "1:39",
+		       "engine.security_groups.max_flows: 4 is out of range [8, 67108864]",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {security_groups: {timeouts: {udp: 0}}}\n", "1:44",
+		       "engine.security_groups.timeouts.udp: 0 is out of range [1, 2592000]",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {security_groups: {timeouts: {tcp: 5}}}\n", "1:39", "tcp",
+		       MODEL_UNTOUCHED);
+	expect_refused("engine: {security_groups: {enforced: true}}\n", "1:28", "enforced",
+		       MODEL_UNTOUCHED);
 	expect_refused("vpcs:\n  - id: vpc-1\n    cidr4: 10.0.0.0/16\n", "3:12",
 		       "vpc cidr4: expected a list, found a scalar", MODEL_UNTOUCHED);
 	expect_refused("api: {enabled: yes}\n", "1:16", "'yes' is not one of false, true",

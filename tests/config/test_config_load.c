@@ -95,6 +95,14 @@ static void example_engine_and_api_sections_parsed(void **state)
 	assert_int_equal(cfg.engine.ports[0].mtu, 1500);
 	assert_int_equal(cfg.engine.ports[1].mtu, 9001);
 	assert_int_equal(cfg.engine.ports[2].mtu, 1500); /* the default */
+	assert_true(cfg.engine.sg.enforce);
+	assert_int_equal(cfg.engine.sg.max_flows, 262144);
+	assert_int_equal(cfg.engine.sg.tcp_established_s, 432000);
+	assert_int_equal(cfg.engine.sg.tcp_syn_s, 120);
+	assert_int_equal(cfg.engine.sg.tcp_closing_s, 10);
+	assert_int_equal(cfg.engine.sg.udp_s, 30);
+	assert_int_equal(cfg.engine.sg.udp_stream_s, 180);
+	assert_int_equal(cfg.engine.sg.icmp_s, 30);
 	assert_true(cfg.api.enabled);
 	assert_string_equal(cfg.api.listen, "127.0.0.1:8787");
 	assert_string_equal(cfg.api.region, "us-east-1");
