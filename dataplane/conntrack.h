@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * conntrack.h - the security groups' flow table (D12), one table shared by
- * every worker. Not yet wired into the pipeline.
+ * every worker (sg_stage.c uses it).
  *
  * Why shared: with RSS the two directions of a NATed flow do not hash
  * alike, so they land on different workers; both must find one entry. The

@@ -2,7 +2,7 @@
 /*
  * sg_acl.h - security-group rules (D12) compiled into DPDK rte_acl
  * classifiers: built on the control side, read by the workers a burst at a
- * time. Not yet wired into the pipeline.
+ * time (sg_stage.c).
  *
  * A *policy* is the union of the rules of an ENI's groups for one direction
  * (inbound or outbound); ENIs with the same group set share one policy id.
@@ -14,10 +14,10 @@
  * A rule matches a packet on: protocol (-1 = all), destination port range
  * (TCP, UDP) or ICMP type / code (ICMP, ICMPv6; -1 = any), and the peer's
  * address (the source of an inbound packet, the destination of an outbound
- * one) within the rule's prefix. A peer that is another group reaches the
- * compiler already expanded to its members' /32 or /128 prefixes. A policy
- * allows what any of its rules allows; nothing else (a policy without rules,
- * or a policy id that was never built, denies everything).
+ * one) within the rule's prefix. Rules naming a group never reach the
+ * classifier: they are the second stage's (sg_tables.h). A policy allows
+ * what any of its rules allows; nothing else (a policy without rules, or a
+ * policy id that was never built, denies everything).
  *
  * Input layout (rte_acl wants the first field one byte and the others in
  * 4-byte input words; fields in network byte order, rules in host order):

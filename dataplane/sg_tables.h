@@ -28,6 +28,7 @@
 #ifndef ENIMAP_SG_TABLES_H
 #define ENIMAP_SG_TABLES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sg_acl.h"
