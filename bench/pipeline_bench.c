@@ -10,12 +10,26 @@
  *             addresses (with EIPs): source check + route + SNAT;
  *   ipv6      from the uplink to N assigned IPv6 addresses: delivery.
  *
+ * Then the security groups (D12; SPEC section 5: 5 groups of 60 rules on
+ * every ENI, established flows at most 25 cycles per packet over the figures
+ * without groups, a new flow at most 400, at most 128 bytes per tracked
+ * flow), in the same tables: for each of the three paths, with keys taken in
+ * order (each packet a distinct flow, no key repeated in a pass), the same
+ * pass without groups, then with them: every packet a new flow (empty flow
+ * table: classify + insert), then the same keys again (every packet a
+ * tracked flow). The rules are built by hand (sg_tables.h), none of them
+ * matching the traffic but the last one of its direction and family.
+ *
  * Only the pipeline_burst() call is timed (rdtsc around it); refilling the
  * mbufs with fresh packets between bursts is not.
  *
- * Usage: enimap-pipeline-bench [N (default 1048576)] [bursts (default 20000)] [in|out|v6]
- * (the third argument runs that path only: for profiling one path with callgrind)
+ * Usage: enimap-pipeline-bench [N (default 1048576)] [bursts (default 20000)]
+ *                              [in|out|v6|sg-in|sg-out|sg-v6]
+ * (the third argument runs that path only, without (in|out|v6) or only with
+ * (sg-*) the security groups: for profiling one path with callgrind, e.g.
+ * --toggle-collect=sg_pass_established)
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,12 +40,17 @@
 #include <rte_cycles.h>
 #include <rte_hash.h>
 #include <rte_jhash.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "bench_util.h"
 #include "builder.h"
+#include "conntrack.h"
+#include "counters.h"
 #include "gen.h"
 #include "pipeline.h"
+#include "sg_acl.h"
+#include "sg_tables.h"
 
 #define BURST 32
 #define N_ENIS 64
@@ -75,8 +94,13 @@ static int cmp_u64(const void *a, const void *b)
 
 enum kind { K_IN, K_OUT, K_V6 };
 
-static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uint32_t n,
-		  unsigned bursts, struct run *r, uint32_t *keys_out)
+/*
+ * bursts bursts of path k, the median burst in r. x, the mapping a packet
+ * goes to, is random over n; or, with seq, x = (start + it * BURST + i) % n:
+ * with bursts * BURST <= n no flow repeats within the pass.
+ */
+static void bench_keys(struct pipeline_worker *w, struct builder *b, enum kind k, uint32_t n,
+		       unsigned bursts, struct run *r, uint32_t *keys_out, bool seq, uint32_t start)
 {
 	struct rte_mbuf *m[BURST];
 	struct pipeline_tx tx;
@@ -90,7 +114,8 @@ static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uin
 		abort();
 	for (unsigned it = 0; it < bursts; it++) {
 		for (unsigned i = 0; i < BURST; i++) {
-			uint32_t x = bench_rand(&rng) % n;
+			uint32_t x = seq ? (uint32_t)((start + (uint64_t)it * BURST + i) % n)
+					 : bench_rand(&rng) % n;
 			uint8_t *f;
 
 			rte_pktmbuf_reset(m[i]);
@@ -130,6 +155,582 @@ static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uin
 	r->median = (double)burst_cycles[bursts / 2] / BURST;
 }
 
+static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uint32_t n,
+		  unsigned bursts, struct run *r, uint32_t *keys_out)
+{
+	bench_keys(w, b, k, n, bursts, r, keys_out, false, 0);
+}
+
+/* ---- the security groups (D12) ---- */
+
+#define SG_PASS_BURSTS 4096u /* bursts of a pass (at most N / BURST): 131072 flows a path */
+#define SG_POLICY 1u	     /* the one policy of every ENI slot, both directions */
+#define SG_RULES (SG_GROUPS_MAX * SG_RULES_PER_GROUP) /* per direction */
+
+/* A packet of the bench as a rule sees it: family, protocol, peer, l4 (sg_l4_value). */
+struct sg_probe {
+	uint8_t family, proto;
+	uint8_t peer[16];
+	uint32_t l4;
+};
+
+/* What bench_keys sends: inbound 198.18.0.5 -> EIP UDP 5001 and 2001:db8::1 -> IPv6 UDP 53
+ * (bench_fill_v6); outbound to 8.8.8.8 UDP 5001. */
+static const struct sg_probe sg_probes_in[] = {
+    {SG_V4, 17, {198, 18, 0, 5}, 5001},
+    {SG_V6, 17, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 53},
+};
+static const struct sg_probe sg_probes_out[] = {{SG_V4, 17, {8, 8, 8, 8}, 5001}};
+
+static uint64_t sg_rng = 0x9e3779b97f4a7c15ull; /* the rules' own: bench()'s sequence unchanged */
+
+static uint32_t sg_rand(void)
+{
+	return bench_rand(&sg_rng);
+}
+
+/* Whether rule r allows probe p (sg_acl's semantics, sg_acl.h). */
+static bool sg_rule_hits(const struct sg_rule *r, const struct sg_probe *p)
+{
+	uint32_t lo = 0, hi = 0xffff;
+
+	if (r->family != p->family || (r->proto != SG_ANY && r->proto != p->proto))
+		return false;
+	if (r->proto == 6 || r->proto == 17) {
+		lo = r->port_lo;
+		hi = r->port_hi;
+	} else if ((r->proto == 1 || r->proto == 58) && r->icmp_type != SG_ANY) {
+		lo = (uint32_t)r->icmp_type << 8;
+		hi = lo | 0xff;
+		if (r->icmp_code != SG_ANY)
+			lo = hi = lo | (uint32_t)r->icmp_code;
+	}
+	if (p->l4 < lo || p->l4 > hi)
+		return false;
+	for (unsigned bit = 0; bit < r->prefix_len; bit++)
+		if ((r->addr[bit / 8] ^ p->peer[bit / 8]) & (0x80 >> (bit % 8)))
+			return false;
+	return true;
+}
+
+/* The peer of a rule: anywhere, inside the VPC, one host, a public prefix. */
+enum sg_peer_kind { PK_ANY, PK_INTERNAL, PK_HOST, PK_PUBLIC };
+
+static void sg_rule_peer(struct sg_rule *r, bool v6, enum sg_peer_kind pk, unsigned g)
+{
+	uint32_t x = sg_rand(), y = sg_rand();
+	unsigned len = 0;
+
+	memset(r->addr, 0, sizeof(r->addr));
+	if (!v6) {
+		uint32_t h = 0;
+
+		r->family = SG_V4;
+		switch (pk) {
+		case PK_ANY:
+			break;
+		case PK_INTERNAL: /* 10.g.x.y/16-32 */
+			h = 0x0a000000u | (g + 1) << 16 | (x & 0xffff);
+			len = 16 + y % 17;
+			break;
+		case PK_HOST: /* 203.0.113.x/32, 198.51.100.x/32 */
+			h = (y % 2 ? 0xcb007100u : 0xc6336400u) | (x & 0xff);
+			len = 32;
+			break;
+		case PK_PUBLIC: /* anything /8-/32 */
+			h = x;
+			len = 8 + y % 25;
+			break;
+		}
+		if (len < 32)
+			h &= len ? ~0u << (32 - len) : 0;
+		r->addr[0] = (uint8_t)(h >> 24);
+		r->addr[1] = (uint8_t)(h >> 16);
+		r->addr[2] = (uint8_t)(h >> 8);
+		r->addr[3] = (uint8_t)h;
+		r->prefix_len = (uint8_t)len;
+		return;
+	}
+	r->family = SG_V6;
+	switch (pk) {
+	case PK_ANY:
+		break;
+	case PK_INTERNAL: /* fd00:g:xxxx:xxxx::/32-64 */
+		r->addr[0] = 0xfd;
+		r->addr[3] = (uint8_t)(g + 1);
+		memcpy(r->addr + 4, &x, 4);
+		len = 32 + y % 33;
+		break;
+	case PK_HOST: /* 2001:db8:ff00:x::1/128 */
+		r->addr[0] = 0x20;
+		r->addr[1] = 0x01;
+		r->addr[2] = 0x0d;
+		r->addr[3] = 0xb8;
+		r->addr[4] = 0xff;
+		memcpy(r->addr + 6, &x, 2);
+		r->addr[15] = 1;
+		len = 128;
+		break;
+	case PK_PUBLIC: /* 2xxx:..., /16-/64 */
+		memcpy(r->addr, &x, 4);
+		memcpy(r->addr + 4, &y, 4);
+		r->addr[0] = (uint8_t)(0x20 | (r->addr[0] & 0x0f));
+		len = 16 + y % 49;
+		break;
+	}
+	for (unsigned bit = len; bit < 128; bit++)
+		r->addr[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+	r->prefix_len = (uint8_t)len;
+}
+
+static void sg_rule_ports(struct sg_rule *r, int proto, uint16_t lo, uint16_t hi)
+{
+	r->proto = (int16_t)proto;
+	r->port_lo = lo;
+	r->port_hi = hi;
+}
+
+static void sg_rule_icmp(struct sg_rule *r, bool v6, int type, int code)
+{
+	r->proto = v6 ? 58 : 1;
+	r->icmp_type = (int16_t)type;
+	r->icmp_code = (int16_t)code;
+}
+
+/* One rule of group g as groups look (a quarter IPv6): SSH and databases
+ * from the VPC, HTTP(S) from anywhere, port ranges from public prefixes,
+ * partners' hosts, DNS, NTP, IPsec, ICMP, everything from a subnet. */
+static void sg_random_rule(struct sg_rule *r, unsigned g)
+{
+	static const uint16_t db[] = {3306, 5432, 6379, 9200, 11211, 27017};
+	bool v6 = sg_rand() % 4 == 0;
+	uint32_t x = sg_rand();
+	uint16_t lo = (uint16_t)(1024 + x % 60000);
+	enum sg_peer_kind pk = PK_PUBLIC;
+
+	memset(r, 0, sizeof(*r));
+	switch (sg_rand() % 16) {
+	case 0:
+		sg_rule_ports(r, 6, 22, 22);
+		pk = PK_INTERNAL;
+		break;
+	case 1:
+		sg_rule_ports(r, 6, 443, 443);
+		pk = PK_ANY;
+		break;
+	case 2:
+		sg_rule_ports(r, 6, 80, 80);
+		pk = PK_ANY;
+		break;
+	case 3:
+		sg_rule_ports(r, 6, db[x % 6], db[x % 6]);
+		pk = PK_INTERNAL;
+		break;
+	case 4:
+		sg_rule_ports(r, 6, lo, (uint16_t)(lo + (x >> 16) % 1000));
+		break;
+	case 5:
+		sg_rule_ports(r, 6, lo, lo);
+		pk = PK_HOST;
+		break;
+	case 6:
+		sg_rule_ports(r, 17, 53, 53);
+		pk = PK_INTERNAL;
+		break;
+	case 7:
+		sg_rule_ports(r, 17, 123, 123);
+		pk = PK_ANY;
+		break;
+	case 8:
+		sg_rule_ports(r, 17, x % 2 ? 500 : 4500, x % 2 ? 500 : 4500);
+		pk = PK_HOST;
+		break;
+	case 9:
+		sg_rule_ports(r, 17, lo, (uint16_t)(lo + (x >> 16) % 100));
+		break;
+	case 10:
+		sg_rule_icmp(r, v6, v6 ? 128 : 8, SG_ANY); /* echo request */
+		pk = PK_ANY;
+		break;
+	case 11:
+		sg_rule_icmp(r, v6, v6 ? 2 : 3, v6 ? 0 : 4); /* too big / frag needed */
+		pk = PK_ANY;
+		break;
+	case 12:
+		sg_rule_icmp(r, v6, SG_ANY, SG_ANY);
+		pk = PK_INTERNAL;
+		break;
+	case 13:
+		r->proto = SG_ANY;
+		pk = PK_INTERNAL;
+		break;
+	case 14:
+		sg_rule_ports(r, 6, 1024, 65535);
+		break;
+	default:
+		sg_rule_ports(r, 17, lo, lo);
+		break;
+	}
+	sg_rule_peer(r, v6, pk, g);
+}
+
+/*
+ * One direction's 5 x 60 rules: random ones none of which allows the
+ * bench's packets (probes), then the nm rules that do (the last ones, so a
+ * classifier has every other rule to get past).
+ */
+static void sg_make_rules(struct sg_rule *rules, const struct sg_probe *probes, unsigned np,
+			  const struct sg_rule *match, unsigned nm)
+{
+	for (unsigned i = 0; i < SG_RULES; i++) {
+		struct sg_rule *r = &rules[i];
+		unsigned g = i / SG_RULES_PER_GROUP;
+		bool hit;
+
+		if (i >= SG_RULES - nm) {
+			*r = match[i - (SG_RULES - nm)];
+		} else {
+			do {
+				sg_random_rule(r, g);
+				hit = false;
+				for (unsigned p = 0; p < np; p++)
+					hit = hit || sg_rule_hits(r, &probes[p]);
+			} while (hit);
+		}
+		r->group = (uint16_t)g;
+		r->rule = (uint16_t)(i % SG_RULES_PER_GROUP);
+	}
+}
+
+/* Bytes allocated from the DPDK heaps, all sockets. */
+static size_t heap_allocated(void)
+{
+	struct rte_malloc_socket_stats st;
+	size_t sum = 0;
+
+	for (unsigned i = 0; i < rte_socket_count(); i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
+			sum += st.heap_allocsz_bytes;
+	return sum;
+}
+
+struct sg_bench {
+	struct sg_rule rules[2][SG_RULES]; /* [SG_IN], [SG_OUT] */
+	struct sg_slot slots[N_ENIS];
+	struct sg_peer_span peers[SG_POLICY + 1][2]; /* no group rules */
+	struct sg_tables t;
+	struct ct_config cc;
+	struct ct *ct;
+	size_t ct_bytes; /* the DPDK heap's growth in ct_create */
+	uint32_t ct_npos;
+};
+
+/* The rules compiled, every ENI slot given them; 0 or -1. */
+static int sg_build(struct sg_bench *sb)
+{
+	struct sg_rule in_match[2], out_match;
+	struct sg_policy pol[2];
+	struct sg_acl *acl;
+
+	memset(in_match, 0, sizeof(in_match));
+	memset(&out_match, 0, sizeof(out_match));
+	sg_rule_ports(&in_match[0], 17, 5001, 5001); /* from 198.18.0.5/32 */
+	in_match[0].family = SG_V4;
+	in_match[0].prefix_len = 32;
+	memcpy(in_match[0].addr, sg_probes_in[0].peer, 4);
+	sg_rule_ports(&in_match[1], 17, 53, 53); /* from 2001:db8::1/128 */
+	in_match[1].family = SG_V6;
+	in_match[1].prefix_len = 128;
+	memcpy(in_match[1].addr, sg_probes_in[1].peer, 16);
+	sg_rule_ports(&out_match, 17, 5001, 5001); /* to 8.8.8.8/32 */
+	out_match.family = SG_V4;
+	out_match.prefix_len = 32;
+	memcpy(out_match.addr, sg_probes_out[0].peer, 4);
+	sg_make_rules(sb->rules[SG_IN], sg_probes_in, 2, in_match, 2);
+	sg_make_rules(sb->rules[SG_OUT], sg_probes_out, 1, &out_match, 1);
+
+	pol[0] = (struct sg_policy){SG_POLICY, SG_IN, SG_RULES, sb->rules[SG_IN]};
+	pol[1] = (struct sg_policy){SG_POLICY, SG_OUT, SG_RULES, sb->rules[SG_OUT]};
+	acl = sg_acl_build(pol, 2, SOCKET_ID_ANY);
+	if (acl == NULL) {
+		fprintf(stderr, "sg_acl_build: %s\n", strerror(errno));
+		return -1;
+	}
+	/* the classifier agrees: the bench's packets match their direction's last rules */
+	for (unsigned d = 0; d < 2; d++) {
+		const struct sg_probe *pr = d == SG_IN ? sg_probes_in : sg_probes_out;
+
+		for (unsigned p = 0; p < (d == SG_IN ? 2u : 1u); p++) {
+			struct sg_acl_in4 i4;
+			struct sg_acl_in6 i6;
+			const struct sg_acl_in4 *p4 = &i4;
+			const struct sg_acl_in6 *p6 = &i6;
+			uint32_t res = 0, a;
+			const struct sg_match *m;
+
+			if (pr[p].family == SG_V4) {
+				memcpy(&a, pr[p].peer, 4);
+				sg_acl_in4_set(&i4, SG_POLICY, pr[p].proto, a, pr[p].l4);
+				sg_acl_classify4(acl, (enum sg_dir)d, &p4, &res, 1);
+			} else {
+				sg_acl_in6_set(&i6, SG_POLICY, pr[p].proto, pr[p].peer, pr[p].l4);
+				sg_acl_classify6(acl, (enum sg_dir)d, &p6, &res, 1);
+			}
+			m = res ? sg_acl_match(acl, res) : NULL;
+			if (m == NULL || m->group != SG_GROUPS_MAX - 1 ||
+			    m->rule < SG_RULES_PER_GROUP - 2) {
+				fprintf(stderr,
+					"sg: the bench's packets do not match the last rules\n");
+				sg_acl_free(acl);
+				return -1;
+			}
+		}
+	}
+	for (unsigned i = 0; i < N_ENIS; i++) {
+		sb->slots[i].policy[SG_IN] = sb->slots[i].policy[SG_OUT] = SG_POLICY;
+		sb->slots[i].n_groups = SG_GROUPS_MAX;
+		for (uint16_t g = 0; g < SG_GROUPS_MAX; g++)
+			sb->slots[i].groups[g] = g;
+	}
+	memset(sb->peers, 0, sizeof(sb->peers));
+	sb->t = (struct sg_tables){.acl = acl,
+				   .n_slots = N_ENIS,
+				   .slots = sb->slots,
+				   .n_policies = SG_POLICY,
+				   .peers = (const struct sg_peer_span(*)[2])sb->peers,
+				   .peer_rules = NULL};
+	ct_config_default(&sb->cc);
+	sb->cc.max_flows = SG_PASS_BURSTS * BURST; /* one path's pass: fixed, so the bytes are */
+	return 0;
+}
+
+/* A new empty flow table, groups enforced with it; 0 or -1. */
+static int sg_enable(struct sg_bench *sb, struct builder *b)
+{
+	const struct delta empty = {0};
+	size_t before = heap_allocated();
+
+	sb->ct = ct_create("bench_flows", &sb->cc);
+	if (sb->ct == NULL) {
+		fprintf(stderr, "ct_create: %s\n", strerror(errno));
+		return -1;
+	}
+	/* the rte_hash (buckets, key store of 48-byte keys + 8-byte data in 64-byte
+	 * slots, free-slot ring and per-lcore caches), the entry array and the
+	 * sweeper's queue: all of ct_create's allocations */
+	sb->ct_bytes = heap_allocated() - before;
+	sb->ct_npos = ct_positions(sb->ct);
+	builder_set_ct(b, sb->ct);
+	return builder_apply_sg(b, &empty, &sb->t) == 0 ? 0 : -1;
+}
+
+/* Groups off again, the flow table freed. */
+static void sg_disable(struct sg_bench *sb, struct builder *b)
+{
+	const struct delta empty = {0};
+
+	builder_apply_sg(b, &empty, NULL);
+	builder_set_ct(b, NULL);
+	ct_free(sb->ct);
+	sb->ct = NULL;
+}
+
+/* The passes, each its own function for callgrind's --toggle-collect (kept
+ * apart: the phase they store differs). Keys in order from 0, the same in
+ * each pass. */
+static volatile int sg_phase;
+
+static __attribute__((noinline)) void sg_pass_no_groups(struct pipeline_worker *w,
+							struct builder *b, enum kind k, uint32_t n,
+							unsigned bursts, struct run *r)
+{
+	sg_phase = 0;
+	bench_keys(w, b, k, n, bursts, r, NULL, true, 0);
+}
+
+static __attribute__((noinline)) void sg_pass_new(struct pipeline_worker *w, struct builder *b,
+						  enum kind k, uint32_t n, unsigned bursts,
+						  struct run *r)
+{
+	sg_phase = 1;
+	bench_keys(w, b, k, n, bursts, r, NULL, true, 0);
+}
+
+static __attribute__((noinline)) void sg_pass_established(struct pipeline_worker *w,
+							  struct builder *b, enum kind k,
+							  uint32_t n, unsigned bursts,
+							  struct run *r)
+{
+	sg_phase = 2;
+	bench_keys(w, b, k, n, bursts, r, NULL, true, 0);
+}
+
+/* The flow key sg_stage gives packet x of path k (VPC slot 0; ports as bench_fill_* set them). */
+static void sg_key_of(struct ct_key *key, enum kind k, uint32_t x)
+{
+	static const uint8_t peer6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	uint8_t a6[16];
+
+	if (k == K_IN) {
+		ct_key4(key, 0, x % N_ENIS, 17, priv_of(x), rte_cpu_to_be_16(5001),
+			rte_cpu_to_be_32(0xc6120005u), rte_cpu_to_be_16(12345));
+	} else if (k == K_OUT) {
+		ct_key4(key, 0, x % N_ENIS, 17, priv_of(x), rte_cpu_to_be_16(12345),
+			rte_cpu_to_be_32(0x08080808u), rte_cpu_to_be_16(5001));
+	} else {
+		v6_of(x, a6);
+		ct_key6(key, 0, x % N_ENIS, 17, a6, rte_cpu_to_be_16(53), peer6,
+			rte_cpu_to_be_16(53));
+	}
+}
+
+/*
+ * A diagnostic of the established figure: the flow table alone on the same
+ * keys (tracked by then), timed apart: ct_lookup_bulk of a burst, then
+ * ct_update of each packet found (with a later millisecond than the
+ * previous pass's, so each writes its word, as in that pass). Medians of the
+ * bursts, per packet; *found: keys the lookup found (all, or the keys are
+ * not sg_stage's).
+ */
+static void sg_ct_alone(struct ct *ct, enum kind k, uint32_t n, unsigned bursts, double *lookup,
+			double *update, uint64_t *found)
+{
+	struct ct_key keys[BURST];
+	const struct ct_key *kp[BURST];
+	int32_t pos[BURST];
+	uint64_t *ub = malloc(sizeof(*ub) * bursts), per_ms = rte_get_tsc_hz() / 1000;
+	enum ct_dir dir = k == K_IN || k == K_V6 ? CT_TO_ENI : CT_FROM_ENI;
+
+	*found = 0;
+	*lookup = *update = 0;
+	if (ub == NULL)
+		return;
+	for (unsigned it = 0; it < bursts; it++) {
+		uint64_t hit, t0, t1, t2, now = rte_rdtsc() / (per_ms ? per_ms : 1);
+
+		for (unsigned i = 0; i < BURST; i++) {
+			sg_key_of(&keys[i], k, (uint32_t)(((uint64_t)it * BURST + i) % n));
+			kp[i] = &keys[i];
+		}
+		t0 = rte_rdtsc_precise();
+		hit = ct_lookup_bulk(ct, kp, BURST, pos);
+		t1 = rte_rdtsc_precise();
+		for (unsigned i = 0; i < BURST; i++)
+			if (hit >> i & 1)
+				ct_update(ct, pos[i], dir, 0, now);
+		t2 = rte_rdtsc_precise();
+		burst_cycles[it] = t1 - t0;
+		ub[it] = t2 - t1;
+		*found += (uint64_t)__builtin_popcountll(hit);
+	}
+	qsort(burst_cycles, bursts, sizeof(*burst_cycles), cmp_u64);
+	qsort(ub, bursts, sizeof(*ub), cmp_u64);
+	*lookup = (double)burst_cycles[bursts / 2] / BURST;
+	*update = (double)ub[bursts / 2] / BURST;
+	free(ub);
+}
+
+struct sg_result {
+	struct run none, fresh, est;
+	uint64_t flows;		     /* counted by the pipeline (counters.sg_flows) */
+	double ct_lookup, ct_update; /* sg_ct_alone */
+	uint64_t ct_found;
+};
+
+/* 0, or -1 when the groups could not be set up. */
+static int sg_phase_run(struct pipeline_worker *w, struct builder *b, uint32_t n, unsigned bursts,
+			const bool on[3], struct sg_result res[3], struct sg_bench *sb)
+{
+	const struct counters *cn = pipeline_worker_counters(w);
+
+	/* without groups first, the same keys (warm-up, then measured) */
+	for (unsigned k = 0; k < 3; k++) {
+		if (!on[k])
+			continue;
+		sg_pass_no_groups(w, b, (enum kind)k, n, bursts, &res[k].none);
+		sg_pass_no_groups(w, b, (enum kind)k, n, bursts, &res[k].none);
+	}
+	if (sg_build(sb) != 0)
+		return -1;
+	for (unsigned k = 0; k < 3; k++) {
+		uint64_t f0;
+
+		if (!on[k])
+			continue;
+		/* a warm-up pass of new flows (the classifier, the code), on a table
+		 * thrown away: the measured one starts empty */
+		if (sg_enable(sb, b) != 0) {
+			sg_acl_free((struct sg_acl *)sb->t.acl);
+			return -1;
+		}
+		sg_pass_new(w, b, (enum kind)k, n, bursts, &res[k].fresh);
+		sg_disable(sb, b);
+		if (sg_enable(sb, b) != 0) {
+			sg_acl_free((struct sg_acl *)sb->t.acl);
+			return -1;
+		}
+		f0 = cn->sg_flows;
+		sg_pass_new(w, b, (enum kind)k, n, bursts, &res[k].fresh);
+		sg_pass_established(w, b, (enum kind)k, n, bursts, &res[k].est);
+		res[k].flows = cn->sg_flows - f0;
+		sg_ct_alone(sb->ct, (enum kind)k, n, bursts, &res[k].ct_lookup, &res[k].ct_update,
+			    &res[k].ct_found);
+		sg_disable(sb, b);
+	}
+	sg_acl_free((struct sg_acl *)sb->t.acl);
+	return 0;
+}
+
+static void sg_report(uint32_t n, unsigned bursts, const bool on[3], const struct sg_result res[3],
+		      const struct sg_bench *sb)
+{
+	static const char *const label[3] = {"inbound ", "outbound", "IPv6    "};
+	static const char *const name[3] = {"inbound", "outbound", "ipv6"};
+	double per_flow = (double)sb->ct_bytes / sb->cc.max_flows;
+
+	printf("security groups: policy of %u groups x %u rules per direction on all %u ENIs, "
+	       "passes of %u bursts (%u flows, keys in order)\n",
+	       (unsigned)SG_GROUPS_MAX, (unsigned)SG_RULES_PER_GROUP, (unsigned)N_ENIS, bursts,
+	       bursts * BURST);
+	printf("TSC cycles per packet, median burst: no groups / established (+) / new flow (+)\n");
+	for (unsigned k = 0; k < 3; k++) {
+		const struct sg_result *r = &res[k];
+
+		if (!on[k])
+			continue;
+		printf("%s: %6.1f / %6.1f (%+6.1f) / %6.1f (%+6.1f)  (%" PRIu64 "/%" PRIu64
+		       "/%" PRIu64 " passed of %" PRIu64 " each, %" PRIu64 " flows created)\n",
+		       label[k], r->none.median, r->est.median, r->est.median - r->none.median,
+		       r->fresh.median, r->fresh.median - r->none.median, r->none.delivered,
+		       r->est.delivered, r->fresh.delivered, r->none.packets, r->flows);
+		printf(
+		    "          flow table alone, same keys: ct_lookup_bulk %.1f + ct_update %.1f "
+		    "(%" PRIu64 " found)\n",
+		    r->ct_lookup, r->ct_update, r->ct_found);
+		if (r->fresh.delivered != r->fresh.packets || r->est.delivered != r->est.packets ||
+		    r->flows != r->fresh.packets)
+			fprintf(stderr,
+				"sg %s: not every packet passed, or not every flow was "
+				"tracked: the figures are not what they say\n",
+				name[k]);
+	}
+	printf("flow table: %zu bytes allocated for %u flows (%u positions): %.1f bytes per flow\n",
+	       sb->ct_bytes, sb->cc.max_flows, sb->ct_npos, per_flow);
+	for (unsigned k = 0; k < 3; k++) {
+		if (!on[k])
+			continue;
+		printf("{\"figure\": \"pipeline.sg.%s.established.%u.cycles_per_pkt\", \"value\": "
+		       "%.1f, \"unit\": \"cycles\", \"baseline\": %.1f}\n",
+		       name[k], n, res[k].est.median, res[k].none.median + 25);
+		printf("{\"figure\": \"pipeline.sg.%s.new_flow.%u.cycles_per_pkt\", \"value\": "
+		       "%.1f, \"unit\": \"cycles\", \"baseline\": %.1f}\n",
+		       name[k], n, res[k].fresh.median, res[k].none.median + 400);
+	}
+	printf("{\"figure\": \"sg.flow_entry.bytes\", \"value\": %.1f, \"unit\": \"bytes\", "
+	       "\"baseline\": 128}\n",
+	       per_flow);
+}
+
 int main(int argc, char **argv)
 {
 	/* one lcore (the caller pins it with taskset), never hugepages: the
@@ -140,6 +741,10 @@ int main(int argc, char **argv)
 	const char *only = argc > 3 ? argv[3] : "";
 	bool run_in = !*only || !strcmp(only, "in"), run_out = !*only || !strcmp(only, "out"),
 	     run_v6 = !*only || !strcmp(only, "v6");
+	/* the security groups' phase: every path, or the one of sg-in|sg-out|sg-v6 */
+	const bool sg_on[3] = {!*only || !strcmp(only, "sg-in"), !*only || !strcmp(only, "sg-out"),
+			       !*only || !strcmp(only, "sg-v6")};
+	unsigned sg_bursts = n / BURST < SG_PASS_BURSTS ? n / BURST : SG_PASS_BURSTS;
 
 	if (bench_eal_init_params(argv[0], "dp-bench", &eal) != 0)
 		return 1;
@@ -226,7 +831,8 @@ int main(int argc, char **argv)
 	}
 
 	uint32_t *keys = malloc(sizeof(uint32_t) * BURST * bursts);
-	burst_cycles = malloc(sizeof(*burst_cycles) * bursts);
+	burst_cycles =
+	    malloc(sizeof(*burst_cycles) * (bursts > SG_PASS_BURSTS ? bursts : SG_PASS_BURSTS));
 	if (keys == NULL || burst_cycles == NULL)
 		return 1;
 	struct run rin = {0}, rout = {0}, r6 = {0};
@@ -297,6 +903,17 @@ int main(int argc, char **argv)
 	printf("table memory: eip4 %zu + priv4 %zu + ip6 %zu bytes per side\n",
 	       em4_memory(builder_side(b)->eip4), em8_memory(builder_side(b)->priv4),
 	       em16_memory(builder_side(b)->ip6));
+
+	/* after the figures above, in the same tables: the security groups */
+	if ((sg_on[0] || sg_on[1] || sg_on[2]) && sg_bursts > 0) {
+		static struct sg_bench sb;
+		struct sg_result sr[3];
+
+		memset(sr, 0, sizeof(sr));
+		if (sg_phase_run(w, b, n, sg_bursts, sg_on, sr, &sb) != 0)
+			return 1;
+		sg_report(n, sg_bursts, sg_on, sr, &sb);
+	}
 
 	free(keys);
 	free(burst_cycles);
