@@ -75,6 +75,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include <rte_cycles.h>
+
 struct rte_rcu_qsbr;
 
 /* Which way a packet goes, seen from the ENI. */
@@ -141,6 +143,18 @@ struct ct_stats {
 	uint64_t expired;  /* flows removed by ct_sweep */
 	uint64_t live;	   /* flows in the table (expired ones not yet reclaimed included) */
 };
+
+/*
+ * The clock the engine gives the table (hz 1000): milliseconds of the TSC,
+ * the same on every lcore, read by the workers once per burst and by the
+ * sweep.
+ */
+static inline uint64_t ct_now_ms(void)
+{
+	uint64_t per_ms = rte_get_tsc_hz() / 1000;
+
+	return rte_rdtsc() / (per_ms ? per_ms : 1);
+}
 
 /* The defaults above; max_flows 1M, hz 1000 (a millisecond clock), qs NULL. */
 void ct_config_default(struct ct_config *c);

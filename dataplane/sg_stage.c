@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_ip.h>
 
 #include "conntrack.h"
@@ -273,13 +272,6 @@ static void verdicts(struct counters *c, const struct check *ck, unsigned nc, en
 	}
 }
 
-static uint64_t now_ms(void)
-{
-	uint64_t per_ms = rte_get_tsc_hz() / 1000;
-
-	return rte_rdtsc() / (per_ms ? per_ms : 1);
-}
-
 unsigned sg_stage(struct counters *c, const struct fwd_side *s, uint16_t in_port,
 		  struct rte_mbuf **pkts, struct pmeta *meta, uint8_t *idx, unsigned n, bool host)
 {
@@ -288,7 +280,7 @@ unsigned sg_stage(struct counters *c, const struct fwd_side *s, uint16_t in_port
 	uint8_t full[SG_CHECKS_MAX];
 	uint8_t
 	    refused[PIPELINE_BURST_MAX]; /* by the sender's rules: the receiver's are not asked */
-	uint64_t now = now_ms();
+	uint64_t now = ct_now_ms();
 	unsigned nc = 0, out = 0;
 
 	if (n > PIPELINE_BURST_MAX)

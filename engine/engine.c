@@ -10,7 +10,6 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -144,14 +143,6 @@ static uint64_t engine_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* The flow table's clock, the same as the workers' (sg_stage.c): ms of the TSC. */
-static uint64_t engine_ct_now(void)
-{
-	uint64_t per_ms = rte_get_tsc_hz() / 1000;
-
-	return rte_rdtsc() / (per_ms ? per_ms : 1);
 }
 
 /* A new compilation of the model's security groups into *out. 0 or a negative errno. */
@@ -470,7 +461,7 @@ void engine_tick(struct engine *e)
 		return;
 	/* a sixteenth of the table per call, so a 200 ms poll sweeps it all in about 3 s */
 	budget = ct_positions(e->ct) / 16;
-	(void)ct_sweep(e->ct, engine_ct_now(), budget < 4096 ? 4096 : budget);
+	(void)ct_sweep(e->ct, ct_now_ms(), budget < 4096 ? 4096 : budget);
 }
 
 void engine_sg_stats(const struct engine *e, struct engine_sg_stats *out)
