@@ -20,7 +20,8 @@
 
 /* One check: one packet against one ENI's groups, in one direction. */
 struct check {
-	struct ct_key key;
+	/* rte_hash's CRC reads the key 8 bytes at a time: keep it 8-byte aligned */
+	struct ct_key key __attribute__((aligned(8)));
 	uint32_t eni, vpc;
 	uint32_t l4v;	  /* sg_l4_value of the packet */
 	uint8_t peer[16]; /* the other end's address, network order (IPv4: the first 4 bytes) */
