@@ -210,11 +210,21 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 			uk.i6[uk.n6++] = (uint8_t)i;
 		}
 	}
-	/* stages 2 and 3, per side */
-	if (uplink && uk.n4 + uk.n6 != 0)
-		stage_uplink(c, &w->frag, side, in_port, pkts, meta, &uk, tx);
-	else if (n_live != 0)
-		stage_host(c, &w->frag, side, in_port, pkts, meta, live, n_live, tx);
+	/* stages 2 and 3, per side; each stage twice, with the security groups'
+	 * step (sg_stage.h) and without: a constant argument of always-inline
+	 * functions, so the copy without has no trace of them (one branch per
+	 * burst, not one per packet) */
+	if (uplink && uk.n4 + uk.n6 != 0) {
+		if (unlikely(side->sg != NULL))
+			stage_uplink(c, &w->frag, side, in_port, pkts, meta, &uk, tx, true);
+		else
+			stage_uplink(c, &w->frag, side, in_port, pkts, meta, &uk, tx, false);
+	} else if (n_live != 0) {
+		if (unlikely(side->sg != NULL))
+			stage_host(c, &w->frag, side, in_port, pkts, meta, live, n_live, tx, true);
+		else
+			stage_host(c, &w->frag, side, in_port, pkts, meta, live, n_live, tx, false);
+	}
 	for (unsigned p = 0; p < side->n_ports; p++)
 		c->port[p].tx += (uint16_t)(tx->n[p] - tx_before[p]);
 }

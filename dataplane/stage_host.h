@@ -19,7 +19,7 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 					   const struct fwd_side *s, uint16_t in_port,
 					   struct rte_mbuf **pkts, struct pmeta *meta,
 					   const uint8_t *live, unsigned n_live,
-					   struct pipeline_tx *tx)
+					   struct pipeline_tx *tx, const bool sg)
 {
 	struct em16_key k16[PIPELINE_BURST_MAX];
 	uint8_t i4[PIPELINE_BURST_MAX], i6[PIPELINE_BURST_MAX];
@@ -69,9 +69,9 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 		i4[n4++] = (uint8_t)i;
 	}
 	if (n4)
-		stage_host4(&ec, s, pkts, meta, i4, rt, a4, n4);
+		stage_host4(&ec, s, pkts, meta, i4, rt, a4, n4, sg);
 	if (n6)
-		stage_host6(&ec, s, pkts, meta, i6, k16, n6);
+		stage_host6(&ec, s, pkts, meta, i6, k16, n6, sg);
 }
 
 #endif

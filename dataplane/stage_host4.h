@@ -54,14 +54,13 @@ static __rte_always_inline struct verdict host4_destination(const struct fwd_sid
  */
 static __rte_always_inline void stage_host4(const struct emit_ctx *ec, const struct fwd_side *s,
 					    struct rte_mbuf **pkts, struct pmeta *meta, uint8_t *i4,
-					    uint32_t *rt, uint32_t *a4, unsigned n4)
+					    uint32_t *rt, uint32_t *a4, unsigned n4, const bool sg)
 {
 	const struct em8 *priv4 = s->priv4;
 	const struct em4 *eip4 = s->eip4;
 	uint32_t nh[PIPELINE_BURST_MAX];
 	uint8_t pend[PIPELINE_BURST_MAX]; /* security groups: decided, to be checked */
 	unsigned np = 0;
-	const bool sg = s->sg != NULL;
 
 	host_routes(s, rt, a4, NULL, n4, false, nh);
 	n4 = host_route_filter(ec->c, s, ec->in_port, pkts, meta, i4, nh, n4, false);

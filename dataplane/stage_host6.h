@@ -15,7 +15,7 @@
 /* Host IPv6 after the sending ENI is known: pkts[i6[0..n6)], sources k16[]. */
 static __rte_always_inline void stage_host6(const struct emit_ctx *ec, const struct fwd_side *s,
 					    struct rte_mbuf **pkts, struct pmeta *meta, uint8_t *i6,
-					    struct em16_key *k16, unsigned n6)
+					    struct em16_key *k16, unsigned n6, const bool sg)
 {
 	uint64_t vals[PIPELINE_BURST_MAX], hit;
 	uint32_t rt[PIPELINE_BURST_MAX], nh[PIPELINE_BURST_MAX];
@@ -23,7 +23,6 @@ static __rte_always_inline void stage_host6(const struct emit_ctx *ec, const str
 	unsigned n = 0, nl = 0;
 	uint8_t pend[PIPELINE_BURST_MAX]; /* security groups: decided, to be checked */
 	unsigned np = 0;
-	const bool sg = s->sg != NULL;
 
 	/* the source check: k16[] holds the sources */
 	hit = em16_lookup_bulk(s->ip6, k16, n6, vals);

@@ -11,7 +11,8 @@
 static __rte_always_inline void stage_uplink(struct counters *c, struct frag_ctx *fr,
 					     const struct fwd_side *s, uint16_t in_port,
 					     struct rte_mbuf **pkts, struct pmeta *meta,
-					     const struct uplink_keys *uk, struct pipeline_tx *tx)
+					     const struct uplink_keys *uk, struct pipeline_tx *tx,
+					     const bool sg)
 {
 	uint64_t vals6[PIPELINE_BURST_MAX], hit6;
 	const struct em4 *eip4 = s->eip4;
@@ -20,7 +21,6 @@ static __rte_always_inline void stage_uplink(struct counters *c, struct frag_ctx
 
 	uint8_t pend[PIPELINE_BURST_MAX]; /* security groups: decided, to be checked */
 	unsigned np = 0;
-	const bool sg = s->sg != NULL;
 
 	emit_ctx_init(&ec, c, fr, s, in_port, tx);
 	hit6 = n6 ? em16_lookup_bulk(s->ip6, uk->k6, n6, vals6) : 0;
