@@ -159,9 +159,12 @@ static void lookup_flows(struct ct *ct, struct check *ck, unsigned nc, uint64_t 
 	const struct ct_key *keys[CT_BULK];
 	int32_t pos[CT_BULK];
 
-	for (unsigned base = 0; base < nc; base += CT_BULK) {
-		unsigned m = nc - base < CT_BULK ? nc - base : CT_BULK;
+	for (unsigned base = 0, m; base < nc; base += m) {
 		uint64_t hit;
+
+		m = nc - base;
+		if (m > CT_BULK)
+			m = CT_BULK;
 
 		for (unsigned k = 0; k < m; k++)
 			keys[k] = &ck[base + k].key;
