@@ -33,8 +33,8 @@
 
 #include "sg_acl.h"
 
-#define SG_NO_POLICY 0u		/* never built: denies everything (a slot without an ENI) */
-#define SG_NO_PEER UINT32_MAX	/* the other end is not an ENI (group rules cannot match) */
+#define SG_NO_POLICY 0u	      /* never built: denies everything (a slot without an ENI) */
+#define SG_NO_PEER UINT32_MAX /* the other end is not an ENI (group rules cannot match) */
 
 /* An ENI slot: its policy per direction and its groups (indexes of the compilation's groups). */
 struct sg_slot {
@@ -61,8 +61,8 @@ struct sg_peer_span {
 struct sg_tables {
 	const struct sg_acl *acl;
 	uint32_t n_slots;
-	const struct sg_slot *slots; /* [n_slots], by ENI slot */
-	uint32_t n_policies;	     /* ids 1..n_policies */
+	const struct sg_slot *slots;	       /* [n_slots], by ENI slot */
+	uint32_t n_policies;		       /* ids 1..n_policies */
 	const struct sg_peer_span (*peers)[2]; /* [n_policies + 1][dir], by policy id */
 	const struct sg_peer_rule *peer_rules;
 };
