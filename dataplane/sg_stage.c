@@ -282,8 +282,8 @@ unsigned sg_stage(struct counters *c, const struct fwd_side *s, uint16_t in_port
 	struct check ck[SG_CHECKS_MAX];
 	uint8_t reason[PIPELINE_BURST_MAX]; /* COUNTERS_DROP_MAX: passes */
 	uint8_t full[SG_CHECKS_MAX];
-	uint8_t
-	    refused[PIPELINE_BURST_MAX]; /* by the sender's rules: the receiver's are not asked */
+	/* refused by the sender's rules: the receiver's are not asked */
+	uint8_t refused[PIPELINE_BURST_MAX];
 	uint64_t now = ct_now_ms();
 	unsigned nc = 0, out = 0;
 
