@@ -53,9 +53,8 @@ struct engine {
 	int uplink; /* first uplink port, -1 = none */
 	unsigned lcore[RTE_MAX_LCORE];
 	bool launched;
-	/* security groups (D12), when enforced: the flow table, the published
-	 * compilation and the model's sg version it was made from */
-	bool sg_on;
+	/* security groups (D12), when enforced (sg != NULL): the flow table, the
+	 * published compilation and the model's sg version it was made from */
 	struct ct *ct;
 	struct sg_compiled *sg;
 	uint64_t sg_version;
@@ -199,7 +198,6 @@ static int engine_sg_start(struct engine *e, const struct engine_params *params,
 	if (rc != 0)
 		return rc;
 	e->sg_version = model_sg_version(m);
-	e->sg_on = true;
 	RTE_LOG(INFO, ENIMAP,
 		"security groups enforced: %u policies, %" PRIu64 " rules, flow table of %u\n",
 		e->sg->n_policies, e->sg->n_rules, cc.max_flows);
@@ -243,8 +241,8 @@ static int engine_build_tables(struct engine *e, const struct engine_params *par
 		return rc;
 	rc = model_full_delta(m, &d);
 	if (rc == 0)
-		rc = e->sg_on ? builder_apply_sg(e->builder, &d, &e->sg->t)
-			      : builder_apply(e->builder, &d);
+		rc = e->sg != NULL ? builder_apply_sg(e->builder, &d, &e->sg->t)
+				   : builder_apply(e->builder, &d);
 	delta_free(&d);
 	if (rc != 0)
 		RTE_LOG(ERR, ENIMAP, "tables: loading the model: %s\n", strerror(-rc));
@@ -446,7 +444,7 @@ int engine_apply(struct engine *e, const struct delta *d)
 {
 	int rc;
 
-	if (e->sg_on && model_sg_version(e->model) != e->sg_version)
+	if (e->sg != NULL && model_sg_version(e->model) != e->sg_version)
 		return engine_apply_sg(e, d);
 	rc = builder_apply(e->builder, d);
 	/* the model already holds d: tables that refused it must follow the model */
@@ -469,8 +467,8 @@ void engine_sg_stats(const struct engine *e, struct engine_sg_stats *out)
 	struct ct_stats cs;
 
 	memset(out, 0, sizeof(*out));
-	out->enforced = e->sg_on;
-	if (!e->sg_on)
+	out->enforced = e->sg != NULL;
+	if (e->sg == NULL)
 		return;
 	ct_get_stats(e->ct, &cs);
 	out->flows_live = cs.live;
