@@ -8,19 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init api
 command -v aws >/dev/null || fail "the AWS CLI is not installed"
-# basic.yaml with the API on, and a journal
-awk -v j="$E2E_TMP/journal" '
-	$0 == "  enabled: false" {
-		print "  enabled: true"
-		print "  listen: \"127.0.0.1:8787\""
-		print "  region: us-east-1"
-		print "  journal: \"" j "\""
-		print "  credentials:"
-		print "    - {access_key_id: AKIAE2ETEST00000000, secret_access_key: e2eSecretKey00000000000000000000000000000}"
-		next
-	}
-	{ print }' "$E2E_DIR/basic.yaml" >"$E2E_TMP/api.yaml"
-grep -q "enabled: true" "$E2E_TMP/api.yaml" || fail "could not make the API configuration"
+api_yaml "$E2E_DIR/basic.yaml" "$E2E_TMP/api.yaml" # basic.yaml with the API on, and a journal
 basic_topology
 addr_add stby eth0 10.0.1.100/24
 engine_start "$E2E_TMP/api.yaml"

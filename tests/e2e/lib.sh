@@ -232,3 +232,20 @@ telemetry() {
 	printf '%s\n' "$1" | timeout 10 dpdk-telemetry.py -f "enimap-$ENGINE_PID" 2>/dev/null |
 		grep -F "{\"${1%%,*}\""
 }
+
+# api_yaml SRC DST: SRC with the EC2 API on 127.0.0.1:8787 (in the engine's
+# namespace), with a journal in the test's directory and one credential.
+api_yaml() {
+	awk -v j="$E2E_TMP/journal" '
+		$0 == "  enabled: false" {
+			print "  enabled: true"
+			print "  listen: \"127.0.0.1:8787\""
+			print "  region: us-east-1"
+			print "  journal: \"" j "\""
+			print "  credentials:"
+			print "    - {access_key_id: AKIAE2ETEST00000000, secret_access_key: e2eSecretKey00000000000000000000000000000}"
+			next
+		}
+		{ print }' "$1" >"$2"
+	grep -q "enabled: true" "$2" || fail "could not make the API configuration"
+}

@@ -242,23 +242,6 @@ expect_same() {
 	[ "$after" = "$2" ] || fail "$3: $1 went $2 -> $after"
 }
 
-# api_yaml SRC DST: SRC with the EC2 API on 127.0.0.1:8787 (in the engine's
-# namespace), as failover_through_ec2_api.sh does.
-api_yaml() {
-	awk -v j="$E2E_TMP/journal" '
-		$0 == "  enabled: false" {
-			print "  enabled: true"
-			print "  listen: \"127.0.0.1:8787\""
-			print "  region: us-east-1"
-			print "  journal: \"" j "\""
-			print "  credentials:"
-			print "    - {access_key_id: AKIAE2ETEST00000000, secret_access_key: e2eSecretKey00000000000000000000000000000}"
-			next
-		}
-		{ print }' "$1" >"$2"
-	grep -q "enabled: true" "$2" || fail "could not make the API configuration"
-}
-
 # ec2 ARGS...: the AWS CLI against the engine's API.
 ec2() {
 	nsx rtr env AWS_ACCESS_KEY_ID=AKIAE2ETEST00000000 \
