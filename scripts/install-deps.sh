@@ -17,6 +17,8 @@ packages=(
   # runs its modules with /usr/bin/python3, which needs Debian's boto3 (and netaddr for
   # the playbook's ansible.utils address filters)
   ansible python3-boto3 python3-botocore python3-netaddr
+  prometheus                    # the metrics test: a real Prometheus server scrapes /metrics (promtool too)
+  tshark                        # the capture test reads the engine's pcapng files
 )
 
 missing=()
