@@ -49,6 +49,48 @@ static void print_mtu(const struct engine *e, FILE *out)
 		ms.fragmented, ms.fragments, ms.icmp_too_big, ms.icmp_limited);
 }
 
+/*
+ * Each worker's loop: packets, bursts, busy and idle TSC cycles, and what they give: the
+ * cycles a packet costs in the whole loop (busy / packets), the load (busy share of the
+ * time) and the packets per second the worker could take fully busy at that cost.
+ */
+struct worker_view {
+	struct engine_worker_stats ws;
+	uint64_t cycles_per_pkt; /* 0 until it has received */
+	uint64_t busy_pct;	 /* 0..100 */
+	uint64_t capacity_pps;	 /* tsc_hz / cycles_per_pkt, 0 until it has received */
+};
+
+static void worker_view(const struct engine *e, unsigned w, struct worker_view *v)
+{
+	uint64_t all;
+
+	engine_worker_stats(e, w, &v->ws);
+	all = v->ws.busy_cycles + v->ws.idle_cycles;
+	v->cycles_per_pkt = v->ws.packets ? v->ws.busy_cycles / v->ws.packets : 0;
+	v->busy_pct = all ? v->ws.busy_cycles * 100 / all : 0;
+	v->capacity_pps = v->ws.busy_cycles
+			      ? (uint64_t)((double)engine_tsc_hz() * (double)v->ws.packets /
+					   (double)v->ws.busy_cycles)
+			      : 0;
+}
+
+static void print_workers(const struct engine *e, FILE *out)
+{
+	for (unsigned w = 0; w < engine_n_workers(e); w++) {
+		struct worker_view v;
+
+		worker_view(e, w, &v);
+		fprintf(out,
+			"worker%u.packets %" PRIu64 "\nworker%u.bursts %" PRIu64
+			"\nworker%u.busy-cycles %" PRIu64 "\nworker%u.idle-cycles %" PRIu64
+			"\nworker%u.cycles-per-packet %" PRIu64 "\nworker%u.busy-percent %" PRIu64
+			"\nworker%u.capacity-pps %" PRIu64 "\n",
+			w, v.ws.packets, w, v.ws.bursts, w, v.ws.busy_cycles, w, v.ws.idle_cycles,
+			w, v.cycles_per_pkt, w, v.busy_pct, w, v.capacity_pps);
+	}
+}
+
 /* Security groups: the flow table and the published rules (nothing when not enforced). */
 static void print_sg(const struct engine *e, FILE *out)
 {
@@ -112,9 +154,10 @@ static int print_eni(const struct engine *e, const struct model *m, const char *
 	}
 	engine_eni_stats(e, v.slot, &es);
 	fprintf(out,
-		"delivered %" PRIu64 "\nbytes %" PRIu64 "\nsg-inbound %" PRIu64
-		"\nsg-outbound %" PRIu64 "\nOK\n",
-		es.packets, es.bytes, es.sg_in_drops, es.sg_out_drops);
+		"delivered %" PRIu64 "\nbytes %" PRIu64 "\nsent %" PRIu64 "\nsent-bytes %" PRIu64
+		"\nsg-inbound %" PRIu64 "\nsg-outbound %" PRIu64 "\nOK\n",
+		es.packets, es.bytes, es.sent_packets, es.sent_bytes, es.sg_in_drops,
+		es.sg_out_drops);
 	return 0;
 }
 
@@ -127,6 +170,7 @@ int stats_print(const struct engine *e, const struct model *m, const char *line,
 		print_drops(e, out);
 		print_ports(e, out);
 		print_mtu(e, out);
+		print_workers(e, out);
 		print_sg(e, out);
 		fputs("OK\n", out);
 		return 0;
@@ -233,6 +277,37 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
+/* /enimap/workers: one dict per worker, keyed "0", "1", ... */
+static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	tel.lock(tel.arg);
+	for (unsigned w = 0; tel.e != NULL && w < engine_n_workers(tel.e); w++) {
+		struct rte_tel_data *x = rte_tel_data_alloc();
+		struct worker_view v;
+		char k[16];
+
+		if (x == NULL)
+			break;
+		worker_view(tel.e, w, &v);
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_u64(x, "packets", v.ws.packets);
+		rte_tel_data_add_dict_u64(x, "bursts", v.ws.bursts);
+		rte_tel_data_add_dict_u64(x, "busy_cycles", v.ws.busy_cycles);
+		rte_tel_data_add_dict_u64(x, "idle_cycles", v.ws.idle_cycles);
+		rte_tel_data_add_dict_u64(x, "cycles_per_packet", v.cycles_per_pkt);
+		rte_tel_data_add_dict_u64(x, "busy_percent", v.busy_pct);
+		rte_tel_data_add_dict_u64(x, "capacity_pps", v.capacity_pps);
+		snprintf(k, sizeof(k), "%u", w);
+		if (rte_tel_data_add_dict_container(d, k, x, 0) != 0)
+			rte_tel_data_free(x);
+	}
+	tel.unlock(tel.arg);
+	return 0;
+}
+
 static int tel_eni(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct model_eni_view v;
@@ -249,6 +324,8 @@ static int tel_eni(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(d, "id", v.id);
 		rte_tel_data_add_dict_u64(d, "delivered", es.packets);
 		rte_tel_data_add_dict_u64(d, "bytes", es.bytes);
+		rte_tel_data_add_dict_u64(d, "sent", es.sent_packets);
+		rte_tel_data_add_dict_u64(d, "sent_bytes", es.sent_bytes);
 		tel_add(d, "sg-inbound", es.sg_in_drops);
 		tel_add(d, "sg-outbound", es.sg_out_drops);
 		rc = 0;
@@ -274,6 +351,11 @@ int stats_register(const struct engine *e, const struct model *m, void (*lock)(v
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/enimap/drops", tel_drops,
 						"Dropped packets by reason. No parameters");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+		    "/enimap/workers", tel_workers,
+		    "Each worker's packets, busy and idle cycles, cycles per packet, load and "
+		    "capacity. No parameters");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/enimap/eni", tel_eni,
 						"Packets delivered to one ENI. Parameters: ENI id");

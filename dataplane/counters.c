@@ -93,6 +93,8 @@ void counters_sum(const struct counters *const *per_worker, unsigned n, struct c
 		for (uint32_t e = 0; e < ne; e++) {
 			out->eni[e].packets += counters_load(&c->eni[e].packets);
 			out->eni[e].bytes += counters_load(&c->eni[e].bytes);
+			out->eni[e].sent_packets += counters_load(&c->eni[e].sent_packets);
+			out->eni[e].sent_bytes += counters_load(&c->eni[e].sent_bytes);
 			out->sg_eni[e].in += counters_load(&c->sg_eni[e].in);
 			out->sg_eni[e].out += counters_load(&c->sg_eni[e].out);
 		}

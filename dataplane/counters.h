@@ -86,6 +86,8 @@ struct counters_port {
 
 struct counters_eni {
 	uint64_t packets, bytes; /* delivered to the ENI */
+	uint64_t sent_packets,
+	    sent_bytes; /* sent by the ENI (known by port, VLAN, MAC), any fate */
 };
 
 /* Security groups (D12), per ENI: packets its groups refused (a separate

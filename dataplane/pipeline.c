@@ -185,6 +185,8 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 			}
 			pm->eni_src = fwd_mac_slot(v);
 			pm->vpc = fwd_mac_vpc(v);
+			c->eni[pm->eni_src].sent_packets++;
+			c->eni[pm->eni_src].sent_bytes += pkts[i]->pkt_len;
 			if (pm->kind == PK_V4)
 				pm->home =
 				    em8_prefetch_home(side->priv4, fwd_priv_key(pm->vpc, pm->src4));

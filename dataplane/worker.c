@@ -69,6 +69,7 @@ static unsigned worker_poll(struct worker *w, struct pipeline_tx *tx)
 		if (n == 0)
 			continue;
 		w->port[p].rx_packets += n;
+		w->bursts++;
 		total += n;
 		/* one generation for the whole burst (load-acquire inside) */
 		side = gen_reader_side(w->gen);
@@ -99,19 +100,28 @@ int worker_main(void *arg)
 	struct worker *w = arg;
 	struct pipeline_tx tx;
 	unsigned empty = 0; /* empty polls in a row */
+	uint64_t t0;
 
 	memset(&tx, 0, sizeof(tx));
 	gen_reader_online(w->gen, w->id);
+	t0 = rte_rdtsc();
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
-		if (worker_poll(w, &tx) != 0)
-			empty = 0;
-		else
-			empty++;
+		unsigned got = worker_poll(w, &tx);
+		uint64_t t1;
+
+		empty = got != 0 ? 0 : empty + 1;
 		/* no table pointer is held past this point: the writer may reuse them */
 		gen_reader_quiescent(w->gen, w->id);
 		w->loops++;
 		if (empty >= WORKER_IDLE_LOOPS)
 			worker_idle(w);
+		/* one TSC read a loop; the loop's time goes to busy or idle whole */
+		t1 = rte_rdtsc();
+		if (got != 0)
+			w->busy_cycles += t1 - t0;
+		else
+			w->idle_cycles += t1 - t0;
+		t0 = t1;
 	}
 	gen_reader_offline(w->gen, w->id);
 	return 0;

@@ -63,6 +63,11 @@ struct worker {
 	bool stop;			 /* [control] worker_stop(), atomic */
 	/* [worker] */
 	uint64_t loops;
+	uint64_t bursts; /* rx bursts that brought packets */
+	/* TSC cycles of the loops that received packets (busy) and of those that
+	 * did not (idle, naps included): busy / (busy + idle) is the load, and
+	 * busy / packets what a packet costs, so the headroom shows under load */
+	uint64_t busy_cycles, idle_cycles;
 	uint64_t next_arp; /* tsc: next ARP request for an unknown upstream MAC */
 	uint64_t arp_requests;
 	struct worker_port_stats port[FWD_MAX_PORTS];

@@ -574,6 +574,8 @@ void engine_eni_stats(const struct engine *e, uint32_t slot, struct engine_eni_s
 			return;
 		out->packets += LOAD(c->eni[slot].packets);
 		out->bytes += LOAD(c->eni[slot].bytes);
+		out->sent_packets += LOAD(c->eni[slot].sent_packets);
+		out->sent_bytes += LOAD(c->eni[slot].sent_bytes);
 		out->sg_in_drops += LOAD(c->sg_eni[slot].in);
 		out->sg_out_drops += LOAD(c->sg_eni[slot].out);
 	}
@@ -582,6 +584,26 @@ void engine_eni_stats(const struct engine *e, uint32_t slot, struct engine_eni_s
 unsigned engine_n_workers(const struct engine *e)
 {
 	return e->n_workers;
+}
+
+void engine_worker_stats(const struct engine *e, unsigned worker, struct engine_worker_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (worker >= e->n_workers)
+		return;
+	const struct worker *w = &e->workers[worker];
+
+	for (unsigned p = 0; p < w->n_ports && p < FWD_MAX_PORTS; p++)
+		out->packets += LOAD(w->port[p].rx_packets);
+	out->bursts = LOAD(w->bursts);
+	out->busy_cycles = LOAD(w->busy_cycles);
+	out->idle_cycles = LOAD(w->idle_cycles);
+	out->loops = LOAD(w->loops);
+}
+
+uint64_t engine_tsc_hz(void)
+{
+	return rte_get_tsc_hz();
 }
 
 unsigned engine_n_ports(const struct engine *e)

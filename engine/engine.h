@@ -97,6 +97,16 @@ void engine_tick(struct engine *e);
 void engine_free(struct engine *e);
 
 unsigned engine_n_workers(const struct engine *e);
+
+/* One worker's loop (worker.h): packets received, non-empty bursts, TSC cycles of its busy and
+ * idle loops, loops. busy_cycles / packets is the cost of a packet in the whole loop. */
+struct engine_worker_stats {
+	uint64_t packets, bursts, busy_cycles, idle_cycles, loops;
+};
+/* worker < engine_n_workers(); zeros otherwise. */
+void engine_worker_stats(const struct engine *e, unsigned worker, struct engine_worker_stats *out);
+/* The TSC's rate, to turn cycles into seconds. */
+uint64_t engine_tsc_hz(void);
 unsigned engine_n_ports(const struct engine *e);
 
 /* ---- counters: sums over the workers' own counters; any thread, any time ---- */
@@ -122,7 +132,9 @@ struct engine_mtu_stats {
 void engine_mtu_stats(const struct engine *e, struct engine_mtu_stats *out);
 
 struct engine_eni_stats {
-	uint64_t packets, bytes;	    /* delivered to the ENI */
+	uint64_t packets, bytes; /* delivered to the ENI */
+	uint64_t sent_packets,
+	    sent_bytes; /* sent by it (identified by port, VLAN, MAC), any fate */
 	uint64_t sg_in_drops, sg_out_drops; /* refused by its groups: to it (sg-inbound), from it */
 };
 /* slot: model_eni_view.slot */

@@ -49,4 +49,20 @@ echo "$tel"
 case "$tel" in *"\"no_eip\": "[1-9]*) ;; *) fail "telemetry drops: $tel" ;; esac
 tel=$(telemetry /enimap/stats) || fail "no telemetry answer for /enimap/stats"
 case "$tel" in *"\"port0_rx\": "[1-9]*) ;; *) fail "telemetry stats: $tel" ;; esac
+step "what eni-web sent is counted: 5 pings out grow its 'sent' by at least 5"
+s0=$(counter sent eni-web)
+nsx web ping -c 5 -i 0.2 -W 1 203.0.113.1 >/dev/null || fail "web could not ping 203.0.113.1"
+s1=$(counter sent eni-web)
+[ "$s1" -ge $((s0 + 5)) ] 2>/dev/null || fail "eni-web sent $s0 -> $s1, expected +5 at least"
+[ "$(counter sent-bytes eni-web)" -ge $((s1 * 42)) ] 2>/dev/null ||
+	fail "eni-web sent-bytes $(counter sent-bytes eni-web) for $s1 packets"
+step "the worker's loop is measured: packets, busy cycles, cycles per packet, capacity"
+p=$(counter worker0.packets)
+[ "$p" -ge "$s1" ] 2>/dev/null || fail "worker0.packets is '$p' (eni-web alone sent $s1)"
+for k in worker0.busy-cycles worker0.idle-cycles worker0.cycles-per-packet worker0.capacity-pps; do
+	[ "$(counter $k)" -gt 0 ] 2>/dev/null || fail "$k is '$(counter $k)'"
+done
+tel=$(telemetry /enimap/workers) || fail "no telemetry answer for /enimap/workers"
+echo "$tel"
+case "$tel" in *'"busy_cycles": '[1-9]*) ;; *) fail "telemetry workers: $tel" ;; esac
 pass "EIP on a secondary address: ping and TCP both ways"
