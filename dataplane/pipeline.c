@@ -118,8 +118,38 @@ static void answer_neigh(struct counters *c, const struct fwd_side *side, uint16
 	enqueue(c, tx, in_port, m, in_port);
 }
 
-void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
-		    struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx)
+/* What the decision of a packet keeps of its struct pmeta (set or not: keep_init's marks). */
+static __rte_always_inline void keep_init(struct pmeta *pm)
+{
+	pm->kind = PK_NONE;
+	pm->act = VERDICT_PENDING;
+	pm->vlan = 0;
+	pm->eni_src = pm->vpc = pm->to = pm->nh = PIPELINE_NONE;
+	pm->eip_src = pm->nat_src = pm->nat_dst = 0;
+}
+
+static __rte_always_inline void keep_copy(const struct pmeta *pm, struct pipeline_decision *d)
+{
+	d->kind = pm->kind;
+	d->act = pm->act;
+	d->vlan = pm->vlan;
+	d->eni_src = pm->eni_src;
+	d->vpc = pm->vpc;
+	d->to = pm->to;
+	d->nh = pm->nh;
+	d->eip_src = pm->eip_src;
+	d->nat_src = pm->nat_src;
+	d->nat_dst = pm->nat_dst;
+}
+
+/*
+ * The burst. keep is NULL (a constant) in pipeline_burst, which then has no
+ * trace of it; pipeline_burst_keep's copy fills it (the observed path, a
+ * packet at a time: its cost does not matter).
+ */
+static __rte_always_inline void burst(struct pipeline_worker *w, const struct fwd_side *side,
+				      uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+				      struct pipeline_tx *tx, struct pipeline_decision *keep)
 {
 	struct pmeta meta[PIPELINE_BURST_MAX];
 	uint8_t live[PIPELINE_BURST_MAX];
@@ -129,13 +159,6 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	uint64_t own;
 	bool uplink;
 
-	if (n > PIPELINE_BURST_MAX) {
-		/* the contract says <= PIPELINE_BURST_MAX: take it in two calls */
-		pipeline_burst(w, side, in_port, pkts, PIPELINE_BURST_MAX, tx);
-		pipeline_burst(w, side, in_port, pkts + PIPELINE_BURST_MAX,
-			       (uint16_t)(n - PIPELINE_BURST_MAX), tx);
-		return;
-	}
 	if (in_port >= side->n_ports) {
 		rte_pktmbuf_free_bulk(pkts, n);
 		c->drop[COUNTERS_DROP_WRONG_PORT] += n;
@@ -159,6 +182,8 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		if (keep != NULL)
+			keep_init(pm);
 		vd = parse(pkts[i], pm, own);
 		if (vd.kind == VERDICT_DROP) {
 			drop(c, pkts[i], in_port, vd.reason);
@@ -229,6 +254,36 @@ void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint
 	}
 	for (unsigned p = 0; p < side->n_ports; p++)
 		c->port[p].tx += (uint16_t)(tx->n[p] - tx_before[p]);
+	if (keep != NULL)
+		for (unsigned i = 0; i < n; i++)
+			keep_copy(&meta[i], &keep[i]);
+}
+
+void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
+		    struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx)
+{
+	if (n > PIPELINE_BURST_MAX) {
+		/* the contract says <= PIPELINE_BURST_MAX: take it in two calls */
+		pipeline_burst(w, side, in_port, pkts, PIPELINE_BURST_MAX, tx);
+		pipeline_burst(w, side, in_port, pkts + PIPELINE_BURST_MAX,
+			       (uint16_t)(n - PIPELINE_BURST_MAX), tx);
+		return;
+	}
+	burst(w, side, in_port, pkts, n, tx, NULL);
+}
+
+void pipeline_burst_keep(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
+			 struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx,
+			 struct pipeline_decision *keep)
+{
+	if (n > PIPELINE_BURST_MAX)
+		n = PIPELINE_BURST_MAX; /* the rest is the caller's: it passes one at a time */
+	for (unsigned i = 0; i < n; i++)
+		keep[i] = (struct pipeline_decision){.eni_src = PIPELINE_NONE,
+						     .vpc = PIPELINE_NONE,
+						     .to = PIPELINE_NONE,
+						     .nh = PIPELINE_NONE};
+	burst(w, side, in_port, pkts, n, tx, keep); /* a wrong port returns before keeping */
 }
 
 int pipeline_arp_request(const struct fwd_side *side, uint16_t port, uint32_t sender_ip,

@@ -70,6 +70,38 @@ void pipeline_worker_set_frag_pools(struct pipeline_worker *w, struct rte_mempoo
 void pipeline_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
 		    struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx);
 
+/* A field of struct pipeline_decision the pipeline did not set. */
+#define PIPELINE_NONE UINT32_MAX
+
+/*
+ * What the pipeline decided about one packet (its internal struct pmeta at
+ * the end of the burst): for the packet trace and the ENI capture
+ * (observe.h). Slots are those of the tables (fwd.h).
+ */
+struct pipeline_decision {
+	uint8_t kind;	  /* 0 not parsed, 1 IPv4, 2 IPv6, 3 ARP, 4 ND (stage.h enum pk_kind) */
+	uint8_t act;	  /* enum verdict_kind: 0 pending, 1 to an ENI, 2 to the uplink, ... */
+	uint16_t vlan;	  /* VLAN id of the received frame, 0 untagged */
+	uint32_t eni_src; /* host side: the sending ENI's slot */
+	uint32_t vpc;	  /* host side: its VPC slot */
+	uint32_t to;	  /* to an ENI: the destination ENI's slot */
+	uint32_t nh;	  /* host side: the route's next hop (fwd.h) */
+	uint32_t eip_src; /* host IPv4: the source's EIP, 0 none (network order) */
+	uint32_t nat_src; /* new IPv4 source, 0 unchanged (network order) */
+	uint32_t nat_dst; /* new IPv4 destination, 0 unchanged */
+};
+
+/*
+ * pipeline_burst() that also says what it decided: keep[i] for pkts[i]
+ * (n <= PIPELINE_BURST_MAX; more are not processed). Fields the pipeline
+ * did not reach are PIPELINE_NONE (slots) or 0. A drop's reason is not in
+ * it: the caller sees it in the worker's counters (observe.c passes one
+ * packet at a time). The same code as pipeline_burst, compiled apart.
+ */
+void pipeline_burst_keep(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
+			 struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx,
+			 struct pipeline_decision *keep);
+
 /*
  * Turn m into an ARP request from the uplink port for its upstream IPv4
  * (sender: the port's MAC and sender_ip), to learn the upstream MAC.

@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 
 #include "gen.h"
+#include "observe.h"
 #include "pipeline.h"
 
 /* Send what the pipeline queued for each port; free and count what tx refuses. */
@@ -61,6 +62,7 @@ static unsigned worker_poll(struct worker *w, struct pipeline_tx *tx)
 
 	for (unsigned p = 0; p < w->n_ports; p++) {
 		const struct fwd_side *side;
+		struct obs_session *obs;
 		uint16_t n;
 
 		if (!w->poll_rx[p])
@@ -73,7 +75,11 @@ static unsigned worker_poll(struct worker *w, struct pipeline_tx *tx)
 		total += n;
 		/* one generation for the whole burst (load-acquire inside) */
 		side = gen_reader_side(w->gen);
-		pipeline_burst(w->pw, side, (uint16_t)p, pkts, n, tx);
+		obs = __atomic_load_n(&w->obs, __ATOMIC_ACQUIRE);
+		if (unlikely(obs != NULL))
+			obs_burst(w->pw, side, (uint16_t)p, pkts, n, tx, obs, w->id);
+		else
+			pipeline_burst(w->pw, side, (uint16_t)p, pkts, n, tx);
 		worker_tx(w, tx);
 	}
 	if (w->id == 0 && w->uplink >= 0)

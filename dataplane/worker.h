@@ -37,6 +37,7 @@
 #include "pipeline.h"
 
 struct gen;
+struct obs_session;
 struct rte_mempool;
 
 #define WORKER_MAX_BURST PIPELINE_BURST_MAX /* a burst is what the pipeline takes */
@@ -61,6 +62,9 @@ struct worker {
 	int uplink;			 /* uplink port index, -1 = none */
 	struct rte_mempool *pool;	 /* for the ARP requests worker 0 sends */
 	bool stop;			 /* [control] worker_stop(), atomic */
+	/* [control] an armed trace or capture (observe.h), NULL: none; loaded
+	 * once per burst (acquire: the session's fields are set before) */
+	struct obs_session *obs;
 	/* [worker] */
 	uint64_t loops;
 	uint64_t bursts; /* rx bursts that brought packets */
