@@ -29,6 +29,7 @@
 #include "ctlsrv.h"
 #include "engine.h"
 #include "model.h"
+#include "observe_cmd.h"
 #include "stats.h"
 
 #define RTE_LOGTYPE_ENIMAP RTE_LOGTYPE_USER1
@@ -179,7 +180,8 @@ static void handle_line(const char *line, FILE *out, void *arg)
 		if (arc != 0)
 			fprintf(out, "ERR InternalError: tables not updated: %s\n", strerror(-arc));
 	} else if (rc == CTL_UNKNOWN) {
-		if (stats_print(a->engine, a->model, line, out) != 0)
+		if (observe_cmd(a->engine, a->model, line, out) != 0 &&
+		    stats_print(a->engine, a->model, line, out) != 0)
 			fprintf(out, "ERR InvalidAction: unknown command '%s' (try help)\n", line);
 	}
 	app_unlock(a);
@@ -261,7 +263,8 @@ static int serve(struct app *a, const char *path)
 	}
 	RTE_LOG(NOTICE, ENIMAP, "control socket: %s\n", path);
 	while (!stop_requested) {
-		ctlsrv_poll(srv, 200);
+		/* a capture's copies are written from here: often while one runs */
+		ctlsrv_poll(srv, engine_capturing(a->engine) ? 5 : 200);
 		engine_tick(a->engine); /* this is the EAL main thread: the flow table's sweep */
 	}
 	RTE_LOG(NOTICE, ENIMAP, "stopping\n");

@@ -22,6 +22,7 @@
 #include "conntrack.h"
 #include "counters.h"
 #include "gen.h"
+#include "obsctl.h"
 #include "pipeline.h"
 #include "port.h"
 #include "sg_compile.h"
@@ -61,6 +62,7 @@ struct engine {
 	uint32_t sg_max_flows; /* configured (the table has some more positions) */
 	uint64_t sg_compiles, sg_compile_failures;
 	uint64_t sg_compile_ns; /* the last compilation */
+	struct obsctl *obs;	/* packet trace and capture */
 };
 
 static int engine_start_ports(struct engine *e, const struct engine_params *params)
@@ -324,6 +326,9 @@ static int engine_launch(struct engine *e, const struct engine_params *params)
 			e->n_workers, i);
 		return -ENODEV;
 	}
+	e->obs = obsctl_create(e->workers, e->n_workers, e->port_id, e->n_ports, gen_qsbr(g));
+	if (e->obs == NULL)
+		return -ENOMEM;
 	for (i = 0; i < e->n_workers; i++) {
 		rc = rte_eal_remote_launch(worker_main, &e->workers[i], e->lcore[i]);
 		if (rc != 0)
@@ -455,6 +460,8 @@ void engine_tick(struct engine *e)
 {
 	uint32_t budget;
 
+	if (e->obs != NULL)
+		obsctl_poll(e->obs);
 	if (e->ct == NULL)
 		return;
 	/* a sixteenth of the table per call, so a 200 ms poll sweeps it all in about 3 s */
@@ -495,6 +502,7 @@ void engine_free(struct engine *e)
 			worker_stop(&e->workers[i]);
 		rte_eal_mp_wait_lcore();
 	}
+	obsctl_free(e->obs); /* a capture still running is completed */
 	for (unsigned i = 0; i < e->n_ports; i++)
 		if (e->port_started[i])
 			port_stop(e->port_id[i]);
@@ -604,6 +612,35 @@ void engine_worker_stats(const struct engine *e, unsigned worker, struct engine_
 uint64_t engine_tsc_hz(void)
 {
 	return rte_get_tsc_hz();
+}
+
+int engine_observe_start(struct engine *e, const struct engine_observe_params *p)
+{
+	return e->obs != NULL ? obsctl_start(e->obs, p) : -ENOTSUP;
+}
+
+int engine_observe_stop(struct engine *e)
+{
+	return e->obs != NULL ? obsctl_stop(e->obs) : -ENOENT;
+}
+
+bool engine_observe_status(const struct engine *e, struct engine_observe_status *st)
+{
+	if (e->obs == NULL) {
+		memset(st, 0, sizeof(*st));
+		return false;
+	}
+	return obsctl_status(e->obs, st);
+}
+
+int engine_trace_record(const struct engine *e, uint32_t i, struct obs_record *out)
+{
+	return e->obs != NULL ? obsctl_trace_record(e->obs, i, out) : 0;
+}
+
+bool engine_capturing(const struct engine *e)
+{
+	return e->obs != NULL && obsctl_capturing(e->obs);
 }
 
 unsigned engine_n_ports(const struct engine *e)

@@ -107,6 +107,52 @@ struct engine_worker_stats {
 void engine_worker_stats(const struct engine *e, unsigned worker, struct engine_worker_stats *out);
 /* The TSC's rate, to turn cycles into seconds. */
 uint64_t engine_tsc_hz(void);
+
+/* ---- packet trace and capture (dataplane/observe.h; engine/obsctl.c) ---- */
+
+#define ENGINE_TRACE_MAX 4096	    /* packets a trace records at most */
+#define ENGINE_CAPTURE_SNAPLEN 2048 /* bytes of a packet a capture keeps, by default */
+
+/* What to watch: one session at a time, a trace, a capture or both, of the same packets. */
+struct engine_observe_params {
+	uint32_t port; /* engine port index, or UINT32_MAX: any */
+	uint32_t
+	    eni_slot;	  /* an ENI's slot (model_eni_view.slot): sent by it or to it; UINT32_MAX */
+	uint32_t trace_n; /* the next trace_n matching packets traced; 0: no trace */
+	const char *capture_path; /* pcapng file written (created or truncated); NULL: none */
+	/* the capture stops by itself at the first limit reached (0: none) */
+	uint64_t max_packets, max_bytes, max_ms;
+	uint32_t snaplen; /* 0: ENGINE_CAPTURE_SNAPLEN */
+};
+
+struct engine_observe_status {
+	bool armed;	   /* the workers observe */
+	bool capture;	   /* the session has (had) a capture */
+	uint32_t trace_n;  /* its trace's size (0: none) */
+	uint32_t traced;   /* records taken so far */
+	uint64_t written;  /* packets written to the file */
+	uint64_t bytes;	   /* their bytes, as captured (after snaplen) */
+	uint64_t lost;	   /* copies lost: copy pool empty or ring full */
+	uint64_t dropped;  /* copies past a limit, not written */
+	uint64_t ms;	   /* how long it has run (ran) */
+	char path[256];	   /* the file */
+	char ended_by[32]; /* "", "stop", "packets", "bytes", "time", "trace full", "error" */
+};
+
+/*
+ * Arm a session on every worker. 0, -EBUSY (one is armed: stop it first),
+ * -EINVAL (bad params), -errno (the file, the copy pool or ring).
+ */
+int engine_observe_start(struct engine *e, const struct engine_observe_params *p);
+/* Disarm, write out what is queued, close the file. 0, or -ENOENT (none armed). */
+int engine_observe_stop(struct engine *e);
+/* The session now armed, or the last one. false when there was none. */
+bool engine_observe_status(const struct engine *e, struct engine_observe_status *st);
+/* The trace's record i (< status.traced), once written: 1, else 0. */
+struct obs_record;
+int engine_trace_record(const struct engine *e, uint32_t i, struct obs_record *out);
+/* Whether a capture is armed: the control loop then calls engine_tick more often. */
+bool engine_capturing(const struct engine *e);
 unsigned engine_n_ports(const struct engine *e);
 
 /* ---- counters: sums over the workers' own counters; any thread, any time ---- */
