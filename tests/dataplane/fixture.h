@@ -24,6 +24,7 @@
 
 #include "builder.h"
 #include "dp_test.h"
+#include "observe.h"
 #include "pipeline.h"
 
 static const uint8_t MAC_UPLINK[6] = {0x02, 0xaa, 0, 0, 0, 0x00};
@@ -250,9 +251,88 @@ static inline struct rte_mbuf *run(uint16_t in_port, struct rte_mbuf *m, int *ou
 	return res;
 }
 
-/* m must be dropped with this reason, counted once, for the port too. */
+/*
+ * The packet trace (observe.h) of m on in_port: the record of its passage.
+ * m is consumed like run() consumes it; what it became is freed.
+ */
+static inline void trace_one_by(struct pipeline_worker *w, uint16_t in_port, struct rte_mbuf *m,
+				struct obs_record *r)
+{
+	struct pipeline_tx tx;
+
+	memset(tx.n, 0, sizeof(tx.n));
+	obs_one(w, builder_side(B), in_port, m, &tx, r);
+	for (int p = 0; p < FWD_MAX_PORTS; p++)
+		rte_pktmbuf_free_bulk(tx.pkts[p], tx.n[p]);
+}
+
+static inline void trace_one(uint16_t in_port, struct rte_mbuf *m, struct obs_record *r)
+{
+	trace_one_by(W, in_port, m, r);
+}
+
+/* m copied segment by segment (rte_pktmbuf_copy would join them), metadata too. */
+static inline struct rte_mbuf *copy_segments(const struct rte_mbuf *m)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
+		struct rte_mbuf *c = rte_pktmbuf_alloc(dp_pool);
+		char *d;
+
+		assert_non_null(c);
+		d = rte_pktmbuf_append(c, s->data_len);
+		assert_non_null(d);
+		memcpy(d, rte_pktmbuf_mtod(s, const char *), s->data_len);
+		if (head == NULL) {
+			head = c;
+		} else {
+			tail->next = c;
+			head->nb_segs++;
+			head->pkt_len += c->data_len;
+		}
+		tail = c;
+	}
+	head->port = m->port;
+	head->vlan_tci = m->vlan_tci;
+	head->ol_flags = m->ol_flags;
+	head->packet_type = m->packet_type;
+	return head;
+}
+
+/*
+ * The trace of a copy of m must name this drop reason (m is left as it is).
+ * The copy goes through a worker of its own, so that the counters the test
+ * checks see m alone.
+ */
+static inline void expect_traced_drop(uint16_t in_port, const struct rte_mbuf *m, unsigned reason)
+{
+	static struct pipeline_worker *wt;
+	static uint32_t wt_enis;
+	struct rte_mbuf *copy = copy_segments(m);
+	struct obs_record r;
+
+	if (wt == NULL || wt_enis != builder_max_enis(B)) {
+		pipeline_worker_free(wt);
+		wt_enis = builder_max_enis(B);
+		wt = pipeline_worker_create(0, wt_enis);
+		assert_non_null(wt);
+	}
+	trace_one_by(wt, in_port, copy, &r);
+	if (r.drop != reason)
+		fail_msg("the trace says '%s', expected drop '%s'",
+			 r.drop < COUNTERS_DROP_MAX ? counters_drop_name(r.drop) : "not dropped",
+			 counters_drop_name(reason));
+	assert_int_equal(r.in_port, in_port);
+}
+
+/*
+ * m must be dropped with this reason, counted once, for the port too; and
+ * the trace of the same packet (a copy, first) names that reason.
+ */
 static inline void expect_drop(uint16_t in_port, struct rte_mbuf *m, unsigned reason)
 {
+	expect_traced_drop(in_port, m, reason);
 	uint64_t before = C()->drop[reason], pbefore = C()->port[in_port].drop;
 	uint64_t total = counters_drops_total(C());
 	int out;
