@@ -278,7 +278,9 @@ static void d7_over_mtu_df_set_dropped_frag_needed_answered(void **st)
 	static uint8_t sent[2000];
 
 	/* from ENI 0 to the internet, 1600 bytes, uplink MTU 1500: from the subnet's router */
-	run_tx(HOST1, v4_frame(MAC_HOST1, MAC_ENI[0], 0, &s), &tx);
+	struct rte_mbuf *m = v4_frame(MAC_HOST1, MAC_ENI[0], 0, &s);
+	expect_traced_drop(HOST1, m, COUNTERS_DROP_FRAG_NEEDED);
+	run_tx(HOST1, m, &tx);
 	memcpy(sent, f + 14, 1600);
 	assert_int_equal(C()->drop[COUNTERS_DROP_FRAG_NEEDED], 1);
 	assert_int_equal(C()->port[HOST1].drop, 1);
@@ -417,7 +419,9 @@ static void d7_over_mtu_no_fragment_buffers_frag_failed_or_tx_full(void **st)
 	    .src = ip4("10.0.1.10"), .dst = ip4("8.8.8.8"), .proto = 17, .payload = 2972};
 
 	pipeline_worker_set_frag_pools(W, NULL, NULL);
-	run_tx(HOST1, v4_frame(MAC_HOST1, MAC_ENI[0], 0, &s), &tx);
+	struct rte_mbuf *m = v4_frame(MAC_HOST1, MAC_ENI[0], 0, &s);
+	expect_traced_drop(HOST1, m, COUNTERS_DROP_FRAG_FAILED); /* its worker has no pools */
+	run_tx(HOST1, m, &tx);
 	assert_int_equal(tx.n[UPLINK], 0);
 	assert_int_equal(C()->drop[COUNTERS_DROP_FRAG_FAILED], 1);
 	assert_int_equal(C()->port[HOST1].drop, 1);
@@ -434,7 +438,7 @@ static void d7_over_mtu_no_fragment_buffers_frag_failed_or_tx_full(void **st)
 	/* three fragments, room for two in the output queue: all dropped as tx-full */
 	memset(tx.n, 0, sizeof(tx.n));
 	tx.n[UPLINK] = PIPELINE_TX_MAX - 2; /* a caller that did not drain */
-	struct rte_mbuf *m = v4_frame(MAC_HOST1, MAC_ENI[0], 0, &s);
+	m = v4_frame(MAC_HOST1, MAC_ENI[0], 0, &s);
 	pipeline_burst(W, builder_side(B), HOST1, &m, 1, &tx);
 	assert_int_equal(tx.n[UPLINK], PIPELINE_TX_MAX - 2);
 	assert_int_equal(C()->drop[COUNTERS_DROP_TX_FULL], 1);

@@ -680,6 +680,11 @@ static void d6_igw_without_upstream_mac_dropped_no_uplink(void **st)
 	pipeline_burst(W, builder_side(b), 1, &m, 1, &tx);
 	assert_int_equal(tx.n[0] + tx.n[1], 0);
 	assert_int_equal(C()->drop[COUNTERS_DROP_NO_UPLINK], before + 1);
+	/* the trace of the same packet names the reason */
+	struct obs_record r;
+	obs_one(W, builder_side(b), 1, from_eni(0, 0, MAC_HOST1, &s), &tx, &r);
+	assert_int_equal(r.drop, COUNTERS_DROP_NO_UPLINK);
+	assert_int_equal(r.n_out, 0);
 
 	/* once learned from the upstream's ARP, the same packet goes out to it */
 	uint16_t n = build_arp(buf, 1, MAC_UPSTREAM, ip4("203.0.113.1"), ip4("203.0.113.10"));
@@ -724,6 +729,12 @@ static void d8_full_output_queue_dropped_tx_full(void **st)
 	assert_int_equal(tx.n[HOST1], PIPELINE_TX_MAX);
 	assert_int_equal(C()->drop[COUNTERS_DROP_TX_FULL], 1);
 	assert_int_equal(rte_mempool_avail_count(dp_pool), avail + 1); /* freed */
+	/* traced, the same packet on the same full queue names the reason */
+	struct obs_record r;
+	obs_one(W, builder_side(B), UPLINK, from_internet(&s), &tx, &r);
+	assert_int_equal(r.drop, COUNTERS_DROP_TX_FULL);
+	assert_int_equal(C()->drop[COUNTERS_DROP_TX_FULL], 2);
+	assert_int_equal(rte_mempool_avail_count(dp_pool), avail + 1);
 }
 
 /* ---------------- D7: checksums, ICMP errors, fragments, TTL ---------------- */

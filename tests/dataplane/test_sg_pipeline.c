@@ -471,6 +471,10 @@ static void d12_full_flow_table_refuses_new_flows(void **st)
 	assert_true(cs.full > 0);
 	assert_int_equal(C()->drop[COUNTERS_DROP_SG_FLOW_TABLE_FULL], full + refused);
 	assert_true(passed + refused == 100);
+	/* the trace of one more new flow names the reason */
+	struct rte_mbuf *m = inet_tcp("198.18.1.1", 50100, "203.0.113.10", 80, SYN);
+	expect_traced_drop(UPLINK, m, COUNTERS_DROP_SG_FLOW_TABLE_FULL);
+	rte_pktmbuf_free(m);
 	/* a flow that made it in still passes */
 	pass(UPLINK, inet_tcp("198.18.1.1", 50000, "203.0.113.10", 80, ACK), HOST1);
 }
