@@ -7,7 +7,8 @@
  * app.lock. Every change, from the control socket or the EC2 API, goes
  * model -> delta -> engine_apply under that lock, so changes are applied to
  * the tables one at a time, in the model's order. Control-socket changes are
- * not journaled: the socket is a debugging and test tool.
+ * not journaled: the socket is a debugging and test tool. The Prometheus
+ * endpoint (metrics.c, its own thread) takes the same lock for a scrape.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@
 #include "ctl.h"
 #include "ctlsrv.h"
 #include "engine.h"
+#include "metrics.h"
 #include "model.h"
 #include "observe_cmd.h"
 #include "stats.h"
@@ -40,7 +42,9 @@ struct app {
 	struct enimap_config cfg;
 	struct model *model;
 	struct engine *engine;
-	struct api *api;      /* NULL when api.enabled is false */
+	struct api *api;	 /* NULL when api.enabled is false */
+	struct metrics *metrics; /* NULL when metrics.enabled is false (or it could not bind) */
+	const char *port_names[ENGINE_MAX_PORTS];
 	struct delta delta;   /* scratch for one control-socket change */
 	pthread_mutex_t lock; /* model + tables when there is no API */
 };
@@ -220,6 +224,33 @@ static int start_api(struct app *a)
 	return 0;
 }
 
+/*
+ * The Prometheus endpoint. It only observes: when it cannot bind (another
+ * engine on this host has the default address) the engine runs on without
+ * it, and says so.
+ */
+static void start_metrics(struct app *a)
+{
+	struct metrics_source src = {.e = a->engine,
+				     .m = a->model,
+				     .api = a->api,
+				     .port_names = a->port_names,
+				     .lock = app_lock,
+				     .unlock = app_unlock,
+				     .arg = a};
+	char err[256];
+
+	if (!a->cfg.metrics.enabled)
+		return;
+	for (size_t i = 0; i < a->cfg.engine.n_ports && i < ENGINE_MAX_PORTS; i++)
+		a->port_names[i] = a->cfg.engine.ports[i].name;
+	a->metrics = metrics_start(a->cfg.metrics.listen, &src, err, sizeof(err));
+	if (a->metrics == NULL)
+		RTE_LOG(ERR, ENIMAP, "%s: running without metrics\n", err);
+	else
+		RTE_LOG(NOTICE, ENIMAP, "metrics: http://%s/metrics\n", a->cfg.metrics.listen);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -323,6 +354,7 @@ int main(int argc, char **argv)
 		RTE_LOG(WARNING, ENIMAP, "telemetry commands not registered\n");
 	if (start_api(&a) != 0)
 		goto out_engine;
+	start_metrics(&a);
 	if (o.control == NULL) {
 		snprintf(default_sock, sizeof(default_sock), "/run/enimap-%ld.sock",
 			 (long)getpid());
@@ -330,6 +362,7 @@ int main(int argc, char **argv)
 	}
 	rc = serve(&a, o.control) == 0 ? 0 : 1;
 out_engine:
+	metrics_stop(a.metrics); /* before the engine and the model it reads */
 	if (a.api != NULL)
 		api_stop(a.api);
 	stats_detach();

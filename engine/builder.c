@@ -477,6 +477,42 @@ const struct fwd_side *builder_side(const struct builder *b)
 	return gen_reader_side(b->gen);
 }
 
+void builder_table_stats(const struct builder *b, struct builder_table_stats out[BUILDER_TABLES])
+{
+	const struct fwd_side *s = gen_reader_side(b->gen);
+	uint64_t n_enis = 0, n_subnets = 0, n_rt = 0, r4 = 0, r6 = 0;
+
+	for (uint32_t i = 0; i < s->max_enis; i++)
+		n_enis += s->enis[i].state != FWD_ENI_ABSENT;
+	for (uint32_t i = 0; i < s->max_subnets; i++)
+		n_subnets += s->subnets[i].present != 0;
+	for (uint32_t i = 0; i < s->max_rtables; i++) {
+		if (s->rtables[i].r4 == NULL)
+			continue;
+		n_rt++;
+		r4 += route4_count(s->rtables[i].r4);
+		if (s->rtables[i].r6 != NULL)
+			r6 += route6_count(s->rtables[i].r6);
+	}
+	out[BUILDER_TABLE_EIP] =
+	    (struct builder_table_stats){"eip", em4_count(s->eip4), em4_cem(s->eip4)->max_keys};
+	out[BUILDER_TABLE_PRIVATE_V4] = (struct builder_table_stats){
+	    "private_ipv4", em8_count(s->priv4), em8_cem(s->priv4)->max_keys};
+	out[BUILDER_TABLE_IPV6] =
+	    (struct builder_table_stats){"ipv6", em16_count(s->ip6), em16_cem(s->ip6)->max_keys};
+	out[BUILDER_TABLE_MAC] =
+	    (struct builder_table_stats){"mac", em16_count(s->mac), em16_cem(s->mac)->max_keys};
+	out[BUILDER_TABLE_ENI] = (struct builder_table_stats){"eni", n_enis, s->max_enis};
+	out[BUILDER_TABLE_SUBNET] =
+	    (struct builder_table_stats){"subnet", n_subnets, s->max_subnets};
+	out[BUILDER_TABLE_ROUTE_TABLE] =
+	    (struct builder_table_stats){"route_table", n_rt, s->max_rtables};
+	out[BUILDER_TABLE_ROUTE_V4] = (struct builder_table_stats){
+	    "route_ipv4", r4, (uint64_t)s->max_rtables * b->p.max_routes};
+	out[BUILDER_TABLE_ROUTE_V6] = (struct builder_table_stats){
+	    "route_ipv6", r6, (uint64_t)s->max_rtables * b->p.max_routes};
+}
+
 /*
  * Everything that can refuse d, before anything changes: each entry in
  * range, room in every table, route tables created on both sides. After it,

@@ -107,6 +107,31 @@ struct rte_rcu_qsbr *builder_qsbr(const struct builder *b);
  */
 int builder_rebuild(struct builder *b, const struct delta *full);
 
+/*
+ * Every table's fill and capacity, read from the published side: on the
+ * control thread, or on another one that holds the lock every
+ * builder_apply is made under (then no apply runs, and both sides are
+ * equal). The ENI and subnet slots are counted by a scan (a few MB at the
+ * most: for a metrics scrape, not per packet).
+ */
+enum builder_table {
+	BUILDER_TABLE_EIP,	   /* EIP -> ENI and private address (the 1:1 NAT) */
+	BUILDER_TABLE_PRIVATE_V4,  /* private IPv4 -> ENI */
+	BUILDER_TABLE_IPV6,	   /* IPv6 -> ENI */
+	BUILDER_TABLE_MAC,	   /* port + VLAN + MAC -> ENI */
+	BUILDER_TABLE_ENI,	   /* ENI slots in use */
+	BUILDER_TABLE_SUBNET,	   /* subnet slots in use */
+	BUILDER_TABLE_ROUTE_TABLE, /* route tables created */
+	BUILDER_TABLE_ROUTE_V4,	   /* IPv4 routes, all route tables (capacity: all tables full) */
+	BUILDER_TABLE_ROUTE_V6,	   /* IPv6 routes, the same */
+	BUILDER_TABLES
+};
+struct builder_table_stats {
+	const char *name; /* "eip", "private_ipv4", ... */
+	uint64_t entries, capacity;
+};
+void builder_table_stats(const struct builder *b, struct builder_table_stats out[BUILDER_TABLES]);
+
 /* The published side, for tests and tools on the control thread. */
 const struct fwd_side *builder_side(const struct builder *b);
 

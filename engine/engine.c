@@ -61,8 +61,9 @@ struct engine {
 	uint64_t sg_version;
 	uint32_t sg_max_flows; /* configured (the table has some more positions) */
 	uint64_t sg_compiles, sg_compile_failures;
-	uint64_t sg_compile_ns; /* the last compilation */
-	struct obsctl *obs;	/* packet trace and capture */
+	uint64_t sg_compile_ns;	     /* the last compilation */
+	struct obsctl *obs;	     /* packet trace and capture */
+	struct latency_hist publish; /* engine_apply's time (under the model lock) */
 };
 
 static int engine_start_ports(struct engine *e, const struct engine_params *params)
@@ -445,7 +446,7 @@ static int engine_apply_sg(struct engine *e, const struct delta *d)
 	return 0;
 }
 
-int engine_apply(struct engine *e, const struct delta *d)
+static int engine_apply_timed(struct engine *e, const struct delta *d)
 {
 	int rc;
 
@@ -454,6 +455,61 @@ int engine_apply(struct engine *e, const struct delta *d)
 	rc = builder_apply(e->builder, d);
 	/* the model already holds d: tables that refused it must follow the model */
 	return rc == 0 ? 0 : engine_rebuild(e, rc);
+}
+
+int engine_apply(struct engine *e, const struct delta *d)
+{
+	uint64_t t0 = engine_ns();
+	int rc = engine_apply_timed(e, d);
+
+	latency_record(&e->publish, engine_ns() - t0);
+	return rc;
+}
+
+int engine_port_dev_stats(const struct engine *e, unsigned port, struct engine_port_dev_stats *out)
+{
+	struct rte_eth_stats st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (port >= e->n_ports || !e->port_started[port])
+		return -EINVAL;
+	rc = rte_eth_stats_get(e->port_id[port], &st);
+	if (rc != 0)
+		return rc;
+	out->rx_bytes = st.ibytes;
+	out->tx_bytes = st.obytes;
+	out->rx_missed = st.imissed;
+	out->rx_errors = st.ierrors;
+	out->tx_errors = st.oerrors;
+	return 0;
+}
+
+uint64_t engine_generation(const struct engine *e)
+{
+	return gen_generation(builder_gen(e->builder));
+}
+
+size_t engine_table_stats(const struct engine *e, struct engine_table_stats *out, size_t max)
+{
+	struct builder_table_stats bt[BUILDER_TABLES];
+	size_t n = 0;
+
+	builder_table_stats(e->builder, bt);
+	for (size_t i = 0; i < BUILDER_TABLES && n < max; i++, n++)
+		out[n] = (struct engine_table_stats){bt[i].name, bt[i].entries, bt[i].capacity};
+	if (e->ct != NULL && n < max) {
+		struct ct_stats cs;
+
+		ct_get_stats(e->ct, &cs);
+		out[n++] = (struct engine_table_stats){"flow", cs.live, e->sg_max_flows};
+	}
+	return n;
+}
+
+const struct latency_hist *engine_publish_latency(const struct engine *e)
+{
+	return &e->publish;
 }
 
 void engine_tick(struct engine *e)

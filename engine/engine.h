@@ -27,6 +27,7 @@
 
 #include "delta.h"
 #include "engine_params.h"
+#include "latency.h"
 #include "model.h"
 
 #define ENGINE_EAL_MAX_ARGS (ENGINE_MAX_EXTRA_EAL_ARGS + ENGINE_MAX_PORTS + 16)
@@ -201,5 +202,39 @@ struct engine_sg_stats {
 	uint64_t drops[3];   /* sg-inbound, sg-outbound, sg-flow-table-full */
 };
 void engine_sg_stats(const struct engine *e, struct engine_sg_stats *out);
+
+/* ---- for the Prometheus metrics (app/metrics.c) ---- */
+
+/*
+ * The device's own counters of a port (rte_eth_stats_get): bytes, and what
+ * the device missed or refused. Any thread (it reads the PMD's queue
+ * counters, as DPDK telemetry's /ethdev/stats does). 0 or -errno.
+ */
+struct engine_port_dev_stats {
+	uint64_t rx_bytes, tx_bytes;
+	uint64_t rx_missed; /* the rx ring was full */
+	uint64_t rx_errors, tx_errors;
+};
+int engine_port_dev_stats(const struct engine *e, unsigned port, struct engine_port_dev_stats *out);
+
+/* The number of the generation the workers read (+1 per publish). Any thread. */
+uint64_t engine_generation(const struct engine *e);
+
+/*
+ * Every table's entries and capacity (builder.h's tables, then the flow
+ * table when security groups are enforced); returns how many were written
+ * (at most max). Under the model lock, or on the control thread: never
+ * while engine_apply runs.
+ */
+#define ENGINE_TABLES_MAX 16
+struct engine_table_stats {
+	const char *name;
+	uint64_t entries, capacity;
+};
+size_t engine_table_stats(const struct engine *e, struct engine_table_stats *out, size_t max);
+
+/* How long each engine_apply took: the change applied, published, seen by every worker.
+ * Under the model lock (engine_apply records it under that lock). */
+const struct latency_hist *engine_publish_latency(const struct engine *e);
 
 #endif

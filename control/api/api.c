@@ -10,6 +10,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api_impl.h"
@@ -432,6 +433,8 @@ static int dispatch(struct api *a, const struct api_query *q, bool trusted,
 	}
 	const struct api_action *act = api_action_find(action);
 	api_action_fn fn = act ? act->fn : NULL;
+	if (act)
+		a->cur_action = act->name;
 	if (!fn && trusted && strcmp(action, "EnimapReset") == 0)
 		fn = api_reset;
 	if (!fn) {
@@ -535,8 +538,48 @@ static int sts_answer(struct api *a, const char *body, size_t len, struct api_re
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One answered request into the metrics (a->mu held). */
+static void count_request(struct api *a, int status, uint64_t t0)
+{
+	const char *action = a->cur_action ? a->cur_action : "other";
+	size_t i;
+	for (i = 0; i < a->n_reqs; i++)
+		if (a->reqs[i].action == action && a->reqs[i].status == status)
+			break;
+	if (i == a->n_reqs && a->n_reqs < API_REQUEST_COUNTS_MAX)
+		a->reqs[a->n_reqs++] =
+		    (struct api_request_count){.action = action, .status = status};
+	if (i < a->n_reqs)
+		a->reqs[i].n++;
+	latency_record(&a->latency, mono_ns() - t0);
+}
+
+const struct api_request_count *api_request_counts(const struct api *a, size_t *n)
+{
+	*n = a->n_reqs;
+	return a->reqs;
+}
+
+const struct latency_hist *api_request_latency(const struct api *a)
+{
+	return &a->latency;
+}
+
+const struct latency_hist *api_fsync_latency(const struct api *a)
+{
+	return a->j ? journal_fsync_latency(a->j) : NULL;
+}
+
 int api_handle(struct api *a, const struct api_request *req, struct api_response *out)
 {
+	uint64_t t0 = mono_ns();
 	memset(out, 0, sizeof(*out));
 	struct api_sigv4_req s = {.method = req->method ? req->method : "POST",
 				  .path = req->path ? req->path : "/",
@@ -548,6 +591,7 @@ int api_handle(struct api *a, const struct api_request *req, struct api_response
 				  .now = req->now ? req->now : time(NULL)};
 	char why[256], service[8];
 	api_lock(a);
+	a->cur_action = NULL;
 	int rc;
 	if (api_sigv4_verify(&s, a->cfg.credentials, a->cfg.n_credentials, a->cfg.region, service,
 			     why)) {
@@ -558,6 +602,7 @@ int api_handle(struct api *a, const struct api_request *req, struct api_response
 	} else {
 		rc = parse_and_dispatch(a, req->body ? req->body : "", req->body_len, false, out);
 	}
+	count_request(a, out->status, t0);
 	api_unlock(a);
 	return rc;
 }

@@ -54,6 +54,7 @@
 #include "api_settings.h"
 #include "api_sigv4.h"
 #include "delta.h"
+#include "latency.h"
 #include "model.h"
 
 struct api;
@@ -128,6 +129,25 @@ int api_handle(struct api *a, const struct api_request *req, struct api_response
  * the dispatcher directly. Same return as api_handle.
  */
 int api_handle_trusted(struct api *a, const char *body, size_t len, struct api_response *out);
+
+/*
+ * For the metrics, with api_lock() held: the requests api_handle answered,
+ * counted by action (its name; "other" when the request named no valid
+ * action or failed authentication before it was read) and HTTP status, in
+ * first-seen order; their latency (from the call to the answer, the wait for
+ * the lock included); the journal's fdatasync latency (NULL without a
+ * journal). Requests refused by the HTTP glue before api_handle (413, wrong
+ * method or path) are not counted.
+ */
+#define API_REQUEST_COUNTS_MAX 512 /* more (action, status) pairs than EC2 actions x statuses */
+struct api_request_count {
+	const char *action;
+	int status;
+	uint64_t n;
+};
+const struct api_request_count *api_request_counts(const struct api *a, size_t *n);
+const struct latency_hist *api_request_latency(const struct api *a);
+const struct latency_hist *api_fsync_latency(const struct api *a);
 
 /* Bytes in the journal now (0 without one): for tests of compaction. */
 size_t api_journal_size(const struct api *a);

@@ -46,6 +46,11 @@ struct api {
 	struct api_http *http; /* api_http.c's deadlines while serving */
 	unsigned port;
 	uint64_t requests;
+	/* what api_handle answered, for the metrics (api_request_counts): under mu */
+	const char *cur_action; /* the request's action (static name), set by dispatch */
+	struct api_request_count reqs[API_REQUEST_COUNTS_MAX];
+	size_t n_reqs;
+	struct latency_hist latency;
 };
 
 /* One request being executed. */

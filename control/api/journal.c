@@ -9,13 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct journal {
 	int fd;
 	uint64_t size;
+	struct latency_hist fsync; /* each append's fdatasync */
 	char path[4096];
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 uint32_t journal_crc32c(const void *data, size_t n)
 {
@@ -307,6 +316,11 @@ uint64_t journal_size(const struct journal *j)
 	return j->size;
 }
 
+const struct latency_hist *journal_fsync_latency(const struct journal *j)
+{
+	return &j->fsync;
+}
+
 static int write_all(int fd, const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -341,8 +355,12 @@ static int write_record(int fd, const char *payload, size_t len)
 int journal_append(struct journal *j, const char *payload, size_t len)
 {
 	int rc = write_record(j->fd, payload, len);
-	if (rc == 0 && fdatasync(j->fd) < 0)
-		rc = -errno;
+	if (rc == 0) {
+		uint64_t t0 = mono_ns();
+		if (fdatasync(j->fd) < 0)
+			rc = -errno;
+		latency_record(&j->fsync, mono_ns() - t0);
+	}
 	if (rc) {
 		/* leave no partial record behind */
 		if (ftruncate(j->fd, (off_t)j->size) == 0)

@@ -49,6 +49,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "latency.h"
+
 #define JOURNAL_MAX_RECORD (1u << 20)
 
 struct journal;
@@ -91,6 +93,8 @@ int journal_truncate(struct journal *j, uint64_t size);
 
 /* Bytes in the file now. */
 uint64_t journal_size(const struct journal *j);
+/* The time each append's fdatasync took (the caller's lock guards it, as every call). */
+const struct latency_hist *journal_fsync_latency(const struct journal *j);
 
 /*
  * Replace the journal's content by these records (atomically, see above) and

@@ -12,9 +12,9 @@
 #include "config_internal.h"
 
 static const char *const root_keys[] = {
-    "engine",	    "api",     "instance_types",  "public_pools", "ipv6_pools", "vpcs",
-    "route_tables", "subnets", "security_groups", "instances",	  "enis",	"eips",
-    "launch",	    NULL};
+    "engine",	  "api",  "metrics",	  "instance_types", "public_pools",
+    "ipv6_pools", "vpcs", "route_tables", "subnets",	    "security_groups",
+    "instances",  "enis", "eips",	  "launch",	    NULL};
 
 /* n, but no more than limit (0: no limit) nor than RESERVE_MAX */
 #define RESERVE_MAX ((size_t)1 << 24)
@@ -153,12 +153,14 @@ static int load(const char *name, const char *yaml, size_t len, char *file,
 	snprintf(tmp->path, sizeof(tmp->path), "%s", name);
 	config_engine_defaults(&tmp->engine);
 	config_api_defaults(&tmp->api);
+	config_metrics_defaults(&tmp->metrics);
 	root = cnode_root(&c);
 	if (root != NULL && !cnode_is_null(&c, root)) {
 		/* check everything first: a typo must not leave a half-loaded model */
 		if (cnode_map_check(&c, root, "configuration", root_keys) ||
 		    config_engine_parse(&c, cnode_map_find(&c, root, "engine"), &tmp->engine) ||
 		    config_api_parse(&c, cnode_map_find(&c, root, "api"), &tmp->api) ||
+		    config_metrics_parse(&c, cnode_map_find(&c, root, "metrics"), &tmp->metrics) ||
 		    config_vpc_load(&c, root, &tmp->engine, NULL, NULL, &counts))
 			goto out;
 	}

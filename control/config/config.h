@@ -22,10 +22,18 @@
 #include "engine_params.h"
 #include "model.h"
 
+/* `metrics:`, the Prometheus endpoint (app/metrics.h): OpenMetrics text at /metrics. */
+#define CONFIG_METRICS_DEFAULT_LISTEN "127.0.0.1:9464"
+struct metrics_settings {
+	bool enabled;	 /* default true */
+	char listen[64]; /* "ip:port" or "[ip6]:port", numeric; default loopback :9464 */
+};
+
 struct enimap_config {
-	char path[256];		     /* the file it came from */
-	struct engine_params engine; /* `engine:`, defaults filled in */
-	struct api_settings api;     /* `api:`, defaults filled in */
+	char path[256];			 /* the file it came from */
+	struct engine_params engine;	 /* `engine:`, defaults filled in */
+	struct api_settings api;	 /* `api:`, defaults filled in */
+	struct metrics_settings metrics; /* `metrics:`, defaults filled in */
 };
 
 /*

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* config_engine.c - the `engine:` and `api:` sections. */
+/* config_engine.c - the `engine:`, `api:` and `metrics:` sections. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +355,67 @@ int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct ap
 	if ((v = cnode_map_find(c, n, "credentials")) != NULL && parse_credentials(c, v, out))
 		return -1;
 	if ((v = cnode_map_find(c, n, "limits")) != NULL && parse_api_limits(c, v, out))
+		return -1;
+	return 0;
+}
+
+void config_metrics_defaults(struct metrics_settings *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->enabled = true;
+	strcpy(out->listen, CONFIG_METRICS_DEFAULT_LISTEN);
+}
+
+/* A numeric "a.b.c.d:port" or "[v6]:port", port 1..65535: what the metrics server binds. */
+static int check_numeric_listen(const struct cnode_ctx *c, const struct cnode *n, const char *what,
+				const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char host[64], *end;
+	unsigned char addr[16];
+	size_t hl;
+	long port;
+
+	if (colon == NULL || colon == s || colon[1] == '\0')
+		goto bad;
+	hl = (size_t)(colon - s);
+	if (hl >= sizeof(host))
+		goto bad;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		goto bad;
+	if (host[0] == '[') {
+		if (hl < 3 || host[hl - 1] != ']')
+			goto bad;
+		host[hl - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, addr) == 1)
+			return 0;
+	} else if (inet_pton(AF_INET, host, addr) == 1) {
+		return 0;
+	}
+bad:
+	return cnode_fail(c, n, "%s: '%s' is not ipv4:port or [ipv6]:port (numeric, port 1-65535)",
+			  what, s);
+}
+
+int config_metrics_parse(const struct cnode_ctx *c, const struct cnode *n,
+			 struct metrics_settings *out)
+{
+	static const char *const keys[] = {"enabled", "listen", NULL};
+	const struct cnode *v;
+
+	if (n == NULL)
+		return 0;
+	if (cnode_map_check(c, n, "metrics", keys))
+		return -1;
+	if ((v = cnode_map_find(c, n, "enabled")) != NULL &&
+	    cnode_bool(c, v, "metrics.enabled", &out->enabled))
+		return -1;
+	if ((v = cnode_map_find(c, n, "listen")) != NULL &&
+	    (cnode_str_copy(c, v, "metrics.listen", out->listen, sizeof(out->listen)) ||
+	     check_numeric_listen(c, v, "metrics.listen", out->listen)))
 		return -1;
 	return 0;
 }

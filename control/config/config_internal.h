@@ -16,6 +16,10 @@ int config_engine_parse(const struct cnode_ctx *c, const struct cnode *n,
 /* config_engine.c: `api:` (n may be NULL: defaults) into *out. */
 void config_api_defaults(struct api_settings *out);
 int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct api_settings *out);
+/* config_engine.c: `metrics:` (n may be NULL: defaults) into *out. */
+void config_metrics_defaults(struct metrics_settings *out);
+int config_metrics_parse(const struct cnode_ctx *c, const struct cnode *n,
+			 struct metrics_settings *out);
 
 /* The largest table capacity engine.capacity accepts (each of ipv4, ipv6, eips; config_engine.c).
  */

@@ -220,6 +220,16 @@ static void bad_address_reported_at_the_address(void **state)
 	    "2:59", "'02:00:00:00:00' is not a MAC address", MODEL_UNTOUCHED);
 	expect_refused("api: {listen: localhost}\n", "1:15", "'localhost' is not host:port",
 		       MODEL_UNTOUCHED);
+	/* the metrics server binds a numeric address: no name, no port out of range */
+	expect_refused("metrics: {listen: \"localhost:9464\"}\n", "1:19",
+		       "metrics.listen: 'localhost:9464' is not ipv4:port or [ipv6]:port",
+		       MODEL_UNTOUCHED);
+	expect_refused("metrics: {listen: \"127.0.0.1:0\"}\n", "1:19",
+		       "'127.0.0.1:0' is not ipv4:port", MODEL_UNTOUCHED);
+	expect_refused("metrics: {listen: \"[::1:9464\"}\n", "1:19", "'[::1:9464' is not ipv4:port",
+		       MODEL_UNTOUCHED);
+	expect_refused("metrics: {enabled: maybe}\n", "1:20", "metrics.enabled", MODEL_UNTOUCHED);
+	expect_refused("metrics: {port: 9464}\n", "1:11", "port", MODEL_UNTOUCHED);
 }
 
 static void unknown_reference_reported_at_the_reference(void **state)

@@ -107,6 +107,8 @@ static void example_engine_and_api_sections_parsed(void **state)
 	assert_string_equal(cfg.api.listen, "127.0.0.1:8787");
 	assert_string_equal(cfg.api.region, "us-east-1");
 	assert_string_equal(cfg.api.journal, "/var/lib/enimap/journal");
+	assert_true(cfg.metrics.enabled);
+	assert_string_equal(cfg.metrics.listen, "127.0.0.1:9464");
 	assert_int_equal(cfg.api.n_credentials, 1);
 	assert_string_equal(cfg.api.credentials[0].access_key_id, "AKIAEXAMPLE0000000000");
 	assert_string_equal(cfg.api.credentials[0].secret_access_key,
@@ -325,6 +327,8 @@ static void default_yaml_is_the_demo_topology(void **state)
 	assert_string_equal(cfg.api.listen, "127.0.0.1:8787");
 	assert_string_equal(cfg.api.region, "us-east-1");
 	assert_string_equal(cfg.api.journal, "");
+	assert_true(cfg.metrics.enabled); /* no metrics: section: the defaults */
+	assert_string_equal(cfg.metrics.listen, CONFIG_METRICS_DEFAULT_LISTEN);
 	assert_int_equal(cfg.api.n_credentials, 1);
 	assert_string_equal(cfg.api.credentials[0].access_key_id, "AKIAENIMAPDEMO00000");
 	assert_string_equal(cfg.api.credentials[0].secret_access_key,
