@@ -531,7 +531,7 @@ static int run_listing(const struct engine *e, const struct model *m, const char
 		else if (rc != 0)
 			fprintf(out, "ERR InternalError: %s\n", strerror(-rc));
 		else
-			fprintf(out, json ? "[%s]\n" : "%s", buf);
+			fprintf(out, json ? "[%s]\nOK\n" : "%sOK\n", buf);
 		free(buf);
 		listing_close(&l);
 		return 0;
