@@ -158,7 +158,7 @@ int ctlc_request(const char *path, const char *line, int timeout_ms, char **repl
 
 enum ctlc_status ctlc_split(char *reply, size_t len, size_t *body_len, const char **status)
 {
-	size_t end = len, start;
+	size_t end, start;
 
 	*body_len = 0;
 	*status = "";
