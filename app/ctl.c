@@ -316,7 +316,9 @@ static const char ctl_help[] =
     "sdcheck ENI on|off\n"
     "route-add RTB CIDR TARGET | route-del RTB CIDR\n"
     "dump\n"
-    "stats | drops | eni ENI | sg GROUP (counters; sg: drops at the group's members)\n";
+    "stats | drops | eni ENI | sg GROUP (counters; sg: drops at the group's members)\n"
+    "nat | enis | routes | flows | counters [--json] (the published tables, as workers see them)\n"
+    "check (the published tables against the model: one line per difference)\n";
 
 int ctl_exec(struct model *m, const char *line, struct delta *d, FILE *out)
 {

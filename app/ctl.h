@@ -22,8 +22,15 @@
  *   dump                                                      model_dump
  *   help
  *
- * Reply: any output lines, then one last line "OK[ detail]" or
- * "ERR Code: message" (the EC2 error code and message of the model).
+ * Reply: any output lines, then one status line, always the last:
+ *   "OK[ detail]"          done
+ *   "DIFF N"               answered: the N lines above are differences
+ *                          (check, tables_cmd.h)
+ *   "ERR Code: message"    refused (the EC2 error code and message of the
+ *                          model); nothing changed
+ * Only the last line is the status: output lines may begin with anything.
+ * enimapctl (ctlclient.h) sends one line, half-closes and reads until the
+ * engine closes, then maps the status to its exit code.
  */
 #ifndef ENIMAP_CTL_H
 #define ENIMAP_CTL_H

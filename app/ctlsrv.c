@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctlclient.h"
+
+_Static_assert(CTLC_LINE_MAX == CTL_LINE_MAX, "enimapctl and the engine agree on the line length");
 
 #define CTLSRV_MAX_CLIENTS 8
 /*

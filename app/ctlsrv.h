@@ -6,7 +6,8 @@
  * thread, one line at a time, and may touch the model without a lock of its
  * own. The reply to a line is sent only once the handler has returned: for a
  * change, once the new table generation is visible to every worker.
- * Clients: `nc -U -N PATH`, one command per line.
+ * Clients: enimapctl (ctlclient.h), or `nc -U -N PATH`, one command per line;
+ * the reply to each ends with its status line (ctl.h).
  *
  * Access: the socket file has mode 0600 whatever the umask, and a peer whose
  * uid (SO_PEERCRED) is neither 0 nor the engine's own is closed at once, with

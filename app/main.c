@@ -33,6 +33,7 @@
 #include "model.h"
 #include "observe_cmd.h"
 #include "stats.h"
+#include "tables_cmd.h"
 
 #define RTE_LOGTYPE_ENIMAP RTE_LOGTYPE_USER1
 
@@ -91,7 +92,7 @@ static void usage(FILE *out, const char *prog)
 		"  --print-model      print the model loaded from the configuration and exit\n"
 		"  --check            validate the configuration and exit\n"
 		"  --control PATH     control socket (default $ENIMAP_CONTROL or\n"
-		"                     /run/enimap-<pid>.sock); `nc -U -N PATH`, `help` lists "
+		"                     /run/enimap-<pid>.sock); `enimapctl -s PATH help` lists "
 		"commands\n",
 		prog);
 }
@@ -174,6 +175,11 @@ static void handle_line(const char *line, FILE *out, void *arg)
 	int rc;
 
 	app_lock(a);
+	/* first: its --json is no option ctl_exec knows */
+	if (tables_cmd(a->engine, a->model, line, out) == 0) {
+		app_unlock(a);
+		return;
+	}
 	delta_reset(&a->delta);
 	uint64_t sg_before = model_sg_version(a->model); /* group changes carry no delta */
 	rc = ctl_exec(a->model, line, &a->delta, out);

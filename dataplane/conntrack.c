@@ -563,3 +563,26 @@ void ct_get_stats(const struct ct *ct, struct ct_stats *s)
 	s->live = atomic_load_explicit(&ct->c.live, memory_order_relaxed);
 	s->expired = ct->expired;
 }
+
+int ct_iterate(const struct ct *ct, uint32_t *next, struct ct_flow *out)
+{
+	const void *key;
+	void *data;
+	int32_t pos;
+
+	while ((pos = rte_hash_iterate(ct->h, &key, &data, next)) >= 0) {
+		uint64_t w;
+
+		if ((uint32_t)pos >= ct->npos)
+			continue;
+		w = __atomic_load_n(&ct->e[pos].word, __ATOMIC_ACQUIRE);
+		if (!(w & CT_F_VALID))
+			continue;
+		out->pos = pos;
+		memcpy(&out->key, key, sizeof(out->key));
+		out->word = w;
+		out->created = __atomic_load_n(&ct->e[pos].created, __ATOMIC_RELAXED);
+		return 1;
+	}
+	return 0;
+}

@@ -49,7 +49,7 @@ static void side_fini(struct fwd_side *s)
 }
 
 static int side_init(struct fwd_side *s, const struct builder_params *p, struct fwd_neigh *neigh,
-		     unsigned idx)
+		     unsigned idx, uint32_t mac_keys)
 {
 	char name[32];
 
@@ -61,8 +61,7 @@ static int side_init(struct fwd_side *s, const struct builder_params *p, struct 
 	snprintf(name, sizeof(name), "ip6-%u", idx);
 	s->ip6 = em16_create(name, (uint32_t)p->max_v6, p->socket_id);
 	snprintf(name, sizeof(name), "mac-%u", idx);
-	/* twice the ENIs: two ENIs may briefly claim one key (model bugs aside) */
-	s->mac = em16_create(name, 2 * p->max_enis, p->socket_id);
+	s->mac = em16_create(name, mac_keys, p->socket_id);
 	s->enis = aligned_alloc(64, ((size_t)p->max_enis * sizeof(*s->enis) + 63) / 64 * 64);
 	s->subnets = calloc(p->max_subnets, sizeof(*s->subnets));
 	s->rtables = calloc(p->max_route_tables, sizeof(*s->rtables));
@@ -437,9 +436,10 @@ struct builder *builder_create(const struct builder_params *params)
 	if (b->neigh == NULL)
 		goto nomem;
 	memset(b->neigh, 0, sizeof(*b->neigh));
-	if (side_init(&b->side[0], &b->p, b->neigh, 0) != 0)
+	/* twice the ENIs: two ENIs may briefly claim one key (model bugs aside) */
+	if (side_init(&b->side[0], &b->p, b->neigh, 0, 2 * b->p.max_enis) != 0)
 		goto nomem;
-	if (side_init(&b->side[1], &b->p, b->neigh, 1) != 0)
+	if (side_init(&b->side[1], &b->p, b->neigh, 1, 2 * b->p.max_enis) != 0)
 		goto nomem;
 	b->gen = gen_create(b->p.max_readers, &b->side[0], &b->side[1]);
 	if (b->gen == NULL)
@@ -585,10 +585,10 @@ struct rte_rcu_qsbr *builder_qsbr(const struct builder *b)
 }
 
 /* A new side holding exactly full (every table built empty first). */
-static int side_build(struct builder *b, unsigned idx, const struct delta *full,
-		      struct fwd_side *out)
+static int side_build(const struct builder *b, const struct builder_params *p, unsigned idx,
+		      uint32_t mac_keys, const struct delta *full, struct fwd_side *out)
 {
-	int rc = side_init(out, &b->p, b->neigh, idx);
+	int rc = side_init(out, p, b->neigh, idx, mac_keys);
 
 	if (rc != 0)
 		return rc;
@@ -603,7 +603,7 @@ static int side_build(struct builder *b, unsigned idx, const struct delta *full,
 		else if (e->kind == DELTA_ENI_SET)
 			rt = e->eni.route_table;
 		if (rt != UINT32_MAX)
-			rc = side_rtable(out, rt, &b->p);
+			rc = side_rtable(out, rt, p);
 	}
 	if (rc == 0)
 		rc = side_apply(out, full);
@@ -617,7 +617,7 @@ static int builder_replace_writer(struct builder *b, const struct delta *full)
 {
 	struct fwd_side *w = gen_writer_side(b->gen);
 	struct fwd_side fresh;
-	int rc = side_build(b, (unsigned)(w - b->side), full, &fresh);
+	int rc = side_build(b, &b->p, (unsigned)(w - b->side), 2 * b->p.max_enis, full, &fresh);
 
 	if (rc != 0)
 		return rc;
@@ -641,4 +641,64 @@ int builder_rebuild(struct builder *b, const struct delta *full)
 		return rc;
 	gen_writer_publish(b->gen);
 	return builder_replace_writer(b, full);
+}
+
+struct fwd_side *builder_side_build(const struct builder *b, const struct delta *full)
+{
+	struct builder_params p = b->p; /* same slots and ports, tables sized for full */
+	uint32_t n_v4 = 1, n_v6 = 1, n_eip = 1, n_eni = 1, n_routes = 1;
+	struct fwd_side *s;
+	int rc;
+
+	for (size_t i = 0; i < full->n; i++) {
+		int rc_entry = builder_check_entry(b, &full->e[i]);
+
+		if (rc_entry != 0) {
+			errno = -rc_entry;
+			return NULL;
+		}
+		switch (full->e[i].kind) {
+		case DELTA_V4_SET:
+			n_v4++;
+			break;
+		case DELTA_V6_SET:
+			n_v6++;
+			break;
+		case DELTA_EIP_SET:
+			n_eip++;
+			break;
+		case DELTA_ENI_SET:
+			n_eni++;
+			break;
+		case DELTA_ROUTE_SET:
+			n_routes++;
+			break;
+		default:
+			break;
+		}
+	}
+	p.max_v4 = n_v4;
+	p.max_v6 = n_v6;
+	p.max_eips = n_eip;
+	p.max_routes = n_routes;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	/* idx 2: named apart from the two published sides */
+	rc = side_build(b, &p, 2, 2 * n_eni, full, s);
+	if (rc != 0) {
+		free(s);
+		errno = -rc;
+		return NULL;
+	}
+	s->sg = NULL; /* not built from full: the groups are the published side's */
+	return s;
+}
+
+void builder_side_free(struct fwd_side *s)
+{
+	if (s == NULL)
+		return;
+	side_fini(s);
+	free(s);
 }

@@ -132,6 +132,17 @@ struct builder_table_stats {
 };
 void builder_table_stats(const struct builder *b, struct builder_table_stats out[BUILDER_TABLES]);
 
+/*
+ * A side made from scratch out of full (the model's full delta) by the code
+ * that applies deltas to the published sides, with the same slots and
+ * ports and its tables sized for full: what the published side should
+ * hold. Never published: the tables check (engine_tables_check) compares
+ * the two. Control thread. NULL + errno (EINVAL: an entry out of range,
+ * ENOMEM, ENOSPC). Its sg and ct are NULL.
+ */
+struct fwd_side *builder_side_build(const struct builder *b, const struct delta *full);
+void builder_side_free(struct fwd_side *s);
+
 /* The published side, for tests and tools on the control thread. */
 const struct fwd_side *builder_side(const struct builder *b);
 

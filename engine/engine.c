@@ -26,6 +26,7 @@
 #include "pipeline.h"
 #include "port.h"
 #include "sg_compile.h"
+#include "tabview.h"
 #include "worker.h"
 
 #define RTE_LOGTYPE_ENIMAP RTE_LOGTYPE_USER1
@@ -703,3 +704,69 @@ unsigned engine_n_ports(const struct engine *e)
 {
 	return e->n_ports;
 }
+
+int engine_tables_read(const struct engine *e, struct tv_list *out)
+{
+	return tv_read_side(builder_side(e->builder), out);
+}
+
+int engine_tables_expected(const struct engine *e, struct tv_list *out)
+{
+	struct delta full = {0};
+	struct fwd_side *s;
+	int rc = model_full_delta(e->model, &full);
+
+	if (rc != 0)
+		return rc;
+	s = builder_side_build(e->builder, &full);
+	delta_free(&full);
+	if (s == NULL)
+		return -errno;
+	rc = tv_read_side(s, out);
+	builder_side_free(s);
+	return rc;
+}
+
+static int flow_pos_cmp(const void *a, const void *b)
+{
+	const struct ct_flow *x = a, *y = b;
+
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg)
+{
+	struct ct_flow *f = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t now = ct_now_ms();
+	uint32_t next = 0;
+	int rc = 0;
+
+	if (e->ct == NULL)
+		return -ENOTSUP;
+	for (;;) {
+		if (n == cap) {
+			size_t c = cap ? 2 * cap : 64;
+			struct ct_flow *p = realloc(f, c * sizeof(*p));
+
+			if (p == NULL) {
+				free(f);
+				return -ENOMEM;
+			}
+			f = p;
+			cap = c;
+		}
+		if (!ct_iterate(e->ct, &next, &f[n]))
+			break;
+		n++;
+	}
+	/* a flow moved between its buckets during the walk shows twice: once it is */
+	if (n > 1)
+		qsort(f, n, sizeof(*f), flow_pos_cmp);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (i == 0 || f[i].pos != f[i - 1].pos)
+			rc = cb(&f[i], now, arg);
+	free(f);
+	return rc;
+}
+

@@ -156,6 +156,32 @@ int engine_trace_record(const struct engine *e, uint32_t i, struct obs_record *o
 bool engine_capturing(const struct engine *e);
 unsigned engine_n_ports(const struct engine *e);
 
+/* ---- the published tables, read back (tabview.h; enimapctl) ---- */
+
+struct tv_list;
+struct ct_flow;
+
+/*
+ * Every entry of the published side, as the workers see it, sorted
+ * (tabview.h). Control thread, under the model lock (no table write runs
+ * meanwhile). 0 or -ENOMEM.
+ */
+int engine_tables_read(const struct engine *e, struct tv_list *out);
+/*
+ * What the published side should hold: the model's full delta
+ * (model_full_delta) applied by the builder's own code to a fresh side
+ * (builder_side_build), read back the same way. Same rules. 0 or -errno.
+ */
+int engine_tables_expected(const struct engine *e, struct tv_list *out);
+/*
+ * The security groups' flow table, each flow once, by position; cb returns
+ * 0 to go on. now: the table's clock (ms) when the walk started. 0, the
+ * callback's non-zero value, -ENOTSUP (groups not enforced: no table) or
+ * -ENOMEM. Control thread (the sweeping thread: ct_iterate).
+ */
+typedef int (*engine_flow_cb)(const struct ct_flow *f, uint64_t now, void *arg);
+int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg);
+
 /* ---- counters: sums over the workers' own counters; any thread, any time ---- */
 
 size_t engine_drop_reasons(void);	     /* number of drop reasons */

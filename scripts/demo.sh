@@ -14,6 +14,7 @@ set -o pipefail
 
 BUILD=${1:-build}
 ENIMAP="$BUILD/app/enimap"
+ENIMAPCTL="$BUILD/app/enimapctl"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CONFIG="$ROOT/config/default.yaml"
 TMP=$(mktemp -d /tmp/enimap-demo.XXXXXX)
@@ -52,11 +53,12 @@ trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces)"
 [ -x "$ENIMAP" ] || die "$ENIMAP not built (make build)"
+[ -x "$ENIMAPCTL" ] || die "$ENIMAPCTL not built (make build)"
 [ -f "$CONFIG" ] || die "$CONFIG missing"
 
 ctl() {
-	printf '$ echo "%s" | nc -U -N ctl.sock   # the control socket\n' "$*"
-	printf '%s\n' "$*" | timeout 10 nc -U -N "$SOCK" | sed 's/^/  /'
+	printf '$ enimapctl -s ctl.sock %s   # the control socket\n' "$*"
+	timeout 10 "$ENIMAPCTL" -s "$SOCK" "$@" 2>&1 | sed 's/^/  /'
 }
 
 # link ENGINE_IF NS MAC: a veth pair, ENGINE_IF stays here for DPDK's af_packet
@@ -107,7 +109,7 @@ say "3. Start enimap (DPDK, one worker, af_packet on the three veths)"
 "$ENIMAP" -c "$CONFIG" --control "$SOCK" >"$LOG" 2>&1 &
 ENGINE_PID=$!
 for _ in $(seq 100); do
-	[ -S "$SOCK" ] && printf 'help\n' | timeout 2 nc -U -N "$SOCK" >/dev/null 2>&1 && break
+	[ -S "$SOCK" ] && timeout 2 "$ENIMAPCTL" -s "$SOCK" help >/dev/null 2>&1 && break
 	kill -0 "$ENGINE_PID" 2>/dev/null || die "enimap exited"
 	sleep 0.2
 done
@@ -162,6 +164,10 @@ say "8. Counters: per ENI deliveries, drops by reason"
 ctl eni eni-web
 ctl eni eni-standby
 ctl drops
+echo "The tables the workers read, and their check against the model (empty: equal):"
+ctl nat
+ctl enis
+ctl check
 echo "The same counters over DPDK telemetry (dpdk-telemetry.py -f enimap-$ENGINE_PID):"
 printf '/enimap/eni,eni-web\n/enimap/stats\n' |
 	timeout 10 dpdk-telemetry.py -f "enimap-$ENGINE_PID" 2>/dev/null | sed -n 's/^--> //p; s/^{/  {/p' ||

@@ -365,3 +365,23 @@ uint64_t em_lookup_bulk_any(const struct em *t, unsigned kw, const void *keys, u
 {
 	return em_lookup_bulk_w(t, kw, keys, n, values);
 }
+
+int em_iterate(const struct em *t, unsigned kw, uint32_t *cursor, void *key, uint64_t *value)
+{
+	unsigned ns = em_slots(kw);
+
+	/* cursor = bucket * slots + slot of the next place to look at */
+	for (uint64_t c = *cursor; c < (uint64_t)t->nb * ns; c++) {
+		const struct em_bucket *b = &t->b[c / ns];
+		unsigned slot = (unsigned)(c % ns);
+
+		if (!(em_bucket_meta(b, kw)->used & (1u << slot)))
+			continue;
+		memcpy(key, b->line + (size_t)slot * kw, kw);
+		*value = em_bucket_value(b, kw, slot);
+		*cursor = (uint32_t)(c + 1);
+		return 1;
+	}
+	*cursor = UINT32_MAX;
+	return 0;
+}

@@ -135,6 +135,15 @@ static inline uint32_t em_count(const struct em *t)
 	return t->count;
 }
 
+/*
+ * Walk every key: start with *cursor = 0; each call copies the next key (kw
+ * bytes) to key and its value to *value and returns 1, then 0 at the end.
+ * In bucket order (no key order). The same reader rules as a lookup: on a
+ * table no writer changes meanwhile (gen.h's published side, read by the
+ * writer's own thread, or under its lock).
+ */
+int em_iterate(const struct em *t, unsigned kw, uint32_t *cursor, void *key, uint64_t *value);
+
 /* Bytes held. */
 static inline size_t em_memory(const struct em *t)
 {

@@ -76,6 +76,13 @@ static inline int em16_lookup_one(const struct em16 *t, const struct em16_key *k
 	return em_lookup_one(em16_cem(t), EM16_KW, key->b, value);
 }
 
+/* em_iterate: the next key and value from *cursor (0 first); 1, or 0 at the end. */
+static inline int em16_iterate(const struct em16 *t, uint32_t *cursor, struct em16_key *key,
+			       uint64_t *value)
+{
+	return em_iterate(em16_cem(t), EM16_KW, cursor, key->b, value);
+}
+
 static inline uint32_t em16_count(const struct em16 *t)
 {
 	return em_count(em16_cem(t));

@@ -78,6 +78,12 @@ static inline int em4_lookup_home(const struct em4 *t, uint32_t key, uint32_t ho
 	return em_lookup_home(em4_cem(t), EM4_KW, &key, home, value);
 }
 
+/* em_iterate: the next key and value from *cursor (0 first); 1, or 0 at the end. */
+static inline int em4_iterate(const struct em4 *t, uint32_t *cursor, uint32_t *key, uint64_t *value)
+{
+	return em_iterate(em4_cem(t), EM4_KW, cursor, key, value);
+}
+
 static inline uint32_t em4_count(const struct em4 *t)
 {
 	return em_count(em4_cem(t));

@@ -80,6 +80,12 @@ static inline int em8_lookup_home(const struct em8 *t, uint64_t key, uint32_t ho
 	return em_lookup_home(em8_cem(t), EM8_KW, &key, home, value);
 }
 
+/* em_iterate: the next key and value from *cursor (0 first); 1, or 0 at the end. */
+static inline int em8_iterate(const struct em8 *t, uint32_t *cursor, uint64_t *key, uint64_t *value)
+{
+	return em_iterate(em8_cem(t), EM8_KW, cursor, key, value);
+}
+
 static inline uint32_t em8_count(const struct em8 *t)
 {
 	return em_count(em8_cem(t));

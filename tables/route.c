@@ -152,6 +152,17 @@ uint32_t route4_count(const struct route4 *t)
 	return t->n;
 }
 
+int route4_get(const struct route4 *t, uint32_t i, uint32_t *prefix, uint8_t *depth,
+	       uint32_t *next_hop)
+{
+	if (i >= t->n)
+		return -ENOENT;
+	*prefix = rte_cpu_to_be_32(t->r[i].prefix);
+	*depth = t->r[i].depth;
+	*next_hop = t->r[i].nh;
+	return 0;
+}
+
 bool route4_holds(const struct route4 *t, uint32_t prefix, uint8_t depth)
 {
 	return depth <= 32 &&
@@ -429,6 +440,17 @@ static void route6_masked(const uint8_t prefix[16], uint8_t depth, uint64_t p[2]
 uint32_t route6_count(const struct route6 *t)
 {
 	return t->n;
+}
+
+int route6_get(const struct route6 *t, uint32_t i, uint8_t prefix[16], uint8_t *depth,
+	       uint32_t *next_hop)
+{
+	if (i >= t->n)
+		return -ENOENT;
+	memcpy(prefix, t->r[i].bytes, 16);
+	*depth = t->r[i].depth;
+	*next_hop = t->r[i].nh;
+	return 0;
 }
 
 bool route6_holds(const struct route6 *t, const uint8_t prefix[16], uint8_t depth)

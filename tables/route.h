@@ -48,6 +48,17 @@ bool route4_holds(const struct route4 *t, uint32_t prefix, uint8_t depth); /* ne
 uint32_t route6_count(const struct route6 *t);
 bool route6_holds(const struct route6 *t, const uint8_t prefix[16], uint8_t depth);
 
+/*
+ * The routes held, one per call: i from 0 to route4_count() - 1 gives the
+ * i-th (in depth-descending order; the list lookups are built from). prefix
+ * in network order, host bits clear. 0, or -ENOENT past the end. Same
+ * reader rules as a lookup.
+ */
+int route4_get(const struct route4 *t, uint32_t i, uint32_t *prefix, uint8_t *depth,
+	       uint32_t *next_hop);
+int route6_get(const struct route6 *t, uint32_t i, uint8_t prefix[16], uint8_t *depth,
+	       uint32_t *next_hop);
+
 /* The implementation serving lookups now: "small" or "rte_lpm" / "rte_lpm6" (see route.c). */
 const char *route4_impl(const struct route4 *t);
 const char *route6_impl(const struct route6 *t);
