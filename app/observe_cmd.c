@@ -72,7 +72,8 @@ static void l4_summary(FILE *out, uint8_t proto, const uint8_t *l4, long len)
 	case 17:
 		fprintf(out, " %s", proto == 6 ? "TCP" : "UDP");
 		if (len >= 4)
-			fprintf(out, " %u > %u", l4[0] << 8 | l4[1], l4[2] << 8 | l4[3]);
+			fprintf(out, " %u > %u", (unsigned)(l4[0] << 8 | l4[1]),
+				(unsigned)(l4[2] << 8 | l4[3]));
 		if (proto == 6 && len >= 14)
 			fprintf(out, " flags 0x%02x", l4[13]);
 		break;
@@ -87,10 +88,35 @@ static void l4_summary(FILE *out, uint8_t proto, const uint8_t *l4, long len)
 	}
 }
 
+/* The L3 part of a summary: rest bytes of the header at ip, of this ethertype. */
+static void l3_summary(FILE *out, uint16_t type, const uint8_t *ip, unsigned rest)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (type == 0x0800 && rest >= 20) {
+		unsigned ihl = (ip[0] & 0xfu) * 4u;
+
+		fprintf(out, " IPv4 %s > %s ttl %u", ip4s(ip + 12, a), ip4s(ip + 16, b), ip[8]);
+		if ((ip[6] & 0x1f) != 0 || ip[7] != 0)
+			fprintf(out, " fragment offset %u",
+				(unsigned)((ip[6] & 0x1f) << 8 | ip[7]) * 8u);
+		else
+			l4_summary(out, ip[9], ip + ihl, (long)rest - (long)ihl);
+	} else if (type == 0x86dd && rest >= 40) {
+		fprintf(out, " IPv6 %s > %s hlim %u", inet_ntop(AF_INET6, ip + 8, a, sizeof(a)),
+			inet_ntop(AF_INET6, ip + 24, b, sizeof(b)), ip[7]);
+		l4_summary(out, ip[6], ip + 40, (long)rest - 40);
+	} else if (type == 0x0806 && rest >= 28) {
+		fprintf(out, " ARP %s %s for %s", ip[7] == 1 ? "request" : "reply",
+			ip4s(ip + 14, a), ip4s(ip + 24, b));
+	} else {
+		fprintf(out, " ethertype 0x%04x", type);
+	}
+}
+
 /* One line of what a frame's first bytes say (at most OBS_HDR_BYTES of them). */
 static void frame_summary(FILE *out, const uint8_t *f, unsigned len, unsigned frame_len)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	unsigned l2 = 14;
 	uint16_t type;
 
@@ -104,31 +130,11 @@ static void frame_summary(FILE *out, const uint8_t *f, unsigned len, unsigned fr
 		f[8], f[9], f[10], f[11], f[0], f[1], f[2], f[3], f[4], f[5]);
 	type = (uint16_t)(f[12] << 8 | f[13]);
 	if (type == 0x8100 && len >= 18) {
-		fprintf(out, " vlan %u", (f[14] << 8 | f[15]) & 0xfff);
+		fprintf(out, " vlan %u", (unsigned)(f[14] << 8 | f[15]) & 0xfffu);
 		type = (uint16_t)(f[16] << 8 | f[17]);
 		l2 = 18;
 	}
-	const uint8_t *ip = f + l2;
-	long rest = (long)len - (long)l2;
-
-	if (type == 0x0800 && rest >= 20) {
-		unsigned ihl = (ip[0] & 0xfu) * 4u;
-
-		fprintf(out, " IPv4 %s > %s ttl %u", ip4s(ip + 12, a), ip4s(ip + 16, b), ip[8]);
-		if ((ip[6] & 0x1f) != 0 || ip[7] != 0)
-			fprintf(out, " fragment offset %u", ((ip[6] & 0x1f) << 8 | ip[7]) * 8);
-		else
-			l4_summary(out, ip[9], ip + ihl, rest - (long)ihl);
-	} else if (type == 0x86dd && rest >= 40) {
-		fprintf(out, " IPv6 %s > %s hlim %u", inet_ntop(AF_INET6, ip + 8, a, sizeof(a)),
-			inet_ntop(AF_INET6, ip + 24, b, sizeof(b)), ip[7]);
-		l4_summary(out, ip[6], ip + 40, rest - 40);
-	} else if (type == 0x0806 && rest >= 28) {
-		fprintf(out, " ARP %s %s for %s", ip[7] == 1 ? "request" : "reply",
-			ip4s(ip + 14, a), ip4s(ip + 24, b));
-	} else {
-		fprintf(out, " ethertype 0x%04x", type);
-	}
+	l3_summary(out, type, f + l2, len - l2); /* len >= l2: checked above */
 	fprintf(out, ", %u bytes", frame_len);
 }
 

@@ -769,4 +769,3 @@ int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg)
 	free(f);
 	return rc;
 }
-

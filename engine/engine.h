@@ -111,7 +111,7 @@ uint64_t engine_tsc_hz(void);
 
 /* ---- packet trace and capture (dataplane/observe.h; engine/obsctl.c) ---- */
 
-#define ENGINE_TRACE_MAX 4096	    /* packets a trace records at most */
+#define ENGINE_TRACE_MAX 4096u	    /* packets a trace records at most */
 #define ENGINE_CAPTURE_SNAPLEN 2048 /* bytes of a packet a capture keeps, by default */
 
 /* What to watch: one session at a time, a trace, a capture or both, of the same packets. */

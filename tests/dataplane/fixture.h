@@ -272,26 +272,27 @@ static inline void trace_one(uint16_t in_port, struct rte_mbuf *m, struct obs_re
 }
 
 /* m copied segment by segment (rte_pktmbuf_copy would join them), metadata too. */
+static inline struct rte_mbuf *copy_segment(const struct rte_mbuf *s)
+{
+	struct rte_mbuf *c = rte_pktmbuf_alloc(dp_pool);
+	char *d;
+
+	assert_non_null(c);
+	d = rte_pktmbuf_append(c, s->data_len);
+	assert_non_null(d);
+	memcpy(d, rte_pktmbuf_mtod(s, const char *), s->data_len);
+	return c;
+}
+
 static inline struct rte_mbuf *copy_segments(const struct rte_mbuf *m)
 {
-	struct rte_mbuf *head = NULL, *tail = NULL;
+	struct rte_mbuf *head = copy_segment(m), *tail = head;
 
-	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
-		struct rte_mbuf *c = rte_pktmbuf_alloc(dp_pool);
-		char *d;
-
-		assert_non_null(c);
-		d = rte_pktmbuf_append(c, s->data_len);
-		assert_non_null(d);
-		memcpy(d, rte_pktmbuf_mtod(s, const char *), s->data_len);
-		if (head == NULL) {
-			head = c;
-		} else {
-			tail->next = c;
-			head->nb_segs++;
-			head->pkt_len += c->data_len;
-		}
-		tail = c;
+	for (const struct rte_mbuf *s = m->next; s != NULL; s = s->next) {
+		tail->next = copy_segment(s);
+		tail = tail->next;
+		head->nb_segs++;
+		head->pkt_len += tail->data_len;
 	}
 	head->port = m->port;
 	head->vlan_tci = m->vlan_tci;
