@@ -4,10 +4,11 @@
  * capture (see observe.h).
  */
 /* rte_pcapng is experimental in DPDK 22.11 (its ABI may change; the API is
- * what dpdk-dumpcap uses): this file and engine_observe.c opt in */
+ * what dpdk-dumpcap uses): this file and engine/obsctl.c opt in */
 #define ALLOW_EXPERIMENTAL_API
 #include "observe.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -36,38 +37,56 @@ static uint16_t head_copy(uint8_t *dst, const struct rte_mbuf *m)
 	return (uint16_t)(m->pkt_len > UINT16_MAX ? UINT16_MAX : m->pkt_len);
 }
 
-void obs_one(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
-	     struct rte_mbuf *m, struct pipeline_tx *tx, struct obs_record *r)
+/*
+ * One packet through the pipeline: r gets what obs_match needs (ports, the
+ * decision), and with detail the rest of the record too (headers before and
+ * after, the drop reason), which only a trace reads.
+ */
+static inline void observe_one(struct pipeline_worker *w, const struct fwd_side *side,
+			       uint16_t in_port, struct rte_mbuf *m, struct pipeline_tx *tx,
+			       struct obs_record *r, bool detail)
 {
 	const struct counters *c = pipeline_worker_counters(w);
 	uint64_t drops[COUNTERS_DROP_MAX];
 	uint16_t tx_before[FWD_MAX_PORTS];
 
-	memset(r, 0, sizeof(*r));
-	r->tsc = rte_rdtsc();
 	r->in_port = in_port;
 	r->out_port = OBS_NO_PORT;
+	r->n_out = 0;
 	r->drop = COUNTERS_DROP_MAX;
-	r->len_before = head_copy(r->before, m);
-	memcpy(drops, c->drop, sizeof(drops));
+	if (detail) {
+		r->tsc = rte_rdtsc();
+		r->len_after = 0;
+		r->len_before = head_copy(r->before, m);
+		memcpy(drops, c->drop, sizeof(drops));
+	}
 	memcpy(tx_before, tx->n, sizeof(tx_before));
 	pipeline_burst_keep(w, side, in_port, &m, 1, tx, &r->d);
 	/* one packet went in: the drop counter that moved is its reason (the
 	 * owner reads its own counters: plain loads) */
-	for (unsigned k = 0; k < COUNTERS_DROP_MAX; k++)
-		if (c->drop[k] != drops[k]) {
-			r->drop = (uint8_t)k;
-			break;
-		}
+	if (detail)
+		for (unsigned k = 0; k < COUNTERS_DROP_MAX; k++)
+			if (c->drop[k] != drops[k]) {
+				r->drop = (uint8_t)k;
+				break;
+			}
 	for (unsigned p = 0; p < FWD_MAX_PORTS; p++) {
 		if (tx->n[p] == tx_before[p])
 			continue;
 		if (r->out_port == OBS_NO_PORT) {
 			r->out_port = (uint16_t)p;
-			r->len_after = head_copy(r->after, tx->pkts[p][tx_before[p]]);
+			if (detail)
+				r->len_after = head_copy(r->after, tx->pkts[p][tx_before[p]]);
 		}
 		r->n_out = (uint8_t)(r->n_out + (tx->n[p] - tx_before[p]));
 	}
+}
+
+void obs_one(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
+	     struct rte_mbuf *m, struct pipeline_tx *tx, struct obs_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	observe_one(w, side, in_port, m, tx, r, true);
 }
 
 static void trace_put(struct obs_session *s, const struct obs_record *r)
@@ -103,10 +122,55 @@ static struct rte_mbuf *cap_copy(const struct obs_session *s, uint16_t port, uns
 			       s->snaplen, rte_get_tsc_cycles(), dir);
 }
 
+/* The pcapng copies of what this burst appended to the tx queues (all, or port's). */
+static void cap_sent(struct obs_session *s, const struct pipeline_tx *tx,
+		     const uint16_t tx_before[FWD_MAX_PORTS], unsigned worker_id)
+{
+	for (unsigned p = 0; p < FWD_MAX_PORTS; p++) {
+		if (s->filter.port != OBS_ANY && p != s->filter.port)
+			continue;
+		for (uint16_t j = tx_before[p]; j < tx->n[p]; j++)
+			cap_put(s, cap_copy(s, (uint16_t)p, worker_id, tx->pkts[p][j],
+					    RTE_PCAPNG_DIRECTION_OUT));
+	}
+}
+
+/*
+ * A capture of a port or of all, no trace: no per-packet decision is needed
+ * (a packet matches by the port it came in or went out on), so the burst
+ * goes through the fast path whole, copied before and after. The file then
+ * has a burst's received packets before what they became.
+ */
+static void capture_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
+			  struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx,
+			  struct obs_session *s, unsigned worker_id)
+{
+	uint16_t tx_before[FWD_MAX_PORTS];
+
+	if (s->filter.port == OBS_ANY || in_port == s->filter.port)
+		for (uint16_t i = 0; i < n; i++)
+			cap_put(s,
+				cap_copy(s, in_port, worker_id, pkts[i], RTE_PCAPNG_DIRECTION_IN));
+	memcpy(tx_before, tx->n, sizeof(tx_before));
+	pipeline_burst(w, side, in_port, pkts, n, tx);
+	cap_sent(s, tx, tx_before, worker_id);
+}
+
 void obs_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
 	       struct rte_mbuf **pkts, uint16_t n, struct pipeline_tx *tx, struct obs_session *s,
 	       unsigned worker_id)
 {
+	/* records only while the trace has free slots (a relaxed read: a
+	 * record made after the last slot went is dropped by trace_put) */
+	bool tracing = __atomic_load_n(&s->trace_next, __ATOMIC_RELAXED) < s->trace_n;
+
+	if (!tracing && s->filter.eni == OBS_ANY) {
+		if (s->cap_ring != NULL)
+			capture_burst(w, side, in_port, pkts, n, tx, s, worker_id);
+		else /* a trace that is full: the fast path until it is disarmed */
+			pipeline_burst(w, side, in_port, pkts, n, tx);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		uint16_t tx_before[FWD_MAX_PORTS];
 		struct rte_mbuf *in_copy = NULL;
@@ -116,13 +180,13 @@ void obs_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t 
 		if (s->cap_ring != NULL)
 			in_copy = cap_copy(s, in_port, worker_id, pkts[i], RTE_PCAPNG_DIRECTION_IN);
 		memcpy(tx_before, tx->n, sizeof(tx_before));
-		obs_one(w, side, in_port, pkts[i], tx, &r);
+		observe_one(w, side, in_port, pkts[i], tx, &r, tracing);
 		r.worker = (uint16_t)worker_id;
 		if (!obs_match(&s->filter, &r)) {
 			rte_pktmbuf_free(in_copy); /* NULL is fine */
 			continue;
 		}
-		if (s->trace_n != 0)
+		if (tracing)
 			trace_put(s, &r);
 		if (s->cap_ring == NULL)
 			continue;
@@ -130,13 +194,7 @@ void obs_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t 
 			cap_put(s, in_copy);
 		else
 			rte_pktmbuf_free(in_copy);
-		for (unsigned p = 0; p < FWD_MAX_PORTS; p++) {
-			if (s->filter.port != OBS_ANY && p != s->filter.port)
-				continue;
-			for (uint16_t j = tx_before[p]; j < tx->n[p]; j++)
-				cap_put(s, cap_copy(s, (uint16_t)p, worker_id, tx->pkts[p][j],
-						    RTE_PCAPNG_DIRECTION_OUT));
-		}
+		cap_sent(s, tx, tx_before, worker_id);
 	}
 }
 

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * observe.h - the packet trace and the packet capture, on the worker's side
- * (SPEC section 7; the control side is engine/engine_observe.c).
+ * (SPEC section 7; the control side is engine/obsctl.c).
  *
  * While an observation session is armed (worker.obs != NULL, one load per
- * burst), the worker passes its bursts here instead of pipeline_burst():
- * the packets go through pipeline_burst_keep() one at a time, the same code
+ * burst), the worker passes its bursts here instead of pipeline_burst().
+ * A capture of a port or of all, with no trace (or a full one), needs no
+ * decision per packet: the burst goes through pipeline_burst() whole, each
+ * packet copied as received before it and each output as sent after it.
+ * Otherwise (an ENI filter, or a trace with free slots) the packets go
+ * through pipeline_burst_keep() one at a time, the same code
  * as the fast path compiled apart, so that each packet's decision is known
  * alone: its headers before and after, what the pipeline decided
  * (struct pipeline_decision), its drop reason (the worker's drop counter
