@@ -17,7 +17,15 @@
  *           (net_ring never reads a packet, so this is pointer passing);
  *   touch   the floor plus a read and rewrite of each Ethernet header: the
  *           first touch of each packet, which every forwarder pays;
- *   dpdk    the same loop with dpdk_nat.h (rte_hash lock-free + rte_lpm).
+ *   dpdk    the same loop with dpdk_nat.h (rte_hash lock-free + rte_lpm);
+ *   capture the real worker_main with a capture of every packet armed
+ *           (observe.h: each packet through the observed path, a pcapng
+ *           copy of it as received and as sent into the session's ring).
+ *           The worker's cost only: the control thread's file writing is
+ *           not on the worker's core; the ring and pool hold a whole run's
+ *           copies (the engine's hold 8191 and count what they lose).
+ *           "enimap" itself is the figure with capture off (one load of
+ *           the session pointer per burst).
  *
  * Every packet must be delivered (checked after each run); the median run
  * is reported (robust to the other tenants of a 2-core machine).
@@ -26,6 +34,8 @@
  *
  * Usage: enimap-bench-pipe CONFIG.yaml LABEL [runs] [--load-only]
  */
+/* rte_pcapng_mbuf_size (the capture loop) */
+#define ALLOW_EXPERIMENTAL_API
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +48,14 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pcapng.h>
 #include <rte_ring.h>
 
 #include "bench_util.h"
 #include "dpdk_nat.h"
+#include "engine.h"
 #include "gen.h"
+#include "observe.h"
 #include "pipeline.h"
 #include "port.h"
 #include "worker.h"
@@ -55,8 +68,9 @@
 
 enum mix { MIX_IN, MIX_OUT, MIX_EW, MIX_V6, N_MIX };
 static const char *const mix_name[N_MIX] = {"inbound_dnat", "outbound_snat", "east_west", "ipv6"};
-enum loop { LOOP_ENIMAP, LOOP_FLOOR, LOOP_DPDK, LOOP_TOUCH, N_LOOP };
-static const char *const loop_name[N_LOOP] = {"enimap", "io_floor", "dpdk", "touch_floor"};
+enum loop { LOOP_ENIMAP, LOOP_FLOOR, LOOP_DPDK, LOOP_TOUCH, LOOP_CAPTURE, N_LOOP };
+static const char *const loop_name[N_LOOP] = {"enimap", "io_floor", "dpdk", "touch_floor",
+					      "capture"};
 
 static struct bench_ports bp;
 static uint16_t uplink, host;
@@ -191,6 +205,33 @@ static unsigned drain(uint16_t out)
 
 static struct worker wk;
 static struct loop_arg la;
+static struct obs_session cap = {.filter = {.port = OBS_ANY, .eni = OBS_ANY},
+				 .snaplen = ENGINE_CAPTURE_SNAPLEN};
+
+/* The capture session's ring and pool, for a whole run's copies (in and out). */
+static int capture_create(void)
+{
+	cap.cap_pool =
+	    rte_pktmbuf_pool_create("bench-cap", 2 * BATCH + 1024, 256, 0,
+				    (uint16_t)rte_pcapng_mbuf_size(cap.snaplen), SOCKET_ID_ANY);
+	cap.cap_ring = rte_ring_create("bench-cap", 4 * BATCH, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	for (unsigned p = 0; p < N_PORTS; p++)
+		cap.port_id[p] = bp.port_id[p];
+	return cap.cap_pool != NULL && cap.cap_ring != NULL ? 0 : -1;
+}
+
+/* The copies of one run, freed: the number there were. */
+static unsigned capture_drain(void)
+{
+	struct rte_mbuf *m[256];
+	unsigned n, total = 0;
+
+	while ((n = rte_ring_dequeue_burst(cap.cap_ring, (void **)m, 256, NULL)) > 0) {
+		total += n;
+		rte_pktmbuf_free_bulk(m, n);
+	}
+	return total;
+}
 
 /*
  * Cycles per packet of one drain of the rx ring by loop kind; -1 on a lost
@@ -208,7 +249,9 @@ static double run_once(const struct bench_vpc *v, enum loop kind, enum mix mix, 
 		fprintf(stderr, "no mbufs for a batch\n");
 		return -1;
 	}
-	if (kind == LOOP_ENIMAP) {
+	if (kind == LOOP_ENIMAP || kind == LOOP_CAPTURE) {
+		/* armed before the worker starts: no quiescent wait is needed */
+		wk.obs = kind == LOOP_CAPTURE ? &cap : NULL;
 		wk.stop = false;
 		rte_eal_remote_launch(worker_main, &wk, WORKER_LCORE);
 	} else {
@@ -234,7 +277,7 @@ static double run_once(const struct bench_vpc *v, enum loop kind, enum mix mix, 
 	if (first > BATCH / 2)
 		t1 = t0;	 /* this thread was preempted at the start: no figure, run again */
 	rte_delay_us_block(200); /* the last burst leaves the pipeline */
-	if (kind == LOOP_ENIMAP)
+	if (kind == LOOP_ENIMAP || kind == LOOP_CAPTURE)
 		worker_stop(&wk);
 	else
 		__atomic_store_n(&la.stop, true, __ATOMIC_RELAXED);
@@ -243,6 +286,11 @@ static double run_once(const struct bench_vpc *v, enum loop kind, enum mix mix, 
 	if (got != BATCH) {
 		fprintf(stderr, "%s %s: %u of %u packets delivered\n", loop_name[kind],
 			mix_name[mix], got, BATCH);
+		return -1;
+	}
+	if (kind == LOOP_CAPTURE && (got = capture_drain()) != 2 * BATCH) {
+		fprintf(stderr, "capture %s: %u of %u copies (lost %" PRIu64 ")\n", mix_name[mix],
+			got, 2 * BATCH, cap.cap_lost);
 		return -1;
 	}
 	if (t1 == t0)
@@ -335,9 +383,9 @@ static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enu
 		}
 		fprintf(stderr,
 			"%-14s %-5s cycles/pkt enimap %6.1f  io_floor %6.1f  touch_floor %6.1f  "
-			"dpdk %6.1f\n",
+			"dpdk %6.1f  capture-on %6.1f\n",
 			mix_name[mix], label, c[LOOP_ENIMAP], c[LOOP_FLOOR], c[LOOP_TOUCH],
-			c[LOOP_DPDK]);
+			c[LOOP_DPDK], c[LOOP_CAPTURE]);
 		snprintf(name, sizeof(name), "pipe.%s.%s.cycles_per_pkt", mix_name[mix], label);
 		bench_figure(name, c[LOOP_ENIMAP], "cycles", c[LOOP_DPDK]);
 		snprintf(name, sizeof(name), "pipe.%s.%s.mpps", mix_name[mix], label);
@@ -348,6 +396,9 @@ static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enu
 		snprintf(name, sizeof(name), "pipe.%s.%s.touch_floor_cycles_per_pkt", mix_name[mix],
 			 label);
 		bench_figure(name, c[LOOP_TOUCH], "cycles", c[LOOP_ENIMAP]);
+		snprintf(name, sizeof(name), "pipe.%s.%s.capture_on_cycles_per_pkt", mix_name[mix],
+			 label);
+		bench_figure(name, c[LOOP_CAPTURE], "cycles", c[LOOP_ENIMAP]);
 		snprintf(name, sizeof(name), "pipe.%s.%s.speedup_vs_dpdk", mix_name[mix], label);
 		bench_figure(name, c[LOOP_DPDK] / c[LOOP_ENIMAP], "x", 1);
 		snprintf(name, sizeof(name), "pipe.%s.%s.over_io_floor", mix_name[mix], label);
@@ -448,7 +499,8 @@ int main(int argc, char **argv)
 	wk.uplink = uplink;
 	wk.pool = bp.pool;
 	la.dnat = dnat;
-	if (dnat == NULL || wk.pw == NULL || gen_reader_register(wk.gen, 0) != 0) {
+	if (dnat == NULL || wk.pw == NULL || capture_create() != 0 ||
+	    gen_reader_register(wk.gen, 0) != 0) {
 		fprintf(stderr, "baseline tables, worker context or RCU reader: failed\n");
 		goto out;
 	}
@@ -463,6 +515,8 @@ out:
 	if (wk.pw)
 		pipeline_worker_free(wk.pw);
 	dpdk_nat_free(dnat);
+	rte_ring_free(cap.cap_ring);
+	rte_mempool_free(cap.cap_pool);
 	bench_ports_free(&bp);
 	bench_vpc_free(&v);
 	bench_eal_cleanup();
