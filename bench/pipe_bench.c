@@ -25,7 +25,12 @@
  *           not on the worker's core; the ring and pool hold a whole run's
  *           copies (the engine's hold 8191 and count what they lose).
  *           "enimap" itself is the figure with capture off (one load of
- *           the session pointer per burst).
+ *           the session pointer per burst);
+ *   scraped the real worker_main while the control lcore reads the
+ *           worker's counters (counters_sum, what a metrics scrape or a
+ *           `stats` does: every drop reason, port and ENI counter, and the
+ *           worker's loop and cycle counters) back to back, all along the
+ *           run: a bound on what any scrape rate costs the worker.
  *
  * Every packet must be delivered (checked after each run); the median run
  * is reported (robust to the other tenants of a 2-core machine).
@@ -53,6 +58,7 @@
 
 #include "bench_util.h"
 #include "dpdk_nat.h"
+#include "counters.h"
 #include "engine.h"
 #include "gen.h"
 #include "observe.h"
@@ -68,9 +74,9 @@
 
 enum mix { MIX_IN, MIX_OUT, MIX_EW, MIX_V6, N_MIX };
 static const char *const mix_name[N_MIX] = {"inbound_dnat", "outbound_snat", "east_west", "ipv6"};
-enum loop { LOOP_ENIMAP, LOOP_FLOOR, LOOP_DPDK, LOOP_TOUCH, LOOP_CAPTURE, N_LOOP };
-static const char *const loop_name[N_LOOP] = {"enimap", "io_floor", "dpdk", "touch_floor",
-					      "capture"};
+enum loop { LOOP_ENIMAP, LOOP_FLOOR, LOOP_DPDK, LOOP_TOUCH, LOOP_CAPTURE, LOOP_SCRAPED, N_LOOP };
+static const char *const loop_name[N_LOOP] = {"enimap",	     "io_floor", "dpdk",
+					      "touch_floor", "capture",	 "scraped"};
 
 static struct bench_ports bp;
 static uint16_t uplink, host;
@@ -205,6 +211,8 @@ static unsigned drain(uint16_t out)
 
 static struct worker wk;
 static struct loop_arg la;
+static struct counters *scrape_sum; /* the scraped loop's reads */
+static uint64_t scraped;
 static struct obs_session cap = {.filter = {.port = OBS_ANY, .eni = OBS_ANY},
 				 .snaplen = ENGINE_CAPTURE_SNAPLEN};
 
@@ -218,6 +226,18 @@ static int capture_create(void)
 	for (unsigned p = 0; p < N_PORTS; p++)
 		cap.port_id[p] = bp.port_id[p];
 	return cap.cap_pool != NULL && cap.cap_ring != NULL ? 0 : -1;
+}
+
+/* One read of everything a scrape reads of the worker; the sum, so that it is not optimised out. */
+static uint64_t scrape_once(struct counters *sum)
+{
+	const struct counters *c = pipeline_worker_counters(wk.pw);
+
+	counters_sum(&c, 1, sum);
+	return counters_drops_total(sum) + __atomic_load_n(&wk.busy_cycles, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&wk.idle_cycles, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&wk.bursts, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&wk.port[0].rx_packets, __ATOMIC_RELAXED);
 }
 
 /* The copies of one run, freed: the number there were. */
@@ -249,7 +269,7 @@ static double run_once(const struct bench_vpc *v, enum loop kind, enum mix mix, 
 		fprintf(stderr, "no mbufs for a batch\n");
 		return -1;
 	}
-	if (kind == LOOP_ENIMAP || kind == LOOP_CAPTURE) {
+	if (kind == LOOP_ENIMAP || kind == LOOP_CAPTURE || kind == LOOP_SCRAPED) {
 		/* armed before the worker starts: no quiescent wait is needed */
 		wk.obs = kind == LOOP_CAPTURE ? &cap : NULL;
 		wk.stop = false;
@@ -271,13 +291,17 @@ static double run_once(const struct bench_vpc *v, enum loop kind, enum mix mix, 
 	while ((first = BATCH - rte_ring_count(bp.rx[in])) == 0)
 		rte_pause();
 	t0 = rte_rdtsc();
-	while (rte_ring_count(bp.rx[in]) != 0)
-		rte_pause();
+	if (kind == LOOP_SCRAPED)
+		while (rte_ring_count(bp.rx[in]) != 0)
+			scraped += scrape_once(scrape_sum);
+	else
+		while (rte_ring_count(bp.rx[in]) != 0)
+			rte_pause();
 	t1 = rte_rdtsc();
 	if (first > BATCH / 2)
 		t1 = t0;	 /* this thread was preempted at the start: no figure, run again */
 	rte_delay_us_block(200); /* the last burst leaves the pipeline */
-	if (kind == LOOP_ENIMAP || kind == LOOP_CAPTURE)
+	if (kind == LOOP_ENIMAP || kind == LOOP_CAPTURE || kind == LOOP_SCRAPED)
 		worker_stop(&wk);
 	else
 		__atomic_store_n(&la.stop, true, __ATOMIC_RELAXED);
@@ -383,9 +407,9 @@ static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enu
 		}
 		fprintf(stderr,
 			"%-14s %-5s cycles/pkt enimap %6.1f  io_floor %6.1f  touch_floor %6.1f  "
-			"dpdk %6.1f  capture-on %6.1f\n",
+			"dpdk %6.1f  capture-on %6.1f  scraped %6.1f\n",
 			mix_name[mix], label, c[LOOP_ENIMAP], c[LOOP_FLOOR], c[LOOP_TOUCH],
-			c[LOOP_DPDK], c[LOOP_CAPTURE]);
+			c[LOOP_DPDK], c[LOOP_CAPTURE], c[LOOP_SCRAPED]);
 		snprintf(name, sizeof(name), "pipe.%s.%s.cycles_per_pkt", mix_name[mix], label);
 		bench_figure(name, c[LOOP_ENIMAP], "cycles", c[LOOP_DPDK]);
 		snprintf(name, sizeof(name), "pipe.%s.%s.mpps", mix_name[mix], label);
@@ -399,6 +423,9 @@ static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enu
 		snprintf(name, sizeof(name), "pipe.%s.%s.capture_on_cycles_per_pkt", mix_name[mix],
 			 label);
 		bench_figure(name, c[LOOP_CAPTURE], "cycles", c[LOOP_ENIMAP]);
+		snprintf(name, sizeof(name), "pipe.%s.%s.scraped_cycles_per_pkt", mix_name[mix],
+			 label);
+		bench_figure(name, c[LOOP_SCRAPED], "cycles", c[LOOP_ENIMAP]);
 		snprintf(name, sizeof(name), "pipe.%s.%s.speedup_vs_dpdk", mix_name[mix], label);
 		bench_figure(name, c[LOOP_DPDK] / c[LOOP_ENIMAP], "x", 1);
 		snprintf(name, sizeof(name), "pipe.%s.%s.over_io_floor", mix_name[mix], label);
@@ -499,7 +526,8 @@ int main(int argc, char **argv)
 	wk.uplink = uplink;
 	wk.pool = bp.pool;
 	la.dnat = dnat;
-	if (dnat == NULL || wk.pw == NULL || capture_create() != 0 ||
+	scrape_sum = wk.pw != NULL ? counters_create(builder_max_enis(v.b)) : NULL;
+	if (dnat == NULL || wk.pw == NULL || scrape_sum == NULL || capture_create() != 0 ||
 	    gen_reader_register(wk.gen, 0) != 0) {
 		fprintf(stderr, "baseline tables, worker context or RCU reader: failed\n");
 		goto out;
@@ -515,6 +543,7 @@ out:
 	if (wk.pw)
 		pipeline_worker_free(wk.pw);
 	dpdk_nat_free(dnat);
+	counters_free(scrape_sum);
 	rte_ring_free(cap.cap_ring);
 	rte_mempool_free(cap.cap_pool);
 	bench_ports_free(&bp);
