@@ -71,6 +71,10 @@ bg inet /usr/bin/python3 -u "$SGTOOL" hold 198.51.100.10 7000 "$E2E_TMP/go" \
 holder=${E2E_PIDS[-1]}
 wait_for_line "$E2E_TMP/hold.log" before "the long-lived connection to 198.51.100.10:7000"
 expect_tcp inet 198.51.100.10 7000
+step "3. the flow table as the workers read it (enimapctl flows) holds that connection"
+flows=$(ctl flows)
+printf '%s\n' "$flows" | grep -E '^eni-web slot=[0-9]+ vpc=[0-9]+ tcp 10\.0\.1\.100:7000 198\.51\.100\.1:[0-9]+ from=peer both-ways ' ||
+	fail "no established flow inet -> 10.0.1.100:7000 in the flows listing: $flows"
 ec2_ok revoke-security-group-ingress --group-id sg-web --protocol tcp --port 7000 --cidr 0.0.0.0/0
 before=$(drops sg-inbound)
 expect_no_tcp inet 198.51.100.10 7000
