@@ -4,12 +4,22 @@
  * every worker (sg_stage.c uses it).
  *
  * Why shared: with RSS the two directions of a NATed flow do not hash
- * alike, so they land on different workers; both must find one entry. The
- * table is an rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (lookups
- * take no lock) and MULTI_WRITER_ADD (any worker inserts the flows it sees
- * first; writers serialise on the hash's own short lock, held for one add
- * or delete, never across a burst). The hash's position of a key indexes a
- * flat array of entries beside it.
+ * alike, so they land on different workers; both must find one entry. They
+ * do because the key is the same from both sides (below) and the table is
+ * one array every worker reads without a lock: whichever worker a packet
+ * lands on, its key hashes to the same home slot and the probe from there
+ * finds the one entry.
+ *
+ * The table: open addressing over cap entries of one 64-byte cache line
+ * each (struct ct_entry: the state word, the key's 32-bit hash, the key),
+ * cap = 1.5 x max_flows (plus a window, rounded up to CT_PROBE). A key's
+ * home slot is the high 32 bits of ct_hash(key) * cap; its window is the
+ * CT_PROBE slots from there (linear probing, wrapping at the end). A lookup
+ * is one CRC hash and, mostly, one cache line: ct_lookup_bulk hashes the
+ * whole burst and prefetches every home line before it probes, and a probe
+ * reads the word (acquire), then the hash and key only of a live entry, and
+ * stops at the first EMPTY slot or the window's end. No lock, no retry.
+ * The position of a flow is its slot; an entry never moves.
  *
  * Key: the flow as the ENI sees it (private addresses: after the inbound
  * DNAT, before the outbound SNAT): {VPC slot, ENI slot, family, proto,
@@ -20,10 +30,11 @@
  * port is 0. An ICMP error is looked up by the key of the packet it quotes
  * (ct_key_icmp_error4/6).
  *
- * Entry: one 64-bit atomic word, the flow's whole mutable state, so that
+ * The word: one 64-bit atomic, the flow's whole mutable state, so that
  * every change is one compare-and-swap:
  *   bits 0-15: flags (valid, dead, initiator, seen from each side, FIN from
- *              each side, RST) and the protocol class (which timeouts apply);
+ *              each side, RST; tomb and busy for free and claimed slots)
+ *              and the protocol class (which timeouts apply);
  *   bits 16-63: last seen, in ticks of the caller's clock (ct_config.hz,
  *              e.g. a millisecond clock read once per burst; 48 bits of ms
  *              last 8900 years).
@@ -32,32 +43,50 @@
  * per ms, not one per packet, and its cache line stays shared between the
  * workers that read it.
  *
- * Life of an entry (positions are rte_hash's; word W of position p):
- *   - insert: rte_hash_add_key -> p (new, or the existing key's); the worker
- *     claims the entry by CAS(W: 0 -> valid + state). Losing the CAS means
- *     another worker created the same flow at the same time: the packet
- *     then updates that flow as a known one. A full table (max_flows) is a
- *     counted drop of the new flow (ct_stats.full) and returns at once.
+ * A slot's states (the word): EMPTY (0: never used, or cleared; ends every
+ * window), BUSY (claimed, key being written), live (VALID), DEAD (expired,
+ * key kept, waiting for the readers' grace period), TOMB (free again; does
+ * not end a window, so the keys placed beyond it stay found).
+ *   - insert (any worker): under the lock of the key's stripe (the CAS
+ *     spinlock of the CT_PROBE home slots the home is in; held for one
+ *     window scan, never across a burst; waited for a bounded time, then
+ *     -EBUSY), scan the window: the key live there is a known flow (updated,
+ *     or started afresh if it expired or a SYN reopens it); DEAD there is
+ *     -EBUSY (below); else claim the first EMPTY or TOMB slot by CAS (->
+ *     BUSY), write hash and key, publish the word with a release store. Two
+ *     workers creating one flow at once serialise on the one stripe lock
+ *     (the same key, the same home): the second finds the first's entry and
+ *     updates it, so a flow never has two entries. Keys of other stripes
+ *     racing for a slot lose the CAS and scan again. A full table
+ *     (max_flows live, or no free slot in the window) is a counted drop of
+ *     the new flow (ct_stats.full) and returns at once.
  *   - expiry (ct_sweep, one thread at a time, bounded work per call): a
- *     valid W older than its state's timeout is CASed to DEAD (fails, and
- *     the flow lives on, if a worker refreshed it meanwhile); then the key
- *     is deleted from the hash and p queued with an RCU QSBR token. Readers
- *     that still hold p see DEAD and treat it as a miss.
+ *     valid word older than its state's timeout is CASed to DEAD (fails,
+ *     and the flow lives on, if a worker refreshed it meanwhile); lookups
+ *     miss it from then on. The slot is queued with the call's RCU QSBR
+ *     token. Readers that still hold the position see DEAD: a miss.
  *   - reclaim (ct_sweep, later calls): once every worker has passed a
- *     quiescent point since the delete (rte_rcu_qsbr_check on the caller's
- *     QSBR variable, ct_config.qs), W is reset to 0 and p given back with
- *     rte_hash_free_key_with_position. No reader can hold p then, so none
- *     reads a freed or reused key, and a new owner of p finds W = 0.
- *   - a packet for a key whose entry is DEAD but not yet deleted (the flow
- *     expired and came back in that window, microseconds) cannot insert:
- *     ct_insert returns -EBUSY, counted (ct_stats.raced); the packet goes on
- *     by its rule verdict, and the next one creates the flow.
+ *     quiescent point since the kill (rte_rcu_qsbr_check on the caller's
+ *     QSBR variable, ct_config.qs), the word becomes TOMB: free for any new
+ *     key. No reader can hold the slot then, so none reads a key being
+ *     rewritten. TOMBs followed by an EMPTY become EMPTY again (so windows
+ *     stay short under churn), each under the locks of the stripes of every
+ *     home whose window holds it: no insert can meanwhile put a key beyond.
+ *   - a packet for a key whose entry is DEAD but not yet reclaimed (the
+ *     flow expired and came back in that window, a sweep period at most)
+ *     cannot insert: ct_insert returns -EBUSY, counted (ct_stats.raced); the
+ *     packet goes on by its rule verdict, and a packet after the reclaim
+ *     creates the flow.
  *
- * Threads: every thread that inserts or sweeps must be an EAL lcore or a
- * thread registered with rte_thread_register() (rte_hash's multi-writer
- * mode keeps free slots per lcore). Workers report quiescent points on the
- * QSBR variable given in ct_config.qs (integration: the same as gen.h's, or
- * one more rte_rcu_qsbr_quiescent per loop).
+ * Memory: cap x 64 bytes of entries + cap x 4 bytes of the sweeper's queue
+ * + cap / CT_PROBE x 4 bytes of locks: about 102 bytes per max_flows
+ * (ct_memsize).
+ *
+ * Threads: any thread may insert (no per-lcore state); one sweeps at a
+ * time. Workers report quiescent points on the QSBR variable given in
+ * ct_config.qs (integration: the same as gen.h's, or one more
+ * rte_rcu_qsbr_quiescent per loop), and hold a position from
+ * ct_lookup_bulk only until their next one.
  *
  * Timeouts (ct_config, seconds; EC2's where EC2 says):
  *   TCP: both directions seen ("established") 432000 (5 days); one direction
@@ -66,8 +95,9 @@
  *   long enough for the last ACK and a retransmitted FIN). One FIN only
  *   keeps the established timeout. A SYN without ACK on a closing flow is a
  *   new connection on the same ports: ct_update says -ENOENT, so it goes
- *   through the rules again, and ct_insert starts the flow afresh. UDP and every protocol other
- * than TCP and ICMP: 30, 180 once both directions have been seen (a stream). ICMP / ICMPv6: 30.
+ *   through the rules again, and ct_insert starts the flow afresh. UDP and
+ *   every protocol other than TCP and ICMP: 30, 180 once both directions
+ *   have been seen (a stream). ICMP / ICMPv6: 30.
  */
 #ifndef ENIMAP_CONNTRACK_H
 #define ENIMAP_CONNTRACK_H
@@ -75,7 +105,13 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include <string.h>
+
 #include <rte_cycles.h>
+#include <rte_hash_crc.h>
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 struct rte_rcu_qsbr;
 
@@ -95,12 +131,21 @@ struct ct_key {
 };
 _Static_assert(sizeof(struct ct_key) == 48, "ct_key: 48 bytes, no hidden padding");
 
-/* The flow table's entry: the hash's key store holds the key. */
+/* The flow table's entry: one cache line. */
 struct ct_entry {
-	uint64_t word;	  /* atomic: flags | last seen << 16 */
-	uint64_t created; /* tick of the first packet; written by the creator only */
-};
-_Static_assert(sizeof(struct ct_entry) <= 128, "a flow entry is at most 128 bytes");
+	uint64_t word; /* atomic: flags | last seen << 16 (conntrack.h's states) */
+	uint32_t hash; /* ct_hash(key); written by the claimer before the word is VALID */
+	uint32_t pad;
+	struct ct_key key;
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct ct_entry) == 64, "a flow entry is one cache line");
+
+#define CT_PROBE 256	 /* slots of a key's window, and of a lock's stripe */
+#define CT_LOOKUP_MAX 64 /* keys of one ct_lookup_bulk call */
+/* A slot's tag (the lookups' hint, conntrack.h): */
+#define CT_TAG_EMPTY 0	  /* the word is EMPTY: windows end here */
+#define CT_TAG_NOT_LIVE 1 /* BUSY, DEAD or TOMB */
+#define CT_TAG_LIVE 2	  /* 2..255: a live entry's, from its hash */
 
 /* Flags of the word (bits 0-15). */
 #define CT_F_VALID (1u << 0)
@@ -111,7 +156,9 @@ _Static_assert(sizeof(struct ct_entry) <= 128, "a flow entry is at most 128 byte
 #define CT_F_FIN_ENI (1u << 5)
 #define CT_F_FIN_PEER (1u << 6)
 #define CT_F_RST (1u << 7)
-#define CT_CLASS_SHIFT 8 /* 2 bits: enum ct_class */
+#define CT_CLASS_SHIFT 8     /* 2 bits: enum ct_class */
+#define CT_F_TOMB (1u << 10) /* the whole word of a free slot that does not end windows */
+#define CT_F_BUSY (1u << 11) /* the whole word of a slot being claimed */
 #define CT_TS_SHIFT 16
 #define CT_TS_MASK ((1ull << 48) - 1)
 
@@ -161,19 +208,74 @@ void ct_config_default(struct ct_config *c);
 
 struct ct;
 
-/* NULL + errno (EINVAL, ENOMEM, EEXIST: name taken). Needs the EAL. */
+/* NULL + errno (EINVAL, ENOMEM). name names the allocations. Needs the EAL. */
 struct ct *ct_create(const char *name, const struct ct_config *c);
 /* No worker may use the table any more. */
 void ct_free(struct ct *ct);
 
+/* The slots of the table for max_flows (ct_positions), and its bytes; 0: too many. */
+uint32_t ct_capacity(uint32_t max_flows);
+size_t ct_memsize(uint32_t max_flows);
+
 /* ---- keys ---- */
 
-/* Addresses and ports in network order, as they are in the packet. */
-void ct_key4(struct ct_key *k, uint32_t vpc, uint32_t eni, uint8_t proto, uint32_t eni_addr,
-	     uint16_t eni_port, uint32_t peer_addr, uint16_t peer_port);
-void ct_key6(struct ct_key *k, uint32_t vpc, uint32_t eni, uint8_t proto,
-	     const uint8_t eni_addr[16], uint16_t eni_port, const uint8_t peer_addr[16],
-	     uint16_t peer_port);
+/* Addresses and ports in network order, as they are in the packet. Every
+ * byte written (no memset: stores of the fields and the zero tails). */
+static inline void ct_key4(struct ct_key *k, uint32_t vpc, uint32_t eni, uint8_t proto,
+			   uint32_t eni_addr, uint16_t eni_port, uint32_t peer_addr,
+			   uint16_t peer_port)
+{
+	static const uint8_t zero[12];
+
+	k->vpc = vpc;
+	k->eni = eni;
+	k->family = 4;
+	k->proto = proto;
+	k->eni_port = eni_port;
+	k->peer_port = peer_port;
+	k->pad = 0;
+	memcpy(k->eni_addr, &eni_addr, 4);
+	memcpy(k->eni_addr + 4, zero, 12);
+	memcpy(k->peer_addr, &peer_addr, 4);
+	memcpy(k->peer_addr + 4, zero, 12);
+}
+
+static inline void ct_key6(struct ct_key *k, uint32_t vpc, uint32_t eni, uint8_t proto,
+			   const uint8_t eni_addr[16], uint16_t eni_port,
+			   const uint8_t peer_addr[16], uint16_t peer_port)
+{
+	k->vpc = vpc;
+	k->eni = eni;
+	k->family = 6;
+	k->proto = proto;
+	k->eni_port = eni_port;
+	k->peer_port = peer_port;
+	k->pad = 0;
+	memcpy(k->eni_addr, eni_addr, 16);
+	memcpy(k->peer_addr, peer_addr, 16);
+}
+
+/* The key's hash: CRC32-C in six 8-byte steps, then a multiply-xorshift
+ * finaliser (CRC is linear: keys that differ in a few fields would land in
+ * a few clusters of home slots without it). Its home slot and quick compare. */
+static inline uint32_t ct_hash(const struct ct_key *k)
+{
+	uint64_t q[6];
+	uint32_t h = 0;
+
+	memcpy(q, k, sizeof(q));
+	for (unsigned i = 0; i < 6; i++)
+#ifdef __SSE4_2__
+		h = (uint32_t)_mm_crc32_u64(h, q[i]); /* no run-time choice of algorithm */
+#else
+		h = rte_hash_crc_8byte(q[i], h);
+#endif
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
+}
 /*
  * A packet's key from its IP header's addresses and its L4 header: ports
  * for TCP / UDP / SCTP / UDP-lite, the identifier for an ICMP(v6) echo
@@ -204,9 +306,11 @@ int ct_key_icmp_error6(struct ct_key *k, uint32_t vpc, uint32_t eni, enum ct_dir
 /* ---- worker side ---- */
 
 /*
- * Look up n (<= 64; only the first 64 of more) keys. pos[i] is the entry's position when bit i of
- * the result is set (a live flow); a flow that expired but was not swept yet is a hit too, and
- * ct_update tells it apart.
+ * Look up n (<= CT_LOOKUP_MAX; only the first 64 of more) keys: all hashed
+ * and their home lines prefetched, then probed. pos[i] is the entry's
+ * position when bit i of the result is set (a live flow), -ENOENT when not;
+ * a flow that expired but was not swept yet is a hit too, and ct_update
+ * tells it apart.
  */
 uint64_t ct_lookup_bulk(const struct ct *ct, const struct ct_key *const keys[], unsigned n,
 			int32_t pos[]);
