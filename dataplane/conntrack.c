@@ -27,6 +27,14 @@ struct ct_batch {
 	uint64_t token;
 };
 
+/* The word's bits that choose its timeout: SEEN_ENI (3) .. the class (8-9). */
+#define CT_TMO_SHIFT 3
+#define CT_TMO_BITS 7
+_Static_assert(CT_F_SEEN_ENI == 1u << CT_TMO_SHIFT && CT_F_SEEN_PEER == 1u << 4 &&
+		   CT_F_FIN_ENI == 1u << 5 && CT_F_FIN_PEER == 1u << 6 && CT_F_RST == 1u << 7 &&
+		   CT_CLASS_SHIFT == 8 && CT_TMO_SHIFT + CT_TMO_BITS == CT_CLASS_SHIFT + 2,
+	       "the timeout's bits are contiguous");
+
 #define CT_BATCHES 256	   /* sweep calls with kills waiting for their grace period */
 #define CT_SPIN (1u << 18) /* pauses an insert waits for its stripe's lock, then -EBUSY */
 
@@ -47,6 +55,8 @@ struct ct {
 	uint32_t *lock; /* cap / CT_PROBE stripe locks (0 free, 1 held) */
 	uint64_t timeout[CT_CLASS_ICMP + 1]
 			[3]; /* ticks, per class: [one way, both ways, closing] */
+	/* the same by the word's bits 3-9 (seen, FIN, RST, class): one load */
+	uint64_t tmo[1u << CT_TMO_BITS];
 	struct rte_rcu_qsbr *qs;
 	/* the sweeper's own (one sweeping thread at a time) */
 	uint32_t cursor;
@@ -57,6 +67,8 @@ struct ct {
 	uint64_t expired;
 	struct ct_counters c;
 };
+
+static uint64_t timeout_slow(const struct ct *ct, uint64_t w);
 
 void ct_config_default(struct ct_config *c)
 {
@@ -140,6 +152,8 @@ struct ct *ct_create(const char *name, const struct ct_config *c)
 		ct->timeout[cl][1] = both;
 		ct->timeout[cl][2] = (uint64_t)c->tcp_closing_s * c->hz; /* TCP only reaches it */
 	}
+	for (uint64_t i = 0; i < (1u << CT_TMO_BITS); i++)
+		ct->tmo[i] = timeout_slow(ct, i << CT_TMO_SHIFT);
 	return ct;
 }
 
@@ -331,7 +345,7 @@ static int closing(uint64_t w)
 		(w & (CT_F_FIN_ENI | CT_F_FIN_PEER)) == (CT_F_FIN_ENI | CT_F_FIN_PEER));
 }
 
-static uint64_t timeout_of(const struct ct *ct, uint64_t w)
+static uint64_t timeout_slow(const struct ct *ct, uint64_t w)
 {
 	unsigned cl = (unsigned)(w >> CT_CLASS_SHIFT) & 3;
 	unsigned both = (w & (CT_F_SEEN_ENI | CT_F_SEEN_PEER)) == (CT_F_SEEN_ENI | CT_F_SEEN_PEER);
@@ -342,7 +356,12 @@ static uint64_t timeout_of(const struct ct *ct, uint64_t w)
 	return ct->timeout[cl][both];
 }
 
-static int expired(const struct ct *ct, uint64_t w, uint64_t now)
+static inline uint64_t timeout_of(const struct ct *ct, uint64_t w)
+{
+	return ct->tmo[(w >> CT_TMO_SHIFT) & ((1u << CT_TMO_BITS) - 1)];
+}
+
+static inline int expired(const struct ct *ct, uint64_t w, uint64_t now)
 {
 	uint64_t ts = ts_of(w);
 

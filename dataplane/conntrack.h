@@ -260,16 +260,19 @@ static inline void ct_key6(struct ct_key *k, uint32_t vpc, uint32_t eni, uint8_t
  * a few clusters of home slots without it). Its home slot and quick compare. */
 static inline uint32_t ct_hash(const struct ct_key *k)
 {
-	uint64_t q[6];
+	const uint8_t *p = (const uint8_t *)k;
 	uint32_t h = 0;
 
-	memcpy(q, k, sizeof(q));
-	for (unsigned i = 0; i < 6; i++)
+	for (unsigned i = 0; i < 6; i++) {
+		uint64_t q;
+
+		memcpy(&q, p + 8 * i, 8);
 #ifdef __SSE4_2__
-		h = (uint32_t)_mm_crc32_u64(h, q[i]); /* no run-time choice of algorithm */
+		h = (uint32_t)_mm_crc32_u64(h, q); /* no run-time choice of algorithm */
 #else
-		h = rte_hash_crc_8byte(q[i], h);
+		h = rte_hash_crc_8byte(q, h);
 #endif
+	}
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
