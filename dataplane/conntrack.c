@@ -35,8 +35,11 @@ _Static_assert(CT_F_SEEN_ENI == 1u << CT_TMO_SHIFT && CT_F_SEEN_PEER == 1u << 4 
 		   CT_CLASS_SHIFT == 8 && CT_TMO_SHIFT + CT_TMO_BITS == CT_CLASS_SHIFT + 2,
 	       "the timeout's bits are contiguous");
 
-#define CT_BATCHES 256	   /* sweep calls with kills waiting for their grace period */
-#define CT_SPIN (1u << 18) /* pauses an insert waits for its stripe's lock, then -EBUSY */
+#define CT_BATCHES 256 /* sweep calls with kills waiting for their grace period */
+/* Pauses an insert waits for its stripe's lock, then -EBUSY: the holder works for
+ * a few hundred cycles; only a preempted holder (threads that are not pinned
+ * lcores) makes anyone wait that long. */
+#define CT_SPIN (1u << 24)
 
 /* Counters the workers bump on rare paths (new flows): relaxed atomics. */
 struct ct_counters {
@@ -152,8 +155,14 @@ struct ct *ct_create(const char *name, const struct ct_config *c)
 		ct->timeout[cl][1] = both;
 		ct->timeout[cl][2] = (uint64_t)c->tcp_closing_s * c->hz; /* TCP only reaches it */
 	}
-	for (uint64_t i = 0; i < (1u << CT_TMO_BITS); i++)
+	for (uint64_t i = 0; i < (1u << CT_TMO_BITS); i++) {
 		ct->tmo[i] = timeout_slow(ct, i << CT_TMO_SHIFT);
+		if (ct->tmo[i] >= (1ull << 31)) { /* last seen is 32 bits of ticks */
+			ct_free(ct);
+			errno = EINVAL;
+			return NULL;
+		}
+	}
 	return ct;
 }
 
@@ -332,11 +341,6 @@ static enum ct_class class_of(uint8_t proto)
 	}
 }
 
-static uint64_t ts_of(uint64_t w)
-{
-	return w >> CT_TS_SHIFT;
-}
-
 /* TCP: RST seen, or FIN from both sides. */
 static int closing(uint64_t w)
 {
@@ -361,12 +365,14 @@ static inline uint64_t timeout_of(const struct ct *ct, uint64_t w)
 	return ct->tmo[(w >> CT_TMO_SHIFT) & ((1u << CT_TMO_BITS) - 1)];
 }
 
-static inline int expired(const struct ct *ct, uint64_t w, uint64_t now)
+/* Expired at now, last seen at seen (32-bit ticks, wrapping: every timeout
+ * is below 2^31 ticks, ct_create checks). A later seen (another worker's
+ * clock a little ahead) is not expired. */
+static inline int expired(const struct ct *ct, uint64_t w, uint32_t seen, uint64_t now)
 {
-	uint64_t ts = ts_of(w);
+	uint32_t d = (uint32_t)now - seen;
 
-	now &= CT_TS_MASK;
-	return now > ts && now - ts > timeout_of(ct, w);
+	return (int32_t)d > 0 && d > timeout_of(ct, w);
 }
 
 /* A SYN (no ACK) on a closed TCP flow opens a new connection on the same
@@ -377,27 +383,24 @@ static int reopens(uint64_t w, uint8_t tcp_flags)
 	return (tcp_flags & (CT_TCP_SYN | CT_TCP_ACK)) == CT_TCP_SYN && closing(w);
 }
 
-/* w with the packet recorded: direction seen, FIN / RST (TCP), last seen. */
-static uint64_t record(uint64_t w, enum ct_dir dir, uint8_t tcp_flags, uint64_t now)
+/* w with the packet recorded: direction seen, FIN / RST (TCP). */
+static inline uint64_t record(uint64_t w, enum ct_dir dir, uint8_t tcp_flags)
 {
-	uint64_t f = w & ((1u << CT_TS_SHIFT) - 1);
-	uint64_t ts = ts_of(w);
+	uint64_t f = w | (dir == CT_FROM_ENI ? CT_F_SEEN_ENI : CT_F_SEEN_PEER);
 
-	now &= CT_TS_MASK;
-	f |= dir == CT_FROM_ENI ? CT_F_SEEN_ENI : CT_F_SEEN_PEER;
 	if (((f >> CT_CLASS_SHIFT) & 3) == CT_CLASS_TCP) {
 		if (tcp_flags & CT_TCP_FIN)
 			f |= dir == CT_FROM_ENI ? CT_F_FIN_ENI : CT_F_FIN_PEER;
 		if (tcp_flags & CT_TCP_RST)
 			f |= CT_F_RST;
 	}
-	/* workers' per-burst clocks differ a little: last seen never goes back */
-	return f | (now > ts ? now : ts) << CT_TS_SHIFT;
+	return f;
 }
 
 uint64_t ct_word(const struct ct *ct, int32_t pos)
 {
-	return __atomic_load_n(&ct->e[pos].word, __ATOMIC_RELAXED);
+	return __atomic_load_n(&ct->e[pos].word, __ATOMIC_RELAXED) |
+	       (uint64_t)__atomic_load_n(&ct->e[pos].seen, __ATOMIC_RELAXED) << CT_TS_SHIFT;
 }
 
 /* ---- the table ---- */
@@ -486,13 +489,20 @@ uint64_t ct_lookup_bulk(const struct ct *ct, const struct ct_key *const keys[], 
 		rte_prefetch0(&ct->tag[home[i]]);
 	}
 	for (unsigned i = 0; i < n; i++) {
-		int end;
-		uint32_t m = tag_matches(ct, home[i], tag_of(h[i]), &end);
+		const uint8_t *tp = &ct->tag[home[i]];
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)tp);
+		uint32_t z = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+		uint32_t m = (uint32_t)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8((char)tag_of(h[i]))));
 
+		if (z != 0)
+			m &= (z & -z) - 1; /* matches before the first EMPTY only */
 		/* -1: no match before an EMPTY (a miss); -2: look further */
-		cand[i] = m != 0 ? (int32_t)(home[i] + (uint32_t)__builtin_ctz(m)) : end ? -1 : -2;
+		cand[i] = m != 0 ? (int32_t)(home[i] + (uint32_t)__builtin_ctz(m)) : z ? -1 : -2;
 		if (m != 0)
 			rte_prefetch0(&ct->e[cand[i]]);
+		else if (z != 0) /* a new flow, most likely: its insert claims about here */
+			__builtin_prefetch(&ct->e[home[i] + (uint32_t)__builtin_ctz(z)], 1, 3);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		int32_t p = cand[i];
@@ -519,25 +529,32 @@ uint64_t ct_lookup_bulk(const struct ct *ct, const struct ct_key *const keys[], 
 
 int ct_update(struct ct *ct, int32_t pos, enum ct_dir dir, uint8_t tcp_flags, uint64_t now)
 {
-	uint64_t *wp = &ct->e[pos].word;
-	uint64_t old = __atomic_load_n(wp, __ATOMIC_RELAXED);
+	struct ct_entry *e = &ct->e[pos];
+	uint64_t old = __atomic_load_n(&e->word, __ATOMIC_RELAXED);
+	uint32_t seen = __atomic_load_n(&e->seen, __ATOMIC_RELAXED);
 
 	for (;;) {
 		uint64_t nw;
 
-		if ((old & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID || expired(ct, old, now) ||
+		if ((old & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID || expired(ct, old, seen, now) ||
 		    reopens(old, tcp_flags))
 			return -ENOENT;
-		nw = record(old, dir, tcp_flags, now);
+		nw = record(old, dir, tcp_flags);
 		if (nw == old)
-			return 0; /* nothing new: no write, the line stays shared */
+			break; /* nothing new in the state: no CAS */
 		/* relaxed: the CAS orders nothing else. Against the sweeper, the CAS
 		 * is what matters: if it marked the word DEAD first, this fails and
 		 * the loop sees DEAD; if this lands first, the sweeper's CAS fails. */
-		if (__atomic_compare_exchange_n(wp, &old, nw, 1, __ATOMIC_RELAXED,
+		if (__atomic_compare_exchange_n(&e->word, &old, nw, 1, __ATOMIC_RELAXED,
 						__ATOMIC_RELAXED))
-			return 0;
+			break;
 	}
+	/* Last seen: a plain store, only when the tick moved (a busy flow's line
+	 * stays shared, written once a tick). Racing workers may store ticks a
+	 * little out of order: the clocks of one burst differ by that much. */
+	if ((int32_t)((uint32_t)now - seen) > 0)
+		__atomic_store_n(&e->seen, (uint32_t)now, __ATOMIC_RELAXED);
+	return 0;
 }
 
 static inline uint32_t stripe_of(uint32_t s)
@@ -581,15 +598,20 @@ static inline void tag_not_empty(struct ct *ct, uint32_t s)
 static int insert_known(struct ct *ct, uint32_t s, uint64_t old, uint64_t fresh, enum ct_dir dir,
 			uint8_t tcp_flags, uint64_t now)
 {
-	uint64_t *wp = &ct->e[s].word;
+	struct ct_entry *e = &ct->e[s];
 
-	if (expired(ct, old, now) || reopens(old, tcp_flags)) {
+	if (expired(ct, old, __atomic_load_n(&e->seen, __ATOMIC_RELAXED), now) ||
+	    reopens(old, tcp_flags)) {
 		/* expired, not swept yet, or a closed TCP flow reopened by a SYN:
 		 * the flow starts again, this packet its initiator (if the sweeper
-		 * marks it first, the CAS fails and the caller looks again) */
-		if (!__atomic_compare_exchange_n(wp, &old, fresh, 0, __ATOMIC_RELAXED,
+		 * marks it first, the CAS fails and the caller looks again). The
+		 * state first, then last seen: a sweep between the two may still
+		 * find it expired and remove it (the next packets are "raced",
+		 * passed by their rules, until a later one creates it again). */
+		if (!__atomic_compare_exchange_n(&e->word, &old, fresh, 0, __ATOMIC_RELAXED,
 						 __ATOMIC_RELAXED))
 			return -EAGAIN;
+		__atomic_store_n(&e->seen, (uint32_t)now, __ATOMIC_RELAXED);
 		atomic_fetch_add_explicit(&ct->c.inserted, 1, memory_order_relaxed);
 		return 0;
 	}
@@ -668,8 +690,9 @@ scanned:
 		return -EAGAIN;
 	tag_not_empty(ct, free_s);
 	e->hash = h;
+	e->seen = (uint32_t)now;
 	memcpy(&e->key, k, sizeof(*k));
-	/* release: readers that see VALID see the key */
+	/* release: readers that see VALID see the key and last seen */
 	__atomic_store_n(&e->word, fresh, __ATOMIC_RELEASE);
 	__atomic_store_n(&ct->tag[free_s], tag_of(h), __ATOMIC_RELEASE);
 	atomic_fetch_add_explicit(&ct->c.live, 1, memory_order_relaxed);
@@ -692,7 +715,7 @@ int ct_insert(struct ct *ct, const struct ct_key *k, enum ct_dir dir, uint8_t tc
 	}
 	fresh = record(CT_F_VALID | (uint64_t)class_of(k->proto) << CT_CLASS_SHIFT |
 			   (dir == CT_TO_ENI ? CT_F_INIT_PEER : 0),
-		       dir, tcp_flags, now);
+		       dir, tcp_flags);
 	stripe = stripe_of(home_of(ct, h));
 	if (stripe_lock(ct, stripe, CT_SPIN) != 0) {
 		atomic_fetch_add_explicit(&ct->c.raced, 1, memory_order_relaxed);
@@ -794,7 +817,8 @@ unsigned ct_sweep(struct ct *ct, uint64_t now, unsigned budget)
 				clear_before(ct, pos);
 			continue;
 		}
-		if ((w & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID || !expired(ct, w, now))
+		if ((w & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID ||
+		    !expired(ct, w, __atomic_load_n(&ct->e[pos].seen, __ATOMIC_RELAXED), now))
 			continue;
 		/* fails when a worker refreshed the flow since the load: it lives on */
 		if (!__atomic_compare_exchange_n(&ct->e[pos].word, &w, (uint64_t)CT_F_DEAD, 0,

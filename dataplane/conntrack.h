@@ -133,9 +133,9 @@ _Static_assert(sizeof(struct ct_key) == 48, "ct_key: 48 bytes, no hidden padding
 
 /* The flow table's entry: one cache line. */
 struct ct_entry {
-	uint64_t word; /* atomic: flags | last seen << 16 (conntrack.h's states) */
+	uint64_t word; /* atomic: the flags, bits 0-15 (conntrack.h's states) */
 	uint32_t hash; /* ct_hash(key); written by the claimer before the word is VALID */
-	uint32_t pad;
+	uint32_t seen; /* atomic: last seen, 32 bits of ticks (wrapping) */
 	struct ct_key key;
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct ct_entry) == 64, "a flow entry is one cache line");
@@ -159,8 +159,7 @@ _Static_assert(sizeof(struct ct_entry) == 64, "a flow entry is one cache line");
 #define CT_CLASS_SHIFT 8     /* 2 bits: enum ct_class */
 #define CT_F_TOMB (1u << 10) /* the whole word of a free slot that does not end windows */
 #define CT_F_BUSY (1u << 11) /* the whole word of a slot being claimed */
-#define CT_TS_SHIFT 16
-#define CT_TS_MASK ((1ull << 48) - 1)
+#define CT_TS_SHIFT 16	     /* ct_word: last seen (32 bits) from here */
 
 enum ct_class { CT_CLASS_OTHER = 0, CT_CLASS_TCP = 1, CT_CLASS_UDP = 2, CT_CLASS_ICMP = 3 };
 
@@ -335,7 +334,7 @@ int ct_update(struct ct *ct, int32_t pos, enum ct_dir dir, uint8_t tcp_flags, ui
  */
 int ct_insert(struct ct *ct, const struct ct_key *k, enum ct_dir dir, uint8_t tcp_flags,
 	      uint64_t now, int32_t *pos_out);
-/* The entry's state word (relaxed load): tests and telemetry. */
+/* The entry's flags | last seen << CT_TS_SHIFT (relaxed loads): tests and telemetry. */
 uint64_t ct_word(const struct ct *ct, int32_t pos);
 
 /* ---- control side (or a worker's idle time; one thread at a time) ---- */
