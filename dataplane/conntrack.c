@@ -58,8 +58,10 @@ struct ct {
 	uint32_t *lock; /* cap / CT_PROBE stripe locks (0 free, 1 held) */
 	uint64_t timeout[CT_CLASS_ICMP + 1]
 			[3]; /* ticks, per class: [one way, both ways, closing] */
-	/* the same by the word's bits 3-9 (seen, FIN, RST, class): one load */
+	/* the same by the word's bits 3-9 (seen, FIN, RST, class): one load;
+	 * in units of last seen (2^ts_shift ticks) */
 	uint64_t tmo[1u << CT_TMO_BITS];
+	unsigned ts_shift; /* 0 unless a timeout is 2^30 ticks or more */
 	struct rte_rcu_qsbr *qs;
 	/* the sweeper's own (one sweeping thread at a time) */
 	uint32_t cursor;
@@ -155,14 +157,15 @@ struct ct *ct_create(const char *name, const struct ct_config *c)
 		ct->timeout[cl][1] = both;
 		ct->timeout[cl][2] = (uint64_t)c->tcp_closing_s * c->hz; /* TCP only reaches it */
 	}
-	for (uint64_t i = 0; i < (1u << CT_TMO_BITS); i++) {
-		ct->tmo[i] = timeout_slow(ct, i << CT_TMO_SHIFT);
-		if (ct->tmo[i] >= (1ull << 31)) { /* last seen is 32 bits of ticks */
-			ct_free(ct);
-			errno = EINVAL;
-			return NULL;
-		}
-	}
+	/* Last seen is 32 bits, compared wrapping: every timeout must stay below
+	 * 2^30 of its units. Ticks, unless a timeout is that long (30 days at
+	 * 1 kHz): then 2^ts_shift ticks, timeouts rounded up. */
+	for (uint64_t i = 0; i < (1u << CT_TMO_BITS); i++)
+		while ((timeout_slow(ct, i << CT_TMO_SHIFT) >> ct->ts_shift) >= (1u << 30))
+			ct->ts_shift++;
+	for (uint64_t i = 0; i < (1u << CT_TMO_BITS); i++)
+		ct->tmo[i] = (timeout_slow(ct, i << CT_TMO_SHIFT) + (1ull << ct->ts_shift) - 1) >>
+			     ct->ts_shift;
 	return ct;
 }
 
@@ -365,12 +368,17 @@ static inline uint64_t timeout_of(const struct ct *ct, uint64_t w)
 	return ct->tmo[(w >> CT_TMO_SHIFT) & ((1u << CT_TMO_BITS) - 1)];
 }
 
-/* Expired at now, last seen at seen (32-bit ticks, wrapping: every timeout
- * is below 2^31 ticks, ct_create checks). A later seen (another worker's
- * clock a little ahead) is not expired. */
+/* Expired at now, last seen at seen (32 bits of 2^ts_shift ticks, wrapping:
+ * every timeout is below 2^30 of those, ct_create sees to it). A later seen
+ * (another worker's clock a little ahead) is not expired. */
+static inline uint32_t seen_of(const struct ct *ct, uint64_t now)
+{
+	return (uint32_t)(now >> ct->ts_shift);
+}
+
 static inline int expired(const struct ct *ct, uint64_t w, uint32_t seen, uint64_t now)
 {
-	uint32_t d = (uint32_t)now - seen;
+	uint32_t d = seen_of(ct, now) - seen;
 
 	return (int32_t)d > 0 && d > timeout_of(ct, w);
 }
@@ -552,8 +560,8 @@ int ct_update(struct ct *ct, int32_t pos, enum ct_dir dir, uint8_t tcp_flags, ui
 	/* Last seen: a plain store, only when the tick moved (a busy flow's line
 	 * stays shared, written once a tick). Racing workers may store ticks a
 	 * little out of order: the clocks of one burst differ by that much. */
-	if ((int32_t)((uint32_t)now - seen) > 0)
-		__atomic_store_n(&e->seen, (uint32_t)now, __ATOMIC_RELAXED);
+	if ((int32_t)(seen_of(ct, now) - seen) > 0)
+		__atomic_store_n(&e->seen, seen_of(ct, now), __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -611,7 +619,7 @@ static int insert_known(struct ct *ct, uint32_t s, uint64_t old, uint64_t fresh,
 		if (!__atomic_compare_exchange_n(&e->word, &old, fresh, 0, __ATOMIC_RELAXED,
 						 __ATOMIC_RELAXED))
 			return -EAGAIN;
-		__atomic_store_n(&e->seen, (uint32_t)now, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->seen, seen_of(ct, now), __ATOMIC_RELAXED);
 		atomic_fetch_add_explicit(&ct->c.inserted, 1, memory_order_relaxed);
 		return 0;
 	}
@@ -690,7 +698,7 @@ scanned:
 		return -EAGAIN;
 	tag_not_empty(ct, free_s);
 	e->hash = h;
-	e->seen = (uint32_t)now;
+	e->seen = seen_of(ct, now);
 	memcpy(&e->key, k, sizeof(*k));
 	/* release: readers that see VALID see the key and last seen */
 	__atomic_store_n(&e->word, fresh, __ATOMIC_RELEASE);

@@ -135,7 +135,7 @@ _Static_assert(sizeof(struct ct_key) == 48, "ct_key: 48 bytes, no hidden padding
 struct ct_entry {
 	uint64_t word; /* atomic: the flags, bits 0-15 (conntrack.h's states) */
 	uint32_t hash; /* ct_hash(key); written by the claimer before the word is VALID */
-	uint32_t seen; /* atomic: last seen, 32 bits of ticks (wrapping) */
+	uint32_t seen; /* atomic: last seen, 32 bits of ticks (wrapping; see ct_create) */
 	struct ct_key key;
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct ct_entry) == 64, "a flow entry is one cache line");

@@ -186,6 +186,35 @@ static void d12_ct_expiry_per_protocol(void **st)
 	ct_free(ct);
 }
 
+/* The configuration allows timeouts of up to 30 days: at a 1 kHz clock that
+ * is more than 2^31 ticks, past a 32-bit last seen's range; the table counts
+ * it in 2-tick units then, and the flow still lives its 30 days. */
+static void d12_ct_timeout_of_30_days_at_1khz(void **st)
+{
+	const uint64_t month = 30ull * 86400 * 1000;
+	struct ct_config c;
+	struct ct *ct;
+	struct ct_key k = pkt4(CT_FROM_ENI, 6, ENI_A, 40000, PEER_A, 443);
+	int32_t p;
+
+	(void)st;
+	ct_config_default(&c);
+	c.max_flows = 16;
+	c.tcp_established_s = 30 * 86400;
+	ct = ct_create("ct_month", &c);
+	assert_non_null(ct);
+	assert_int_equal(ct_insert(ct, &k, CT_FROM_ENI, CT_TCP_SYN, 5000, &p), 0);
+	assert_int_equal(ct_update(ct, p, CT_TO_ENI, CT_TCP_SYN | CT_TCP_ACK, 5000), 0);
+	assert_int_equal(ct_sweep(ct, 5000 + month - 1000, ct_positions(ct)), 0);
+	assert_int_equal(ct_update(ct, p, CT_FROM_ENI, CT_TCP_ACK, 5000 + month - 1000), 0);
+	/* idle from there: alive a month later, gone a few ms after that */
+	assert_int_equal(ct_sweep(ct, 5000 + 2 * month - 1000, ct_positions(ct)), 0);
+	assert_true(find(ct, &k, NULL));
+	assert_int_equal(ct_sweep(ct, 5000 + 2 * month - 1000 + 4, ct_positions(ct)), 1);
+	assert_false(find(ct, &k, NULL));
+	ct_free(ct);
+}
+
 static void d12_ct_udp_stream_promotion(void **st)
 {
 	struct ct *ct = mk("ct_stream", 64, NULL);
@@ -833,6 +862,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(d12_ct_entry_at_most_128_bytes),
 	    cmocka_unit_test(d12_ct_both_directions_find_one_entry),
 	    cmocka_unit_test(d12_ct_expiry_per_protocol),
+	    cmocka_unit_test(d12_ct_timeout_of_30_days_at_1khz),
 	    cmocka_unit_test(d12_ct_udp_stream_promotion),
 	    cmocka_unit_test(d12_ct_tcp_close_short_timeout),
 	    cmocka_unit_test(d12_ct_tcp_syn_after_close_is_a_new_flow),
