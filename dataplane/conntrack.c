@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * conntrack.c - the shared flow table of the security groups: open
- * addressing over 64-byte entries (key + state word + hash in one cache
- * line), lock-free lookups, inserts serialised per stripe of home slots,
- * expiry by a bounded sweep, slots reclaimed after an RCU grace period.
- * conntrack.h explains the design and the life of an entry.
+ * addressing over 64-byte entries (state word, hash, last seen and key in
+ * one cache line) with a tag byte per slot, lock-free lookups, inserts
+ * serialised per stripe of home slots, expiry by a bounded sweep, slots
+ * reclaimed after an RCU grace period. conntrack.h explains the design and
+ * the life of an entry.
  */
 #include "conntrack.h"
 

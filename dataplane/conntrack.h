@@ -3,23 +3,13 @@
  * conntrack.h - the security groups' flow table (D12), one table shared by
  * every worker (sg_stage.c uses it).
  *
- * Why shared: with RSS the two directions of a NATed flow do not hash
- * alike, so they land on different workers; both must find one entry. They
- * do because the key is the same from both sides (below) and the table is
- * one array every worker reads without a lock: whichever worker a packet
- * lands on, its key hashes to the same home slot and the probe from there
- * finds the one entry.
- *
- * The table: open addressing over cap entries of one 64-byte cache line
- * each (struct ct_entry: the state word, the key's 32-bit hash, the key),
- * cap = 1.5 x max_flows (plus a window, rounded up to CT_PROBE). A key's
- * home slot is the high 32 bits of ct_hash(key) * cap; its window is the
- * CT_PROBE slots from there (linear probing, wrapping at the end). A lookup
- * is one CRC hash and, mostly, one cache line: ct_lookup_bulk hashes the
- * whole burst and prefetches every home line before it probes, and a probe
- * reads the word (acquire), then the hash and key only of a live entry, and
- * stops at the first EMPTY slot or the window's end. No lock, no retry.
- * The position of a flow is its slot; an entry never moves.
+ * Why shared, and how both directions find one entry: with RSS the two
+ * directions of a NATed flow do not hash alike, so they land on different
+ * workers. Each builds the flow's key as the ENI sees it (below), which is
+ * the same from both sides, hashes it with the same function to the same
+ * home slot, and probes the one array every worker reads without a lock:
+ * whichever worker a packet lands on, it finds the one entry, and whichever
+ * worker sees the flow first creates it (the other, racing, joins it).
  *
  * Key: the flow as the ENI sees it (private addresses: after the inbound
  * DNAT, before the outbound SNAT): {VPC slot, ENI slot, family, proto,
@@ -30,57 +20,81 @@
  * port is 0. An ICMP error is looked up by the key of the packet it quotes
  * (ct_key_icmp_error4/6).
  *
- * The word: one 64-bit atomic, the flow's whole mutable state, so that
- * every change is one compare-and-swap:
- *   bits 0-15: flags (valid, dead, initiator, seen from each side, FIN from
- *              each side, RST; tomb and busy for free and claimed slots)
- *              and the protocol class (which timeouts apply);
- *   bits 16-63: last seen, in ticks of the caller's clock (ct_config.hz,
- *              e.g. a millisecond clock read once per burst; 48 bits of ms
- *              last 8900 years).
- * A packet of a known flow writes the word only when it changes something
- * (a new flag, or a later tick): with a ms clock, a busy flow costs one CAS
- * per ms, not one per packet, and its cache line stays shared between the
- * workers that read it.
+ * The table: open addressing with linear probing over npos entries of one
+ * 64-byte cache line each (struct ct_entry: state word, the key's 32-bit
+ * hash, last seen, the key). cap = 1.5 x max_flows home slots (rounded up to
+ * CT_PROBE); npos = cap + CT_PROBE, so that a key's window, the CT_PROBE
+ * slots from its home, never wraps. ct_hash: CRC32-C of the 48 bytes and a
+ * multiply-xorshift finaliser; the home is the high 32 bits of hash x cap.
+ * Beside the entries, one tag byte per slot (1.5 bytes a flow: it stays in
+ * L2): 0 EMPTY, 1 not live (BUSY, DEAD, TOMB), 2..255 a live entry's, from
+ * its hash's low byte. Tags are hints, the word is the truth.
+ *
+ * Lookup (ct_lookup_bulk, no lock, no retry): hash every key of the burst
+ * and prefetch its home's tags; then compare 16 tags at once (SSE), prefetch
+ * the entry of the first match (on a miss, the first EMPTY slot, for the
+ * insert that is likely to follow); then read that entry's word (acquire),
+ * hash and key. A hit reads one entry line. A tag's false match (1 in 254 a
+ * slot) or a key placed more than 16 slots from home reads the window on,
+ * to its first EMPTY tag.
+ *
+ * The word: 64-bit atomic flags (valid, dead, initiator, seen from each
+ * side, FIN from each side, RST, the protocol class; tomb and busy alone for
+ * free and claimed slots); every change of them is one compare-and-swap.
+ * Last seen is a separate 32-bit atomic (ticks of the caller's clock,
+ * ct_config.hz, e.g. a millisecond clock read once per burst; wrapping, so
+ * every timeout must stay under 2^30 of its units: ct_create counts it in
+ * 2^k-tick units when a timeout is longer, 2 ms for 30 days at 1 kHz). A
+ * packet of a known flow CASes the word only when it changes a flag (the
+ * first packet from each side, a FIN, an RST) and stores last seen (a plain
+ * store) only when the tick moved: a busy flow costs one store per ms, and
+ * its line stays shared between the workers that read it.
  *
  * A slot's states (the word): EMPTY (0: never used, or cleared; ends every
  * window), BUSY (claimed, key being written), live (VALID), DEAD (expired,
  * key kept, waiting for the readers' grace period), TOMB (free again; does
  * not end a window, so the keys placed beyond it stay found).
- *   - insert (any worker): under the lock of the key's stripe (the CAS
- *     spinlock of the CT_PROBE home slots the home is in; held for one
+ *   - insert (any worker): under the lock of the key's stripe (a CAS
+ *     spinlock for the CT_PROBE home slots the home is in; held for one
  *     window scan, never across a burst; waited for a bounded time, then
- *     -EBUSY), scan the window: the key live there is a known flow (updated,
- *     or started afresh if it expired or a SYN reopens it); DEAD there is
- *     -EBUSY (below); else claim the first EMPTY or TOMB slot by CAS (->
- *     BUSY), write hash and key, publish the word with a release store. Two
- *     workers creating one flow at once serialise on the one stripe lock
+ *     -EBUSY), scan the window's slots whose tag is the key's, not live or
+ *     EMPTY: the key live there is a known flow (updated, or started afresh
+ *     if it expired or a SYN reopens it); DEAD there is -EBUSY (below); else
+ *     claim the first EMPTY or TOMB slot by CAS (-> BUSY), write hash, last
+ *     seen and key, publish the word with a release store, then the tag. Two
+ *     workers creating one flow at once serialise on its one stripe lock
  *     (the same key, the same home): the second finds the first's entry and
  *     updates it, so a flow never has two entries. Keys of other stripes
- *     racing for a slot lose the CAS and scan again. A full table
- *     (max_flows live, or no free slot in the window) is a counted drop of
- *     the new flow (ct_stats.full) and returns at once.
+ *     racing for a slot lose the CAS and scan again. An insert tags "not
+ *     EMPTY" any claimed slot before its own that is still untagged, so a
+ *     lookup never stops short of a published key. A full table (max_flows
+ *     live, or no free slot in the window) is a counted drop of the new
+ *     flow (ct_stats.full) and returns at once.
  *   - expiry (ct_sweep, one thread at a time, bounded work per call): a
- *     valid word older than its state's timeout is CASed to DEAD (fails,
- *     and the flow lives on, if a worker refreshed it meanwhile); lookups
- *     miss it from then on. The slot is queued with the call's RCU QSBR
- *     token. Readers that still hold the position see DEAD: a miss.
+ *     valid word whose last seen is older than its state's timeout is CASed
+ *     to DEAD (fails, and the flow lives on, if a worker changed its flags
+ *     meanwhile; a worker that only refreshed last seen at that very moment
+ *     loses the flow, which had reached its timeout), and tagged not live:
+ *     lookups miss it from then on. The slot is queued with one RCU QSBR
+ *     token per sweep call. Readers that still hold the position see DEAD: a
+ *     miss.
  *   - reclaim (ct_sweep, later calls): once every worker has passed a
  *     quiescent point since the kill (rte_rcu_qsbr_check on the caller's
  *     QSBR variable, ct_config.qs), the word becomes TOMB: free for any new
  *     key. No reader can hold the slot then, so none reads a key being
- *     rewritten. TOMBs followed by an EMPTY become EMPTY again (so windows
- *     stay short under churn), each under the locks of the stripes of every
- *     home whose window holds it: no insert can meanwhile put a key beyond.
+ *     rewritten. A TOMB followed by an EMPTY becomes EMPTY again (word, then
+ *     tag; so windows stay short under churn), under the locks of the
+ *     stripes of every home whose window holds it (two at most): no insert
+ *     can meanwhile put a key beyond it.
  *   - a packet for a key whose entry is DEAD but not yet reclaimed (the
  *     flow expired and came back in that window, a sweep period at most)
  *     cannot insert: ct_insert returns -EBUSY, counted (ct_stats.raced); the
  *     packet goes on by its rule verdict, and a packet after the reclaim
  *     creates the flow.
  *
- * Memory: cap x 64 bytes of entries + cap x 4 bytes of the sweeper's queue
- * + cap / CT_PROBE x 4 bytes of locks: about 102 bytes per max_flows
- * (ct_memsize).
+ * Memory (ct_memsize): npos x (64 bytes of entry + 1 of tag + 4 of the
+ * sweeper's queue) + npos / CT_PROBE x 4 bytes of locks: about 104 bytes
+ * per max_flows.
  *
  * Threads: any thread may insert (no per-lcore state); one sweeps at a
  * time. Workers report quiescent points on the QSBR variable given in

@@ -78,6 +78,9 @@ static void d12_ct_entry_at_most_128_bytes(void **st)
 	(void)st;
 	assert_true(sizeof(struct ct_entry) <= 128);
 	assert_int_equal(sizeof(struct ct_key), 48);
+	/* the whole table (entries, tags, sweeper queue, locks) per flow */
+	assert_true(ct_memsize(1u << 20) <= 128ull << 20);
+	assert_true(ct_memsize(131072) <= 128ull * 131072);
 }
 
 static void d12_ct_both_directions_find_one_entry(void **st)
