@@ -515,9 +515,9 @@ static int sg_enable(struct sg_bench *sb, struct builder *b)
 		fprintf(stderr, "ct_create: %s\n", strerror(errno));
 		return -1;
 	}
-	/* the rte_hash (buckets, key store of 48-byte keys + 8-byte data in 64-byte
-	 * slots, free-slot ring and per-lcore caches), the entry array and the
-	 * sweeper's queue: all of ct_create's allocations */
+	/* the entries (64-byte lines), the tags, the sweeper's queue and the
+	 * stripe locks: all of ct_create's allocations (ct_memsize, plus the
+	 * heap's own overhead) */
 	sb->ct_bytes = heap_allocated() - before;
 	sb->ct_npos = ct_positions(sb->ct);
 	builder_set_ct(b, sb->ct);
@@ -588,7 +588,7 @@ static void sg_key_of(struct ct_key *key, enum kind k, uint32_t x)
  * A diagnostic of the established figure: the flow table alone on the same
  * keys (tracked by then), timed apart: ct_lookup_bulk of a burst, then
  * ct_update of each packet found (with a later millisecond than the
- * previous pass's, so each writes its word, as in that pass). Medians of the
+ * previous pass's, so each stores its last seen, as in that pass). Medians of the
  * bursts, per packet; *found: keys the lookup found (all, or the keys are
  * not sg_stage's).
  */

@@ -20,13 +20,15 @@
 
 /* One check: one packet against one ENI's groups, in one direction. */
 struct check {
-	/* rte_hash's CRC reads the key 8 bytes at a time: keep it 8-byte aligned */
-	struct ct_key key __attribute__((aligned(8)));
+	/* ct_hash and key_eq read the key 8 and 16 bytes at a time: keep it aligned */
+	struct ct_key key __attribute__((aligned(16)));
 	uint32_t eni, vpc;
-	uint32_t l4v;	  /* sg_l4_value of the packet */
-	uint8_t peer[16]; /* the other end's address, network order (IPv4: the first 4 bytes) */
-	uint8_t pkt;	  /* its packet: index into idx[] */
-	uint8_t dir;	  /* enum ct_dir */
+	const uint8_t *l4; /* the packet's L4 header (NULL: a later fragment), for the rules */
+	uint32_t l4_len;
+	uint8_t
+	    peer[16]; /* the other end's address, network order (IPv4: the first 4 bytes only) */
+	uint8_t pkt;  /* its packet: index into idx[] */
+	uint8_t dir;  /* enum ct_dir */
 	uint8_t v6;
 	uint8_t proto;
 	uint8_t tcp_flags;
@@ -55,6 +57,7 @@ static void view_of(const struct pmeta *pm, struct pkt_view *v)
 		v->l4_len = pm->seg_l3 > sizeof(*ip6) ? pm->seg_l3 - sizeof(*ip6) : 0;
 		v->src6 = ip6->src_addr;
 		v->dst6 = ip6->dst_addr;
+		v->src = v->dst = v->rsrc = v->rdst = 0;
 		return;
 	}
 	/* from the header, not pm->proto / pm->ihl: parse()'s fast path for UDP sets neither */
@@ -68,6 +71,7 @@ static void view_of(const struct pmeta *pm, struct pkt_view *v)
 	v->dst = pm->dst4;
 	v->rsrc = pm->nat_src ? pm->nat_src : pm->src4;
 	v->rdst = pm->nat_dst ? pm->nat_dst : pm->dst4;
+	v->src6 = v->dst6 = NULL;
 }
 
 /* What a rule's port range is compared with: the destination port, or ICMP type << 8 | code. */
@@ -87,21 +91,50 @@ static uint32_t l4_value(uint8_t proto, const uint8_t *l4, size_t len)
 	}
 }
 
-static void make_check(struct check *c, const struct pkt_view *v, enum ct_dir dir, uint32_t eni,
-		       uint32_t vpc)
+/*
+ * The check of one packet for one ENI: its flow key (conntrack.h) and what
+ * the rules need if the flow table does not pass it. TCP and UDP with their
+ * ports present (nearly every packet) take the short way: the key from the
+ * ports directly; the rest through ct_key*_pkt.
+ */
+static __rte_always_inline void make_check(struct check *c, const struct pkt_view *v,
+					   enum ct_dir dir, uint32_t eni, uint32_t vpc)
 {
 	bool in = dir == CT_TO_ENI;
+	const uint8_t *l4 = v->l4;
 
 	c->dir = (uint8_t)dir;
 	c->eni = eni;
 	c->vpc = vpc;
 	c->v6 = v->v6;
 	c->proto = v->proto;
-	c->tcp_flags = v->proto == IPPROTO_TCP && v->l4 != NULL && v->l4_len >= 14 ? v->l4[13] : 0;
-	c->l4v = l4_value(v->proto, v->l4, v->l4_len);
+	c->l4 = l4;
+	c->l4_len = (uint32_t)v->l4_len;
+	c->tcp_flags = v->proto == IPPROTO_TCP && l4 != NULL && v->l4_len >= 14 ? l4[13] : 0;
 	c->icmp_error = 0;
 	c->ok = 0;
-	memset(c->peer, 0, sizeof(c->peer));
+	if ((v->proto == IPPROTO_TCP || v->proto == IPPROTO_UDP) && l4 != NULL && v->l4_len >= 4) {
+		uint16_t sp, dp;
+
+		memcpy(&sp, l4, 2);
+		memcpy(&dp, l4 + 2, 2);
+		if (!v->v6) {
+			uint32_t s = in ? v->rsrc : v->src, d = in ? v->rdst : v->dst;
+			uint32_t self = in ? d : s, peer = in ? s : d;
+
+			memcpy(c->peer, &peer, 4);
+			ct_key4(&c->key, vpc, eni, v->proto, self, in ? dp : sp, peer,
+				in ? sp : dp);
+		} else {
+			const uint8_t *self6 = in ? v->dst6 : v->src6,
+				      *peer6 = in ? v->src6 : v->dst6;
+
+			memcpy(c->peer, peer6, 16);
+			ct_key6(&c->key, vpc, eni, v->proto, self6, in ? dp : sp, peer6,
+				in ? sp : dp);
+		}
+		return;
+	}
 	if (!v->v6) {
 		uint32_t s = in ? v->rsrc : v->src, d = in ? v->rdst : v->dst;
 		uint32_t self = in ? d : s, peer = in ? s : d;
@@ -153,11 +186,12 @@ static uint32_t peer_slot(const struct fwd_side *s, const struct check *c)
 	return (uint32_t)v;
 }
 
-/* The flow table: what it knows of each check. */
-static void lookup_flows(struct ct *ct, struct check *ck, unsigned nc, uint64_t now)
+/* The flow table: what it knows of each check. Returns the checks it passed. */
+static unsigned lookup_flows(struct ct *ct, struct check *ck, unsigned nc, uint64_t now)
 {
 	const struct ct_key *keys[CT_BULK];
 	int32_t pos[CT_BULK];
+	unsigned passed = 0;
 
 	for (unsigned base = 0, m; base < nc; base += m) {
 		uint64_t hit;
@@ -182,8 +216,10 @@ static void lookup_flows(struct ct *ct, struct check *ck, unsigned nc, uint64_t 
 				c->ok = ct_update(ct, pos[k], (enum ct_dir)c->dir, c->tcp_flags,
 						  now) == 0;
 			}
+			passed += c->ok;
 		}
 	}
+	return passed;
 }
 
 /* The rules, for the checks of one family and direction the flow table did not pass. */
@@ -197,7 +233,7 @@ static void classify(struct counters *cnt, const struct fwd_side *s, struct chec
 		struct sg_acl_in6 v6[PIPELINE_BURST_MAX];
 	} in;
 	const void *inp[PIPELINE_BURST_MAX];
-	uint32_t res[PIPELINE_BURST_MAX], pol[PIPELINE_BURST_MAX];
+	uint32_t res[PIPELINE_BURST_MAX], pol[PIPELINE_BURST_MAX], l4v[PIPELINE_BURST_MAX];
 	uint8_t which[PIPELINE_BURST_MAX];
 	unsigned n = 0;
 
@@ -207,14 +243,15 @@ static void classify(struct counters *cnt, const struct fwd_side *s, struct chec
 		if (c->ok || c->v6 != v6 || c->dir != dir || skip[c->pkt])
 			continue;
 		pol[n] = sg_tables_policy(t, c->eni, sd);
+		l4v[n] = l4_value(c->proto, c->l4, c->l4_len);
 		if (v6) {
-			sg_acl_in6_set(&in.v6[n], pol[n], c->proto, c->peer, c->l4v);
+			sg_acl_in6_set(&in.v6[n], pol[n], c->proto, c->peer, l4v[n]);
 			inp[n] = &in.v6[n];
 		} else {
 			uint32_t a;
 
 			memcpy(&a, c->peer, 4);
-			sg_acl_in4_set(&in.v4[n], pol[n], c->proto, a, c->l4v);
+			sg_acl_in4_set(&in.v4[n], pol[n], c->proto, a, l4v[n]);
 			inp[n] = &in.v4[n];
 		}
 		which[n++] = (uint8_t)k; /* one check per packet and direction: n <= burst */
@@ -232,7 +269,7 @@ static void classify(struct counters *cnt, const struct fwd_side *s, struct chec
 		if (res[j] == 0 &&
 		    (pol[j] == SG_NO_POLICY || pol[j] > t->n_policies ||
 		     t->peers[pol[j]][sd].n == 0 ||
-		     sg_peer_allows(t, pol[j], sd, c->proto, c->l4v, peer_slot(s, c)) == NULL))
+		     sg_peer_allows(t, pol[j], sd, c->proto, l4v[j], peer_slot(s, c)) == NULL))
 			continue; /* refused */
 		if (c->icmp_error) {
 			c->ok = 1; /* an error the rules allow on its own: nothing to track */
@@ -306,9 +343,11 @@ unsigned sg_stage(struct counters *c, const struct fwd_side *s, uint16_t in_port
 			make_check(&ck[nc++], &v, CT_TO_ENI, pm->to, s->enis[pm->to].vpc);
 		}
 	}
+	/* every check a tracked flow (an established burst): all pass, no rules asked */
+	if (lookup_flows(s->ct, ck, nc, now) == nc)
+		return n;
 	memset(full, 0, nc);
 	memset(refused, 0, n);
-	lookup_flows(s->ct, ck, nc, now);
 	/* the sender's rules first: a packet they refuse never reaches the
 	 * receiver's, which then neither counts it nor tracks a flow for it */
 	for (uint8_t v6 = 0; v6 < 2; v6++)

@@ -170,7 +170,7 @@ static int parse_security_groups(const struct cnode_ctx *c, const struct cnode *
 	    cnode_bool(c, v, "engine.security_groups.enforce", &out->enforce))
 		return -1;
 	if ((v = cnode_map_find(c, n, "max_flows")) != NULL) {
-		/* the flow table is an rte_hash: at least 8 entries, at most 64M */
+		/* the flow table (dataplane/conntrack.h): at least 8 flows, at most 64M */
 		if (cnode_uint(c, v, "engine.security_groups.max_flows", 8, 1u << 26, &x))
 			return -1;
 		out->max_flows = (uint32_t)x;

@@ -5,7 +5,9 @@
  * looking up the same flows at once, expiry per protocol on a fake clock,
  * TCP close, UDP stream promotion, a full table (a counted drop, existing
  * flows still pass), positions reclaimed only after the readers' grace
- * period, and ICMP errors keyed by the flow they quote.
+ * period, ICMP errors keyed by the flow they quote, and churn: two workers
+ * inserting and looking up the same flows while they expire and the sweeper
+ * reclaims their slots (one entry per flow, none leaked).
  */
 #include "dp_test.h"
 
@@ -76,6 +78,9 @@ static void d12_ct_entry_at_most_128_bytes(void **st)
 	(void)st;
 	assert_true(sizeof(struct ct_entry) <= 128);
 	assert_int_equal(sizeof(struct ct_key), 48);
+	/* the whole table (entries, tags, sweeper queue, locks) per flow */
+	assert_true(ct_memsize(1u << 20) <= 128ull << 20);
+	assert_true(ct_memsize(131072) <= 128ull * 131072);
 }
 
 static void d12_ct_both_directions_find_one_entry(void **st)
@@ -181,6 +186,35 @@ static void d12_ct_expiry_per_protocol(void **st)
 	assert_int_equal(ct_sweep(ct, 5002 + 121, ct_positions(ct)), 0);
 	assert_int_equal(ct_update(ct, pw, CT_FROM_ENI, CT_TCP_ACK, 5002 + 432000), 0);
 	expect_expiry(ct, &tw, pw, 5002 + 432000, 432000);
+	ct_free(ct);
+}
+
+/* The configuration allows timeouts of up to 30 days: at a 1 kHz clock that
+ * is more than 2^31 ticks, past a 32-bit last seen's range; the table counts
+ * it in 2-tick units then, and the flow still lives its 30 days. */
+static void d12_ct_timeout_of_30_days_at_1khz(void **st)
+{
+	const uint64_t month = 30ull * 86400 * 1000;
+	struct ct_config c;
+	struct ct *ct;
+	struct ct_key k = pkt4(CT_FROM_ENI, 6, ENI_A, 40000, PEER_A, 443);
+	int32_t p;
+
+	(void)st;
+	ct_config_default(&c);
+	c.max_flows = 16;
+	c.tcp_established_s = 30 * 86400;
+	ct = ct_create("ct_month", &c);
+	assert_non_null(ct);
+	assert_int_equal(ct_insert(ct, &k, CT_FROM_ENI, CT_TCP_SYN, 5000, &p), 0);
+	assert_int_equal(ct_update(ct, p, CT_TO_ENI, CT_TCP_SYN | CT_TCP_ACK, 5000), 0);
+	assert_int_equal(ct_sweep(ct, 5000 + month - 1000, ct_positions(ct)), 0);
+	assert_int_equal(ct_update(ct, p, CT_FROM_ENI, CT_TCP_ACK, 5000 + month - 1000), 0);
+	/* idle from there: alive a month later, gone a few ms after that */
+	assert_int_equal(ct_sweep(ct, 5000 + 2 * month - 1000, ct_positions(ct)), 0);
+	assert_true(find(ct, &k, NULL));
+	assert_int_equal(ct_sweep(ct, 5000 + 2 * month - 1000 + 4, ct_positions(ct)), 1);
+	assert_false(find(ct, &k, NULL));
 	ct_free(ct);
 }
 
@@ -674,12 +708,164 @@ static void d12_ct_sweep_while_two_workers_refresh(void **st)
 	rte_free(qs);
 }
 
+/* ---- churn: inserts, lookups, expiry and reclaim all at once ---- */
+
+enum { CH_FLOWS = 4096, CH_TICKS = 150 };
+
+struct churn_arg {
+	struct ct *ct;
+	struct rte_rcu_qsbr *qs;
+	unsigned id;
+	_Atomic uint64_t *tick;
+	atomic_int *stop;
+	unsigned created, raced, other; /* ct_insert results */
+	unsigned moved;			/* a flow found at another slot than its insert gave */
+	_Atomic unsigned passes;	/* full passes over the flows */
+};
+
+static struct ct_key ch_key(unsigned i)
+{
+	uint32_t eni = rte_cpu_to_be_32(0x0a000200u + (i & 0xff));
+	uint32_t peer = rte_cpu_to_be_32(0xc6336500u + (i >> 8));
+	struct ct_key k;
+
+	ct_key4(&k, 2, i % 7, 17, eni, rte_cpu_to_be_16((uint16_t)(5000 + (i & 7))), peer,
+		rte_cpu_to_be_16(53));
+	return k;
+}
+
+/* Bursts over every flow, again and again: a flow is sent only 2 ticks of
+ * every 5, so it expires (2 ticks) and comes back each cycle. The two
+ * workers send opposite directions of the same flows. */
+static void *churn_worker(void *p)
+{
+	struct churn_arg *a = p;
+	enum ct_dir dir = a->id ? CT_TO_ENI : CT_FROM_ENI;
+
+	if (rte_thread_register() != 0)
+		return NULL;
+	rte_rcu_qsbr_thread_register(a->qs, a->id);
+	rte_rcu_qsbr_thread_online(a->qs, a->id);
+	while (!atomic_load(a->stop)) {
+		for (unsigned base = 0; base < CH_FLOWS; base += WBURST) {
+			uint64_t now = atomic_load(a->tick);
+			struct ct_key k[WBURST];
+			const struct ct_key *kp[WBURST];
+			int32_t pos[WBURST];
+			unsigned n = 0;
+			uint64_t hit;
+
+			if ((base / WBURST + now) % 5 >= 2)
+				continue;
+			for (unsigned i = 0; i < WBURST; i++) {
+				k[n] = ch_key(base + i);
+				kp[n] = &k[n];
+				n++;
+			}
+			hit = ct_lookup_bulk(a->ct, kp, n, pos);
+			for (unsigned i = 0; i < n; i++) {
+				int32_t p2 = -1;
+				int rc;
+
+				if ((hit >> i & 1) && ct_update(a->ct, pos[i], dir, 0, now) == 0)
+					continue;
+				rc = ct_insert(a->ct, &k[i], dir, 0, now, &p2);
+				if (rc == 0) {
+					a->created++;
+					/* the same thread looks it up: the same slot */
+					if (find(a->ct, &k[i], &pos[i]) && pos[i] != p2)
+						a->moved++;
+				} else if (rc == -EBUSY) {
+					a->raced++;
+				} else {
+					a->other++;
+				}
+			}
+			rte_rcu_qsbr_quiescent(a->qs, a->id);
+		}
+		atomic_fetch_add(&a->passes, 1);
+	}
+	rte_rcu_qsbr_thread_offline(a->qs, a->id);
+	rte_rcu_qsbr_thread_unregister(a->qs, a->id);
+	rte_thread_unregister();
+	return NULL;
+}
+
+/* Churn: flows expire and come back while two workers insert and look them
+ * up (both directions) and the control thread sweeps and reclaims. After:
+ * never a table-full (each flow has one entry at most, max_flows is the
+ * flow count), and the table holds exactly one entry per live flow. */
+static void d12_ct_churn_two_workers_one_sweeper(void **st)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(2);
+	struct rte_rcu_qsbr *qs = rte_zmalloc("ct_qs4", sz, RTE_CACHE_LINE_SIZE);
+	_Atomic uint64_t tick = 1;
+	atomic_int stop = 0;
+	struct churn_arg wa[2];
+	struct ct_config c;
+	pthread_t th[2];
+	struct ct_stats s;
+	unsigned found = 0, removed = 0;
+	struct ct *ct;
+
+	(void)st;
+	assert_non_null(qs);
+	assert_int_equal(rte_rcu_qsbr_init(qs, 2), 0);
+	ct_config_default(&c);
+	c.max_flows = CH_FLOWS;
+	c.hz = 1;
+	c.udp_s = 2;
+	c.udp_stream_s = 2;
+	c.qs = qs;
+	ct = ct_create("ct_churn", &c);
+	assert_non_null(ct);
+	for (unsigned i = 0; i < 2; i++) {
+		wa[i] =
+		    (struct churn_arg){.ct = ct, .qs = qs, .id = i, .tick = &tick, .stop = &stop};
+		assert_int_equal(pthread_create(&th[i], NULL, churn_worker, &wa[i]), 0);
+	}
+	for (unsigned t = 1; t <= CH_TICKS; t++) {
+		unsigned p0 = atomic_load(&wa[0].passes), p1 = atomic_load(&wa[1].passes);
+
+		atomic_store(&tick, t);
+		/* sweep (small calls, a whole round) until both workers have made
+		 * two passes at this tick */
+		while (atomic_load(&wa[0].passes) < p0 + 2 || atomic_load(&wa[1].passes) < p1 + 2)
+			for (unsigned j = 0; j < ct_positions(ct) / 128 + 1; j++)
+				removed += ct_sweep(ct, t, 128);
+	}
+	atomic_store(&stop, 1);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	/* the workers are offline: kill what has expired at the last tick, then
+	 * reclaim it; what is left is live */
+	removed += ct_sweep(ct, CH_TICKS, ct_positions(ct));
+	ct_sweep(ct, CH_TICKS, 0);
+	for (unsigned i = 0; i < CH_FLOWS; i++) {
+		struct ct_key k = ch_key(i);
+
+		found += (unsigned)find(ct, &k, NULL);
+	}
+	ct_get_stats(ct, &s);
+	printf("churn: created %u + %u, raced %u + %u, expired %u, live %u\n", wa[0].created,
+	       wa[1].created, wa[0].raced, wa[1].raced, removed, (unsigned)s.live);
+	assert_int_equal(wa[0].other + wa[1].other, 0);
+	assert_int_equal(s.full, 0);
+	assert_int_equal(wa[0].moved + wa[1].moved, 0);
+	assert_true(removed > CH_FLOWS); /* the flows did come and go */
+	assert_int_equal(s.expired, removed);
+	assert_int_equal(s.live, found); /* one entry per live flow, none leaked */
+	ct_free(ct);
+	rte_free(qs);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(d12_ct_entry_at_most_128_bytes),
 	    cmocka_unit_test(d12_ct_both_directions_find_one_entry),
 	    cmocka_unit_test(d12_ct_expiry_per_protocol),
+	    cmocka_unit_test(d12_ct_timeout_of_30_days_at_1khz),
 	    cmocka_unit_test(d12_ct_udp_stream_promotion),
 	    cmocka_unit_test(d12_ct_tcp_close_short_timeout),
 	    cmocka_unit_test(d12_ct_tcp_syn_after_close_is_a_new_flow),
@@ -688,6 +874,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(d12_ct_icmp_error_key_matches_its_flow),
 	    cmocka_unit_test(d12_ct_two_workers_concurrent_one_entry_per_flow),
 	    cmocka_unit_test(d12_ct_sweep_while_two_workers_refresh),
+	    cmocka_unit_test(d12_ct_churn_two_workers_one_sweeper),
 	};
 	return DP_RUN("conntrack", tests, argc, argv);
 }
