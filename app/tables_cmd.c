@@ -356,14 +356,12 @@ static const char *proto_name(uint8_t p, char buf[8])
 	}
 }
 
-static int print_flow(const struct ct_flow *f, uint64_t now, void *arg)
+static int print_flow(const struct ct_flow *f, void *arg)
 {
 	struct flow_walk *w = arg;
 	struct listing *l = w->l;
 	const struct ct_key *k = &f->key;
 	char ea[INET6_ADDRSTRLEN], pa[INET6_ADDRSTRLEN], pb[8];
-	uint64_t seen = (f->word >> CT_TS_SHIFT) & CT_TS_MASK;
-	uint64_t idle = now > seen ? now - seen : 0, age = now > f->created ? now - f->created : 0;
 	const char *id = eni_name(&l->nm, k->eni);
 	bool both = (f->word & CT_F_SEEN_ENI) && (f->word & CT_F_SEEN_PEER);
 
@@ -379,14 +377,11 @@ static int print_flow(const struct ct_flow *f, uint64_t now, void *arg)
 		ip6(k->peer_addr, pa);
 	}
 	if (!l->json) {
-		fprintf(l->out,
-			"%s slot=%u vpc=%u %s %s:%u %s:%u from=%s %s%s%s idle-ms=%" PRIu64
-			" age-ms=%" PRIu64 "\n",
-			or_dash(id), k->eni, k->vpc, proto_name(k->proto, pb), ea,
-			ntohs(k->eni_port), pa, ntohs(k->peer_port),
-			f->word & CT_F_INIT_PEER ? "peer" : "eni", both ? "both-ways" : "one-way",
-			f->word & CT_F_RST ? " rst" : "", f->word & CT_F_DEAD ? " dead" : "", idle,
-			age);
+		fprintf(
+		    l->out, "%s slot=%u vpc=%u %s %s:%u %s:%u from=%s %s%s idle-ms=%" PRIu64 "\n",
+		    or_dash(id), k->eni, k->vpc, proto_name(k->proto, pb), ea, ntohs(k->eni_port),
+		    pa, ntohs(k->peer_port), f->word & CT_F_INIT_PEER ? "peer" : "eni",
+		    both ? "both-ways" : "one-way", f->word & CT_F_RST ? " rst" : "", f->idle);
 		return 0;
 	}
 	fprintf(l->out, "%s{\"eni\":", w->first ? "" : ",");
@@ -395,12 +390,12 @@ static int print_flow(const struct ct_flow *f, uint64_t now, void *arg)
 		",\"eni_slot\":%u,\"vpc_slot\":%u,\"family\":%u,\"protocol\":%u,"
 		"\"eni_address\":\"%s\",\"eni_port\":%u,\"peer_address\":\"%s\",\"peer_port\":%u,"
 		"\"initiator\":\"%s\",\"both_ways\":%s,\"fin_eni\":%s,\"fin_peer\":%s,\"rst\":%s,"
-		"\"idle_ms\":%" PRIu64 ",\"age_ms\":%" PRIu64 "}",
+		"\"idle_ms\":%" PRIu64 "}",
 		k->eni, k->vpc, k->family, k->proto, ea, ntohs(k->eni_port), pa,
 		ntohs(k->peer_port), f->word & CT_F_INIT_PEER ? "peer" : "eni",
 		both ? "true" : "false", f->word & CT_F_FIN_ENI ? "true" : "false",
 		f->word & CT_F_FIN_PEER ? "true" : "false", f->word & CT_F_RST ? "true" : "false",
-		idle, age);
+		f->idle);
 	w->first = false;
 	return 0;
 }

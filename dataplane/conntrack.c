@@ -859,25 +859,32 @@ void ct_get_stats(const struct ct *ct, struct ct_stats *s)
 	s->expired = ct->expired;
 }
 
-int ct_iterate(const struct ct *ct, uint32_t *next, struct ct_flow *out)
+int ct_iterate(const struct ct *ct, uint32_t *next, uint64_t now, struct ct_flow *out)
 {
-	const void *key;
-	void *data;
-	int32_t pos;
+	for (uint32_t pos = *next; pos < ct->npos; pos++) {
+		const struct ct_entry *e = &ct->e[pos];
+		uint64_t w = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE), again;
+		uint32_t seen, d;
 
-	while ((pos = rte_hash_iterate(ct->h, &key, &data, next)) >= 0) {
-		uint64_t w;
-
-		if ((uint32_t)pos >= ct->npos)
+		do {
+			if ((w & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID)
+				break;
+			memcpy(&out->key, &e->key, sizeof(out->key));
+			seen = __atomic_load_n(&e->seen, __ATOMIC_RELAXED);
+			/* the copy's loads before the second load of the word */
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			again = w;
+			w = __atomic_load_n(&e->word, __ATOMIC_RELAXED);
+		} while (w != again);
+		if ((w & (CT_F_VALID | CT_F_DEAD)) != CT_F_VALID)
 			continue;
-		w = __atomic_load_n(&ct->e[pos].word, __ATOMIC_ACQUIRE);
-		if (!(w & CT_F_VALID))
-			continue;
-		out->pos = pos;
-		memcpy(&out->key, key, sizeof(out->key));
+		d = seen_of(ct, now) - seen;
+		out->pos = (int32_t)pos;
 		out->word = w;
-		out->created = __atomic_load_n(&ct->e[pos].created, __ATOMIC_RELAXED);
+		out->idle = (int32_t)d > 0 ? (uint64_t)d << ct->ts_shift : 0;
+		*next = pos + 1;
 		return 1;
 	}
+	*next = ct->npos;
 	return 0;
 }

@@ -361,27 +361,25 @@ uint64_t ct_word(const struct ct *ct, int32_t pos);
 unsigned ct_sweep(struct ct *ct, uint64_t now, unsigned budget);
 /* A flow as the table holds it (ct_iterate). */
 struct ct_flow {
-	int32_t pos;	   /* its position */
+	int32_t pos;	   /* its slot */
 	struct ct_key key; /* copied */
-	uint64_t word;	   /* its state word (flags | last seen << CT_TS_SHIFT) */
-	uint64_t created;  /* tick of its first packet */
+	uint64_t word;	   /* its flags (CT_F_*, the class; no last seen) */
+	uint64_t idle;	   /* ticks since its last packet (0: one in this tick) */
 };
 
 /*
- * Walk the flows, one per call: *next = 0 first; 1 with *out filled, or 0
- * at the end. Positions whose entry is not (or no longer) claimed, word
- * without CT_F_VALID, are skipped. For the control thread while the workers
- * run: rte_hash_iterate takes no lock and is safe for a reader of a table
- * made with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (it loads each bucket's
- * key index with acquire, and a key is complete before its index is
- * published). A key's storage is given back only by ct_sweep, so call this
- * from the sweeping thread (then the key read cannot be freed meanwhile). A
- * worker's insert may move a key to its other bucket during the walk
- * (cuckoo): the walk may then see that flow twice or miss it; callers that
- * need each flow once sort by pos and drop repeats. A snapshot for people,
- * not a consistent cut.
+ * Walk the live flows, one per call: *next = 0 first; 1 with *out filled,
+ * or 0 at the end; idle counted at now. For the control thread while the
+ * workers run, lock-free: a slot's word is loaded (acquire) VALID, the key
+ * copied, then the word loaded again; a slot whose word changed between
+ * (a worker's flag update, or the flow dying) is read again, so the key
+ * is the one the VALID word published. A key is rewritten only once its
+ * slot was reclaimed, which ct_sweep does: call this from the sweeping
+ * thread, and no slot is reused during one call. A flow created during the
+ * walk may be missed; each slot is visited once, so no flow shows twice.
+ * A snapshot for people, not a consistent cut.
  */
-int ct_iterate(const struct ct *ct, uint32_t *next, struct ct_flow *out);
+int ct_iterate(const struct ct *ct, uint32_t *next, uint64_t now, struct ct_flow *out);
 /* Positions in the table (what a full round of ct_sweep looks at). */
 uint32_t ct_positions(const struct ct *ct);
 void ct_get_stats(const struct ct *ct, struct ct_stats *s);

@@ -727,13 +727,6 @@ int engine_tables_expected(const struct engine *e, struct tv_list *out)
 	return rc;
 }
 
-static int flow_pos_cmp(const void *a, const void *b)
-{
-	const struct ct_flow *x = a, *y = b;
-
-	return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
 int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg)
 {
 	struct ct_flow *f = NULL;
@@ -756,16 +749,13 @@ int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg)
 			f = p;
 			cap = c;
 		}
-		if (!ct_iterate(e->ct, &next, &f[n]))
+		if (!ct_iterate(e->ct, &next, now, &f[n]))
 			break;
 		n++;
 	}
-	/* a flow moved between its buckets during the walk shows twice: once it is */
-	if (n > 1)
-		qsort(f, n, sizeof(*f), flow_pos_cmp);
+	/* ct_iterate visits each slot once: no flow shows twice */
 	for (size_t i = 0; i < n && rc == 0; i++)
-		if (i == 0 || f[i].pos != f[i - 1].pos)
-			rc = cb(&f[i], now, arg);
+		rc = cb(&f[i], arg);
 	free(f);
 	return rc;
 }

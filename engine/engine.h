@@ -175,11 +175,11 @@ int engine_tables_read(const struct engine *e, struct tv_list *out);
 int engine_tables_expected(const struct engine *e, struct tv_list *out);
 /*
  * The security groups' flow table, each flow once, by position; cb returns
- * 0 to go on. now: the table's clock (ms) when the walk started. 0, the
- * callback's non-zero value, -ENOTSUP (groups not enforced: no table) or
- * -ENOMEM. Control thread (the sweeping thread: ct_iterate).
+ * 0 to go on (f->idle in ms, at the walk's start). 0, the callback's
+ * non-zero value, -ENOTSUP (groups not enforced: no table) or -ENOMEM.
+ * Control thread (the sweeping thread: ct_iterate).
  */
-typedef int (*engine_flow_cb)(const struct ct_flow *f, uint64_t now, void *arg);
+typedef int (*engine_flow_cb)(const struct ct_flow *f, void *arg);
 int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg);
 
 /* ---- counters: sums over the workers' own counters; any thread, any time ---- */

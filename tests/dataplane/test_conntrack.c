@@ -383,6 +383,59 @@ static void d12_ct_position_reclaimed_after_grace_period(void **st)
 	rte_free(qs);
 }
 
+/* ct_iterate: every live flow once, its key, flags and idle time; an expired one not. */
+static void d12_ct_iterate_lists_live_flows_once(void **st)
+{
+	struct ct *ct = mk("ct_iter", 64, NULL);
+	struct ct_key u = pkt4(CT_FROM_ENI, 17, ENI_A, 1000, PEER_A, 53);
+	struct ct_key t = pkt4(CT_TO_ENI, 6, PEER_A, 40000, ENI_A, 80);
+	struct ct_key v = pkt4(CT_FROM_ENI, 17, ENI_A, 1001, PEER_A, 53);
+	struct ct_flow f;
+	bool seen_u = false, seen_t = false, seen_v = false;
+	uint32_t next = 0;
+	int32_t pu, pt, pv;
+	unsigned n = 0;
+
+	(void)st;
+	assert_int_equal(ct_insert(ct, &u, CT_FROM_ENI, 0, 100, &pu), 0);
+	assert_int_equal(ct_insert(ct, &t, CT_TO_ENI, CT_TCP_SYN, 100, &pt), 0);
+	assert_int_equal(ct_update(ct, pt, CT_FROM_ENI, CT_TCP_SYN | CT_TCP_ACK, 104), 0);
+	assert_int_equal(ct_insert(ct, &v, CT_FROM_ENI, 0, 90, &pv), 0);
+	while (ct_iterate(ct, &next, 110, &f)) {
+		n++;
+		if (memcmp(&f.key, &u, sizeof(u)) == 0) {
+			assert_false(seen_u);
+			seen_u = true;
+			assert_int_equal(f.pos, pu);
+			assert_int_equal(f.idle, 10);
+			assert_int_equal(f.word & CT_F_INIT_PEER, 0);
+		} else if (memcmp(&f.key, &t, sizeof(t)) == 0) {
+			assert_false(seen_t);
+			seen_t = true;
+			assert_int_equal(f.pos, pt);
+			assert_int_equal(f.idle, 6);
+			assert_true(f.word & CT_F_INIT_PEER);
+			assert_true((f.word & CT_F_SEEN_ENI) && (f.word & CT_F_SEEN_PEER));
+		} else if (memcmp(&f.key, &v, sizeof(v)) == 0) {
+			seen_v = true;
+		} else {
+			fail_msg("a flow that was never inserted");
+		}
+	}
+	assert_int_equal(n, 3);
+	assert_true(seen_u && seen_t && seen_v);
+	/* v (UDP one way, 30 s) expires at 121; the walk then skips it */
+	assert_int_equal(ct_sweep(ct, 121, ct_positions(ct)), 1);
+	next = 0;
+	n = 0;
+	while (ct_iterate(ct, &next, 121, &f)) {
+		assert_true(memcmp(&f.key, &v, sizeof(v)) != 0);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	ct_free(ct);
+}
+
 /* An ICMP error quoting a packet of a tracked flow gives that flow's key. */
 static void d12_ct_icmp_error_key_matches_its_flow(void **st)
 {
@@ -871,6 +924,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(d12_ct_tcp_syn_after_close_is_a_new_flow),
 	    cmocka_unit_test(d12_ct_full_table_counted_drop_existing_flows_pass),
 	    cmocka_unit_test(d12_ct_position_reclaimed_after_grace_period),
+	    cmocka_unit_test(d12_ct_iterate_lists_live_flows_once),
 	    cmocka_unit_test(d12_ct_icmp_error_key_matches_its_flow),
 	    cmocka_unit_test(d12_ct_two_workers_concurrent_one_entry_per_flow),
 	    cmocka_unit_test(d12_ct_sweep_while_two_workers_refresh),
