@@ -353,6 +353,16 @@ static double median(double *x, unsigned n)
 	return x[n / 2];
 }
 
+/* The figure "pipe.<mix>.<label>.<what>". */
+static void pipe_figure(enum mix mix, const char *label, const char *what, double value,
+			const char *unit, double baseline)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "pipe.%s.%s.%s", mix_name[mix], label, what);
+	bench_figure(name, value, unit, baseline);
+}
+
 static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enum mix mix,
 		     unsigned runs, const char *label)
 {
@@ -410,27 +420,19 @@ static int bench_mix(const struct bench_vpc *v, const struct dpdk_nat *dnat, enu
 			"dpdk %6.1f  capture-on %6.1f  scraped %6.1f\n",
 			mix_name[mix], label, c[LOOP_ENIMAP], c[LOOP_FLOOR], c[LOOP_TOUCH],
 			c[LOOP_DPDK], c[LOOP_CAPTURE], c[LOOP_SCRAPED]);
-		snprintf(name, sizeof(name), "pipe.%s.%s.cycles_per_pkt", mix_name[mix], label);
-		bench_figure(name, c[LOOP_ENIMAP], "cycles", c[LOOP_DPDK]);
-		snprintf(name, sizeof(name), "pipe.%s.%s.mpps", mix_name[mix], label);
-		bench_figure(name, m[LOOP_ENIMAP], "Mpps", m[LOOP_DPDK]);
-		snprintf(name, sizeof(name), "pipe.%s.%s.io_floor_cycles_per_pkt", mix_name[mix],
-			 label);
-		bench_figure(name, c[LOOP_FLOOR], "cycles", c[LOOP_ENIMAP]);
-		snprintf(name, sizeof(name), "pipe.%s.%s.touch_floor_cycles_per_pkt", mix_name[mix],
-			 label);
-		bench_figure(name, c[LOOP_TOUCH], "cycles", c[LOOP_ENIMAP]);
-		snprintf(name, sizeof(name), "pipe.%s.%s.capture_on_cycles_per_pkt", mix_name[mix],
-			 label);
-		bench_figure(name, c[LOOP_CAPTURE], "cycles", c[LOOP_ENIMAP]);
-		snprintf(name, sizeof(name), "pipe.%s.%s.scraped_cycles_per_pkt", mix_name[mix],
-			 label);
-		bench_figure(name, c[LOOP_SCRAPED], "cycles", c[LOOP_ENIMAP]);
-		snprintf(name, sizeof(name), "pipe.%s.%s.speedup_vs_dpdk", mix_name[mix], label);
-		bench_figure(name, c[LOOP_DPDK] / c[LOOP_ENIMAP], "x", 1);
-		snprintf(name, sizeof(name), "pipe.%s.%s.over_io_floor", mix_name[mix], label);
-		bench_figure(name, c[LOOP_ENIMAP] / c[LOOP_FLOOR], "x",
-			     c[LOOP_DPDK] / c[LOOP_FLOOR]);
+		pipe_figure(mix, label, "cycles_per_pkt", c[LOOP_ENIMAP], "cycles", c[LOOP_DPDK]);
+		pipe_figure(mix, label, "mpps", m[LOOP_ENIMAP], "Mpps", m[LOOP_DPDK]);
+		pipe_figure(mix, label, "io_floor_cycles_per_pkt", c[LOOP_FLOOR], "cycles",
+			    c[LOOP_ENIMAP]);
+		pipe_figure(mix, label, "touch_floor_cycles_per_pkt", c[LOOP_TOUCH], "cycles",
+			    c[LOOP_ENIMAP]);
+		pipe_figure(mix, label, "capture_on_cycles_per_pkt", c[LOOP_CAPTURE], "cycles",
+			    c[LOOP_ENIMAP]);
+		pipe_figure(mix, label, "scraped_cycles_per_pkt", c[LOOP_SCRAPED], "cycles",
+			    c[LOOP_ENIMAP]);
+		pipe_figure(mix, label, "speedup_vs_dpdk", c[LOOP_DPDK] / c[LOOP_ENIMAP], "x", 1);
+		pipe_figure(mix, label, "over_io_floor", c[LOOP_ENIMAP] / c[LOOP_FLOOR], "x",
+			    c[LOOP_DPDK] / c[LOOP_FLOOR]);
 		if (mix == MIX_IN) {
 			double h = median(lk, runs);
 
