@@ -70,7 +70,7 @@ struct ct {
 	uint32_t *dq;		   /* npos: a slot is queued at most once */
 	uint32_t bq_head, bq_tail; /* bq[head % CT_BATCHES .. tail % CT_BATCHES) */
 	struct ct_batch bq[CT_BATCHES];
-	uint64_t expired;
+	uint64_t expired; /* atomic: the sweeper adds, ct_get_stats reads from any thread */
 	struct ct_counters c;
 };
 
@@ -838,7 +838,7 @@ unsigned ct_sweep(struct ct *ct, uint64_t now, unsigned budget)
 		__atomic_store_n(&ct->tag[pos], CT_TAG_NOT_LIVE, __ATOMIC_RELAXED);
 		ct->dq[ct->dq_tail % ct->npos] = pos;
 		ct->dq_tail++;
-		ct->expired++;
+		__atomic_fetch_add(&ct->expired, 1, __ATOMIC_RELAXED);
 		removed++;
 	}
 	if (ct->dq_tail != tail0) {
@@ -856,7 +856,7 @@ void ct_get_stats(const struct ct *ct, struct ct_stats *s)
 	s->full = atomic_load_explicit(&ct->c.full, memory_order_relaxed);
 	s->raced = atomic_load_explicit(&ct->c.raced, memory_order_relaxed);
 	s->live = atomic_load_explicit(&ct->c.live, memory_order_relaxed);
-	s->expired = ct->expired;
+	s->expired = __atomic_load_n(&ct->expired, __ATOMIC_RELAXED);
 }
 
 int ct_iterate(const struct ct *ct, uint32_t *next, uint64_t now, struct ct_flow *out)
