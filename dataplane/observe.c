@@ -40,15 +40,16 @@ static uint16_t head_copy(uint8_t *dst, const struct rte_mbuf *m)
 /*
  * One packet through the pipeline: r gets what obs_match needs (ports, the
  * decision), and with detail the rest of the record too (headers before and
- * after, the drop reason), which only a trace reads.
+ * after, the drop reason), which only a trace reads. tx_before: tx->n before
+ * m went in (the caller's copy, which it also uses to capture the outputs).
  */
 static inline void observe_one(struct pipeline_worker *w, const struct fwd_side *side,
 			       uint16_t in_port, struct rte_mbuf *m, struct pipeline_tx *tx,
-			       struct obs_record *r, bool detail)
+			       const uint16_t tx_before[FWD_MAX_PORTS], struct obs_record *r,
+			       bool detail)
 {
 	const struct counters *c = pipeline_worker_counters(w);
 	uint64_t drops[COUNTERS_DROP_MAX];
-	uint16_t tx_before[FWD_MAX_PORTS];
 
 	r->in_port = in_port;
 	r->out_port = OBS_NO_PORT;
@@ -60,7 +61,6 @@ static inline void observe_one(struct pipeline_worker *w, const struct fwd_side 
 		r->len_before = head_copy(r->before, m);
 		memcpy(drops, c->drop, sizeof(drops));
 	}
-	memcpy(tx_before, tx->n, sizeof(tx_before));
 	pipeline_burst_keep(w, side, in_port, &m, 1, tx, &r->d);
 	/* one packet went in: the drop counter that moved is its reason (the
 	 * owner reads its own counters: plain loads) */
@@ -85,8 +85,11 @@ static inline void observe_one(struct pipeline_worker *w, const struct fwd_side 
 void obs_one(struct pipeline_worker *w, const struct fwd_side *side, uint16_t in_port,
 	     struct rte_mbuf *m, struct pipeline_tx *tx, struct obs_record *r)
 {
+	uint16_t tx_before[FWD_MAX_PORTS];
+
 	memset(r, 0, sizeof(*r));
-	observe_one(w, side, in_port, m, tx, r, true);
+	memcpy(tx_before, tx->n, sizeof(tx_before));
+	observe_one(w, side, in_port, m, tx, tx_before, r, true);
 }
 
 static void trace_put(struct obs_session *s, const struct obs_record *r)
@@ -180,7 +183,7 @@ void obs_burst(struct pipeline_worker *w, const struct fwd_side *side, uint16_t 
 		if (s->cap_ring != NULL)
 			in_copy = cap_copy(s, in_port, worker_id, pkts[i], RTE_PCAPNG_DIRECTION_IN);
 		memcpy(tx_before, tx->n, sizeof(tx_before));
-		observe_one(w, side, in_port, pkts[i], tx, &r, tracing);
+		observe_one(w, side, in_port, pkts[i], tx, tx_before, &r, tracing);
 		r.worker = (uint16_t)worker_id;
 		if (!obs_match(&s->filter, &r)) {
 			rte_pktmbuf_free(in_copy); /* NULL is fine */

@@ -729,33 +729,15 @@ int engine_tables_expected(const struct engine *e, struct tv_list *out)
 
 int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg)
 {
-	struct ct_flow *f = NULL;
-	size_t n = 0, cap = 0;
 	uint64_t now = ct_now_ms();
+	struct ct_flow f;
 	uint32_t next = 0;
 	int rc = 0;
 
 	if (e->ct == NULL)
 		return -ENOTSUP;
-	for (;;) {
-		if (n == cap) {
-			size_t c = cap ? 2 * cap : 64;
-			struct ct_flow *p = realloc(f, c * sizeof(*p));
-
-			if (p == NULL) {
-				free(f);
-				return -ENOMEM;
-			}
-			f = p;
-			cap = c;
-		}
-		if (!ct_iterate(e->ct, &next, now, &f[n]))
-			break;
-		n++;
-	}
 	/* ct_iterate visits each slot once: no flow shows twice */
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = cb(&f[i], arg);
-	free(f);
+	while (rc == 0 && ct_iterate(e->ct, &next, now, &f))
+		rc = cb(&f, arg);
 	return rc;
 }

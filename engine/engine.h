@@ -176,7 +176,7 @@ int engine_tables_expected(const struct engine *e, struct tv_list *out);
 /*
  * The security groups' flow table, each flow once, by position; cb returns
  * 0 to go on (f->idle in ms, at the walk's start). 0, the callback's
- * non-zero value, -ENOTSUP (groups not enforced: no table) or -ENOMEM.
+ * non-zero value or -ENOTSUP (groups not enforced: no table).
  * Control thread (the sweeping thread: ct_iterate).
  */
 typedef int (*engine_flow_cb)(const struct ct_flow *f, void *arg);
