@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 
 #include "emit.h"
+#include "neigh.h"
 
 #define ICMP4_ERR_MAX 576  /* the biggest ICMP error datagram (RFC 1812 4.3.2.3) */
 #define ICMP6_ERR_MAX 1280 /* ... ICMPv6 (RFC 4443 2.4 (c)) */
@@ -68,23 +69,11 @@ static uint32_t router4(const struct emit_ctx *e, const struct pmeta *pm)
 /* ... its IPv6 address: the destination, or fe80::/64 + the port MAC's EUI-64. */
 static void router6(const struct emit_ctx *e, const uint8_t *dst, uint8_t out[16])
 {
-	const uint8_t *mac = e->ports[e->in_port].mac;
-
 	if (e->ports[e->in_port].role == FWD_PORT_UPLINK) {
 		memcpy(out, dst, 16);
 		return;
 	}
-	memset(out, 0, 16);
-	out[0] = 0xfe;
-	out[1] = 0x80;
-	out[8] = mac[0] ^ 0x02;
-	out[9] = mac[1];
-	out[10] = mac[2];
-	out[11] = 0xff;
-	out[12] = 0xfe;
-	out[13] = mac[3];
-	out[14] = mac[4];
-	out[15] = mac[5];
+	neigh_router_link_local(e->ports[e->in_port].mac, out);
 }
 
 /*

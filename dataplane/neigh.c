@@ -94,6 +94,22 @@ struct verdict neigh_arp(const struct fwd_side *s, uint16_t in_port, struct rte_
 	return verdict_of(VERDICT_ANSWERED);
 }
 
+void neigh_router_link_local(const uint8_t mac[6], uint8_t out[16])
+{
+	/* fe80::/64 with the modified EUI-64 of the MAC (RFC 4291 appendix A) */
+	memset(out, 0, 16);
+	out[0] = 0xfe;
+	out[1] = 0x80;
+	out[8] = mac[0] ^ 0x02;
+	out[9] = mac[1];
+	out[10] = mac[2];
+	out[11] = 0xff;
+	out[12] = 0xfe;
+	out[13] = mac[3];
+	out[14] = mac[4];
+	out[15] = mac[5];
+}
+
 static bool neigh_in_prefix6(const uint8_t *a, const uint8_t *p, unsigned depth)
 {
 	unsigned bytes = depth / 8, bits = depth % 8;
@@ -165,9 +181,16 @@ struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_m
 			return verdict_drop(COUNTERS_DROP_UNKNOWN_SOURCE);
 		}
 		const struct fwd_subnet *sn = &s->subnets[s->enis[eni].subnet];
+		uint8_t router_ll[16];
+
+		neigh_router_link_local(port->mac, router_ll);
+		/* an address of the subnet (not the asker's own), or the router's
+		 * link-local address: the next hop of a default route learned from
+		 * a router advertisement */
 		answer = sn->present && sn->has_v6 &&
-			 neigh_in_prefix6(target, sn->cidr6, sn->depth6) &&
-			 !(em16_lookup(s->ip6, &k, &v) && v == (uint64_t)eni);
+			 ((neigh_in_prefix6(target, sn->cidr6, sn->depth6) &&
+			   !(em16_lookup(s->ip6, &k, &v) && v == (uint64_t)eni)) ||
+			  memcmp(target, router_ll, 16) == 0);
 	}
 	if (!answer) {
 		return verdict_drop(COUNTERS_DROP_ND_UNANSWERED);

@@ -5,7 +5,10 @@
  *
  * From a machine (host port): an ARP request or neighbour solicitation for
  * any address of the asking ENI's subnet that is not the ENI's own (the
- * gateway .1 included) is answered with the port's MAC. The asking ENI is
+ * gateway .1 included) is answered with the port's MAC, and so is a
+ * solicitation for the router's link-local address on the port
+ * (neigh_router_link_local), which a guest that learned its default route
+ * from a router advertisement asks for. The asking ENI is
  * found by {port, VLAN, source MAC}. On the uplink: ARP for every associated
  * EIP and NS for every assigned IPv6 address; the upstream router's MAC is
  * learned from its ARP when it is not configured.
@@ -39,6 +42,9 @@ struct verdict neigh_arp(const struct fwd_side *s, uint16_t in_port, struct rte_
  */
 struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
 			uint16_t l2_len, uint16_t vlan, uint16_t l3_len);
+
+/* The router's IPv6 link-local address on a port of MAC mac: fe80::/64 + modified EUI-64. */
+void neigh_router_link_local(const uint8_t mac[6], uint8_t out[16]);
 
 /* Build in m (reset) an ARP request from port for its upstream IPv4. 0, -EINVAL, -ENOSPC. */
 int neigh_arp_request(const struct fwd_side *s, uint16_t port, uint32_t sender_ip,

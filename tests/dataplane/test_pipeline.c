@@ -183,6 +183,30 @@ static void d1_ns_from_machine_answered_with_port_mac(void **st)
 	rte_pktmbuf_free(r);
 }
 
+/* The router's link-local address (fe80:: + the modified EUI-64 of the port's
+ * MAC 02:aa:00:00:00:01): the next hop a guest learns from a router
+ * advertisement, answered like the subnet's addresses. */
+static void d1_ns_for_router_link_local_answered(void **st)
+{
+	(void)st;
+	uint64_t replies = C()->nd_replies;
+	struct rte_mbuf *r =
+	    expect_out(HOST1, ns_req(MAC_ENI[0], 0, "fe80::10", "fe80::aa:ff:fe00:1"), HOST1);
+	na_check(r, 0, MAC_HOST1, MAC_ENI[0], "fe80::10", "fe80::aa:ff:fe00:1");
+	assert_int_equal(C()->nd_replies, replies + 1);
+	rte_pktmbuf_free(r);
+	/* another link-local address is nobody's */
+	expect_drop(HOST1, ns_req(MAC_ENI[0], 0, "fe80::10", "fe80::aa:ff:fe00:2"),
+		    COUNTERS_DROP_ND_UNANSWERED);
+	/* a subnet without IPv6 has no IPv6 router */
+	expect_drop(HOST1, ns_req(MAC_ENI[5], 0, "fe80::15", "fe80::aa:ff:fe00:1"),
+		    COUNTERS_DROP_ND_UNANSWERED);
+	/* an unknown sender is not answered */
+	static const uint8_t stranger[6] = {0x02, 0x77, 0, 0, 0, 0x77};
+	expect_drop(HOST1, ns_req(stranger, 0, "fe80::77", "fe80::aa:ff:fe00:1"),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+}
+
 static void d1_ns_for_own_or_outside_address_not_answered(void **st)
 {
 	(void)st;
@@ -1256,6 +1280,7 @@ int main(int argc, char **argv)
 	    T(d1_arp_on_uplink_for_associated_eip_answered),
 	    T(d1_arp_reply_not_answered),
 	    T(d1_ns_from_machine_answered_with_port_mac),
+	    T(d1_ns_for_router_link_local_answered),
 	    T(d1_ns_for_own_or_outside_address_not_answered),
 	    T(d1_ns_on_uplink_for_assigned_ipv6_answered),
 	    T(d1_ns_with_bad_checksum_or_hop_limit_dropped),
