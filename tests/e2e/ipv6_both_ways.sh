@@ -32,6 +32,15 @@ grep -q "2600:1f18:aaaa:bb01::10 > 2001:db8:ffff::1" "$E2E_TMP/cap.txt" ||
 	fail "inet saw '$(cat "$E2E_TMP/cap.txt")', expected web's own IPv6 as source"
 expect_http web "http://[2001:db8:ffff::1]/" "v6 hello from the internet"
 
+step "stby -> inet with its default route via the router's link-local address"
+# fe80:: + the modified EUI-64 of host-standby's MAC 02:00:00:00:00:03: where a
+# router advertisement would point a guest's default route
+nsx stby ip -6 route replace default via fe80::ff:fe00:3 dev eth0 ||
+	fail "link-local default route in stby"
+expect_ping stby 2001:db8:ffff::1
+mac=$(nsx stby ip -6 neigh show fe80::ff:fe00:3 dev eth0 | awk '{print $3}')
+[ "$mac" = "02:00:00:00:00:03" ] || fail "NS for the router's link-local resolved to '$mac'"
+
 step "an unassigned IPv6 of the VPC is not delivered"
 expect_no_ping inet 2600:1f18:aaaa:bb01::99
 pass "IPv6 both ways"
