@@ -29,6 +29,8 @@
 #include "ctl.h"
 #include "ctlsrv.h"
 #include "engine.h"
+#include "guest_cmd.h"
+#include "guestsvc.h"
 #include "metrics.h"
 #include "model.h"
 #include "observe_cmd.h"
@@ -45,6 +47,7 @@ struct app {
 	struct engine *engine;
 	struct api *api;	 /* NULL when api.enabled is false */
 	struct metrics *metrics; /* NULL when metrics.enabled is false (or it could not bind) */
+	struct guestsvc *guest;	 /* NULL when guest.dhcp is false */
 	const char *port_names[ENGINE_MAX_PORTS];
 	struct delta delta;   /* scratch for one control-socket change */
 	pthread_mutex_t lock; /* model + tables when there is no API */
@@ -190,7 +193,8 @@ static void handle_line(const char *line, FILE *out, void *arg)
 		if (arc != 0)
 			fprintf(out, "ERR InternalError: tables not updated: %s\n", strerror(-arc));
 	} else if (rc == CTL_UNKNOWN) {
-		if (observe_cmd(a->engine, a->model, line, out) != 0 &&
+		if (guest_cmd(a->engine, a->guest, a->model, line, out) != 0 &&
+		    observe_cmd(a->engine, a->model, line, out) != 0 &&
 		    stats_print(a->engine, a->model, line, out) != 0)
 			fprintf(out, "ERR InvalidAction: unknown command '%s' (try help)\n", line);
 	}
@@ -255,6 +259,29 @@ static void start_metrics(struct app *a)
 		RTE_LOG(ERR, ENIMAP, "%s: running without metrics\n", err);
 	else
 		RTE_LOG(NOTICE, ENIMAP, "metrics: http://%s/metrics\n", a->cfg.metrics.listen);
+}
+
+/* The router's own services for its machines (DHCP): off when guest.dhcp is false. */
+static int start_guest(struct app *a)
+{
+	struct guestsvc_params p = {.e = a->engine,
+				    .m = a->model,
+				    .lock = app_lock,
+				    .unlock = app_unlock,
+				    .arg = a,
+				    .lease_s = a->cfg.guest.lease_seconds,
+				    .n_ports = (unsigned)a->cfg.engine.n_ports};
+
+	if (!a->cfg.guest.dhcp)
+		return 0;
+	for (unsigned i = 0; i < p.n_ports && i < RTE_DIM(p.mtu); i++)
+		p.mtu[i] = a->cfg.engine.ports[i].mtu ? a->cfg.engine.ports[i].mtu : 1500;
+	a->guest = guestsvc_start(&p, engine_max_enis(a->engine));
+	if (a->guest == NULL) {
+		RTE_LOG(ERR, ENIMAP, "guest services: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void on_signal(int sig)
@@ -350,6 +377,7 @@ int main(int argc, char **argv)
 	}
 	rc = 1;
 	t1 = now_s();
+	a.cfg.engine.punt_rate = a.cfg.guest.punt_rate;
 	a.engine = engine_create(&a.cfg.engine, a.model);
 	if (a.engine == NULL) {
 		RTE_LOG(ERR, ENIMAP, "cannot start the dataplane: %s\n", strerror(errno));
@@ -360,6 +388,8 @@ int main(int argc, char **argv)
 		RTE_LOG(WARNING, ENIMAP, "telemetry commands not registered\n");
 	if (start_api(&a) != 0)
 		goto out_engine;
+	if (start_guest(&a) != 0)
+		goto out_engine;
 	start_metrics(&a);
 	if (o.control == NULL) {
 		snprintf(default_sock, sizeof(default_sock), "/run/enimap-%ld.sock",
@@ -369,6 +399,7 @@ int main(int argc, char **argv)
 	rc = serve(&a, o.control) == 0 ? 0 : 1;
 out_engine:
 	metrics_stop(a.metrics); /* before the engine and the model it reads */
+	guestsvc_stop(a.guest);	 /* the same */
 	if (a.api != NULL)
 		api_stop(a.api);
 	stats_detach();

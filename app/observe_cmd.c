@@ -170,6 +170,8 @@ static void print_record(const struct model *m, uint32_t i, const struct obs_rec
 		print_eni(m, r->d.to, out);
 	} else if (r->d.act == VERDICT_TO_UPLINK) {
 		fputs(" to the uplink", out);
+	} else if (r->d.act == VERDICT_PUNT) {
+		fputs(" to the router's own services (DHCP)", out);
 	} else if (r->d.act == VERDICT_PENDING) {
 		fputs(" nothing (stopped before a destination)", out);
 	}

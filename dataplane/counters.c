@@ -85,6 +85,7 @@ void counters_sum(const struct counters *const *per_worker, unsigned n, struct c
 		out->icmp_limited += counters_load(&c->icmp_limited);
 		out->sg_flows += counters_load(&c->sg_flows);
 		out->sg_flows_raced += counters_load(&c->sg_flows_raced);
+		out->punted += counters_load(&c->punted);
 		for (unsigned p = 0; p < FWD_MAX_PORTS; p++) {
 			out->port[p].rx += counters_load(&c->port[p].rx);
 			out->port[p].tx += counters_load(&c->port[p].tx);

@@ -45,6 +45,8 @@
  *                        is not part of a tracked flow (D12)
  *   sg-outbound          the same for the outbound rules of the sending ENI's groups
  *   sg-flow-table-full   a new flow the rules allow, but the flow table is full (D12)
+ *   punt-overflow        for the router itself (DHCP, its own address), but over the
+ *                        worker's punt rate or the exception ring is full (D16, punt.h)
  */
 #define COUNTERS_DROPS(X)                                                                          \
 	X(NO_ROUTE, "no-route")                                                                    \
@@ -69,7 +71,8 @@
 	X(FRAG_FAILED, "frag-failed")                                                              \
 	X(SG_INBOUND, "sg-inbound")                                                                \
 	X(SG_OUTBOUND, "sg-outbound")                                                              \
-	X(SG_FLOW_TABLE_FULL, "sg-flow-table-full")
+	X(SG_FLOW_TABLE_FULL, "sg-flow-table-full")                                                \
+	X(PUNT_OVERFLOW, "punt-overflow")
 
 enum counters_drop {
 #define COUNTERS_X(e, s) COUNTERS_DROP_##e,
@@ -111,6 +114,8 @@ struct counters {
 	/* security groups: flows created, and new flows the table could not take
 	 * because another worker's entry for the same key was being removed */
 	uint64_t sg_flows, sg_flows_raced;
+	/* D16: packets handed to the guest services (punt.h) */
+	uint64_t punted;
 };
 
 /* Zeroed counters for n_enis ENI slots. NULL + errno. */

@@ -21,6 +21,7 @@
 #include "frag.h"
 #include "nat4.h"
 #include "pkt.h"
+#include "punt.h"
 #include "stage.h"
 
 /*
@@ -36,6 +37,7 @@ struct emit_ctx {
 	const struct fwd_port *ports;
 	struct pipeline_tx *tx;
 	struct frag_ctx *fr;		  /* over the egress MTU (emit_big, rare) */
+	struct punt_q *pq;		  /* host side: for the router itself (punt.h); else NULL */
 	const struct fwd_subnet *subnets; /* the router's own address toward a machine */
 	uint32_t host_ports;		  /* bit p: port p exists and is a host port */
 	uint16_t in_port;
@@ -53,6 +55,7 @@ static __rte_always_inline void emit_ctx_init(struct emit_ctx *e, struct counter
 	e->ports = s->ports;
 	e->tx = tx;
 	e->fr = fr;
+	e->pq = NULL;
 	e->subnets = s->subnets;
 	e->host_ports = 0;
 	for (unsigned p = 0; p < s->n_ports && p < FWD_MAX_PORTS; p++)

@@ -48,6 +48,7 @@
 #include "frag.h"
 #include "neigh.h"
 #include "parse.h"
+#include "punt.h"
 #include "stage.h"
 #include "stage_host.h"
 #include "stage_uplink.h"
@@ -58,6 +59,7 @@ struct pipeline_worker {
 	unsigned id;
 	struct counters *c;
 	struct frag_ctx frag; /* packets over their egress MTU (D7) */
+	struct punt_q punt;   /* for the router itself (D16) */
 } __attribute__((aligned(64)));
 
 struct pipeline_worker *pipeline_worker_create(unsigned id, uint32_t max_enis)
@@ -90,6 +92,12 @@ void pipeline_worker_free(struct pipeline_worker *w)
 const struct counters *pipeline_worker_counters(const struct pipeline_worker *w)
 {
 	return w->c;
+}
+
+void pipeline_worker_set_punt(struct pipeline_worker *w, struct rte_ring *ring, uint32_t rate,
+			       uint32_t burst)
+{
+	punt_q_init(&w->punt, ring, rate, burst);
 }
 
 void pipeline_worker_set_frag_pools(struct pipeline_worker *w, struct rte_mempool *direct,
@@ -248,9 +256,9 @@ static __rte_always_inline void burst(struct pipeline_worker *w, const struct fw
 			stage_uplink(c, &w->frag, side, in_port, pkts, meta, &uk, tx, false);
 	} else if (n_live != 0) {
 		if (unlikely(side->sg != NULL))
-			stage_host(c, &w->frag, side, in_port, pkts, meta, live, n_live, tx, true);
+			stage_host(c, &w->frag, &w->punt, side, in_port, pkts, meta, live, n_live, tx, true);
 		else
-			stage_host(c, &w->frag, side, in_port, pkts, meta, live, n_live, tx, false);
+			stage_host(c, &w->frag, &w->punt, side, in_port, pkts, meta, live, n_live, tx, false);
 	}
 	for (unsigned p = 0; p < side->n_ports; p++)
 		c->port[p].tx += (uint16_t)(tx->n[p] - tx_before[p]);

@@ -62,6 +62,16 @@ void pipeline_worker_set_frag_pools(struct pipeline_worker *w, struct rte_mempoo
 				    struct rte_mempool *indirect);
 
 /*
+ * The exception path (D16, punt.h): packets for the router itself go to
+ * ring (single producer: this worker), at most rate a second and burst at
+ * once; the rest, or all of them while no ring is set, are dropped as
+ * punt-overflow. Before the worker runs.
+ */
+struct rte_ring;
+void pipeline_worker_set_punt(struct pipeline_worker *w, struct rte_ring *ring, uint32_t rate,
+			      uint32_t burst);
+
+/*
  * Process n (<= PIPELINE_BURST_MAX) packets received on in_port. Drain tx
  * after every burst: a packet that finds its queue full (PIPELINE_TX_MAX)
  * is dropped as tx-full, a fragmented datagram whole when its fragments do

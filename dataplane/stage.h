@@ -23,14 +23,17 @@
 #ifndef ENIMAP_STAGE_H
 #define ENIMAP_STAGE_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_udp.h>
 
 #include "counters.h"
 #include "fwd.h"
 #include "pipeline.h"
+#include "pkt.h"
 #include "verdict.h"
 
 /* What stage 1 found in a packet. */
@@ -64,10 +67,28 @@ struct pmeta {
 	uint8_t l4;	     /* IPv4: the L4 header is here (not a later fragment) */
 };
 
+/* Multicast (224/4), the limited broadcast, or link-local (169.254/16: never routed, RFC 3927). */
 static inline bool v4_multicast(uint32_t a)
 {
 	const uint8_t *b = (const uint8_t *)&a;
-	return (b[0] & 0xf0) == 0xe0 || a == 0xffffffffu;
+	return (b[0] & 0xf0) == 0xe0 || a == 0xffffffffu || (b[0] == 169 && b[1] == 254);
+}
+
+#define DHCP4_SERVER_PORT 67
+
+/* A UDP datagram to the DHCPv4 server port (a client's DISCOVER, REQUEST, ...). */
+static inline bool v4_to_dhcp_server(const struct pmeta *pm)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->l3 + pm->ihl);
+
+	return pm->proto == IPPROTO_UDP && pm->l4 &&
+	       pkt_ntoh16(udp->dst_port) == DHCP4_SERVER_PORT;
+}
+
+/* The VPC router's address in a subnet: its base + 1 (EC2 reserves it), network order. */
+static inline uint32_t subnet_router4(const struct fwd_subnet *sn)
+{
+	return rte_cpu_to_be_32(rte_be_to_cpu_32(sn->cidr4) + 1);
 }
 
 static inline bool v6_not_unicast(const uint8_t *a)

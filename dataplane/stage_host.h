@@ -16,7 +16,8 @@
 
 /* From a machine: pkts[live[0..n_live)] (IPv4 or IPv6). D4, D5, D6, D11, D13. */
 static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *fr,
-					   const struct fwd_side *s, uint16_t in_port,
+					   struct punt_q *pq, const struct fwd_side *s,
+					   uint16_t in_port,
 					   struct rte_mbuf **pkts, struct pmeta *meta,
 					   const uint8_t *live, unsigned n_live,
 					   struct pipeline_tx *tx, const bool sg)
@@ -30,6 +31,7 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 	struct emit_ctx ec;
 
 	emit_ctx_init(&ec, c, fr, s, in_port, tx);
+	ec.pq = pq;
 
 	/* the sending ENI's state; for IPv4 then the source/dest check (the
 	 * source's owner in the ENI's VPC, its line prefetched while parsing)
@@ -48,7 +50,11 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)pm->l3;
 		if (unlikely(pm->kind == PK_V4 ? v4_multicast(pm->dst4)
 					       : v6_not_unicast(ip6->dst_addr))) {
-			drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
+			/* a DHCP client's broadcast is for the router (D14) */
+			if (pm->kind == PK_V4 && pm->dst4 == 0xffffffffu && v4_to_dhcp_server(pm))
+				punt(c, pq, pkts[i], in_port);
+			else
+				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);
 			continue;
 		}
 		if (pm->kind != PK_V4) {

@@ -28,8 +28,14 @@ static __rte_always_inline struct verdict host4_destination(const struct fwd_sid
 	if (pm->act == VERDICT_TO_ENI)
 		return verdict_of(VERDICT_TO_ENI); /* route to an ENI: as is */
 	if (fwd_nh_kind(pm->nh) == ROUTE_LOCAL) {
-		if (!em8_lookup_home(priv4, fwd_priv_key(pm->vpc, pm->dst4), pm->home, &v))
+		if (!em8_lookup_home(priv4, fwd_priv_key(pm->vpc, pm->dst4), pm->home, &v)) {
+			/* a DHCP renewal, unicast to the server identifier (the
+			 * subnet's router address): for the router (D14) */
+			if (pm->dst4 == subnet_router4(&s->subnets[s->enis[pm->eni_src].subnet]) &&
+			    v4_to_dhcp_server(pm))
+				return verdict_of(VERDICT_PUNT);
 			return verdict_drop(COUNTERS_DROP_UNKNOWN_DESTINATION);
+		}
 		pm->to = fwd_v4_slot(v);
 		return verdict_of(VERDICT_TO_ENI);
 	}
@@ -71,6 +77,11 @@ static __rte_always_inline void stage_host4(const struct emit_ctx *ec, const str
 
 		if (unlikely(vd.kind == VERDICT_DROP)) {
 			drop(ec->c, pkts[i], ec->in_port, vd.reason);
+			continue;
+		}
+		if (unlikely(vd.kind == VERDICT_PUNT)) {
+			pm->act = vd.kind;
+			punt(ec->c, ec->pq, pkts[i], ec->in_port);
 			continue;
 		}
 		pm->act = vd.kind;

@@ -19,6 +19,7 @@ enum verdict_kind {
 	VERDICT_TO_UPLINK,   /* forward out of the uplink, to the upstream router */
 	VERDICT_ANSWERED,    /* ARP / ND: the mbuf is now the reply, sent back out */
 	VERDICT_DROP,	     /* free the packet, count it as `reason` */
+	VERDICT_PUNT,	     /* for the router itself: to the guest services (punt.h, D16) */
 };
 
 struct verdict {

@@ -6,6 +6,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "gen.h"
 #include "observe.h"
@@ -54,6 +55,27 @@ static void worker_resolve_upstream(struct worker *w, const struct fwd_side *sid
 	w->arp_requests++;
 }
 
+/* Worker 0: the guest services' answers, out of the ports they name (punt.h). */
+static void worker_send_replies(struct worker *w, struct pipeline_tx *tx)
+{
+	struct rte_mbuf *m[32];
+	unsigned n = rte_ring_sc_dequeue_burst(w->replies, (void **)m, RTE_DIM(m), NULL);
+
+	if (n == 0)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		uint16_t p = m[i]->port;
+
+		if (p >= w->n_ports || tx->n[p] >= PIPELINE_TX_MAX) {
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		tx->pkts[p][tx->n[p]++] = m[i];
+		w->replies_sent++;
+	}
+	worker_tx(w, tx);
+}
+
 /* Returns the number of packets received. */
 static unsigned worker_poll(struct worker *w, struct pipeline_tx *tx)
 {
@@ -84,6 +106,8 @@ static unsigned worker_poll(struct worker *w, struct pipeline_tx *tx)
 	}
 	if (w->id == 0 && w->uplink >= 0)
 		worker_resolve_upstream(w, gen_reader_side(w->gen));
+	if (w->replies != NULL)
+		worker_send_replies(w, tx);
 	return total;
 }
 

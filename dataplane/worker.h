@@ -18,7 +18,8 @@
  * An idle worker (WORKER_IDLE_LOOPS empty polls in a row) naps
  * WORKER_IDLE_SLEEP_US between polls, offline for RCU meanwhile.
  *
- * Worker 0 also asks for the uplink's upstream MAC (an ARP request once a
+ * Worker 0 also sends the guest services' answers (DHCP; punt.h) out of
+ * its own tx queues, once a loop, and asks for the uplink's upstream MAC (an ARP request once a
  * second) while it is neither configured nor learned; the pipeline learns it
  * from the answer.
  *
@@ -39,6 +40,7 @@
 struct gen;
 struct obs_session;
 struct rte_mempool;
+struct rte_ring;
 
 #define WORKER_MAX_BURST PIPELINE_BURST_MAX /* a burst is what the pipeline takes */
 #define WORKER_IDLE_LOOPS 1024		    /* empty polls in a row before the worker naps */
@@ -61,6 +63,9 @@ struct worker {
 	unsigned burst;			 /* rx burst size, <= WORKER_MAX_BURST */
 	int uplink;			 /* uplink port index, -1 = none */
 	struct rte_mempool *pool;	 /* for the ARP requests worker 0 sends */
+	/* worker 0: the guest services' answers (punt.h), m->port = the engine
+	 * port to send each out of; NULL for the other workers */
+	struct rte_ring *replies;
 	bool stop;			 /* [control] worker_stop(), atomic */
 	/* [control] an armed trace or capture (observe.h), NULL: none; loaded
 	 * once per burst (acquire: the session's fields are set before) */
@@ -74,6 +79,7 @@ struct worker {
 	uint64_t busy_cycles, idle_cycles;
 	uint64_t next_arp; /* tsc: next ARP request for an unknown upstream MAC */
 	uint64_t arp_requests;
+	uint64_t replies_sent; /* the services' answers queued for tx (tx counts them as any) */
 	struct worker_port_stats port[FWD_MAX_PORTS];
 } __rte_cache_aligned;
 

@@ -25,6 +25,8 @@
 #include "obsctl.h"
 #include "pipeline.h"
 #include "port.h"
+#include "punt.h"
+#include "punt_path.h"
 #include "sg_compile.h"
 #include "tabview.h"
 #include "worker.h"
@@ -64,6 +66,7 @@ struct engine {
 	uint64_t sg_compiles, sg_compile_failures;
 	uint64_t sg_compile_ns;	     /* the last compilation */
 	struct obsctl *obs;	     /* packet trace and capture */
+	struct punt_path *punt;	     /* the exception path to the guest services (D16) */
 	struct latency_hist publish; /* engine_apply's time (under the model lock) */
 };
 
@@ -328,6 +331,14 @@ static int engine_launch(struct engine *e, const struct engine_params *params)
 			e->n_workers, i);
 		return -ENODEV;
 	}
+	e->punt = punt_path_create(e->n_workers);
+	if (e->punt == NULL)
+		return -ENOMEM;
+	for (i = 0; i < e->n_workers; i++)
+		pipeline_worker_set_punt(e->pw[i], e->punt->to_svc[i],
+					 params->punt_rate ? params->punt_rate : PUNT_RATE_DEFAULT,
+					 PUNT_BURST_DEFAULT);
+	e->workers[0].replies = e->punt->reply;
 	e->obs = obsctl_create(e->workers, e->n_workers, e->port_id, e->n_ports, gen_qsbr(g));
 	if (e->obs == NULL)
 		return -ENOMEM;
@@ -569,6 +580,7 @@ void engine_free(struct engine *e)
 	for (unsigned i = 0; i < e->n_workers; i++)
 		pipeline_worker_free(e->pw[i]);
 	rte_free(e->workers);
+	punt_path_free(e->punt); /* the workers are stopped; before the pool its mbufs came from */
 	rte_mempool_free(e->pool);
 	for (unsigned i = 0; i < e->n_workers; i++) {
 		rte_mempool_free(e->frag_direct[i]);
@@ -740,4 +752,47 @@ int engine_flows(const struct engine *e, engine_flow_cb cb, void *arg)
 	while (rc == 0 && ct_iterate(e->ct, &next, now, &f))
 		rc = cb(&f, arg);
 	return rc;
+}
+
+/* ---- the exception path (D16) ---- */
+
+unsigned engine_punt_recv(struct engine *e, struct rte_mbuf **pkts, unsigned n)
+{
+	return e->punt != NULL ? punt_path_recv(e->punt, pkts, n) : 0;
+}
+
+struct rte_mbuf *engine_punt_alloc(struct engine *e)
+{
+	return e->punt != NULL ? punt_path_alloc(e->punt) : NULL;
+}
+
+int engine_punt_send(struct engine *e, struct rte_mbuf *m, uint16_t port)
+{
+	if (e->punt == NULL || port >= e->n_ports) {
+		rte_pktmbuf_free(m);
+		return -EINVAL;
+	}
+	return punt_path_send(e->punt, m, port);
+}
+
+int engine_port_mac(const struct engine *e, unsigned port, uint8_t mac[6])
+{
+	if (port >= e->n_ports)
+		return -EINVAL;
+	memcpy(mac, e->port_info[port].mac, 6);
+	return 0;
+}
+
+uint64_t engine_punted(const struct engine *e)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < e->n_workers; i++)
+		n += __atomic_load_n(&pipeline_worker_counters(e->pw[i])->punted, __ATOMIC_RELAXED);
+	return n;
+}
+
+uint32_t engine_max_enis(const struct engine *e)
+{
+	return builder_max_enis(e->builder);
 }

@@ -98,6 +98,8 @@ void engine_tick(struct engine *e);
 void engine_free(struct engine *e);
 
 unsigned engine_n_workers(const struct engine *e);
+/* ENI slots the tables have (slots are model_eni_view.slot). */
+uint32_t engine_max_enis(const struct engine *e);
 
 /* One worker's loop (worker.h): packets received, non-empty bursts, TSC cycles of its busy and
  * idle loops, loops. busy_cycles / packets is the cost of a packet in the whole loop. */
@@ -258,6 +260,24 @@ struct engine_table_stats {
 	uint64_t entries, capacity;
 };
 size_t engine_table_stats(const struct engine *e, struct engine_table_stats *out, size_t max);
+
+/* ---- the exception path (D16, dataplane/punt.h): the guest services' side ---- */
+
+struct rte_mbuf;
+/*
+ * Up to n packets the workers handed over, m->port = the engine port index
+ * each arrived on (its VLAN and source MAC are in the frame). One thread
+ * (the guest services') calls the three functions below.
+ */
+unsigned engine_punt_recv(struct engine *e, struct rte_mbuf **pkts, unsigned n);
+/* An mbuf for an answer (a pool of the exception path's own), or NULL. */
+struct rte_mbuf *engine_punt_alloc(struct engine *e);
+/* Send m out of engine port `port` (worker 0 sends it). 0, or -errno (m freed). */
+int engine_punt_send(struct engine *e, struct rte_mbuf *m, uint16_t port);
+/* The port's MAC (the router's, towards its machines). 0 or -EINVAL. Any thread. */
+int engine_port_mac(const struct engine *e, unsigned port, uint8_t mac[6]);
+/* Packets handed over so far, every worker. Any thread. */
+uint64_t engine_punted(const struct engine *e);
 
 /* How long each engine_apply took: the change applied, published, seen by every worker.
  * Under the model lock (engine_apply records it under that lock). */

@@ -59,6 +59,10 @@ struct engine_params {
 	size_t max_ipv4, max_ipv6, max_eips;
 	unsigned burst; /* rx burst size (0 = 32) */
 	struct engine_sg_params sg;
+	/* the exception path (D16): packets a second each worker hands to the
+	 * guest services at most (0 = PUNT_RATE_DEFAULT, 2000), more are
+	 * dropped as punt-overflow */
+	uint32_t punt_rate;
 };
 
 #endif

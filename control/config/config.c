@@ -12,7 +12,7 @@
 #include "config_internal.h"
 
 static const char *const root_keys[] = {
-    "engine",	  "api",  "metrics",	  "instance_types", "public_pools",
+    "engine",	  "api",  "metrics",	  "guest",	  "instance_types", "public_pools",
     "ipv6_pools", "vpcs", "route_tables", "subnets",	    "security_groups",
     "instances",  "enis", "eips",	  "launch",	    NULL};
 
@@ -154,6 +154,7 @@ static int load(const char *name, const char *yaml, size_t len, char *file,
 	config_engine_defaults(&tmp->engine);
 	config_api_defaults(&tmp->api);
 	config_metrics_defaults(&tmp->metrics);
+	config_guest_defaults(&tmp->guest);
 	root = cnode_root(&c);
 	if (root != NULL && !cnode_is_null(&c, root)) {
 		/* check everything first: a typo must not leave a half-loaded model */
@@ -161,6 +162,7 @@ static int load(const char *name, const char *yaml, size_t len, char *file,
 		    config_engine_parse(&c, cnode_map_find(&c, root, "engine"), &tmp->engine) ||
 		    config_api_parse(&c, cnode_map_find(&c, root, "api"), &tmp->api) ||
 		    config_metrics_parse(&c, cnode_map_find(&c, root, "metrics"), &tmp->metrics) ||
+		    config_guest_parse(&c, cnode_map_find(&c, root, "guest"), &tmp->guest) ||
 		    config_vpc_load(&c, root, &tmp->engine, NULL, NULL, &counts))
 			goto out;
 	}

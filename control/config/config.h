@@ -29,11 +29,19 @@ struct metrics_settings {
 	char listen[64]; /* "ip:port" or "[ip6]:port", numeric; default loopback :9464 */
 };
 
+/* `guest:`, the router's own services for its machines (D14, D16; control/guest). */
+struct guest_settings {
+	bool dhcp;		/* answer DHCPv4 (default true) */
+	uint32_t lease_seconds; /* 10-86400, default 3600 */
+	uint32_t punt_rate;	/* packets a second each worker hands over, 1-1000000, default 2000 */
+};
+
 struct enimap_config {
 	char path[256];			 /* the file it came from */
 	struct engine_params engine;	 /* `engine:`, defaults filled in */
 	struct api_settings api;	 /* `api:`, defaults filled in */
 	struct metrics_settings metrics; /* `metrics:`, defaults filled in */
+	struct guest_settings guest;	 /* `guest:`, defaults filled in */
 };
 
 /*

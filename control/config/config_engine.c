@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* config_engine.c - the `engine:`, `api:` and `metrics:` sections. */
+/* config_engine.c - the `engine:`, `api:`, `metrics:` and `guest:` sections. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,5 +417,37 @@ int config_metrics_parse(const struct cnode_ctx *c, const struct cnode *n,
 	    (cnode_str_copy(c, v, "metrics.listen", out->listen, sizeof(out->listen)) ||
 	     check_numeric_listen(c, v, "metrics.listen", out->listen)))
 		return -1;
+	return 0;
+}
+
+void config_guest_defaults(struct guest_settings *out)
+{
+	out->dhcp = true;
+	out->lease_seconds = 3600;
+	out->punt_rate = 2000;
+}
+
+int config_guest_parse(const struct cnode_ctx *c, const struct cnode *n, struct guest_settings *out)
+{
+	static const char *const keys[] = {"dhcp", "lease_seconds", "punt_rate", NULL};
+	const struct cnode *v;
+	uint64_t x;
+
+	if (n == NULL)
+		return 0;
+	if (cnode_map_check(c, n, "guest", keys))
+		return -1;
+	if ((v = cnode_map_find(c, n, "dhcp")) != NULL && cnode_bool(c, v, "guest.dhcp", &out->dhcp))
+		return -1;
+	if ((v = cnode_map_find(c, n, "lease_seconds")) != NULL) {
+		if (cnode_uint(c, v, "guest.lease_seconds", 10, 86400, &x))
+			return -1;
+		out->lease_seconds = (uint32_t)x;
+	}
+	if ((v = cnode_map_find(c, n, "punt_rate")) != NULL) {
+		if (cnode_uint(c, v, "guest.punt_rate", 1, 1000000, &x))
+			return -1;
+		out->punt_rate = (uint32_t)x;
+	}
 	return 0;
 }

@@ -18,6 +18,9 @@ void config_api_defaults(struct api_settings *out);
 int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct api_settings *out);
 /* config_engine.c: `metrics:` (n may be NULL: defaults) into *out. */
 void config_metrics_defaults(struct metrics_settings *out);
+/* config_engine.c: `guest:` (n may be NULL: defaults) into *out. */
+void config_guest_defaults(struct guest_settings *out);
+int config_guest_parse(const struct cnode_ctx *c, const struct cnode *n, struct guest_settings *out);
 int config_metrics_parse(const struct cnode_ctx *c, const struct cnode *n,
 			 struct metrics_settings *out);
 

@@ -590,6 +590,13 @@ int model_get_default_sg(const struct model *m, const char *vpc_id, struct model
 int model_find_sg_rule(const struct model *m, const char *rule_id, struct model_sg_view *out,
 		       size_t *index);
 /*
+ * The ENI whose MAC is mac (MACs are unique across the engine): 0, or -1.
+ * The guest services (DHCP) find the asking ENI this way, from the frame's
+ * source MAC, never from the address a packet claims.
+ */
+int model_find_eni_by_mac(const struct model *m, const uint8_t mac[6], struct model_eni_view *out);
+
+/*
  * The EIP associated with a private IPv4 (network order) of VPC vpc_id (a
  * private address is unique inside its VPC only, R31): 0, or -1 when none
  * (or the VPC is unknown).

@@ -135,6 +135,17 @@ GETTER(model_get_instance, by_inst, struct model_instance_view, inst_view)
 GETTER(model_get_eni, by_eni, struct model_eni_view, eni_view)
 GETTER(model_get_eip, by_alloc, struct model_eip_view, eip_view)
 
+int model_find_eni_by_mac(const struct model *m, const uint8_t mac[6], struct model_eni_view *out)
+{
+	uint32_t i;
+
+	if (mhash_get(&m->mac, mac, 6, &i) != 0)
+		return -1;
+	if (out)
+		eni_view(m, i, out);
+	return 0;
+}
+
 int model_get_eip_by_private(const struct model *m, const char *vpc_id, uint32_t private_ip,
 			     struct model_eip_view *out)
 {

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* frame.c - Ethernet / IPv4 / UDP frames of the guest services (see frame.h). */
+#include "frame.h"
+
+#include <string.h>
+
+#define ETH_LEN 14
+#define VLAN_LEN 4
+#define IP_LEN 20
+#define UDP_LEN 8
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_VLAN 0x8100
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* One's complement sum of len bytes as big-endian words, folded into sum. */
+static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += be16(p + i);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+int frame_udp4_parse(const uint8_t *f, size_t len, struct frame_udp4 *out)
+{
+	size_t off = ETH_LEN, ihl, tot, ulen;
+	uint16_t et;
+	const uint8_t *ip, *udp;
+
+	if (len < ETH_LEN)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->dst_mac, f, 6);
+	memcpy(out->src_mac, f + 6, 6);
+	et = be16(f + 12);
+	if (et == ETHERTYPE_VLAN) {
+		if (len < ETH_LEN + VLAN_LEN)
+			return -1;
+		out->vlan = be16(f + 14) & 0x0fff;
+		et = be16(f + 16);
+		off += VLAN_LEN;
+	}
+	if (et != ETHERTYPE_IPV4 || len < off + IP_LEN)
+		return -1;
+	ip = f + off;
+	ihl = (ip[0] & 0x0f) * 4u;
+	tot = be16(ip + 2);
+	if ((ip[0] >> 4) != 4 || ihl < IP_LEN || tot < ihl + UDP_LEN || off + tot > len ||
+	    fold(sum16(ip, ihl, 0)) != 0 || ip[9] != 17 /* UDP */ ||
+	    (be16(ip + 6) & 0x3fff) != 0 /* a fragment */)
+		return -1;
+	udp = ip + ihl;
+	ulen = be16(udp + 4);
+	if (ulen < UDP_LEN || ulen > tot - ihl)
+		return -1;
+	memcpy(&out->src_ip, ip + 12, 4);
+	memcpy(&out->dst_ip, ip + 16, 4);
+	out->src_port = be16(udp);
+	out->dst_port = be16(udp + 2);
+	out->payload = udp + UDP_LEN;
+	out->payload_len = ulen - UDP_LEN;
+	return 0;
+}
+
+size_t frame_udp4_build(uint8_t *buf, size_t cap, const struct frame_udp4 *fr)
+{
+	size_t l2 = fr->vlan ? ETH_LEN + VLAN_LEN : ETH_LEN;
+	size_t ulen = UDP_LEN + fr->payload_len, tot = IP_LEN + ulen;
+	uint8_t *ip = buf + l2, *udp = ip + IP_LEN;
+	uint32_t sum;
+	uint16_t c;
+
+	if (l2 + tot > cap || tot > 0xffff)
+		return 0;
+	memcpy(buf, fr->dst_mac, 6);
+	memcpy(buf + 6, fr->src_mac, 6);
+	if (fr->vlan) {
+		put16(buf + 12, ETHERTYPE_VLAN);
+		put16(buf + 14, fr->vlan & 0x0fff);
+	}
+	put16(buf + l2 - 2, ETHERTYPE_IPV4);
+	memset(ip, 0, IP_LEN);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)tot);
+	ip[8] = 64; /* TTL */
+	ip[9] = 17; /* UDP */
+	memcpy(ip + 12, &fr->src_ip, 4);
+	memcpy(ip + 16, &fr->dst_ip, 4);
+	put16(ip + 10, fold(sum16(ip, IP_LEN, 0)));
+	put16(udp, fr->src_port);
+	put16(udp + 2, fr->dst_port);
+	put16(udp + 4, (uint16_t)ulen);
+	put16(udp + 6, 0);
+	memmove(udp + UDP_LEN, fr->payload, fr->payload_len);
+	/* the pseudo-header: addresses, protocol, UDP length */
+	sum = sum16(ip + 12, 8, 17 + (uint32_t)ulen);
+	c = fold(sum16(udp, ulen, sum));
+	put16(udp + 6, c == 0 ? 0xffff : c); /* 0 would mean "no checksum" */
+	return l2 + tot;
+}

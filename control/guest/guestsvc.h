@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * guestsvc.h - the VPC router's own services for its machines (D14, D16):
+ * a thread that takes what the workers punted (engine_punt_recv) and
+ * answers it: DHCPv4 (dhcp4.h) today.
+ *
+ * Identity: the asker is the ENI whose MAC is the frame's source MAC
+ * (model_find_eni_by_mac), and only when that ENI is attached to an
+ * instance placed on the port the frame came in on and the frame carries
+ * the ENI's VLAN: the same {port, VLAN, MAC} the workers know ENIs by
+ * (D4). Addresses a packet claims are never used to find anyone. Anything
+ * else is counted and gets nothing.
+ *
+ * Answers are computed under the model lock from the model, which equals
+ * the published tables under that lock: a DHCP answer reflects every
+ * change whose API call has returned.
+ */
+#ifndef ENIMAP_GUESTSVC_H
+#define ENIMAP_GUESTSVC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct engine;
+struct model;
+
+#define GUESTSVC_LEASE_DEFAULT 3600 /* seconds, as EC2 gives */
+
+struct guestsvc_params {
+	struct engine *e;
+	const struct model *m;
+	void (*lock)(void *arg), (*unlock)(void *arg); /* the model lock */
+	void *arg;
+	uint32_t lease_s;	  /* DHCP lease time (0 = GUESTSVC_LEASE_DEFAULT) */
+	unsigned n_ports;
+	uint16_t mtu[16];	  /* each engine port's MTU: the DHCP interface-mtu option */
+};
+
+/* What the services did, since start. */
+struct guestsvc_stats {
+	uint64_t received;     /* packets taken from the workers */
+	uint64_t malformed;    /* not a well-formed DHCP request */
+	uint64_t unknown;      /* from no ENI known by port, VLAN and MAC */
+	uint64_t offers, acks, naks;
+	uint64_t releases, declines; /* received, no answer */
+	uint64_t ignored;      /* for another server, relayed, or not DHCP */
+	uint64_t tx_failed;    /* no mbuf, or the reply ring full */
+};
+
+/* Per ENI slot (model_eni_view.slot): the DHCP answers it was sent. */
+struct guestsvc_eni_stats {
+	uint64_t dhcp_answers;
+};
+
+struct guestsvc;
+
+/* Start the thread. NULL + errno. */
+struct guestsvc *guestsvc_start(const struct guestsvc_params *p, uint32_t max_enis);
+/* Stop and free it (before the engine). NULL is a no-op. */
+void guestsvc_stop(struct guestsvc *g);
+/* Any thread, any time (relaxed loads). */
+void guestsvc_get_stats(const struct guestsvc *g, struct guestsvc_stats *out);
+uint64_t guestsvc_eni_dhcp_answers(const struct guestsvc *g, uint32_t slot);
+
+#endif

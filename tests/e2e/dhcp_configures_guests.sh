@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPEC D14, D16: guests with no configuration at all get their address from
+# the engine by DHCP. Real isc-dhcp-client (dhclient) in each instance's
+# namespace: DISCOVER/OFFER/REQUEST/ACK broadcast through the exception
+# path, the primary private IPv4 with the subnet's mask, router .1, host
+# name, domain, resolver and MTU; a renewal unicast to the router's address;
+# a remembered address that is not the ENI's is refused with a NAK; a MAC
+# the engine does not know gets nothing.
+. "$(dirname "$0")/lib.sh"
+e2e_init dhcp
+command -v dhclient >/dev/null || fail "dhclient missing (isc-dhcp-client)"
+ns_add inet
+ns_add web
+ns_add stby
+link_add upl inet eth0 02:00:00:00:01:01
+link_add web web eth0 02:00:00:00:10:01
+link_add stby stby eth0 02:00:00:00:20:01
+# basic.yaml with a 10-second lease: renewals (at half of it) happen during the test
+{
+	cat "$E2E_DIR/basic.yaml"
+	printf 'guest:\n  lease_seconds: 10\n'
+} >"$E2E_TMP/dhcp.yaml"
+engine_start "$E2E_TMP/dhcp.yaml"
+
+# dhclient-script writes /etc/resolv.conf: `ip netns exec` binds
+# /etc/netns/NS/resolv.conf over it, so the host's file stays untouched
+for n in web stby; do
+	mkdir -p "/etc/netns/$T-$n" && : >"/etc/netns/$T-$n/resolv.conf" || fail "resolv.conf for $n"
+done
+e2e_dhcp_cleanup() {
+	local n
+	for n in web stby; do
+		[ -f "$E2E_TMP/$n.pid" ] && kill "$(cat "$E2E_TMP/$n.pid")" 2>/dev/null
+		rm -rf "/etc/netns/$T-$n"
+	done
+	e2e_cleanup
+}
+trap e2e_dhcp_cleanup EXIT
+
+# dhcp NAME: dhclient on NAME's eth0, one try (it stays to renew)
+dhcp() {
+	nsx "$1" timeout 30 dhclient -4 -1 -v -lf "$E2E_TMP/$1.leases" -pf "$E2E_TMP/$1.pid" \
+		eth0 >"$E2E_TMP/$1.dhclient" 2>&1
+}
+
+step "no address on the guests before DHCP"
+nsx web ip -4 addr show dev eth0 | grep -q inet && fail "web has an IPv4 address already"
+
+step "web: dhclient gets eni-web's primary 10.0.1.10/24 and a default route via 10.0.1.1"
+dhcp web || fail "dhclient in web failed: $(tail -n 5 "$E2E_TMP/web.dhclient")"
+nsx web ip -4 addr show dev eth0 | grep -q "inet 10.0.1.10/24" ||
+	fail "web's eth0: $(nsx web ip -4 addr show dev eth0)"
+nsx web ip route show default | grep -q "via 10.0.1.1 dev eth0" ||
+	fail "web's default route: $(nsx web ip route show default)"
+grep -q "DHCPOFFER of 10.0.1.10 from 10.0.1.1" "$E2E_TMP/web.dhclient" ||
+	fail "no OFFER from 10.0.1.1: $(cat "$E2E_TMP/web.dhclient")"
+step "the lease carries EC2's options"
+lease=$E2E_TMP/web.leases
+for want in 'option subnet-mask 255.255.255.0;' 'option routers 10.0.1.1;' \
+	'option dhcp-server-identifier 10.0.1.1;' 'option host-name "ip-10-0-1-10";' \
+	'option domain-name "us-east-1.compute.internal";' 'option domain-name-servers 10.0.0.2;' \
+	'option interface-mtu 1500;' 'option dhcp-lease-time 10;'; do
+	grep -qF "$want" "$lease" || fail "lease has no '$want': $(cat "$lease")"
+done
+grep -q "nameserver 10.0.0.2" "/etc/netns/$T-web/resolv.conf" ||
+	fail "web's resolv.conf: $(cat "/etc/netns/$T-web/resolv.conf")"
+[ "$(counter dhcp-offers)" = missing ] || fail "stats shows guest counters"
+[ "$(ctl guest | awk '$1 == "dhcp-offers" {print $2}')" -ge 1 ] || fail "guest: $(ctl guest)"
+[ "$(ctl guest eni-web | awk '$1 == "dhcp-answers" {print $2}')" -ge 2 ] ||
+	fail "eni-web's DHCP answers: $(ctl guest eni-web)"
+
+step "stby: a remembered address that is not its ENI's (10.0.1.99) is refused (NAK), then 10.0.1.20"
+cat >"$E2E_TMP/stby.leases" <<LEASE
+lease {
+  interface "eth0";
+  fixed-address 10.0.1.99;
+  option subnet-mask 255.255.255.0;
+  option dhcp-server-identifier 10.0.1.1;
+  option dhcp-lease-time 3600;
+  renew 4 2099/01/01 00:00:00;
+  rebind 4 2099/01/01 00:00:00;
+  expire 4 2099/01/01 00:00:00;
+}
+LEASE
+naks=$(ctl guest | awk '$1 == "dhcp-naks" {print $2}')
+dhcp stby || fail "dhclient in stby failed: $(tail -n 5 "$E2E_TMP/stby.dhclient")"
+grep -q "DHCPNAK from 10.0.1.1" "$E2E_TMP/stby.dhclient" ||
+	fail "no NAK for 10.0.1.99: $(cat "$E2E_TMP/stby.dhclient")"
+[ "$(ctl guest | awk '$1 == "dhcp-naks" {print $2}')" -gt "$naks" ] || fail "dhcp-naks did not grow"
+nsx stby ip -4 addr show dev eth0 | grep -q "inet 10.0.1.20/24" ||
+	fail "stby's eth0: $(nsx stby ip -4 addr show dev eth0)"
+nsx stby ip -4 addr show dev eth0 | grep -q "10.0.1.99" && fail "stby kept 10.0.1.99"
+
+step "the two DHCP-configured guests reach each other"
+expect_ping web 10.0.1.20
+
+step "web renews its lease by unicast to 10.0.1.1 (T1 = 5 s) and keeps its address"
+acks=$(ctl guest | awk '$1 == "dhcp-acks" {print $2}')
+for _ in $(seq 40); do
+	grep -q "DHCPREQUEST for 10.0.1.10 on eth0 to 10.0.1.1" "$E2E_TMP/web.dhclient" 2>/dev/null &&
+		break
+	sleep 0.5
+done
+# dhclient logs its renewals to syslog once it runs in the background: the
+# engine's counters and the lease file tell
+for _ in $(seq 40); do
+	[ "$(ctl guest | awk '$1 == "dhcp-acks" {print $2}')" -gt "$acks" ] && break
+	sleep 0.5
+done
+[ "$(ctl guest | awk '$1 == "dhcp-acks" {print $2}')" -gt "$acks" ] ||
+	fail "no renewal ACK in 20 s: $(ctl guest)"
+[ "$(grep -c '^lease' "$E2E_TMP/web.leases")" -ge 2 ] || fail "the lease file has no renewed lease"
+nsx web ip -4 addr show dev eth0 | grep -q "inet 10.0.1.10/24" || fail "web lost 10.0.1.10"
+
+step "a MAC the engine does not know gets nothing (unknown-source)"
+kill "$(cat "$E2E_TMP/stby.pid")" 2>/dev/null
+rm -f "$E2E_TMP/stby.pid"
+nsx stby ip -4 addr flush dev eth0
+nsx stby ip link set eth0 address 02:00:00:00:99:99 || fail "cannot change stby's MAC"
+u0=$(counter unknown-source)
+offers=$(ctl guest | awk '$1 == "dhcp-offers" {print $2}')
+rm -f "$E2E_TMP/stby.leases"
+nsx stby timeout 8 dhclient -4 -1 -v -lf "$E2E_TMP/stby.leases" -pf "$E2E_TMP/stby.pid" eth0 \
+	>"$E2E_TMP/stby2.dhclient" 2>&1 && fail "an unknown MAC got a lease: $(cat "$E2E_TMP/stby2.dhclient")"
+[ "$(counter unknown-source)" -gt "$u0" ] || fail "unknown-source did not grow"
+[ "$(ctl guest | awk '$1 == "dhcp-offers" {print $2}')" = "$offers" ] || fail "an OFFER went out"
+nsx stby ip -4 addr show dev eth0 | grep -q inet && fail "stby has an address"
+pass "DHCP configures guests from the engine alone"
