@@ -28,7 +28,8 @@ int guest_cmd(const struct engine *e, const struct guestsvc *g, const struct mod
 			fprintf(out, "ERR InvalidNetworkInterfaceID.NotFound: %s\n", arg);
 			return 0;
 		}
-		fprintf(out, "dhcp-answers %" PRIu64 "\nOK\n", guestsvc_eni_dhcp_answers(g, ev.slot));
+		fprintf(out, "dhcp-answers %" PRIu64 "\nOK\n",
+			guestsvc_eni_dhcp_answers(g, ev.slot));
 		return 0;
 	}
 	guestsvc_get_stats(g, &st);
@@ -37,7 +38,7 @@ int guest_cmd(const struct engine *e, const struct guestsvc *g, const struct mod
 		"\nunknown-mac %" PRIu64 "\ndhcp-offers %" PRIu64 "\ndhcp-acks %" PRIu64
 		"\ndhcp-naks %" PRIu64 "\ndhcp-releases %" PRIu64 "\ndhcp-declines %" PRIu64
 		"\nignored %" PRIu64 "\ntx-failed %" PRIu64 "\nOK\n",
-		engine_punted(e), st.received, st.malformed, st.unknown, st.offers, st.acks, st.naks,
-		st.releases, st.declines, st.ignored, st.tx_failed);
+		engine_punted(e), st.received, st.malformed, st.unknown, st.offers, st.acks,
+		st.naks, st.releases, st.declines, st.ignored, st.tx_failed);
 	return 0;
 }

@@ -95,7 +95,7 @@ const struct counters *pipeline_worker_counters(const struct pipeline_worker *w)
 }
 
 void pipeline_worker_set_punt(struct pipeline_worker *w, struct rte_ring *ring, uint32_t rate,
-			       uint32_t burst)
+			      uint32_t burst)
 {
 	punt_q_init(&w->punt, ring, rate, burst);
 }
@@ -256,9 +256,11 @@ static __rte_always_inline void burst(struct pipeline_worker *w, const struct fw
 			stage_uplink(c, &w->frag, side, in_port, pkts, meta, &uk, tx, false);
 	} else if (n_live != 0) {
 		if (unlikely(side->sg != NULL))
-			stage_host(c, &w->frag, &w->punt, side, in_port, pkts, meta, live, n_live, tx, true);
+			stage_host(c, &w->frag, &w->punt, side, in_port, pkts, meta, live, n_live,
+				   tx, true);
 		else
-			stage_host(c, &w->frag, &w->punt, side, in_port, pkts, meta, live, n_live, tx, false);
+			stage_host(c, &w->frag, &w->punt, side, in_port, pkts, meta, live, n_live,
+				   tx, false);
 	}
 	for (unsigned p = 0; p < side->n_ports; p++)
 		c->port[p].tx += (uint16_t)(tx->n[p] - tx_before[p]);

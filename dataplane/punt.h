@@ -38,7 +38,7 @@
 #define PUNT_RING_SIZE 1024 /* each way; a power of two */
 
 struct punt_q {
-	struct rte_ring *ring; /* to the services; NULL: no services, punted packets are dropped */
+	struct rte_ring *ring;	/* to the services; NULL: no services, punted packets are dropped */
 	uint64_t tsc_per_token; /* TSC cycles per punted packet allowed */
 	uint64_t last_tsc;	/* when tokens was last refilled */
 	uint32_t tokens, burst;
@@ -74,8 +74,7 @@ static inline int punt_take_token(struct punt_q *q)
 }
 
 /* Hand m (received on engine port in_port) to the services, or drop it as punt-overflow. */
-static inline void punt(struct counters *c, struct punt_q *q, struct rte_mbuf *m,
-			uint16_t in_port)
+static inline void punt(struct counters *c, struct punt_q *q, struct rte_mbuf *m, uint16_t in_port)
 {
 	if (q == NULL || q->ring == NULL || !punt_take_token(q)) {
 		rte_pktmbuf_free(m);

@@ -81,8 +81,7 @@ static inline bool v4_to_dhcp_server(const struct pmeta *pm)
 {
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->l3 + pm->ihl);
 
-	return pm->proto == IPPROTO_UDP && pm->l4 &&
-	       pkt_ntoh16(udp->dst_port) == DHCP4_SERVER_PORT;
+	return pm->proto == IPPROTO_UDP && pm->l4 && pkt_ntoh16(udp->dst_port) == DHCP4_SERVER_PORT;
 }
 
 /* The VPC router's address in a subnet: its base + 1 (EC2 reserves it), network order. */

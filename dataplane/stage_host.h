@@ -17,9 +17,8 @@
 /* From a machine: pkts[live[0..n_live)] (IPv4 or IPv6). D4, D5, D6, D11, D13. */
 static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *fr,
 					   struct punt_q *pq, const struct fwd_side *s,
-					   uint16_t in_port,
-					   struct rte_mbuf **pkts, struct pmeta *meta,
-					   const uint8_t *live, unsigned n_live,
+					   uint16_t in_port, struct rte_mbuf **pkts,
+					   struct pmeta *meta, const uint8_t *live, unsigned n_live,
 					   struct pipeline_tx *tx, const bool sg)
 {
 	struct em16_key k16[PIPELINE_BURST_MAX];

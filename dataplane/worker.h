@@ -66,7 +66,7 @@ struct worker {
 	/* worker 0: the guest services' answers (punt.h), m->port = the engine
 	 * port to send each out of; NULL for the other workers */
 	struct rte_ring *replies;
-	bool stop;			 /* [control] worker_stop(), atomic */
+	bool stop; /* [control] worker_stop(), atomic */
 	/* [control] an armed trace or capture (observe.h), NULL: none; loaded
 	 * once per burst (acquire: the session's fields are set before) */
 	struct obs_session *obs;

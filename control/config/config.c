@@ -12,9 +12,9 @@
 #include "config_internal.h"
 
 static const char *const root_keys[] = {
-    "engine",	  "api",  "metrics",	  "guest",	  "instance_types", "public_pools",
-    "ipv6_pools", "vpcs", "route_tables", "subnets",	    "security_groups",
-    "instances",  "enis", "eips",	  "launch",	    NULL};
+    "engine",	  "api",  "metrics",	  "guest",   "instance_types",	"public_pools",
+    "ipv6_pools", "vpcs", "route_tables", "subnets", "security_groups", "instances",
+    "enis",	  "eips", "launch",	  NULL};
 
 /* n, but no more than limit (0: no limit) nor than RESERVE_MAX */
 #define RESERVE_MAX ((size_t)1 << 24)

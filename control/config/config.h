@@ -33,7 +33,7 @@ struct metrics_settings {
 struct guest_settings {
 	bool dhcp;		/* answer DHCPv4 (default true) */
 	uint32_t lease_seconds; /* 10-86400, default 3600 */
-	uint32_t punt_rate;	/* packets a second each worker hands over, 1-1000000, default 2000 */
+	uint32_t punt_rate; /* packets a second each worker hands over, 1-1000000, default 2000 */
 };
 
 struct enimap_config {

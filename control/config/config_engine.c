@@ -437,7 +437,8 @@ int config_guest_parse(const struct cnode_ctx *c, const struct cnode *n, struct 
 		return 0;
 	if (cnode_map_check(c, n, "guest", keys))
 		return -1;
-	if ((v = cnode_map_find(c, n, "dhcp")) != NULL && cnode_bool(c, v, "guest.dhcp", &out->dhcp))
+	if ((v = cnode_map_find(c, n, "dhcp")) != NULL &&
+	    cnode_bool(c, v, "guest.dhcp", &out->dhcp))
 		return -1;
 	if ((v = cnode_map_find(c, n, "lease_seconds")) != NULL) {
 		if (cnode_uint(c, v, "guest.lease_seconds", 10, 86400, &x))

@@ -20,7 +20,8 @@ int config_api_parse(const struct cnode_ctx *c, const struct cnode *n, struct ap
 void config_metrics_defaults(struct metrics_settings *out);
 /* config_engine.c: `guest:` (n may be NULL: defaults) into *out. */
 void config_guest_defaults(struct guest_settings *out);
-int config_guest_parse(const struct cnode_ctx *c, const struct cnode *n, struct guest_settings *out);
+int config_guest_parse(const struct cnode_ctx *c, const struct cnode *n,
+		       struct guest_settings *out);
 int config_metrics_parse(const struct cnode_ctx *c, const struct cnode *n,
 			 struct metrics_settings *out);
 

@@ -93,11 +93,13 @@ enum dhcp4_type dhcp4_decide(const struct dhcp4_msg *msg, const struct dhcp4_lea
 			return msg->requested == l->addr ? DHCP4_ACK : DHCP4_NAK;
 		}
 		if (msg->requested != 0) /* INIT-REBOOT: it remembers an address */
-			return msg->requested == l->addr && msg->ciaddr == 0 ? DHCP4_ACK : DHCP4_NAK;
+			return msg->requested == l->addr && msg->ciaddr == 0 ? DHCP4_ACK
+									     : DHCP4_NAK;
 		/* RENEWING / REBINDING: the address it uses is in ciaddr */
 		return msg->ciaddr == l->addr ? DHCP4_ACK : DHCP4_NAK;
 	default:
-		return DHCP4_NONE; /* RELEASE, DECLINE (counted by the caller), or a server's type */
+		return DHCP4_NONE; /* RELEASE, DECLINE (counted by the caller), or a server's type
+				    */
 	}
 }
 

@@ -153,8 +153,8 @@ static void serve_one(struct guestsvc *g, struct rte_mbuf *mb)
 	int known;
 
 	inc(&g->st.received);
-	if (mb->nb_segs != 1 || frame_udp4_parse(rte_pktmbuf_mtod(mb, const uint8_t *),
-						 mb->data_len, &fr) != 0) {
+	if (mb->nb_segs != 1 ||
+	    frame_udp4_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, &fr) != 0) {
 		inc(&g->st.malformed);
 		goto out;
 	}

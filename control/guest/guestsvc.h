@@ -31,20 +31,20 @@ struct guestsvc_params {
 	const struct model *m;
 	void (*lock)(void *arg), (*unlock)(void *arg); /* the model lock */
 	void *arg;
-	uint32_t lease_s;	  /* DHCP lease time (0 = GUESTSVC_LEASE_DEFAULT) */
+	uint32_t lease_s; /* DHCP lease time (0 = GUESTSVC_LEASE_DEFAULT) */
 	unsigned n_ports;
-	uint16_t mtu[16];	  /* each engine port's MTU: the DHCP interface-mtu option */
+	uint16_t mtu[16]; /* each engine port's MTU: the DHCP interface-mtu option */
 };
 
 /* What the services did, since start. */
 struct guestsvc_stats {
-	uint64_t received;     /* packets taken from the workers */
-	uint64_t malformed;    /* not a well-formed DHCP request */
-	uint64_t unknown;      /* from no ENI known by port, VLAN and MAC */
+	uint64_t received;  /* packets taken from the workers */
+	uint64_t malformed; /* not a well-formed DHCP request */
+	uint64_t unknown;   /* from no ENI known by port, VLAN and MAC */
 	uint64_t offers, acks, naks;
 	uint64_t releases, declines; /* received, no answer */
-	uint64_t ignored;      /* for another server, relayed, or not DHCP */
-	uint64_t tx_failed;    /* no mbuf, or the reply ring full */
+	uint64_t ignored;	     /* for another server, relayed, or not DHCP */
+	uint64_t tx_failed;	     /* no mbuf, or the reply ring full */
 };
 
 /* Per ENI slot (model_eni_view.slot): the DHCP answers it was sent. */

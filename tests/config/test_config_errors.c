@@ -230,6 +230,12 @@ static void bad_address_reported_at_the_address(void **state)
 		       MODEL_UNTOUCHED);
 	expect_refused("metrics: {enabled: maybe}\n", "1:20", "metrics.enabled", MODEL_UNTOUCHED);
 	expect_refused("metrics: {port: 9464}\n", "1:11", "port", MODEL_UNTOUCHED);
+	/* the guest services: lease and punt rate in range, known keys only */
+	expect_refused("guest: {lease_seconds: 5}\n", "1:24", "guest.lease_seconds",
+		       MODEL_UNTOUCHED);
+	expect_refused("guest: {punt_rate: 0}\n", "1:20", "guest.punt_rate", MODEL_UNTOUCHED);
+	expect_refused("guest: {dhcp: sometimes}\n", "1:15", "guest.dhcp", MODEL_UNTOUCHED);
+	expect_refused("guest: {dhcpv6: true}\n", "1:9", "dhcpv6", MODEL_UNTOUCHED);
 }
 
 static void unknown_reference_reported_at_the_reference(void **state)

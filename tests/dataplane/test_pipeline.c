@@ -3,6 +3,8 @@
  * test_pipeline.c - packets through the real pipeline and the real tables
  * (SPEC section 3). Test names start with the D-row they check.
  */
+#include <rte_ring.h>
+
 #include "fixture.h"
 
 #define UPLINK 0
@@ -576,6 +578,145 @@ static void d5_local_unowned_destination_dropped(void **st)
 		    COUNTERS_DROP_UNKNOWN_DESTINATION);
 	s.dst = ip4("255.255.255.255");
 	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
+}
+
+/* ---------------- D14, D16: the exception path ---------------- */
+
+static const uint8_t MAC_BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* A ring the worker punts into; the caller frees it (punt_drain first). */
+static struct rte_ring *punt_ring(unsigned size, uint32_t rate, uint32_t burst)
+{
+	static unsigned n;
+	char name[32];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "test_punt%u", n++);
+	r = rte_ring_create(name, size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	assert_non_null(r);
+	pipeline_worker_set_punt(W, r, rate, burst);
+	return r;
+}
+
+/* Empty the ring: how many it held; the first one's port in *port. */
+static unsigned punt_drain(struct rte_ring *r, uint16_t *port)
+{
+	void *m;
+	unsigned n = 0;
+
+	while (rte_ring_sc_dequeue(r, &m) == 0) {
+		if (n++ == 0 && port != NULL)
+			*port = ((struct rte_mbuf *)m)->port;
+		rte_pktmbuf_free(m);
+	}
+	return n;
+}
+
+/* A DHCP client's datagram from ENI 0 (dst MAC dmac): 68 -> dport. */
+static struct rte_mbuf *dhcp_from_eni0(const uint8_t *dmac, const char *src, const char *dst,
+				       uint16_t dport)
+{
+	struct v4spec s = {.src = ip4(src),
+			   .dst = ip4(dst),
+			   .proto = 17,
+			   .sport = 68,
+			   .dport = dport,
+			   .payload = 300};
+	return from_eni(0, 0, dmac, &s);
+}
+
+static void d16_dhcp_to_the_router_punted(void **st)
+{
+	(void)st;
+	struct rte_ring *r = punt_ring(64, 1000, 64);
+	uint64_t punted = C()->punted, mc = C()->drop[COUNTERS_DROP_MULTICAST];
+	uint16_t port = 99;
+	int out;
+
+	/* DISCOVER: broadcast, from 0.0.0.0 (before the source check) */
+	assert_null(run(HOST1, dhcp_from_eni0(MAC_BCAST, "0.0.0.0", "255.255.255.255", 67), &out));
+	assert_int_equal(punt_drain(r, &port), 1);
+	assert_int_equal(port, HOST1); /* the engine port it came in on, for the identity */
+	/* a renewal: unicast to the subnet's router address 10.0.1.1 */
+	assert_null(run(HOST1, dhcp_from_eni0(MAC_HOST1, "10.0.1.10", "10.0.1.1", 67), &out));
+	assert_int_equal(punt_drain(r, NULL), 1);
+	assert_int_equal(C()->punted, punted + 2);
+	/* not for the DHCP server: as before */
+	expect_drop(HOST1, dhcp_from_eni0(MAC_BCAST, "0.0.0.0", "255.255.255.255", 68),
+		    COUNTERS_DROP_MULTICAST);
+	expect_drop(HOST1, dhcp_from_eni0(MAC_HOST1, "10.0.1.10", "10.0.1.1", 68),
+		    COUNTERS_DROP_UNKNOWN_DESTINATION);
+	/* to another subnet's router address: not the sender's router */
+	expect_drop(HOST1, dhcp_from_eni0(MAC_HOST1, "10.0.1.10", "10.0.2.1", 67),
+		    COUNTERS_DROP_UNKNOWN_DESTINATION);
+	/* from an unknown MAC: nothing reaches the services */
+	struct v4spec s = {.src = 0,
+			   .dst = ip4("255.255.255.255"),
+			   .proto = 17,
+			   .sport = 68,
+			   .dport = 67,
+			   .payload = 300};
+	uint16_t n = build_ip4(buf, &s);
+	expect_drop(HOST1, frame(MAC_BCAST, MAC_STRANGER, 0, 0x0800, buf, n),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+	/* from the uplink: never punted */
+	expect_drop(UPLINK, frame(MAC_BCAST, MAC_INTERNET, 0, 0x0800, buf, n),
+		    COUNTERS_DROP_MULTICAST);
+	assert_int_equal(punt_drain(r, NULL), 0);
+	assert_int_equal(C()->punted, punted + 2);
+	assert_true(C()->drop[COUNTERS_DROP_MULTICAST] >= mc + 2);
+	pipeline_worker_set_punt(W, NULL, 0, 0);
+	rte_ring_free(r);
+}
+
+static void d16_punt_over_rate_or_ring_full_is_punt_overflow(void **st)
+{
+	(void)st;
+	/* a bucket of 2, refilled once a second: 2 of 5 pass */
+	struct rte_ring *r = punt_ring(64, 1, 2);
+	uint64_t over = C()->drop[COUNTERS_DROP_PUNT_OVERFLOW];
+	int out;
+
+	for (int i = 0; i < 5; i++)
+		assert_null(
+		    run(HOST1, dhcp_from_eni0(MAC_BCAST, "0.0.0.0", "255.255.255.255", 67), &out));
+	assert_int_equal(punt_drain(r, NULL), 2);
+	assert_int_equal(C()->drop[COUNTERS_DROP_PUNT_OVERFLOW], over + 3);
+	pipeline_worker_set_punt(W, NULL, 0, 0);
+	rte_ring_free(r);
+	/* a ring of 3 places, no rate limit in the way: the 4th and 5th overflow */
+	r = punt_ring(4, 1000000, 1000);
+	for (int i = 0; i < 5; i++)
+		assert_null(
+		    run(HOST1, dhcp_from_eni0(MAC_BCAST, "0.0.0.0", "255.255.255.255", 67), &out));
+	assert_int_equal(punt_drain(r, NULL), 3);
+	assert_int_equal(C()->drop[COUNTERS_DROP_PUNT_OVERFLOW], over + 5);
+	/* no services at all (no ring): every one overflows, traced with its reason */
+	pipeline_worker_set_punt(W, NULL, 0, 0);
+	rte_ring_free(r);
+	expect_drop(HOST1, dhcp_from_eni0(MAC_BCAST, "0.0.0.0", "255.255.255.255", 67),
+		    COUNTERS_DROP_PUNT_OVERFLOW);
+}
+
+static void d16_link_local_destinations_dropped_as_multicast(void **st)
+{
+	(void)st;
+	struct v4spec s = {.src = ip4("10.0.1.10"),
+			   .dst = ip4("169.254.169.254"),
+			   .proto = 6,
+			   .sport = 40000,
+			   .dport = 80};
+	/* 10.0.1.10 has an EIP: without the link-local rule it would leave SNATed */
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
+	s.dst = ip4("169.254.0.1");
+	s.proto = 17;
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
+	s.dst = ip4("169.255.0.1"); /* outside 169.254/16: routed as any address */
+	int out;
+	struct rte_mbuf *m = run(HOST1, from_eni(0, 0, MAC_HOST1, &s), &out);
+	assert_non_null(m);
+	assert_int_equal(out, UPLINK);
+	rte_pktmbuf_free(m);
 }
 
 /* ---------------- D6: routes ---------------- */
@@ -1294,6 +1435,9 @@ int main(int argc, char **argv)
 	    T(d3_inbound_ipv6_delivered_untranslated),
 	    T(d3_ipv6_burst_after_ipv4_bursts_untranslated),
 	    T(d3_inbound_ipv6_unassigned_or_multicast_dropped),
+	    T(d16_dhcp_to_the_router_punted),
+	    T(d16_punt_over_rate_or_ring_full_is_punt_overflow),
+	    T(d16_link_local_destinations_dropped_as_multicast),
 	    T(d4_spoofed_ipv4_source_dropped),
 	    T(d4_spoofed_ipv6_source_dropped),
 	    T(d4_unknown_source_mac_port_or_vlan_dropped),
