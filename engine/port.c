@@ -108,6 +108,11 @@ int port_start(const struct port_conf *c, struct port_info *info)
 			 * frame so that those for it arrive whatever the device's own */
 			info->mac_in_software = true;
 			promiscuous = true;
+			RTE_LOG(NOTICE, ENIMAP,
+				"port %u (%s): the device cannot take MAC " RTE_ETHER_ADDR_PRT_FMT
+				": used in software (source MAC, ARP/ND answers, not-for-us "
+				"filter), the port promiscuous\n",
+				c->port_id, di.driver_name, RTE_ETHER_ADDR_BYTES(&mac));
 		} else if (rc != 0) {
 			RTE_LOG(ERR, ENIMAP, "port %u: cannot set MAC: %s\n", c->port_id,
 				strerror(-rc));
@@ -121,7 +126,12 @@ int port_start(const struct port_conf *c, struct port_info *info)
 		rc = rte_eth_promiscuous_enable(c->port_id);
 		/* -ENOTSUP: a PMD with no MAC filter to turn off (net_memif, net_ring)
 		 * already hands over every frame */
-		if (rc != 0 && rc != -ENOTSUP) {
+		if (rc == -ENOTSUP) {
+			RTE_LOG(NOTICE, ENIMAP,
+				"port %u (%s): no promiscuous mode (not supported): the device "
+				"has no MAC filter, it receives every frame\n",
+				c->port_id, di.driver_name);
+		} else if (rc != 0) {
 			rte_eth_dev_stop(c->port_id);
 			return rc;
 		}
