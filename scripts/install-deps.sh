@@ -19,6 +19,7 @@ packages=(
   ansible python3-boto3 python3-botocore python3-netaddr
   prometheus                    # the metrics test: a real Prometheus server scrapes /metrics (promtool too)
   tshark                        # the capture test reads the engine's pcapng files
+  isc-dhcp-client               # the DHCP test: dhclient configures guests from the engine (D14)
 )
 
 missing=()
