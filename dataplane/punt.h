@@ -31,6 +31,7 @@
 #include <rte_ring.h>
 
 #include "counters.h"
+#include "stage.h"
 
 /* Packets a second a worker punts at most, and the burst it may punt at once. */
 #define PUNT_RATE_DEFAULT 2000
@@ -76,17 +77,10 @@ static inline int punt_take_token(struct punt_q *q)
 /* Hand m (received on engine port in_port) to the services, or drop it as punt-overflow. */
 static inline void punt(struct counters *c, struct punt_q *q, struct rte_mbuf *m, uint16_t in_port)
 {
-	if (q == NULL || q->ring == NULL || !punt_take_token(q)) {
-		rte_pktmbuf_free(m);
-		c->drop[COUNTERS_DROP_PUNT_OVERFLOW]++;
-		c->port[in_port].drop++;
-		return;
-	}
 	m->port = in_port;
-	if (rte_ring_sp_enqueue(q->ring, m) != 0) {
-		rte_pktmbuf_free(m);
-		c->drop[COUNTERS_DROP_PUNT_OVERFLOW]++;
-		c->port[in_port].drop++;
+	if (q == NULL || q->ring == NULL || !punt_take_token(q) ||
+	    rte_ring_sp_enqueue(q->ring, m) != 0) {
+		drop(c, m, in_port, COUNTERS_DROP_PUNT_OVERFLOW);
 		return;
 	}
 	c->punted++;

@@ -71,7 +71,6 @@ static void worker_send_replies(struct worker *w, struct pipeline_tx *tx)
 			continue;
 		}
 		tx->pkts[p][tx->n[p]++] = m[i];
-		w->replies_sent++;
 	}
 	worker_tx(w, tx);
 }

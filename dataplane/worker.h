@@ -79,7 +79,6 @@ struct worker {
 	uint64_t busy_cycles, idle_cycles;
 	uint64_t next_arp; /* tsc: next ARP request for an unknown upstream MAC */
 	uint64_t arp_requests;
-	uint64_t replies_sent; /* the services' answers queued for tx (tx counts them as any) */
 	struct worker_port_stats port[FWD_MAX_PORTS];
 } __rte_cache_aligned;
 

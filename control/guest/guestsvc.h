@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine_params.h"
+
 struct engine;
 struct model;
 
@@ -33,7 +35,7 @@ struct guestsvc_params {
 	void *arg;
 	uint32_t lease_s; /* DHCP lease time (0 = GUESTSVC_LEASE_DEFAULT) */
 	unsigned n_ports;
-	uint16_t mtu[16]; /* each engine port's MTU: the DHCP interface-mtu option */
+	uint16_t mtu[ENGINE_MAX_PORTS]; /* each engine port's MTU: the DHCP interface-mtu option */
 };
 
 /* What the services did, since start. */

@@ -9,12 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init dhcp
 command -v dhclient >/dev/null || fail "dhclient missing (isc-dhcp-client)"
-ns_add inet
-ns_add web
-ns_add stby
-link_add upl inet eth0 02:00:00:00:01:01
-link_add web web eth0 02:00:00:00:10:01
-link_add stby stby eth0 02:00:00:00:20:01
+basic_links # no addresses: DHCP gives them
 # basic.yaml with a 10-second lease: renewals (at half of it) happen during the test
 {
 	cat "$E2E_DIR/basic.yaml"
@@ -64,7 +59,6 @@ for want in 'option subnet-mask 255.255.255.0;' 'option routers 10.0.1.1;' \
 done
 grep -q "nameserver 10.0.0.2" "/etc/netns/$T-web/resolv.conf" ||
 	fail "web's resolv.conf: $(cat "/etc/netns/$T-web/resolv.conf")"
-[ "$(counter dhcp-offers)" = missing ] || fail "stats shows guest counters"
 [ "$(ctl guest | awk '$1 == "dhcp-offers" {print $2}')" -ge 1 ] || fail "guest: $(ctl guest)"
 [ "$(ctl guest eni-web | awk '$1 == "dhcp-answers" {print $2}')" -ge 2 ] ||
 	fail "eni-web's DHCP answers: $(ctl guest eni-web)"
@@ -96,11 +90,6 @@ expect_ping web 10.0.1.20
 
 step "web renews its lease by unicast to 10.0.1.1 (T1 = 5 s) and keeps its address"
 acks=$(ctl guest | awk '$1 == "dhcp-acks" {print $2}')
-for _ in $(seq 40); do
-	grep -q "DHCPREQUEST for 10.0.1.10 on eth0 to 10.0.1.1" "$E2E_TMP/web.dhclient" 2>/dev/null &&
-		break
-	sleep 0.5
-done
 # dhclient logs its renewals to syslog once it runs in the background: the
 # engine's counters and the lease file tell
 for _ in $(seq 40); do

@@ -203,13 +203,18 @@ expect_http() {
 
 # basic_topology: the namespaces and links of basic.yaml, addresses as the
 # model has them (web: 10.0.1.10 + .100; standby: 10.0.1.20 + .200).
-basic_topology() {
+# basic_links: basic.yaml's namespaces and links, no address on them.
+basic_links() {
 	ns_add inet
 	ns_add web
 	ns_add stby
 	link_add upl inet eth0 02:00:00:00:01:01
 	link_add web web eth0 02:00:00:00:10:01
 	link_add stby stby eth0 02:00:00:00:20:01
+}
+
+basic_topology() {
+	basic_links
 	# the internet host: the EIPs are on-link for it, so it ARPs them and the
 	# engine answers; the VPC's IPv6 is on-link too (NS answered by the engine)
 	addr_add inet eth0 203.0.113.1/24 198.51.100.1/24 2001:db8:ffff::1/64

@@ -123,9 +123,9 @@ static void dhcp4_discover_gets_an_offer_with_every_option(void **st)
 	assert_int_equal(dhcp4_decide(&m, &l), DHCP4_OFFER);
 	len = dhcp4_build(out, sizeof(out), &m, &l, DHCP4_OFFER);
 	assert_true(len >= 300 && len <= DHCP4_MAX_LEN);
-	assert_int_equal(out[0], 2); /* BOOTREPLY */
-	assert_memory_equal(out + 4, in + 4, 4);	 /* xid */
-	assert_memory_equal(out + 16, &l.addr, 4);	 /* yiaddr */
+	assert_int_equal(out[0], 2);		      /* BOOTREPLY */
+	assert_memory_equal(out + 4, in + 4, 4);      /* xid */
+	assert_memory_equal(out + 16, &l.addr, 4);    /* yiaddr */
 	assert_memory_equal(out + 28, CLIENT_MAC, 6); /* chaddr */
 	v = option(out, len, 53, &ol);
 	assert_non_null(v);
@@ -239,7 +239,7 @@ static void dhcp4_malformed_requests_refused(void **st)
 		free(copy);
 	}
 	assert_int_equal(dhcp4_parse(in, DHCP4_FIXED_LEN + 3, &m), -1); /* no full cookie */
-	in[0] = 2; /* a BOOTREPLY */
+	in[0] = 2;							/* a BOOTREPLY */
 	assert_int_equal(dhcp4_parse(in, n, &m), -1);
 	in[0] = 1;
 	in[2] = 16; /* not a 6-byte hardware address */
