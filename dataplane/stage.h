@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_ip.h>
 #include <rte_udp.h>
 
 #include "counters.h"
@@ -76,12 +77,34 @@ static inline bool v4_multicast(uint32_t a)
 
 #define DHCP4_SERVER_PORT 67
 
+/*
+ * The destination port of an IPv4 packet's L4 header when its protocol is
+ * proto (pm->l4: it is in the first segment), else -1. From the header, not
+ * pm->proto / pm->ihl: parse()'s fast path for UDP does not fill those.
+ */
+static inline int v4_dst_port(const struct pmeta *pm, uint8_t proto)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)pm->l3;
+	const struct rte_udp_hdr *l4 =
+	    (const struct rte_udp_hdr *)(pm->l3 + (ip->version_ihl & 0x0f) * 4u);
+
+	return pm->l4 && ip->next_proto_id == proto ? pkt_ntoh16(l4->dst_port) : -1;
+}
+
 /* A UDP datagram to the DHCPv4 server port (a client's DISCOVER, REQUEST, ...). */
 static inline bool v4_to_dhcp_server(const struct pmeta *pm)
 {
-	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(pm->l3 + pm->ihl);
+	return v4_dst_port(pm, IPPROTO_UDP) == DHCP4_SERVER_PORT;
+}
 
-	return pm->proto == IPPROTO_UDP && pm->l4 && pkt_ntoh16(udp->dst_port) == DHCP4_SERVER_PORT;
+/* The instance metadata service's address, 169.254.169.254 (network order), and its port. */
+#define IMDS4_ADDR RTE_BE32(0xa9fea9feu)
+#define IMDS_PORT 80
+
+/* A TCP segment to the instance metadata service (D15): for the router. */
+static inline bool v4_to_imds(const struct pmeta *pm)
+{
+	return pm->dst4 == IMDS4_ADDR && v4_dst_port(pm, IPPROTO_TCP) == IMDS_PORT;
 }
 
 /* The VPC router's address in a subnet: its base + 1 (EC2 reserves it), network order. */

@@ -698,21 +698,53 @@ static void d16_punt_over_rate_or_ring_full_is_punt_overflow(void **st)
 		    COUNTERS_DROP_PUNT_OVERFLOW);
 }
 
-static void d16_link_local_destinations_dropped_as_multicast(void **st)
+/* D15: TCP to 169.254.169.254:80 from a known ENI goes to the metadata
+ * service; the rest of 169.254/16 is never routed (RFC 3927). */
+static void d16_metadata_punted_other_link_local_dropped_as_multicast(void **st)
 {
 	(void)st;
+	struct rte_ring *r = punt_ring(64, 1000, 64);
 	struct v4spec s = {.src = ip4("10.0.1.10"),
 			   .dst = ip4("169.254.169.254"),
 			   .proto = 6,
 			   .sport = 40000,
 			   .dport = 80};
-	/* 10.0.1.10 has an EIP: without the link-local rule it would leave SNATed */
+	uint64_t punted = C()->punted;
+	uint16_t port = 99;
+	int out;
+
+	assert_null(run(HOST1, from_eni(0, 0, MAC_HOST1, &s), &out));
+	assert_int_equal(punt_drain(r, &port), 1);
+	assert_int_equal(port, HOST1);
+	/* any source address: the server knows the asker by port and MAC */
+	s.src = ip4("10.0.1.77");
+	assert_null(run(HOST1, from_eni(0, 0, MAC_HOST1, &s), &out));
+	assert_int_equal(punt_drain(r, NULL), 1);
+	assert_int_equal(C()->punted, punted + 2);
+	s.src = ip4("10.0.1.10");
+	/* 10.0.1.10 has an EIP: without the link-local rule these would leave SNATed */
+	s.dport = 81;
 	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
-	s.dst = ip4("169.254.0.1");
+	s.dport = 80;
 	s.proto = 17;
 	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
+	s.dst = ip4("169.254.0.1");
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
+	s.proto = 6;
+	expect_drop(HOST1, from_eni(0, 0, MAC_HOST1, &s), COUNTERS_DROP_MULTICAST);
+	assert_int_equal(punt_drain(r, NULL), 0);
+	/* from the internet: never the metadata service */
+	s.src = ip4("203.0.113.9");
+	s.dst = ip4("169.254.169.254");
+	struct v4spec up = s;
+	uint16_t n = build_ip4(buf, &up);
+	expect_drop(UPLINK, frame(MAC_UPLINK, MAC_INTERNET, 0, 0x0800, buf, n),
+		    COUNTERS_DROP_MULTICAST);
+	assert_int_equal(punt_drain(r, NULL), 0);
+	pipeline_worker_set_punt(W, NULL, 0, 0);
+	rte_ring_free(r);
+	s.src = ip4("10.0.1.10");
 	s.dst = ip4("169.255.0.1"); /* outside 169.254/16: routed as any address */
-	int out;
 	struct rte_mbuf *m = run(HOST1, from_eni(0, 0, MAC_HOST1, &s), &out);
 	assert_non_null(m);
 	assert_int_equal(out, UPLINK);
@@ -1437,7 +1469,7 @@ int main(int argc, char **argv)
 	    T(d3_inbound_ipv6_unassigned_or_multicast_dropped),
 	    T(d16_dhcp_to_the_router_punted),
 	    T(d16_punt_over_rate_or_ring_full_is_punt_overflow),
-	    T(d16_link_local_destinations_dropped_as_multicast),
+	    T(d16_metadata_punted_other_link_local_dropped_as_multicast),
 	    T(d4_spoofed_ipv4_source_dropped),
 	    T(d4_spoofed_ipv6_source_dropped),
 	    T(d4_unknown_source_mac_port_or_vlan_dropped),
