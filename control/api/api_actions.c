@@ -793,6 +793,7 @@ static const struct api_action actions[] = {
     {"RunInstances", api_run_instances},
     {"TerminateInstances", api_terminate_instances},
     {"DescribeInstanceStatus", api_describe_instance_status},
+    {"ModifyInstanceMetadataOptions", api_modify_instance_metadata_options},
 };
 
 const struct api_action *api_action_find(const char *name)

@@ -866,6 +866,7 @@ void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, co
 	else
 		api_buf_puts(x, "<groupSet/>");
 	api_xml_tags(c, v->id);
+	api_xml_metadata_options(x, v, "metadataOptions");
 	api_buf_puts(x, "<networkInterfaceSet>");
 	for (size_t i = 0; i < v->n_enis; i++) {
 		struct model_eni_view e;
@@ -876,6 +877,20 @@ void api_xml_instance(struct api_ctx *c, const struct model_instance_view *v, co
 		api_buf_puts(x, "</item>");
 	}
 	api_buf_puts(x, "</networkInterfaceSet>");
+}
+
+void api_xml_metadata_options(struct api_buf *x, const struct model_instance_view *v,
+			      const char *elem)
+{
+	/* applied at once: the state is never "pending" for long enough to see */
+	api_buf_printf(
+	    x,
+	    "<%s><state>applied</state><httpTokens>%s</httpTokens>"
+	    "<httpPutResponseHopLimit>%u</httpPutResponseHopLimit>"
+	    "<httpEndpoint>%s</httpEndpoint><httpProtocolIpv6>disabled</httpProtocolIpv6>"
+	    "<instanceMetadataTags>disabled</instanceMetadataTags></%s>",
+	    elem, v->metadata_tokens_required ? "required" : "optional", v->metadata_hop_limit,
+	    v->metadata_endpoint_enabled ? "enabled" : "disabled", elem);
 }
 
 int api_describe_instances(struct api_ctx *c)

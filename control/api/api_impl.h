@@ -81,6 +81,11 @@ struct api_action {
 /* The action of that name, or NULL. */
 const struct api_action *api_action_find(const char *name);
 
+struct model_instance_view;
+/* An instance's metadata options as element elem (DescribeInstances' metadataOptions, ...). */
+void api_xml_metadata_options(struct api_buf *x, const struct model_instance_view *v,
+			      const char *elem);
+
 /* ---- helpers (api_params.c) ---- */
 
 /* Start the journal record of an accepted change: Action=action (what was there is dropped). */
@@ -315,6 +320,7 @@ int api_instance_state_code(enum model_instance_state s); /* EC2's: 16, 80, 48 *
 bool api_instance_visible(struct api_ctx *c, const struct model_instance_view *v);
 int api_run_instances(struct api_ctx *c);
 int api_terminate_instances(struct api_ctx *c);
+int api_modify_instance_metadata_options(struct api_ctx *c);
 int api_describe_instance_status(struct api_ctx *c);
 
 /* ---- actions of the table defined elsewhere: Describe* (api_describe.c), EnimapReset ---- */

@@ -788,3 +788,62 @@ int api_describe_instance_status(struct api_ctx *c)
 	api_buf_puts(c->xml, "</instanceStatusSet>");
 	return api_describe_close(&w.d);
 }
+
+/* "required" / "optional" style enumerations: 1, 0, or -1 when absent; -2 after the error. */
+static int md_choice(struct api_ctx *c, const char *name, const char *yes, const char *no)
+{
+	const char *v = api_opt(c, name);
+
+	if (v == NULL)
+		return -1;
+	if (strcmp(v, yes) == 0)
+		return 1;
+	if (strcmp(v, no) == 0)
+		return 0;
+	api_fail(c, "InvalidParameterValue",
+		 "Value (%.40s) for parameter %s is invalid. Valid values are %s, %s.", v, name, no,
+		 yes);
+	return -2;
+}
+
+/* ModifyInstanceMetadataOptions (D15): what the metadata service asks of an instance. */
+int api_modify_instance_metadata_options(struct api_ctx *c)
+{
+	const char *id = api_req(c, "InstanceId");
+	struct model_metadata_options o = {.hop_limit = -1};
+	struct model_instance_view v;
+	struct model_err err = {0};
+	unsigned hops;
+	bool has_hops;
+
+	if (id == NULL)
+		return -1;
+	o.tokens_required = md_choice(c, "HttpTokens", "required", "optional");
+	o.endpoint_enabled = md_choice(c, "HttpEndpoint", "enabled", "disabled");
+	if (o.tokens_required == -2 || o.endpoint_enabled == -2 ||
+	    api_uint(c, "HttpPutResponseHopLimit", 1000, &hops, &has_hops))
+		return -1;
+	if (has_hops)
+		o.hop_limit = (int)hops;
+	if (model_set_metadata_options(c->m, id, &o, &err) != 0)
+		return api_fail_model(c, &err);
+	api_canon_start(c, "ModifyInstanceMetadataOptions");
+	api_buf_form_add(c->canon, "InstanceId", id);
+	if (o.tokens_required >= 0)
+		api_buf_form_add(c->canon, "HttpTokens",
+				 o.tokens_required ? "required" : "optional");
+	if (o.endpoint_enabled >= 0)
+		api_buf_form_add(c->canon, "HttpEndpoint",
+				 o.endpoint_enabled ? "enabled" : "disabled");
+	if (has_hops) {
+		char h[8];
+
+		snprintf(h, sizeof(h), "%u", hops);
+		api_buf_form_add(c->canon, "HttpPutResponseHopLimit", h);
+	}
+	if (model_get_instance(c->m, id, &v) != 0)
+		return api_fail(c, "InternalError", "the instance vanished");
+	api_buf_xml_elem(c->xml, "instanceId", id);
+	api_xml_metadata_options(c->xml, &v, "instanceMetadataOptions");
+	return 0;
+}

@@ -41,6 +41,8 @@
  *                                    back: routes naming it stay linked)
  *   AttachNetworkInterface Merge=1   per attachment, with its id
  *   StartInstances / StopInstances   per instance not terminated
+ *   ModifyInstanceMetadataOptions    per such instance whose metadata
+ *                                    options are not the defaults
  *   CreateRoute                      per route but the VPC blocks' own, the
  *                                    target as the model names it
  *                                    (Blackholed=1: its ENI is gone)
@@ -376,6 +378,21 @@ static int snap_instance(const struct model_instance_view *v, void *arg)
 			 v->state == MODEL_RUNNING ? "StartInstances" : "StopInstances");
 	api_buf_form_add(&b, "InstanceId.1", v->id);
 	snap_add(s, &b);
+	if (v->metadata_tokens_required || !v->metadata_endpoint_enabled ||
+	    v->metadata_hop_limit != 1) {
+		char h[8];
+
+		memset(&b, 0, sizeof(b));
+		snprintf(h, sizeof(h), "%u", v->metadata_hop_limit);
+		api_buf_form_add(&b, "Action", "ModifyInstanceMetadataOptions");
+		api_buf_form_add(&b, "InstanceId", v->id);
+		api_buf_form_add(&b, "HttpTokens",
+				 v->metadata_tokens_required ? "required" : "optional");
+		api_buf_form_add(&b, "HttpEndpoint",
+				 v->metadata_endpoint_enabled ? "enabled" : "disabled");
+		api_buf_form_add(&b, "HttpPutResponseHopLimit", h);
+		snap_add(s, &b);
+	}
 	return 0;
 }
 

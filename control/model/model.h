@@ -245,6 +245,19 @@ int model_stop_instance(struct model *m, const char *instance_id, struct delta *
  */
 int model_terminate_instance(struct model *m, const char *instance_id, struct delta *delta,
 			     struct model_err *err);
+/*
+ * ModifyInstanceMetadataOptions (D15): what the metadata service asks of
+ * the instance. A negative field is left as it is. hop_limit 1-64
+ * (InvalidParameterValue otherwise); a terminated instance is
+ * IncorrectInstanceState; an unknown one InvalidInstanceID.NotFound.
+ */
+struct model_metadata_options {
+	int tokens_required;  /* 1 required, 0 optional */
+	int endpoint_enabled; /* 1 enabled, 0 disabled */
+	int hop_limit;
+};
+int model_set_metadata_options(struct model *m, const char *instance_id,
+			       const struct model_metadata_options *o, struct model_err *err);
 /* The time (seconds, any epoch) the next terminations are stamped with. Default 0. */
 void model_set_clock(struct model *m, int64_t now);
 /* How long a terminated instance stays visible before it is forgotten: seconds, default 3600. */
@@ -522,6 +535,10 @@ struct model_instance_view {
 	const char *const *eni_ids; /* sorted by device index */
 	int64_t terminated_at;	    /* the model clock when terminated (added field) */
 	const char *image_id;	    /* NULL = none given (added field) */
+	/* metadata options (D15; added fields): HttpTokens=required,
+	 * HttpEndpoint=enabled, HttpPutResponseHopLimit */
+	bool metadata_tokens_required, metadata_endpoint_enabled;
+	unsigned metadata_hop_limit;
 };
 
 struct model_eni_view {

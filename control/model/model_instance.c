@@ -91,6 +91,9 @@ int model_create_instance(struct model *m, const struct model_instance_req *req,
 	INST(m, ii)->state = req->state;
 	INST(m, ii)->port = req->host_port;
 	INST(m, ii)->terminated_at = 0;
+	INST(m, ii)->md_tokens_required = false;
+	INST(m, ii)->md_endpoint_disabled = false;
+	INST(m, ii)->md_hop_limit = 1; /* EC2's default */
 	mhash_put(&m->by_inst, iid, strlen(iid), ii);
 	load_add(m, req->host_port, 1);
 	m->seq = seq;
@@ -177,6 +180,35 @@ int model_stop_instance(struct model *m, const char *instance_id, struct delta *
 			struct model_err *err)
 {
 	return set_state(m, instance_id, MODEL_STOPPED, delta, err);
+}
+
+int model_set_metadata_options(struct model *m, const char *instance_id,
+			       const struct model_metadata_options *o, struct model_err *err)
+{
+	struct instance *in;
+	uint32_t ii;
+
+	if (find_live(m, instance_id, &ii, err) < 0)
+		return -1;
+	in = INST(m, ii);
+	if (in->state == MODEL_TERMINATED)
+		return model_fail(err, "IncorrectInstanceState",
+				  "The instance '%s' is not in a state from which its metadata "
+				  "options can be modified.",
+				  instance_id);
+	if (o->hop_limit >= 0 && (o->hop_limit < 1 || o->hop_limit > 64))
+		return model_fail(err, "InvalidParameterValue",
+				  "The HttpPutResponseHopLimit value %d is not valid; it must be "
+				  "between 1 and 64.",
+				  o->hop_limit);
+	/* the dataplane does not see these: no delta */
+	if (o->tokens_required >= 0)
+		in->md_tokens_required = o->tokens_required != 0;
+	if (o->endpoint_enabled >= 0)
+		in->md_endpoint_disabled = o->endpoint_enabled == 0;
+	if (o->hop_limit >= 0)
+		in->md_hop_limit = (uint8_t)o->hop_limit;
+	return 0;
 }
 
 void model_set_clock(struct model *m, int64_t now)

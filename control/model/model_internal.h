@@ -82,6 +82,9 @@ struct instance {
 	uint32_t *enis;	      /* ENI indexes sorted by device index */
 	const char **eni_ids; /* same order, for the view */
 	int64_t terminated_at;
+	/* its metadata options (D15, ModifyInstanceMetadataOptions) */
+	bool md_tokens_required, md_endpoint_disabled;
+	uint8_t md_hop_limit; /* 1-64 */
 };
 
 struct eni {

@@ -75,6 +75,9 @@ static void inst_view(const struct model *m, uint32_t i, struct model_instance_v
 	o->eni_ids = in->eni_ids;
 	o->terminated_at = in->terminated_at;
 	o->image_id = in->image;
+	o->metadata_tokens_required = in->md_tokens_required;
+	o->metadata_endpoint_enabled = !in->md_endpoint_disabled;
+	o->metadata_hop_limit = in->md_hop_limit;
 }
 
 static void eni_view(const struct model *m, uint32_t i, struct model_eni_view *o)
@@ -338,6 +341,11 @@ int model_dump(const struct model *m, FILE *out)
 			fprintf(out, " terminated-at=%lld", (long long)in->terminated_at);
 		if (in->image)
 			fprintf(out, " image=%s", in->image);
+		if (in->md_tokens_required || in->md_endpoint_disabled || in->md_hop_limit != 1)
+			fprintf(out, " metadata=%s,%s,%u",
+				in->md_tokens_required ? "required" : "optional",
+				in->md_endpoint_disabled ? "disabled" : "enabled",
+				in->md_hop_limit);
 		fprintf(out, "\n");
 	}
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i]) {

@@ -459,6 +459,69 @@ static void tags_at_launch_of_several_instances_replay(void **state)
 	free(want);
 }
 
+/* ModifyInstanceMetadataOptions (D15): the options change, show in
+ * DescribeInstances, every refusal has its code and changes nothing, and
+ * they survive a restart from the journal and from a snapshot. */
+static void metadata_options_modified_described_refused_and_replayed(void **state)
+{
+	struct fx *f = *state;
+	struct model_instance_view v;
+	char *b;
+
+	assert_int_equal(model_get_instance(f->m, "i-1", &v), 0);
+	assert_false(v.metadata_tokens_required);
+	assert_true(v.metadata_endpoint_enabled);
+	assert_int_equal(v.metadata_hop_limit, 1);
+	b = ok(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpTokens=required&"
+		  "HttpPutResponseHopLimit=2");
+	assert_non_null(strstr(b, "<instanceId>i-1</instanceId><instanceMetadataOptions>"
+				  "<state>applied</state><httpTokens>required</httpTokens>"
+				  "<httpPutResponseHopLimit>2</httpPutResponseHopLimit>"
+				  "<httpEndpoint>enabled</httpEndpoint>"));
+	free(b);
+	assert_int_equal(model_get_instance(f->m, "i-1", &v), 0);
+	assert_true(v.metadata_tokens_required);
+	assert_int_equal(v.metadata_hop_limit, 2);
+	b = ok(f, "Action=DescribeInstances&InstanceId.1=i-1");
+	assert_non_null(strstr(b, "<metadataOptions><state>applied</state><httpTokens>required"
+				  "</httpTokens><httpPutResponseHopLimit>2"));
+	free(b);
+	/* a field not given stays as it is */
+	free(ok(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpEndpoint=disabled"));
+	assert_int_equal(model_get_instance(f->m, "i-1", &v), 0);
+	assert_true(v.metadata_tokens_required);
+	assert_false(v.metadata_endpoint_enabled);
+	assert_int_equal(v.metadata_hop_limit, 2);
+
+	refused(f, "Action=ModifyInstanceMetadataOptions&HttpTokens=required", "MissingParameter");
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-nope&HttpTokens=required",
+		"InvalidInstanceID.NotFound");
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpTokens=sometimes",
+		"InvalidParameterValue");
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpEndpoint=on",
+		"InvalidParameterValue");
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpPutResponseHopLimit=0",
+		"InvalidParameterValue");
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpPutResponseHopLimit=65",
+		"InvalidParameterValue");
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpPutResponseHopLimit=x",
+		"InvalidParameterValue");
+	free(ok(f, "Action=TerminateInstances&InstanceId.1=i-3"));
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-3&HttpTokens=required",
+		"IncorrectInstanceState");
+
+	char *want = dump(f->m);
+	assert_non_null(strstr(want, " metadata=required,disabled,2"));
+	char *got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	assert_int_equal(api_compact(f->a), 0);
+	got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -470,6 +533,7 @@ int main(void)
 	    T(terminate_deletes_dot_enis_keeps_eips_and_the_instance_an_hour),
 	    T(replay_and_compaction_give_the_same_instances),
 	    T(tags_at_launch_of_several_instances_replay),
+	    T(metadata_options_modified_described_refused_and_replayed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
