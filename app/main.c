@@ -47,7 +47,7 @@ struct app {
 	struct engine *engine;
 	struct api *api;	 /* NULL when api.enabled is false */
 	struct metrics *metrics; /* NULL when metrics.enabled is false (or it could not bind) */
-	struct guestsvc *guest;	 /* NULL when guest.dhcp is false */
+	struct guestsvc *guest;	 /* NULL when guest.dhcp and guest.imds are false */
 	const char *port_names[ENGINE_MAX_PORTS];
 	struct delta delta;   /* scratch for one control-socket change */
 	pthread_mutex_t lock; /* model + tables when there is no API */
@@ -261,7 +261,7 @@ static void start_metrics(struct app *a)
 		RTE_LOG(NOTICE, ENIMAP, "metrics: http://%s/metrics\n", a->cfg.metrics.listen);
 }
 
-/* The router's own services for its machines (DHCP): off when guest.dhcp is false. */
+/* The router's own services for its machines (DHCP, metadata): off when both are. */
 static int start_guest(struct app *a)
 {
 	struct guestsvc_params p = {.e = a->engine,
@@ -269,10 +269,12 @@ static int start_guest(struct app *a)
 				    .lock = app_lock,
 				    .unlock = app_unlock,
 				    .arg = a,
+				    .dhcp = a->cfg.guest.dhcp,
+				    .imds = a->cfg.guest.imds,
 				    .lease_s = a->cfg.guest.lease_seconds,
 				    .n_ports = (unsigned)a->cfg.engine.n_ports};
 
-	if (!a->cfg.guest.dhcp)
+	if (!a->cfg.guest.dhcp && !a->cfg.guest.imds)
 		return 0;
 	for (unsigned i = 0; i < p.n_ports && i < RTE_DIM(p.mtu); i++)
 		p.mtu[i] = a->cfg.engine.ports[i].mtu ? a->cfg.engine.ports[i].mtu : 1500;
@@ -281,6 +283,11 @@ static int start_guest(struct app *a)
 		RTE_LOG(ERR, ENIMAP, "guest services: %s\n", strerror(errno));
 		return -1;
 	}
+	if (guestsvc_imds_error(a->guest) != NULL)
+		RTE_LOG(NOTICE, ENIMAP, "running without the instance metadata service: %s\n",
+			guestsvc_imds_error(a->guest));
+	else if (a->cfg.guest.imds)
+		RTE_LOG(NOTICE, ENIMAP, "instance metadata service: 169.254.169.254:80\n");
 	return 0;
 }
 

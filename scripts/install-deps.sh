@@ -20,6 +20,7 @@ packages=(
   prometheus                    # the metrics test: a real Prometheus server scrapes /metrics (promtool too)
   tshark                        # the capture test reads the engine's pcapng files
   isc-dhcp-client               # the DHCP test: dhclient configures guests from the engine (D14)
+  cloud-init                    # the metadata test: cloud-init's EC2 data source crawls the engine's IMDS (D15)
 )
 
 missing=()

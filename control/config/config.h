@@ -32,6 +32,7 @@ struct metrics_settings {
 /* `guest:`, the router's own services for its machines (D14, D16; control/guest). */
 struct guest_settings {
 	bool dhcp;		/* answer DHCPv4 (default true) */
+	bool imds;		/* serve instance metadata at 169.254.169.254 (default true) */
 	uint32_t lease_seconds; /* 10-86400, default 3600 */
 	uint32_t punt_rate; /* packets a second each worker hands over, 1-1000000, default 2000 */
 };

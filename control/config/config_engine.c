@@ -423,13 +423,14 @@ int config_metrics_parse(const struct cnode_ctx *c, const struct cnode *n,
 void config_guest_defaults(struct guest_settings *out)
 {
 	out->dhcp = true;
+	out->imds = true;
 	out->lease_seconds = 3600;
 	out->punt_rate = 2000;
 }
 
 int config_guest_parse(const struct cnode_ctx *c, const struct cnode *n, struct guest_settings *out)
 {
-	static const char *const keys[] = {"dhcp", "lease_seconds", "punt_rate", NULL};
+	static const char *const keys[] = {"dhcp", "imds", "lease_seconds", "punt_rate", NULL};
 	const struct cnode *v;
 	uint64_t x;
 
@@ -439,6 +440,9 @@ int config_guest_parse(const struct cnode_ctx *c, const struct cnode *n, struct 
 		return -1;
 	if ((v = cnode_map_find(c, n, "dhcp")) != NULL &&
 	    cnode_bool(c, v, "guest.dhcp", &out->dhcp))
+		return -1;
+	if ((v = cnode_map_find(c, n, "imds")) != NULL &&
+	    cnode_bool(c, v, "guest.imds", &out->imds))
 		return -1;
 	if ((v = cnode_map_find(c, n, "lease_seconds")) != NULL) {
 		if (cnode_uint(c, v, "guest.lease_seconds", 10, 86400, &x))

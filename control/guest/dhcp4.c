@@ -2,6 +2,7 @@
 /* dhcp4.c - DHCPv4 messages read, decided and written (see dhcp4.h). */
 #include "dhcp4.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -195,4 +196,13 @@ void dhcp4_host_name(uint32_t addr, char *buf, size_t cap)
 	const uint8_t *b = (const uint8_t *)&addr;
 
 	snprintf(buf, cap, "ip-%u-%u-%u-%u", b[0], b[1], b[2], b[3]);
+}
+
+void dhcp4_region_of(const char *az, char *buf, size_t cap)
+{
+	size_t n = strlen(az);
+
+	while (n > 0 && isalpha((unsigned char)az[n - 1]))
+		n--;
+	snprintf(buf, cap, "%.*s", (int)n, az);
 }

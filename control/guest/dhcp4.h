@@ -96,5 +96,8 @@ uint32_t dhcp4_answer_dst(const struct dhcp4_msg *msg, const struct dhcp4_lease 
 
 /* "ip-10-0-1-5" for 10.0.1.5 (network order), EC2's host name. */
 void dhcp4_host_name(uint32_t addr, char *buf, size_t cap);
+/* "us-east-1" for "us-east-1a": the region of an availability zone (the DHCP
+ * domain's and the metadata's). */
+void dhcp4_region_of(const char *az, char *buf, size_t cap);
 
 #endif

@@ -2,6 +2,7 @@
 /* frame.c - Ethernet / IPv4 / UDP frames of the guest services (see frame.h). */
 #include "frame.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define ETH_LEN 14
@@ -39,11 +40,11 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-int frame_udp4_parse(const uint8_t *f, size_t len, struct frame_udp4 *out)
+int frame_ip4_parse(const uint8_t *f, size_t len, struct frame_ip4 *out)
 {
-	size_t off = ETH_LEN, ihl, tot, ulen;
+	size_t off = ETH_LEN, ihl, tot;
 	uint16_t et;
-	const uint8_t *ip, *udp;
+	const uint8_t *ip;
 
 	if (len < ETH_LEN)
 		return -1;
@@ -63,20 +64,103 @@ int frame_udp4_parse(const uint8_t *f, size_t len, struct frame_udp4 *out)
 	ip = f + off;
 	ihl = (ip[0] & 0x0f) * 4u;
 	tot = be16(ip + 2);
-	if ((ip[0] >> 4) != 4 || ihl < IP_LEN || tot < ihl + UDP_LEN || off + tot > len ||
-	    fold(sum16(ip, ihl, 0)) != 0 || ip[9] != 17 /* UDP */ ||
-	    (be16(ip + 6) & 0x3fff) != 0 /* a fragment */)
+	if ((ip[0] >> 4) != 4 || ihl < IP_LEN || tot < ihl || off + tot > len ||
+	    fold(sum16(ip, ihl, 0)) != 0)
 		return -1;
-	udp = ip + ihl;
-	ulen = be16(udp + 4);
-	if (ulen < UDP_LEN || ulen > tot - ihl)
-		return -1;
+	out->ip = ip;
+	out->ip_len = tot;
+	out->ihl = ihl;
+	out->proto = ip[9];
 	memcpy(&out->src_ip, ip + 12, 4);
 	memcpy(&out->dst_ip, ip + 16, 4);
+	return 0;
+}
+
+int frame_udp4_parse(const uint8_t *f, size_t len, struct frame_udp4 *out)
+{
+	struct frame_ip4 p;
+	const uint8_t *udp;
+	size_t ulen;
+
+	memset(out, 0, sizeof(*out));
+	if (frame_ip4_parse(f, len, &p) != 0 || p.proto != 17 /* UDP */ ||
+	    p.ip_len < p.ihl + UDP_LEN || (be16(p.ip + 6) & 0x3fff) != 0 /* a fragment */)
+		return -1;
+	udp = p.ip + p.ihl;
+	ulen = be16(udp + 4);
+	if (ulen < UDP_LEN || ulen > p.ip_len - p.ihl)
+		return -1;
+	memcpy(out->dst_mac, p.dst_mac, 6);
+	memcpy(out->src_mac, p.src_mac, 6);
+	out->vlan = p.vlan;
+	out->src_ip = p.src_ip;
+	out->dst_ip = p.dst_ip;
 	out->src_port = be16(udp);
 	out->dst_port = be16(udp + 2);
 	out->payload = udp + UDP_LEN;
 	out->payload_len = ulen - UDP_LEN;
+	return 0;
+}
+
+/* Ethernet (and 802.1Q) header for an IPv4 packet at buf; its length. */
+static size_t put_l2(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan)
+{
+	size_t l2 = vlan ? ETH_LEN + VLAN_LEN : ETH_LEN;
+
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	if (vlan) {
+		put16(buf + 12, ETHERTYPE_VLAN);
+		put16(buf + 14, vlan & 0x0fff);
+	}
+	put16(buf + l2 - 2, ETHERTYPE_IPV4);
+	return l2;
+}
+
+size_t frame_eth_build(uint8_t *buf, size_t cap, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+		       uint16_t vlan, const uint8_t *ip, size_t ip_len)
+{
+	size_t l2 = vlan ? ETH_LEN + VLAN_LEN : ETH_LEN;
+
+	if (l2 + ip_len > cap)
+		return 0;
+	put_l2(buf, dst_mac, src_mac, vlan);
+	memcpy(buf + l2, ip, ip_len);
+	return l2 + ip_len;
+}
+
+/* RFC 1624 eqn. 3: checksum c (as stored) after a 32-bit word changes from old to new. */
+static uint16_t csum_replace4(uint16_t c, uint32_t old_be, uint32_t new_be)
+{
+	const uint8_t *o = (const uint8_t *)&old_be, *n = (const uint8_t *)&new_be;
+	uint32_t sum = (uint16_t)~c;
+
+	sum += (uint16_t)~be16(o) + (uint32_t)(uint16_t)~be16(o + 2);
+	sum += (uint32_t)be16(n) + be16(n + 2);
+	return fold(sum);
+}
+
+int frame_ip4_rewrite(uint8_t *ip, size_t len, bool dst, uint32_t addr)
+{
+	size_t ihl, off = dst ? 16 : 12, l4c;
+	uint32_t old;
+
+	if (len < IP_LEN)
+		return -1;
+	ihl = (ip[0] & 0x0f) * 4u;
+	if (ihl < IP_LEN || len < ihl)
+		return -1;
+	memcpy(&old, ip + off, 4);
+	memcpy(ip + off, &addr, 4);
+	put16(ip + 10, csum_replace4(be16(ip + 10), old, addr));
+	/* the TCP / UDP checksum covers the addresses (its pseudo-header) */
+	l4c = ip[9] == 6 ? 16 : ip[9] == 17 ? 6 : 0;
+	if (l4c == 0 || (be16(ip + 6) & 0x1fff) != 0 /* a later fragment: no L4 header */ ||
+	    len < ihl + l4c + 2)
+		return 0;
+	if (ip[9] == 17 && be16(ip + ihl + l4c) == 0)
+		return 0; /* UDP without a checksum */
+	put16(ip + ihl + l4c, csum_replace4(be16(ip + ihl + l4c), old, addr));
 	return 0;
 }
 
@@ -90,13 +174,7 @@ size_t frame_udp4_build(uint8_t *buf, size_t cap, const struct frame_udp4 *fr)
 
 	if (l2 + tot > cap || tot > 0xffff)
 		return 0;
-	memcpy(buf, fr->dst_mac, 6);
-	memcpy(buf + 6, fr->src_mac, 6);
-	if (fr->vlan) {
-		put16(buf + 12, ETHERTYPE_VLAN);
-		put16(buf + 14, fr->vlan & 0x0fff);
-	}
-	put16(buf + l2 - 2, ETHERTYPE_IPV4);
+	put_l2(buf, fr->dst_mac, fr->src_mac, fr->vlan);
 	memset(ip, 0, IP_LEN);
 	ip[0] = 0x45;
 	put16(ip + 2, (uint16_t)tot);

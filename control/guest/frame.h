@@ -7,8 +7,39 @@
 #ifndef ENIMAP_GUEST_FRAME_H
 #define ENIMAP_GUEST_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* An IPv4 frame, as read: ip points into the frame. Addresses in network order. */
+struct frame_ip4 {
+	uint8_t dst_mac[6], src_mac[6];
+	uint16_t vlan; /* 0 = untagged */
+	const uint8_t *ip;
+	size_t ip_len; /* the IP total length */
+	size_t ihl;
+	uint8_t proto;
+	uint32_t src_ip, dst_ip;
+};
+
+/*
+ * Read a frame of len bytes: 0, or -1 when it is not an IPv4 frame with a
+ * well-formed header (version, lengths within the frame, checksum).
+ */
+int frame_ip4_parse(const uint8_t *f, size_t len, struct frame_ip4 *out);
+
+/* Write an Ethernet frame (802.1Q-tagged when vlan) around an IPv4 packet. Its length, 0 when cap
+ * is too small. */
+size_t frame_eth_build(uint8_t *buf, size_t cap, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+		       uint16_t vlan, const uint8_t *ip, size_t ip_len);
+
+/*
+ * Replace an IPv4 packet's source (dst false) or destination address with
+ * addr (network order), updating the IP and TCP/UDP checksums
+ * incrementally (RFC 1624), so that a checksum the sender got wrong stays
+ * wrong. 0, or -1 when len cannot hold the header.
+ */
+int frame_ip4_rewrite(uint8_t *ip, size_t len, bool dst, uint32_t addr);
 
 /* A UDP-over-IPv4 frame, as read. Addresses in network order, ports in host order. */
 struct frame_udp4 {

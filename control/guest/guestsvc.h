@@ -2,7 +2,10 @@
 /*
  * guestsvc.h - the VPC router's own services for its machines (D14, D16):
  * a thread that takes what the workers punted (engine_punt_recv) and
- * answers it: DHCPv4 (dhcp4.h) today.
+ * answers it: DHCPv4 (dhcp4.h), and the instance metadata service
+ * (D15): TCP to 169.254.169.254:80 goes, whole, to a real network stack
+ * in a namespace of its own (imds_link.h), where an HTTP server (imds.h)
+ * answers.
  *
  * Identity: the asker is the ENI whose MAC is the frame's source MAC
  * (model_find_eni_by_mac), and only when that ENI is attached to an
@@ -33,6 +36,7 @@ struct guestsvc_params {
 	const struct model *m;
 	void (*lock)(void *arg), (*unlock)(void *arg); /* the model lock */
 	void *arg;
+	bool dhcp, imds;  /* which services answer */
 	uint32_t lease_s; /* DHCP lease time (0 = GUESTSVC_LEASE_DEFAULT) */
 	unsigned n_ports;
 	uint16_t mtu[ENGINE_MAX_PORTS]; /* each engine port's MTU: the DHCP interface-mtu option */
@@ -47,21 +51,35 @@ struct guestsvc_stats {
 	uint64_t releases, declines; /* received, no answer */
 	uint64_t ignored;	     /* for another server, relayed, or not DHCP */
 	uint64_t tx_failed;	     /* no mbuf, or the reply ring full */
+	/* the metadata service's segments, each way (imds_link.h) */
+	uint64_t imds_in, imds_out;
+	uint64_t imds_dropped; /* no identity free, or one for nobody */
+	/* its HTTP answers (imds.h) */
+	uint64_t imds_requests, imds_ok, imds_tokens, imds_not_found, imds_unauthorized;
+	uint64_t imds_refused, imds_unknown;
 };
 
 /* Per ENI slot (model_eni_view.slot): the DHCP answers it was sent. */
 struct guestsvc_eni_stats {
 	uint64_t dhcp_answers;
+	uint64_t imds_answers; /* 200s of the metadata service */
 };
 
 struct guestsvc;
 
-/* Start the thread. NULL + errno. */
+/*
+ * Start the thread; it has set up the metadata service when this returns.
+ * NULL + errno. When the metadata service cannot run (no CAP_SYS_ADMIN, no
+ * /dev/net/tun), DHCP still does and guestsvc_imds_error says why.
+ */
 struct guestsvc *guestsvc_start(const struct guestsvc_params *p, uint32_t max_enis);
+/* Why the metadata service is not running, or NULL when it is (or was not asked for). */
+const char *guestsvc_imds_error(const struct guestsvc *g);
 /* Stop and free it (before the engine). NULL is a no-op. */
 void guestsvc_stop(struct guestsvc *g);
 /* Any thread, any time (relaxed loads). */
 void guestsvc_get_stats(const struct guestsvc *g, struct guestsvc_stats *out);
-uint64_t guestsvc_eni_dhcp_answers(const struct guestsvc *g, uint32_t slot);
+void guestsvc_get_eni_stats(const struct guestsvc *g, uint32_t slot,
+			    struct guestsvc_eni_stats *out);
 
 #endif

@@ -235,6 +235,7 @@ static void bad_address_reported_at_the_address(void **state)
 		       MODEL_UNTOUCHED);
 	expect_refused("guest: {punt_rate: 0}\n", "1:20", "guest.punt_rate", MODEL_UNTOUCHED);
 	expect_refused("guest: {dhcp: sometimes}\n", "1:15", "guest.dhcp", MODEL_UNTOUCHED);
+	expect_refused("guest: {imds: maybe}\n", "1:15", "guest.imds", MODEL_UNTOUCHED);
 	expect_refused("guest: {dhcpv6: true}\n", "1:9", "dhcpv6", MODEL_UNTOUCHED);
 }
 
