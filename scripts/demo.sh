@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # demo.sh BUILD_DIR - `make run`: enimap on config/default.yaml between an
-# internet host and two instances, each in its own network namespace, then a
-# failover of a secondary private address and its Elastic IP.
+# internet host and two instances, each in its own network namespace, that
+# configure themselves (their primary address by DHCP, their secondary ones
+# from the instance metadata), then a failover of a secondary private
+# address and its Elastic IP that the standby picks up by itself.
 #
 #   enimap-inet (203.0.113.1)  --veth--  enimap-up   \
 #   enimap-web  (i-web)        --veth--  enimap-web   >  enimap (DPDK, af_packet)
@@ -43,6 +45,7 @@ cleanup() {
 		kill -KILL "$ENGINE_PID" 2>/dev/null
 	fi
 	netns_cleanup "$PREFIX" TERM
+	rm -rf /etc/netns/enimap-web /etc/netns/enimap-standby
 	[ -n "$ENGINE_PID" ] && rm -rf "/var/run/dpdk/enimap-$ENGINE_PID"
 	rm -rf "$TMP"
 	echo "demo: cleaned up (namespaces, veths, engine, /var/run/dpdk/enimap-${ENGINE_PID:-?})"
@@ -90,17 +93,15 @@ link enimap-stby enimap-standby 02:00:00:00:20:01
 # the internet host: its own address, and the EIP range on-link (it ARPs the
 # EIPs; the engine answers for the associated ones)
 addrs enimap-inet 203.0.113.1/24 198.51.100.1/24
-# both instances hold 10.0.1.100: the address eni-web owns now and
-# eni-standby takes over at failover; outbound traffic leaves from it
-addrs enimap-web 10.0.1.10/24 10.0.1.100/24 2600:1f18:aaaa:bb01::10/64
-route enimap-web add default via 10.0.1.1 src 10.0.1.100
+# the instances: no IPv4 at all (DHCP and the metadata give it, step 3);
+# their IPv6 addresses by hand (router advertisements are not served yet)
+addrs enimap-web 2600:1f18:aaaa:bb01::10/64
+addrs enimap-standby 2600:1f18:aaaa:bb01::20/64
 route enimap-web -6 add default via 2600:1f18:aaaa:bb01::1
-addrs enimap-standby 10.0.1.20/24 10.0.1.100/24 2600:1f18:aaaa:bb01::20/64
-route enimap-standby add default via 10.0.1.1
 route enimap-standby -6 add default via 2600:1f18:aaaa:bb01::1
 echo "enimap-inet     eth0 02:00:00:00:01:01  203.0.113.1/24, 198.51.100.1/24 (EIPs on-link)"
-echo "enimap-web      eth0 02:00:00:00:10:01  10.0.1.10 + 10.0.1.100, 2600:1f18:aaaa:bb01::10  (i-web / eni-web)"
-echo "enimap-standby  eth0 02:00:00:00:20:01  10.0.1.20 + 10.0.1.100, 2600:1f18:aaaa:bb01::20  (i-standby / eni-standby)"
+echo "enimap-web      eth0 02:00:00:00:10:01  no IPv4; 2600:1f18:aaaa:bb01::10  (i-web / eni-web)"
+echo "enimap-standby  eth0 02:00:00:00:20:01  no IPv4; 2600:1f18:aaaa:bb01::20  (i-standby / eni-standby)"
 
 say "2. The model loaded from config/default.yaml (enimap --print-model)"
 "$ENIMAP" -c "$CONFIG" --print-model || die "the configuration does not load"
@@ -116,11 +117,42 @@ done
 [ -S "$SOCK" ] || die "enimap did not open its control socket"
 grep -E "started|no hugepages|port " "$LOG" | sed 's/^/  log: /'
 
+say "3b. The instances configure themselves: DHCP, then the metadata service"
+if ! command -v dhclient >/dev/null 2>&1; then
+	die "dhclient missing (isc-dhcp-client: make deps)"
+fi
+grep -q "instance metadata service: 169.254.169.254" "$LOG" ||
+	die "enimap runs without its metadata service: $(grep -i metadata "$LOG")"
+for ns in enimap-web enimap-standby; do
+	# dhclient-script writes resolv.conf: `ip netns exec` binds this one over the host's
+	mkdir -p "/etc/netns/$ns" && : >"/etc/netns/$ns/resolv.conf"
+	run ip netns exec "$ns" timeout 30 dhclient -4 -1 -lf "$TMP/$ns.leases" \
+		-pf "$TMP/$ns.dhclient.pid" eth0 || die "DHCP in $ns"
+	# ec2-net-utils' part: the secondary addresses the metadata lists, kept in
+	# step with it every second (scripts/imds-agent.sh)
+	ip netns exec "$ns" bash "$ROOT/scripts/imds-agent.sh" --every 1 >"$TMP/agent-$ns.log" 2>&1 &
+done
+for _ in $(seq 50); do
+	ip -n enimap-web -4 addr show dev eth0 | grep -q "inet 10.0.1.100/" && break
+	sleep 0.2
+done
+for ns in enimap-web enimap-standby; do
+	echo "$ns:"
+	ip -n "$ns" -4 -o addr show dev eth0 | awk '{print "   " $4}'
+	ip -n "$ns" -4 route show default | sed 's/^/   /'
+done
+run ip netns exec enimap-web curl -s --max-time 5 \
+	http://169.254.169.254/latest/meta-data/network/interfaces/macs/02:00:00:00:10:01/local-ipv4s ||
+	die "the metadata service did not answer"
+echo
+ip -n enimap-web -4 addr show dev eth0 | grep -q "inet 10.0.1.100/" ||
+	die "web's agent did not bring up 10.0.1.100 from the metadata"
+
 # web servers naming the instance that answers
 for ns in enimap-web enimap-standby; do
 	mkdir -p "$TMP/$ns" && echo "hello from ${ns#enimap-} (i-${ns#enimap-})" >"$TMP/$ns/index.html"
 	# (python's http.server without its reverse DNS lookup at bind: see httpd.py)
-	ip netns exec "$ns" /usr/bin/python3 -u "$ROOT/tests/e2e/httpd.py" 10.0.1.100 80 \
+	ip netns exec "$ns" /usr/bin/python3 -u "$ROOT/tests/e2e/httpd.py" 0.0.0.0 80 \
 		"$TMP/$ns" >"$TMP/http-$ns.log" 2>&1 &
 done
 for ns in enimap-web enimap-standby; do
@@ -138,6 +170,19 @@ echo "(the internet host resolved the EIP to the engine's uplink MAC:"
 ip -n enimap-inet neigh show 198.51.100.10 | sed 's/^/   /'
 echo ")"
 
+# wait_addr NS HAS|LACKS: until NS's eth0 has (lacks) 10.0.1.100, at most 10 s
+wait_addr() {
+	local t0=$SECONDS has
+	for _ in $(seq 100); do
+		has=LACKS
+		ip -n "$1" -4 addr show dev eth0 | grep -q "inet 10.0.1.100/" && has=HAS
+		[ "$has" = "$2" ] && break
+		sleep 0.1
+	done
+	[ "$has" = "$2" ] || die "$1's agent did not follow the metadata within 10 s"
+	echo "($1's agent: 10.0.1.100 $([ "$2" = HAS ] && echo added || echo removed) from the metadata within $((SECONDS - t0 + 1)) s; no command was run in $1)"
+}
+
 say "5. Failover: reassign 10.0.1.100 to eni-standby (AllowReassignment); its EIP follows"
 if command -v aws >/dev/null 2>&1; then
 	echo "(through the EC2 API with the AWS CLI; the call returns once every worker sees the change)"
@@ -150,11 +195,14 @@ if command -v aws >/dev/null 2>&1; then
 else
 	ctl assign eni-standby 10.0.1.100 --allow-reassignment
 fi
+wait_addr enimap-standby HAS
+wait_addr enimap-web LACKS
 run ip netns exec enimap-inet curl -s --max-time 5 http://198.51.100.10/ || die "curl failed"
 run ip netns exec enimap-inet ping -c 3 -i 0.3 -W 2 198.51.100.10 || die "ping after failover"
 
 say "6. And back: eni-web takes 10.0.1.100 again"
 ctl assign eni-web 10.0.1.100 --allow-reassignment
+wait_addr enimap-web HAS
 run ip netns exec enimap-inet curl -s --max-time 5 http://198.51.100.10/ || die "curl failed"
 
 say "7. IPv6 from web to standby, east-west"
@@ -164,6 +212,7 @@ say "8. Counters: per ENI deliveries, drops by reason"
 ctl eni eni-web
 ctl eni eni-standby
 ctl drops
+ctl guest
 echo "The tables the workers read, and their check against the model (empty: equal):"
 ctl nat
 ctl enis

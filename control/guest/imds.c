@@ -159,8 +159,7 @@ static bool token_valid(struct imds *s, const char *text, const char *instance, 
 }
 
 /* PUT /latest/api/token. */
-static enum MHD_Result issue_token(struct imds *s, struct MHD_Connection *c,
-				   const struct asker *a)
+static enum MHD_Result issue_token(struct imds *s, struct MHD_Connection *c, const struct asker *a)
 {
 	const char *ttl_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, TOKEN_TTL_HEADER);
 	const union MHD_ConnectionInfo *ci;
@@ -202,9 +201,8 @@ static enum MHD_Result issue_token(struct imds *s, struct MHD_Connection *c,
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	static int started;
 	struct imds *s = cls;

@@ -26,7 +26,7 @@
 struct model;
 struct imds_link;
 
-#define IMDS_TOKENS 1024	/* live tokens at once; the one nearest its end makes room */
+#define IMDS_TOKENS 1024	 /* live tokens at once; the one nearest its end makes room */
 #define IMDS_TOKEN_TTL_MAX 21600 /* seconds */
 
 struct imds_params {

@@ -172,8 +172,7 @@ static int identity_of(struct imds_link *l, const struct imds_peer *who, int64_t
 	return reuse;
 }
 
-int imds_link_to_service(struct imds_link *l, const struct imds_peer *who, uint8_t *ip,
-			 size_t len)
+int imds_link_to_service(struct imds_link *l, const struct imds_peer *who, uint8_t *ip, size_t len)
 {
 	int i;
 
@@ -210,8 +209,7 @@ int imds_link_peer(struct imds_link *l, uint32_t identity, struct imds_peer *out
 	return rc;
 }
 
-ssize_t imds_link_from_service(struct imds_link *l, uint8_t *ip, size_t cap,
-			       struct imds_peer *to)
+ssize_t imds_link_from_service(struct imds_link *l, uint8_t *ip, size_t cap, struct imds_peer *to)
 {
 	ssize_t n;
 	uint32_t dst;

@@ -27,8 +27,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define IMDS_LINK_PEERS 4096	/* identities at once */
-#define IMDS_LINK_IDLE_S 300	/* an identity unused this long may be given to another asker */
+#define IMDS_LINK_PEERS 4096 /* identities at once */
+#define IMDS_LINK_IDLE_S 300 /* an identity unused this long may be given to another asker */
 #define IMDS_LINK_IFNAME "imds0"
 
 /* Who is asking: where its frames came from, and the address it used. */
@@ -54,8 +54,7 @@ void imds_link_close(struct imds_link *l);
  * identity address as its source. 0, or -1 when every identity is in use or
  * the write fails.
  */
-int imds_link_to_service(struct imds_link *l, const struct imds_peer *who, uint8_t *ip,
-			 size_t len);
+int imds_link_to_service(struct imds_link *l, const struct imds_peer *who, uint8_t *ip, size_t len);
 
 /*
  * The next packet imds0 sends, read into ip (cap bytes) with the guest's
@@ -63,8 +62,7 @@ int imds_link_to_service(struct imds_link *l, const struct imds_peer *who, uint8
  * waiting, -1 for a packet to no identity (read and dropped). The kernel's
  * own IPv6 packets on imds0 are read and skipped.
  */
-ssize_t imds_link_from_service(struct imds_link *l, uint8_t *ip, size_t cap,
-			       struct imds_peer *to);
+ssize_t imds_link_from_service(struct imds_link *l, uint8_t *ip, size_t cap, struct imds_peer *to);
 
 /* The asker behind an identity address (network order): 0, or -1. Any thread. */
 int imds_link_peer(struct imds_link *l, uint32_t identity, struct imds_peer *out);

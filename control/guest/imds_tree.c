@@ -48,8 +48,8 @@ static void line_ip(FILE *f, bool *first, uint32_t a)
 
 static void mac_text(const uint8_t *mac, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
+	snprintf(buf, cap, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
 }
 
 /* "ip-10-0-1-5.us-east-1.compute.internal", EC2's private DNS name. */
@@ -122,8 +122,7 @@ static void groups(FILE *f, const struct who *w, const struct model_eni_view *e,
 }
 
 /* network/interfaces/macs/<mac>/<rest>: true when rest names something. */
-static bool per_mac(FILE *f, const struct who *w, const struct model_eni_view *e,
-		    const char *rest)
+static bool per_mac(FILE *f, const struct who *w, const struct model_eni_view *e, const char *rest)
 {
 	struct model_subnet_view sv;
 	struct model_vpc_view vv;
@@ -194,7 +193,8 @@ static bool per_mac(FILE *f, const struct who *w, const struct model_eni_view *e
 		for (size_t i = 0; i < n; i++) {
 			uint32_t pub = eip_of(w, e, a[i]);
 
-			if (pub && strcmp(inet_ntop(AF_INET, &pub, buf, sizeof(buf)), rest + 18) == 0) {
+			if (pub &&
+			    strcmp(inet_ntop(AF_INET, &pub, buf, sizeof(buf)), rest + 18) == 0) {
 				line_ip(f, &first, a[i]);
 				return true;
 			}
@@ -403,14 +403,15 @@ int imds_tree_error_page(int status, struct imds_body *out)
 			   : status == 403 ? "Forbidden"
 			   : status == 405 ? "Method Not Allowed"
 					   : "Not Found";
-	int n = asprintf(&out->text,
-			 "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
-			 "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
-			 "\t\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
-			 "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
-			 " <head>\n  <title>%d - %s</title>\n </head>\n"
-			 " <body>\n  <h1>%d - %s</h1>\n </body>\n</html>\n",
-			 status, what, status, what);
+	int n =
+	    asprintf(&out->text,
+		     "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+		     "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
+		     "\t\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+		     "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
+		     " <head>\n  <title>%d - %s</title>\n </head>\n"
+		     " <body>\n  <h1>%d - %s</h1>\n </body>\n</html>\n",
+		     status, what, status, what);
 
 	if (n < 0)
 		return -1;

@@ -183,24 +183,6 @@ PY
 grep -q '10.0.1.100/24' "$E2E_TMP/cloud-init.out" || fail "cloud-init: $(cat "$E2E_TMP/cloud-init.out")"
 
 step "failover: the moved secondary shows in the new owner's metadata and an agent brings it up"
-# what ec2-net-utils does: every address of every interface the metadata
-# lists, added to the interface with that MAC
-cat >"$E2E_TMP/agent.sh" <<'AGENT'
-#!/bin/bash
-# agent.sh: add the secondary addresses IMDS lists for this guest's interfaces
-base=http://169.254.169.254/latest/meta-data/network/interfaces/macs
-tok=$(curl -sS --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' \
-	http://169.254.169.254/latest/api/token) || exit 1
-for m in $(curl -sS --max-time 5 -H "X-aws-ec2-metadata-token: $tok" $base/); do
-	m=${m%/}
-	ifc=$(ip -o link | awk -v m="$m" '$0 ~ "link/ether " m {sub(":", "", $2); print $2}')
-	ifc=${ifc%@*}
-	[ -n "$ifc" ] || continue
-	for a in $(curl -sS --max-time 5 -H "X-aws-ec2-metadata-token: $tok" $base/$m/local-ipv4s); do
-		ip -4 addr show dev "$ifc" | grep -q "inet $a/" || ip addr add "$a/24" dev "$ifc"
-	done
-done
-AGENT
 expect_ping inet 198.51.100.10
 out=$(ec2 assign-private-ip-addresses --network-interface-id eni-standby \
 	--private-ip-addresses 10.0.1.100 --allow-reassignment) || fail "reassign: $out"
@@ -210,8 +192,13 @@ expect_md web $mac/local-ipv4s 10.0.1.10
 [ "$(md_status web GET $mac/public-ipv4s)" = 404 ] || fail "web still lists the EIP"
 expect_md stby latest/meta-data/network/interfaces/macs/02:00:00:00:20:01/ipv4-associations/198.51.100.10 10.0.1.100
 nsx stby ip -4 addr show dev eth0 | grep -q "10.0.1.100" && fail "stby had 10.0.1.100 before the agent"
-nsx stby bash "$E2E_TMP/agent.sh" || fail "the agent failed"
+# scripts/imds-agent.sh: what ec2-net-utils does, from the metadata alone
+nsx stby bash "$E2E_DIR/../../scripts/imds-agent.sh" --once || fail "the agent failed on stby"
 nsx stby ip -4 addr show dev eth0 | grep -q "inet 10.0.1.100/24" || fail "the agent did not add 10.0.1.100"
+nsx web ip -4 addr show dev eth0 | grep -q "10.0.1.100" || fail "web lost 10.0.1.100 before its agent ran"
+nsx web bash "$E2E_DIR/../../scripts/imds-agent.sh" --once || fail "the agent failed on web"
+nsx web ip -4 addr show dev eth0 | grep -q "10.0.1.100" && fail "web's agent did not remove 10.0.1.100"
+nsx web ip -4 addr show dev eth0 | grep -q "inet 10.0.1.10/24" || fail "web's agent removed its primary"
 http_serve stby 10.0.1.100 "hello from i-standby"
 expect_http inet http://198.51.100.10/ "hello from i-standby"
 

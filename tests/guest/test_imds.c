@@ -81,7 +81,8 @@ static struct model *world(void)
 				   .primary_ip = "10.0.1.20",
 				   .source_dest_check = true};
 	struct model_attach_req a1 = {.eni_id = "eni-web", .instance_id = "i-web"};
-	struct model_attach_req a2 = {.eni_id = "eni-web2", .instance_id = "i-web", .device_index = 1};
+	struct model_attach_req a2 = {
+	    .eni_id = "eni-web2", .instance_id = "i-web", .device_index = 1};
 	struct model_attach_req a3 = {.eni_id = "eni-stby", .instance_id = "i-stby"};
 	struct model_associate_req as = {
 	    .allocation_id = "eipalloc-1", .eni_id = "eni-web", .private_ip = "10.0.1.100"};
@@ -126,15 +127,14 @@ static int get(const struct model *m, const char *instance, const char *path, ch
 	assert_true(st == 200 || st == 404);
 	assert_non_null(b.text);
 	assert_int_equal(strlen(b.text), b.len);
-	assert_string_equal(b.content_type, st == 404 ? "text/html" : strstr(path, "document")
-									     ? "application/json"
-									     : "text/plain");
+	assert_string_equal(b.content_type, st == 404		       ? "text/html"
+					    : strstr(path, "document") ? "application/json"
+								       : "text/plain");
 	*out = b.text;
 	return st;
 }
 
-static void expect(const struct model *m, const char *instance, const char *path,
-		   const char *want)
+static void expect(const struct model *m, const char *instance, const char *path, const char *want)
 {
 	char *got;
 
@@ -267,7 +267,8 @@ static void a_reassigned_address_moves_between_answers(void **state)
 
 	assert_int_equal(model_assign_private_ips(m, &r, &got, NULL, &err), 0);
 	model_addr_list_free(&got);
-	expect(m, "i-stby", "/latest/meta-data/network/interfaces/macs/02:00:00:00:20:01/local-ipv4s",
+	expect(m, "i-stby",
+	       "/latest/meta-data/network/interfaces/macs/02:00:00:00:20:01/local-ipv4s",
 	       "10.0.1.20\n10.0.1.100");
 	expect(m, "i-stby",
 	       "/latest/meta-data/network/interfaces/macs/02:00:00:00:20:01/"
