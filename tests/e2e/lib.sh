@@ -39,8 +39,10 @@ step() {
 	echo "== $*"
 }
 
+# e2e_cleanup [RC]: the EXIT trap; exits with RC, or the status the script
+# exited with (a wrapper that runs commands first must pass it on)
 e2e_cleanup() {
-	local rc=$?
+	local rc=${1:-$?}
 	local p
 	set +e
 	for p in "${E2E_PIDS[@]}"; do
