@@ -23,12 +23,12 @@ for n in web stby; do
 	mkdir -p "/etc/netns/$T-$n" && : >"/etc/netns/$T-$n/resolv.conf" || fail "resolv.conf for $n"
 done
 e2e_dhcp_cleanup() {
-	local n
+	local rc=$? n
 	for n in web stby; do
 		[ -f "$E2E_TMP/$n.pid" ] && kill "$(cat "$E2E_TMP/$n.pid")" 2>/dev/null
 		rm -rf "/etc/netns/$T-$n"
 	done
-	e2e_cleanup
+	e2e_cleanup "$rc"
 }
 trap e2e_dhcp_cleanup EXIT
 
@@ -63,6 +63,13 @@ grep -q "nameserver 10.0.0.2" "/etc/netns/$T-web/resolv.conf" ||
 [ "$(ctl guest eni-web | awk '$1 == "dhcp-answers" {print $2}')" -ge 2 ] ||
 	fail "eni-web's DHCP answers: $(ctl guest eni-web)"
 
+offers=$(nsx rtr curl -sS --max-time 5 http://127.0.0.1:9464/metrics |
+	awk '$1 == "enimap_dhcp_messages_total{type=\"offer\"}" {print $2}')
+[ "${offers:-0}" -ge 1 ] || fail "enimap_dhcp_messages{type=\"offer\"} is '${offers}'"
+answers=$(nsx rtr curl -sS --max-time 5 http://127.0.0.1:9464/metrics |
+	awk '$1 == "enimap_eni_dhcp_answers_total{eni=\"eni-web\",instance=\"i-web\"}" {print $2}')
+[ "${answers:-0}" -ge 2 ] || fail "enimap_eni_dhcp_answers of eni-web is '${answers}'"
+
 step "stby: a remembered address that is not its ENI's (10.0.1.99) is refused (NAK), then 10.0.1.20"
 cat >"$E2E_TMP/stby.leases" <<LEASE
 lease {
@@ -89,16 +96,18 @@ step "the two DHCP-configured guests reach each other"
 expect_ping web 10.0.1.20
 
 step "web renews its lease by unicast to 10.0.1.1 (T1 = 5 s) and keeps its address"
-acks=$(ctl guest | awk '$1 == "dhcp-acks" {print $2}')
+answers=$(ctl guest eni-web | awk '$1 == "dhcp-answers" {print $2}')
 # dhclient logs its renewals to syslog once it runs in the background: the
-# engine's counters and the lease file tell
+# engine's counter for eni-web (stby renews too) and web's lease file tell
+renewed() {
+	[ "$(ctl guest eni-web | awk '$1 == "dhcp-answers" {print $2}')" -gt "$answers" ] &&
+		[ "$(grep -c '^lease' "$E2E_TMP/web.leases")" -ge 2 ]
+}
 for _ in $(seq 40); do
-	[ "$(ctl guest | awk '$1 == "dhcp-acks" {print $2}')" -gt "$acks" ] && break
+	renewed && break
 	sleep 0.5
 done
-[ "$(ctl guest | awk '$1 == "dhcp-acks" {print $2}')" -gt "$acks" ] ||
-	fail "no renewal ACK in 20 s: $(ctl guest)"
-[ "$(grep -c '^lease' "$E2E_TMP/web.leases")" -ge 2 ] || fail "the lease file has no renewed lease"
+renewed || fail "no renewal of web's lease in 20 s: $(ctl guest eni-web); $(cat "$E2E_TMP/web.leases")"
 nsx web ip -4 addr show dev eth0 | grep -q "inet 10.0.1.10/24" || fail "web lost 10.0.1.10"
 
 step "a MAC the engine does not know gets nothing (unknown-source)"
