@@ -244,6 +244,7 @@ static void start_metrics(struct app *a)
 	struct metrics_source src = {.e = a->engine,
 				     .m = a->model,
 				     .api = a->api,
+				     .guest = a->guest,
 				     .port_names = a->port_names,
 				     .lock = app_lock,
 				     .unlock = app_unlock,

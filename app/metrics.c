@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "guestsvc.h"
+
 #define METRICS_MAX_CONNECTIONS 16
 #define METRICS_CONNECTION_TIMEOUT 10 /* seconds idle before a connection is closed */
 
@@ -117,9 +119,11 @@ static void render_drops(const struct metrics_source *src, struct mt *t)
 struct eni_row {
 	char id[MODEL_ID_MAX], instance[MODEL_ID_MAX];
 	struct engine_eni_stats s;
+	struct guestsvc_eni_stats g;
 };
 struct eni_rows {
 	const struct engine *e;
+	const struct guestsvc *guest;
 	struct eni_row *r;
 	size_t n, cap;
 };
@@ -141,12 +145,15 @@ static int add_eni(const struct model_eni_view *v, void *arg)
 	snprintf(row->id, sizeof(row->id), "%s", v->id);
 	snprintf(row->instance, sizeof(row->instance), "%s", v->instance_id ? v->instance_id : "");
 	engine_eni_stats(rows->e, v->slot, &row->s);
+	memset(&row->g, 0, sizeof(row->g));
+	if (rows->guest != NULL)
+		guestsvc_get_eni_stats(rows->guest, v->slot, &row->g);
 	return 0;
 }
 
 static void render_enis(const struct metrics_source *src, struct mt *t)
 {
-	struct eni_rows rows = {.e = src->e};
+	struct eni_rows rows = {.e = src->e, .guest = src->guest};
 	static const struct {
 		const char *name, *unit, *help;
 	} fam[] = {
@@ -155,18 +162,25 @@ static void render_enis(const struct metrics_source *src, struct mt *t)
 	    {"enimap_eni_sent_packets", NULL,
 	     "Packets sent by the ENI (known by port, VLAN and MAC), whatever their fate."},
 	    {"enimap_eni_sent_bytes", "bytes", "Bytes sent by the ENI, whatever their fate."},
+	    {"enimap_eni_dhcp_answers", NULL, "DHCP answers sent to the ENI (D14)."},
+	    {"enimap_eni_metadata_answers", NULL,
+	     "Instance metadata answers (200) to the ENI's instance through it (D15)."},
 	};
+	/* the guest families only when the guest services run */
+	size_t n_fam = sizeof(fam) / sizeof(fam[0]) - (src->guest == NULL ? 2 : 0);
 
 	if (model_foreach_eni(src->m, add_eni, &rows) != 0) {
 		t->oom = true;
 		free(rows.r);
 		return;
 	}
-	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+	for (size_t f = 0; f < n_fam; f++) {
 		mt_family(t, fam[f].name, MT_COUNTER, fam[f].unit, fam[f].help);
 		for (size_t i = 0; i < rows.n; i++) {
 			const struct engine_eni_stats *s = &rows.r[i].s;
-			const uint64_t v[] = {s->packets, s->bytes, s->sent_packets, s->sent_bytes};
+			const uint64_t v[] = {s->packets,      s->bytes,
+					      s->sent_packets, s->sent_bytes,
+					      rows.r[i].g.dhcp_answers, rows.r[i].g.imds_answers};
 			/* a detached ENI has instance="" (no label, to Prometheus) */
 			struct mt_label l[] = {{"eni", rows.r[i].id},
 					       {"instance", rows.r[i].instance}};
@@ -292,6 +306,46 @@ static void render_api(const struct metrics_source *src, struct mt *t)
 	mt_latency(t, NULL, 0, fs);
 }
 
+/* The guest services (D14-D16): DHCP messages by type, metadata requests by outcome. */
+static void render_guest(const struct metrics_source *src, struct mt *t)
+{
+	struct guestsvc_stats g;
+
+	if (src->guest == NULL)
+		return;
+	guestsvc_get_stats(src->guest, &g);
+	const struct {
+		const char *type;
+		uint64_t v;
+	} dhcp[] = {{"offer", g.offers},     {"ack", g.acks},	  {"nak", g.naks},
+		    {"release", g.releases}, {"decline", g.declines}};
+	mt_family(t, "enimap_dhcp_messages", MT_COUNTER, NULL,
+		  "DHCP messages: answers sent (offer, ack, nak) and client messages answered by none "
+		  "(release, decline).");
+	for (size_t i = 0; i < sizeof(dhcp) / sizeof(dhcp[0]); i++) {
+		struct mt_label l[] = {{"type", dhcp[i].type}};
+		mt_u64(t, l, 1, dhcp[i].v);
+	}
+	const struct {
+		const char *outcome;
+		uint64_t v;
+	} md[] = {{"ok", g.imds_ok},
+		  {"token", g.imds_tokens},
+		  {"not_found", g.imds_not_found},
+		  {"unauthorized", g.imds_unauthorized},
+		  {"refused", g.imds_refused},
+		  {"unknown_asker", g.imds_unknown}};
+	mt_family(t, "enimap_metadata_responses", MT_COUNTER, NULL,
+		  "Instance metadata service responses by outcome (D15).");
+	for (size_t i = 0; i < sizeof(md) / sizeof(md[0]); i++) {
+		struct mt_label l[] = {{"outcome", md[i].outcome}};
+		mt_u64(t, l, 1, md[i].v);
+	}
+	mt_family(t, "enimap_guest_unknown_packets", MT_COUNTER, NULL,
+		  "Punted packets from no ENI known by port, VLAN and MAC, given nothing.");
+	mt_u64(t, NULL, 0, g.unknown);
+}
+
 int metrics_render(const struct metrics_source *src, struct mt *t)
 {
 	render_ports(src, t);
@@ -299,6 +353,7 @@ int metrics_render(const struct metrics_source *src, struct mt *t)
 	render_drops(src, t);
 	render_enis(src, t);
 	render_sg(src, t);
+	render_guest(src, t);
 	render_tables(src, t);
 	render_api(src, t);
 	mt_finish(t);

@@ -35,10 +35,13 @@
 #include "metrics_text.h"
 #include "model.h"
 
+struct guestsvc;
+
 struct metrics_source {
 	const struct engine *e;
 	const struct model *m;
 	const struct api *api;	       /* NULL: no API, no API or journal metrics */
+	const struct guestsvc *guest;  /* NULL: no guest services, no DHCP or metadata metrics */
 	const char *const *port_names; /* engine_n_ports(e) names, the `port` label */
 	void (*lock)(void *);	       /* the model lock */
 	void (*unlock)(void *);

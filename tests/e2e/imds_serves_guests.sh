@@ -208,4 +208,13 @@ step "the counters: answers per ENI, tokens, refusals"
 [ "$(ctl guest | awk '$1 == "imds-tokens" {print $2}')" -ge 3 ] || fail "guest: $(ctl guest)"
 [ "$(ctl guest | awk '$1 == "imds-unauthorized" {print $2}')" -ge 4 ] || fail "guest: $(ctl guest)"
 [ "$(ctl guest | awk '$1 == "imds-refused" {print $2}')" -ge 3 ] || fail "guest: $(ctl guest)"
+step "the same counters on the Prometheus endpoint"
+nsx rtr curl -sS --max-time 5 http://127.0.0.1:9464/metrics >"$E2E_TMP/metrics.txt" || fail "no /metrics"
+metric() { awk -v k="$1" '$1 == k {print $2}' "$E2E_TMP/metrics.txt"; }
+[ "$(metric 'enimap_eni_metadata_answers_total{eni="eni-web",instance="i-web"}')" -ge 10 ] ||
+	fail "metrics: $(grep metadata "$E2E_TMP/metrics.txt")"
+[ "$(metric 'enimap_metadata_responses_total{outcome="token"}')" -ge 3 ] ||
+	fail "metrics: $(grep metadata "$E2E_TMP/metrics.txt")"
+[ "$(metric 'enimap_metadata_responses_total{outcome="unauthorized"}')" -ge 4 ] ||
+	fail "metrics: $(grep metadata "$E2E_TMP/metrics.txt")"
 pass "the metadata service answers each instance about itself"
