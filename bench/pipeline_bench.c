@@ -9,6 +9,11 @@
  *   outbound  64-byte UDP from machines, sources random over N private
  *             addresses (with EIPs): source check + route + SNAT;
  *   ipv6      from the uplink to N assigned IPv6 addresses: delivery.
+ *   punt      the outbound pass again with one packet of every burst a TCP
+ *             segment to the metadata service (169.254.169.254:80), a flood
+ *             far over the exception path's rate (D16): the punt ring takes
+ *             what the token bucket lets through, the rest is dropped as
+ *             punt-overflow; its baseline is the outbound figure.
  *
  * Then the security groups (D12; SPEC section 5: 5 groups of 60 rules on
  * every ENI, established flows at most 25 cycles per packet over the figures
@@ -24,7 +29,7 @@
  * mbufs with fresh packets between bursts is not.
  *
  * Usage: enimap-pipeline-bench [N (default 1048576)] [bursts (default 20000)]
- *                              [in|out|v6|sg-in|sg-out|sg-v6]
+ *                              [in|out|v6|punt|sg-in|sg-out|sg-v6]
  * (the third argument runs that path only, without (in|out|v6) or only with
  * (sg-*) the security groups: for profiling one path with callgrind, e.g.
  * --toggle-collect=sg_pass_established)
@@ -41,7 +46,10 @@
 #include <rte_hash.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "bench_util.h"
 #include "builder.h"
@@ -49,6 +57,7 @@
 #include "counters.h"
 #include "gen.h"
 #include "pipeline.h"
+#include "punt.h"
 #include "sg_acl.h"
 #include "sg_tables.h"
 
@@ -99,10 +108,30 @@ enum kind { K_IN, K_OUT, K_V6 };
  * goes to, is random over n; or, with seq, x = (start + it * BURST + i) % n:
  * with bursts * BURST <= n no flow repeats within the pass.
  */
-static void bench_keys(struct pipeline_worker *w, struct builder *b, enum kind k, uint32_t n,
-		       unsigned bursts, struct run *r, uint32_t *keys_out, bool seq, uint32_t start)
+/* f (a BENCH_FRAME UDP frame) made a TCP segment to 169.254.169.254:80: for the router (D16). */
+static void make_metadata_segment(uint8_t *f)
 {
-	struct rte_mbuf *m[BURST];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+	uint8_t *tcp = (uint8_t *)(ip + 1);
+
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->dst_addr = rte_cpu_to_be_32(0xa9fea9feu);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memset(tcp, 0, 20);
+	tcp[0] = 0x9c, tcp[1] = 0x40; /* 40000 -> 80 */
+	tcp[3] = 80;
+	tcp[12] = 0x50; /* 20-byte header */
+	tcp[13] = 0x02; /* SYN; the checksum is the service's business */
+}
+
+static struct rte_ring *punt_ring; /* K_OUT with punt_every: what reached the services */
+
+static void bench_keys(struct pipeline_worker *w, struct builder *b, enum kind k, uint32_t n,
+		       unsigned bursts, struct run *r, uint32_t *keys_out, bool seq, uint32_t start,
+		       unsigned punt_every)
+{
+	struct rte_mbuf *m[BURST], *in[BURST];
 	struct pipeline_tx tx;
 	const struct fwd_side *side = builder_side(b);
 	const uint8_t port_mac[6] = {0x02, 0, 0, 0, 0, 0};
@@ -138,9 +167,20 @@ static void bench_keys(struct pipeline_worker *w, struct builder *b, enum kind k
 						rte_cpu_to_be_32(0x08080808u), 0,
 						BENCH_UDP_NO_CSUM);
 			}
+			in[i] = m[i];
+			/* the pipeline keeps a punted packet, or frees it as punt-overflow:
+			 * a fresh mbuf of its own, a copy of this frame made a metadata segment */
+			if (punt_every && i % punt_every == 0) {
+				in[i] = rte_pktmbuf_alloc(pool);
+				if (in[i] == NULL)
+					abort();
+				uint8_t *g = (uint8_t *)rte_pktmbuf_append(in[i], BENCH_FRAME);
+				memcpy(g, f, BENCH_FRAME);
+				make_metadata_segment(g);
+			}
 		}
 		uint64_t t0 = rte_rdtsc_precise();
-		pipeline_burst(w, side, k == K_OUT ? 1 : 0, m, BURST, &tx);
+		pipeline_burst(w, side, k == K_OUT ? 1 : 0, in, BURST, &tx);
 		uint64_t dt = rte_rdtsc_precise() - t0;
 		r->cycles += dt;
 		burst_cycles[it] = dt;
@@ -149,6 +189,10 @@ static void bench_keys(struct pipeline_worker *w, struct builder *b, enum kind k
 			r->delivered += tx.n[p];
 			tx.n[p] = 0; /* the mbufs are reused: they are in m[] too */
 		}
+		/* the services' side, untimed: take what was punted and drop it */
+		void *q;
+		while (punt_every && rte_ring_sc_dequeue(punt_ring, &q) == 0)
+			rte_pktmbuf_free(q);
 	}
 	rte_pktmbuf_free_bulk(m, BURST);
 	qsort(burst_cycles, bursts, sizeof(*burst_cycles), cmp_u64);
@@ -158,7 +202,7 @@ static void bench_keys(struct pipeline_worker *w, struct builder *b, enum kind k
 static void bench(struct pipeline_worker *w, struct builder *b, enum kind k, uint32_t n,
 		  unsigned bursts, struct run *r, uint32_t *keys_out)
 {
-	bench_keys(w, b, k, n, bursts, r, keys_out, false, 0);
+	bench_keys(w, b, k, n, bursts, r, keys_out, false, 0, 0);
 }
 
 /* ---- the security groups (D12) ---- */
@@ -545,7 +589,7 @@ static __attribute__((noinline)) void sg_pass_no_groups(struct pipeline_worker *
 							unsigned bursts, struct run *r)
 {
 	sg_phase = 0;
-	bench_keys(w, b, k, n, bursts, r, NULL, true, 0);
+	bench_keys(w, b, k, n, bursts, r, NULL, true, 0, 0);
 }
 
 static __attribute__((noinline)) void sg_pass_new(struct pipeline_worker *w, struct builder *b,
@@ -553,7 +597,7 @@ static __attribute__((noinline)) void sg_pass_new(struct pipeline_worker *w, str
 						  struct run *r)
 {
 	sg_phase = 1;
-	bench_keys(w, b, k, n, bursts, r, NULL, true, 0);
+	bench_keys(w, b, k, n, bursts, r, NULL, true, 0, 0);
 }
 
 static __attribute__((noinline)) void sg_pass_established(struct pipeline_worker *w,
@@ -562,7 +606,7 @@ static __attribute__((noinline)) void sg_pass_established(struct pipeline_worker
 							  struct run *r)
 {
 	sg_phase = 2;
-	bench_keys(w, b, k, n, bursts, r, NULL, true, 0);
+	bench_keys(w, b, k, n, bursts, r, NULL, true, 0, 0);
 }
 
 /* The flow key sg_stage gives packet x of path k (VPC slot 0; ports as bench_fill_* set them). */
@@ -740,7 +784,7 @@ int main(int argc, char **argv)
 	unsigned bursts = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 20000;
 	const char *only = argc > 3 ? argv[3] : "";
 	bool run_in = !*only || !strcmp(only, "in"), run_out = !*only || !strcmp(only, "out"),
-	     run_v6 = !*only || !strcmp(only, "v6");
+	     run_v6 = !*only || !strcmp(only, "v6"), run_punt = !*only || !strcmp(only, "punt");
 	/* the security groups' phase: every path, or the one of sg-in|sg-out|sg-v6 */
 	const bool sg_on[3] = {!*only || !strcmp(only, "sg-in"), !*only || !strcmp(only, "sg-out"),
 			       !*only || !strcmp(only, "sg-v6")};
@@ -863,6 +907,25 @@ int main(int argc, char **argv)
 		bench(w, b, K_OUT, n, bursts, &rout, NULL);
 	if (run_v6)
 		bench(w, b, K_V6, n, bursts, &r6, NULL);
+	/* the flood: one metadata segment in every burst, the default rate and burst */
+	struct run rp = {0};
+	uint64_t punted = 0, overflow = 0;
+	if (run_punt) {
+		const struct counters *c = pipeline_worker_counters(w);
+
+		punt_ring = rte_ring_create("bench_punt", PUNT_RING_SIZE, 0,
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (punt_ring == NULL)
+			return 1;
+		pipeline_worker_set_punt(w, punt_ring, PUNT_RATE_DEFAULT, PUNT_BURST_DEFAULT);
+		punted = c->punted;
+		overflow = c->drop[COUNTERS_DROP_PUNT_OVERFLOW];
+		bench_keys(w, b, K_OUT, n, bursts, &rp, NULL, false, 0, BURST);
+		punted = c->punted - punted;
+		overflow = c->drop[COUNTERS_DROP_PUNT_OVERFLOW] - overflow;
+		pipeline_worker_set_punt(w, NULL, 0, 0);
+		rte_ring_free(punt_ring);
+	}
 
 	printf("TSC cycles per packet: median burst / mean over all bursts\n");
 	if (run_in) { /* with its baseline, rte_hash over the same keys, beside it */
@@ -900,6 +963,16 @@ int main(int argc, char **argv)
 		printf("{\"figure\": \"pipeline.ipv6.%u.cycles_per_pkt\", \"value\": %.1f, "
 		       "\"unit\": \"cycles\", \"baseline\": 90}\n",
 		       n, r6.median);
+	if (run_punt) {
+		printf("outbound under a punt flood: %6.1f / %6.1f (%" PRIu64 "/%" PRIu64
+		       " sent; 1 metadata segment a burst: %" PRIu64 " punted, %" PRIu64
+		       " punt-overflow)\n",
+		       rp.median, (double)rp.cycles / (double)rp.packets, rp.delivered, rp.packets,
+		       punted, overflow);
+		printf("{\"figure\": \"pipeline.outbound_under_punt_flood.%u.cycles_per_pkt\", "
+		       "\"value\": %.1f, \"unit\": \"cycles\", \"baseline\": %.1f}\n",
+		       n, rp.median, run_out ? rout.median : 80.0);
+	}
 	printf("table memory: eip4 %zu + priv4 %zu + ip6 %zu bytes per side\n",
 	       em4_memory(builder_side(b)->eip4), em8_memory(builder_side(b)->priv4),
 	       em16_memory(builder_side(b)->ip6));
