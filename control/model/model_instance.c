@@ -147,19 +147,30 @@ static int find_live(const struct model *m, const char *instance_id, uint32_t *i
 	return 0;
 }
 
+/* A known instance that is not terminated (which cannot change: it would be
+ * `done`, e.g. "started"). Its index, or -1 and the error. */
+static int find_changeable(struct model *m, const char *instance_id, const char *done,
+			   uint32_t *ii, struct model_err *err)
+{
+	if (find_live(m, instance_id, ii, err) < 0)
+		return -1;
+	if (INST(m, *ii)->state == MODEL_TERMINATED)
+		return model_fail(err, "IncorrectInstanceState",
+				  "The instance '%s' is not in a state from which it can be %s.",
+				  instance_id, done);
+	return 0;
+}
+
 static int set_state(struct model *m, const char *instance_id, enum model_instance_state st,
 		     struct delta *delta, struct model_err *err)
 {
 	struct instance *in;
 	uint32_t ii;
 
-	if (find_live(m, instance_id, &ii, err) < 0)
+	if (find_changeable(m, instance_id, st == MODEL_RUNNING ? "started" : "stopped", &ii,
+			    err) < 0)
 		return -1;
 	in = INST(m, ii);
-	if (in->state == MODEL_TERMINATED)
-		return model_fail(err, "IncorrectInstanceState",
-				  "The instance '%s' is not in a state from which it can be %s.",
-				  instance_id, st == MODEL_RUNNING ? "started" : "stopped");
 	if (in->state == st)
 		return 0; /* EC2 answers success and changes nothing */
 	if (model_reserve_delta(delta, in->n_enis))
@@ -188,14 +199,9 @@ int model_set_metadata_options(struct model *m, const char *instance_id,
 	struct instance *in;
 	uint32_t ii;
 
-	if (find_live(m, instance_id, &ii, err) < 0)
+	if (find_changeable(m, instance_id, "modified", &ii, err) < 0)
 		return -1;
 	in = INST(m, ii);
-	if (in->state == MODEL_TERMINATED)
-		return model_fail(err, "IncorrectInstanceState",
-				  "The instance '%s' is not in a state from which its metadata "
-				  "options can be modified.",
-				  instance_id);
 	if (o->hop_limit >= 0 && (o->hop_limit < 1 || o->hop_limit > 64))
 		return model_fail(err, "InvalidParameterValue",
 				  "The HttpPutResponseHopLimit value %d is not valid; it must be "
