@@ -178,9 +178,12 @@ static void render_enis(const struct metrics_source *src, struct mt *t)
 		mt_family(t, fam[f].name, MT_COUNTER, fam[f].unit, fam[f].help);
 		for (size_t i = 0; i < rows.n; i++) {
 			const struct engine_eni_stats *s = &rows.r[i].s;
-			const uint64_t v[] = {s->packets,      s->bytes,
-					      s->sent_packets, s->sent_bytes,
-					      rows.r[i].g.dhcp_answers, rows.r[i].g.imds_answers};
+			const uint64_t v[] = {s->packets,
+					      s->bytes,
+					      s->sent_packets,
+					      s->sent_bytes,
+					      rows.r[i].g.dhcp_answers,
+					      rows.r[i].g.imds_answers};
 			/* a detached ENI has instance="" (no label, to Prometheus) */
 			struct mt_label l[] = {{"eni", rows.r[i].id},
 					       {"instance", rows.r[i].instance}};
@@ -317,11 +320,15 @@ static void render_guest(const struct metrics_source *src, struct mt *t)
 	const struct {
 		const char *type;
 		uint64_t v;
-	} dhcp[] = {{"offer", g.offers},     {"ack", g.acks},	  {"nak", g.naks},
-		    {"release", g.releases}, {"decline", g.declines}};
-	mt_family(t, "enimap_dhcp_messages", MT_COUNTER, NULL,
-		  "DHCP messages: answers sent (offer, ack, nak) and client messages answered by none "
-		  "(release, decline).");
+	} dhcp[] = {{"offer", g.offers},
+		    {"ack", g.acks},
+		    {"nak", g.naks},
+		    {"release", g.releases},
+		    {"decline", g.declines}};
+	mt_family(
+	    t, "enimap_dhcp_messages", MT_COUNTER, NULL,
+	    "DHCP messages: answers sent (offer, ack, nak) and client messages answered by none "
+	    "(release, decline).");
 	for (size_t i = 0; i < sizeof(dhcp) / sizeof(dhcp[0]); i++) {
 		struct mt_label l[] = {{"type", dhcp[i].type}};
 		mt_u64(t, l, 1, dhcp[i].v);

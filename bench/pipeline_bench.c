@@ -913,8 +913,8 @@ int main(int argc, char **argv)
 	if (run_punt) {
 		const struct counters *c = pipeline_worker_counters(w);
 
-		punt_ring = rte_ring_create("bench_punt", PUNT_RING_SIZE, 0,
-					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+		punt_ring =
+		    rte_ring_create("bench_punt", PUNT_RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (punt_ring == NULL)
 			return 1;
 		pipeline_worker_set_punt(w, punt_ring, PUNT_RATE_DEFAULT, PUNT_BURST_DEFAULT);

@@ -149,8 +149,8 @@ static int find_live(const struct model *m, const char *instance_id, uint32_t *i
 
 /* A known instance that is not terminated (which cannot change: it would be
  * `done`, e.g. "started"). Its index, or -1 and the error. */
-static int find_changeable(struct model *m, const char *instance_id, const char *done,
-			   uint32_t *ii, struct model_err *err)
+static int find_changeable(struct model *m, const char *instance_id, const char *done, uint32_t *ii,
+			   struct model_err *err)
 {
 	if (find_live(m, instance_id, ii, err) < 0)
 		return -1;
@@ -167,8 +167,8 @@ static int set_state(struct model *m, const char *instance_id, enum model_instan
 	struct instance *in;
 	uint32_t ii;
 
-	if (find_changeable(m, instance_id, st == MODEL_RUNNING ? "started" : "stopped", &ii,
-			    err) < 0)
+	if (find_changeable(m, instance_id, st == MODEL_RUNNING ? "started" : "stopped", &ii, err) <
+	    0)
 		return -1;
 	in = INST(m, ii);
 	if (in->state == st)
