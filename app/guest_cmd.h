@@ -5,8 +5,11 @@
  *
  *   guest          punted, received, malformed, unknown-mac, dhcp-offers,
  *                  dhcp-acks, dhcp-naks, dhcp-releases, dhcp-declines,
- *                  ignored, tx-failed
- *   guest ENI      dhcp-answers of that ENI
+ *                  ignored, tx-failed, imds-segments-in, imds-segments-out,
+ *                  imds-dropped, imds-requests, imds-ok, imds-tokens,
+ *                  imds-not-found, imds-unauthorized, imds-refused,
+ *                  imds-unknown
+ *   guest ENI      dhcp-answers and imds-answers of that ENI
  *
  * 0 when the line was a guest command (its reply written), -1 otherwise.
  * Under the model lock.
