@@ -26,7 +26,7 @@
 struct token {
 	char text[TOKEN_LEN + 1];
 	char instance[MODEL_ID_MAX];
-	int64_t expires; /* CLOCK_MONOTONIC seconds; 0 = free */
+	int64_t expires; /* CLOCK_MONOTONIC milliseconds; 0 = free */
 };
 
 struct imds {
@@ -41,12 +41,13 @@ static void inc(uint64_t *c)
 	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
 }
 
-static int64_t now_s(void)
+/* Milliseconds: whole seconds would let a 1-second token live anywhere from 0 to 1 s. */
+static int64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec + 1;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1; /* never 0 (free) */
 }
 
 /* What the asker is, found under the model lock. */
@@ -163,7 +164,7 @@ static enum MHD_Result issue_token(struct imds *s, struct MHD_Connection *c, con
 {
 	const char *ttl_s = MHD_lookup_connection_value(c, MHD_HEADER_KIND, TOKEN_TTL_HEADER);
 	const union MHD_ConnectionInfo *ci;
-	int64_t now = now_s();
+	int64_t now = now_ms();
 	struct imds_body b;
 	struct token *t;
 	char *end;
@@ -183,7 +184,7 @@ static enum MHD_Result issue_token(struct imds *s, struct MHD_Connection *c, con
 	if (new_token_text(t->text) != 0)
 		return send_error(c, 500);
 	snprintf(t->instance, sizeof(t->instance), "%s", a->instance);
-	t->expires = now + ttl;
+	t->expires = now + ttl * 1000;
 	/* the answer carrying the token goes no further than the hop limit */
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (ci != NULL) {
@@ -239,7 +240,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, TOKEN_HEADER);
 	if ((token == NULL && a.tokens_required) ||
-	    (token != NULL && !token_valid(s, token, a.instance, now_s()))) {
+	    (token != NULL && !token_valid(s, token, a.instance, now_ms()))) {
 		inc(&s->st.unauthorized);
 		return send_error(c, 401);
 	}
