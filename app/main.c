@@ -394,9 +394,10 @@ int main(int argc, char **argv)
 	log_start(&a, &eal, load_s, now_s() - t1);
 	if (stats_register(a.engine, a.model, app_lock, app_unlock, &a) != 0)
 		RTE_LOG(WARNING, ENIMAP, "telemetry commands not registered\n");
-	if (start_api(&a) != 0)
-		goto out_engine;
+	/* the guest services before the API: once the API answers, guests are served too */
 	if (start_guest(&a) != 0)
+		goto out_engine;
+	if (start_api(&a) != 0)
 		goto out_engine;
 	start_metrics(&a);
 	if (o.control == NULL) {

@@ -66,9 +66,13 @@ class Server:
                 break
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                # the engine opens its control socket last: wait for it too
+                if "--control" not in self.cmd or os.path.exists(
+                        os.path.join(self.dir, "control.sock")):
+                    return self
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.proc.kill()
         self.proc.wait()
         self._cleanup(self.proc.pid)
