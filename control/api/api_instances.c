@@ -411,6 +411,70 @@ static void canon_write_nic(struct api_buf *b, unsigned k, unsigned j,
 #undef NIC
 }
 
+/* ---- metadata options (D15) ---- */
+
+/* "required" / "optional" style enumerations: 1, 0, or -1 when absent; -2 after the error. */
+static int md_choice(struct api_ctx *c, const char *name, const char *yes, const char *no)
+{
+	const char *v = api_opt(c, name);
+
+	if (v == NULL)
+		return -1;
+	if (strcmp(v, yes) == 0)
+		return 1;
+	if (strcmp(v, no) == 0)
+		return 0;
+	api_fail(c, "InvalidParameterValue",
+		 "Value (%.40s) for parameter %s is invalid. Valid values are %s, %s.", v, name, no,
+		 yes);
+	return -2;
+}
+
+/*
+ * The metadata options named prefix + HttpTokens, HttpEndpoint and
+ * HttpPutResponseHopLimit (ModifyInstanceMetadataOptions: no prefix;
+ * RunInstances: "MetadataOptions."), the absent ones -1. 0, or -1 after the error.
+ */
+static int md_options(struct api_ctx *c, const char *prefix, struct model_metadata_options *o)
+{
+	char tokens[64], endpoint[64], hops_name[64];
+	unsigned hops;
+	bool has_hops;
+
+	snprintf(tokens, sizeof(tokens), "%sHttpTokens", prefix);
+	snprintf(endpoint, sizeof(endpoint), "%sHttpEndpoint", prefix);
+	snprintf(hops_name, sizeof(hops_name), "%sHttpPutResponseHopLimit", prefix);
+	o->tokens_required = md_choice(c, tokens, "required", "optional");
+	o->endpoint_enabled = md_choice(c, endpoint, "enabled", "disabled");
+	o->hop_limit = -1;
+	if (o->tokens_required == -2 || o->endpoint_enabled == -2 ||
+	    api_uint(c, hops_name, 1000, &hops, &has_hops))
+		return -1;
+	if (has_hops)
+		o->hop_limit = (int)hops;
+	return 0;
+}
+
+/* The options given, in the journal record as the request named them. */
+static void md_canon(struct api_ctx *c, const char *prefix, const struct model_metadata_options *o)
+{
+	char name[64], h[8];
+
+	if (o->tokens_required >= 0) {
+		snprintf(name, sizeof(name), "%sHttpTokens", prefix);
+		api_buf_form_add(c->canon, name, o->tokens_required ? "required" : "optional");
+	}
+	if (o->endpoint_enabled >= 0) {
+		snprintf(name, sizeof(name), "%sHttpEndpoint", prefix);
+		api_buf_form_add(c->canon, name, o->endpoint_enabled ? "enabled" : "disabled");
+	}
+	if (o->hop_limit >= 0) {
+		snprintf(name, sizeof(name), "%sHttpPutResponseHopLimit", prefix);
+		snprintf(h, sizeof(h), "%d", o->hop_limit);
+		api_buf_form_add(c->canon, name, h);
+	}
+}
+
 /* ---- RunInstances ---- */
 
 struct run_args {
@@ -589,6 +653,7 @@ int api_run_instances(struct api_ctx *c)
 {
 	struct run r = {.c = c};
 	struct run_args a;
+	struct model_metadata_options md;
 	struct nic nics[RUN_MAX_NICS] = {0};
 	struct model_launch_req *reqs = NULL;
 	size_t nn = 0, launched = 0;
@@ -601,7 +666,8 @@ int api_run_instances(struct api_ctx *c)
 	static const char *const tag_types[] = {"instance", "network-interface", "volume", NULL};
 	if (api_internal(c, "Bare"))
 		return run_bare(c);
-	if (run_scalars(c, &a) || api_tag_specs_check(c, tag_types))
+	if (run_scalars(c, &a) || api_tag_specs_check(c, tag_types) ||
+	    md_options(c, "MetadataOptions.", &md))
 		return -1;
 	reqs = keep(&r, calloc(a.max, sizeof(*reqs)));
 	if (!reqs)
@@ -612,6 +678,7 @@ int api_run_instances(struct api_ctx *c)
 	for (unsigned k = 0; k < a.max; k++) {
 		reqs[k].type = a.type;
 		reqs[k].image_id = a.image;
+		reqs[k].metadata = &md;
 	}
 	if (r.oom) {
 		api_fail(c, "InternalError", "Out of memory.");
@@ -623,6 +690,7 @@ int api_run_instances(struct api_ctx *c)
 		goto out;
 	}
 	run_canon(c, &a, reqs, launched);
+	md_canon(c, "MetadataOptions.", &md);
 	rc = run_tags(c, reqs, launched);
 	if (rc == 0)
 		run_answer(c, &a, reqs, launched); /* after the tags: the answer shows them */
@@ -789,58 +857,21 @@ int api_describe_instance_status(struct api_ctx *c)
 	return api_describe_close(&w.d);
 }
 
-/* "required" / "optional" style enumerations: 1, 0, or -1 when absent; -2 after the error. */
-static int md_choice(struct api_ctx *c, const char *name, const char *yes, const char *no)
-{
-	const char *v = api_opt(c, name);
-
-	if (v == NULL)
-		return -1;
-	if (strcmp(v, yes) == 0)
-		return 1;
-	if (strcmp(v, no) == 0)
-		return 0;
-	api_fail(c, "InvalidParameterValue",
-		 "Value (%.40s) for parameter %s is invalid. Valid values are %s, %s.", v, name, no,
-		 yes);
-	return -2;
-}
-
 /* ModifyInstanceMetadataOptions (D15): what the metadata service asks of an instance. */
 int api_modify_instance_metadata_options(struct api_ctx *c)
 {
 	const char *id = api_req(c, "InstanceId");
-	struct model_metadata_options o = {.hop_limit = -1};
+	struct model_metadata_options o;
 	struct model_instance_view v;
 	struct model_err err = {0};
-	unsigned hops;
-	bool has_hops;
 
-	if (id == NULL)
+	if (id == NULL || md_options(c, "", &o))
 		return -1;
-	o.tokens_required = md_choice(c, "HttpTokens", "required", "optional");
-	o.endpoint_enabled = md_choice(c, "HttpEndpoint", "enabled", "disabled");
-	if (o.tokens_required == -2 || o.endpoint_enabled == -2 ||
-	    api_uint(c, "HttpPutResponseHopLimit", 1000, &hops, &has_hops))
-		return -1;
-	if (has_hops)
-		o.hop_limit = (int)hops;
 	if (model_set_metadata_options(c->m, id, &o, &err) != 0)
 		return api_fail_model(c, &err);
 	api_canon_start(c, "ModifyInstanceMetadataOptions");
 	api_buf_form_add(c->canon, "InstanceId", id);
-	if (o.tokens_required >= 0)
-		api_buf_form_add(c->canon, "HttpTokens",
-				 o.tokens_required ? "required" : "optional");
-	if (o.endpoint_enabled >= 0)
-		api_buf_form_add(c->canon, "HttpEndpoint",
-				 o.endpoint_enabled ? "enabled" : "disabled");
-	if (has_hops) {
-		char h[8];
-
-		snprintf(h, sizeof(h), "%u", hops);
-		api_buf_form_add(c->canon, "HttpPutResponseHopLimit", h);
-	}
+	md_canon(c, "", &o);
 	if (model_get_instance(c->m, id, &v) != 0)
 		return api_fail(c, "InternalError", "the instance vanished");
 	api_buf_xml_elem(c->xml, "instanceId", id);

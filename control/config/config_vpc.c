@@ -518,9 +518,45 @@ static int sg_rules(struct vctx *v, const struct cnode *n)
 
 /* ---- instances, ENIs ---- */
 
+/*
+ * metadata_options: {http_tokens: required|optional, http_endpoint:
+ * enabled|disabled, http_put_response_hop_limit: 1-64} (D15), the
+ * ModifyInstanceMetadataOptions fields; those absent stay EC2's defaults.
+ */
+static int metadata_options(struct vctx *v, const struct cnode *n, const char *instance_id)
+{
+	static const char *const keys[] = {"http_tokens", "http_endpoint",
+					   "http_put_response_hop_limit", NULL};
+	static const char *const tokens[] = {"optional", "required", NULL};
+	static const char *const endpoint[] = {"disabled", "enabled", NULL};
+	struct model_metadata_options o = {-1, -1, -1};
+	const struct cnode *x;
+	struct model_err e;
+	uint64_t hops;
+
+	if (map_check(v, n, "metadata_options", keys))
+		return -1;
+	x = cnode_map_find(v->c, n, "http_tokens");
+	if (x != NULL && cnode_enum(v->c, x, "http_tokens", tokens, &o.tokens_required))
+		return -1;
+	x = cnode_map_find(v->c, n, "http_endpoint");
+	if (x != NULL && cnode_enum(v->c, x, "http_endpoint", endpoint, &o.endpoint_enabled))
+		return -1;
+	x = cnode_map_find(v->c, n, "http_put_response_hop_limit");
+	if (x != NULL) {
+		if (cnode_uint(v->c, x, "http_put_response_hop_limit", 1, 64, &hops))
+			return -1;
+		o.hop_limit = (int)hops;
+	}
+	if (v->m != NULL && model_set_metadata_options(v->m, instance_id, &o, &e))
+		return model_error(v, n, &e);
+	return 0;
+}
+
 static int instance(struct vctx *v, const struct cnode *n)
 {
-	static const char *const keys[] = {"!id", "!type", "!az", "state", "!port", "tags", NULL};
+	static const char *const keys[] = {
+	    "!id", "!type", "!az", "state", "!port", "tags", "metadata_options", NULL};
 	static const char *const states[] = {"running", "stopped", NULL};
 	struct model_instance_req r = {0};
 	char out[MODEL_ID_MAX];
@@ -552,6 +588,9 @@ static int instance(struct vctx *v, const struct cnode *n)
 	r.host_port = (uint16_t)i;
 	if (v->m != NULL && model_create_instance(v->m, &r, out, &e))
 		return model_error(v, n, &e);
+	x = cnode_map_find(v->c, n, "metadata_options");
+	if (x != NULL && metadata_options(v, x, r.id))
+		return -1;
 	return tags_of(v, n, r.id);
 }
 

@@ -417,6 +417,8 @@ struct model_launch_req {
 	const char *type;
 	int host_port;	      /* -1 = by the placement rule */
 	const char *image_id; /* NULL = none */
+	/* the metadata options (model_set_metadata_options' fields); NULL = EC2's defaults */
+	const struct model_metadata_options *metadata;
 	const struct model_launch_eni *enis;
 	size_t n_enis; /* >= 1; exactly one at device index 0 */
 };

@@ -193,6 +193,16 @@ int model_stop_instance(struct model *m, const char *instance_id, struct delta *
 	return set_state(m, instance_id, MODEL_STOPPED, delta, err);
 }
 
+int model_metadata_options_check(const struct model_metadata_options *o, struct model_err *err)
+{
+	if (o->hop_limit >= 0 && (o->hop_limit < 1 || o->hop_limit > 64))
+		return model_fail(err, "InvalidParameterValue",
+				  "The HttpPutResponseHopLimit value %d is not valid; it must be "
+				  "between 1 and 64.",
+				  o->hop_limit);
+	return 0;
+}
+
 int model_set_metadata_options(struct model *m, const char *instance_id,
 			       const struct model_metadata_options *o, struct model_err *err)
 {
@@ -202,11 +212,8 @@ int model_set_metadata_options(struct model *m, const char *instance_id,
 	if (find_changeable(m, instance_id, "modified", &ii, err) < 0)
 		return -1;
 	in = INST(m, ii);
-	if (o->hop_limit >= 0 && (o->hop_limit < 1 || o->hop_limit > 64))
-		return model_fail(err, "InvalidParameterValue",
-				  "The HttpPutResponseHopLimit value %d is not valid; it must be "
-				  "between 1 and 64.",
-				  o->hop_limit);
+	if (model_metadata_options_check(o, err) < 0)
+		return -1;
 	/* the dataplane does not see these: no delta */
 	if (o->tokens_required >= 0)
 		in->md_tokens_required = o->tokens_required != 0;

@@ -378,4 +378,7 @@ void model_instance_destroy(struct model *m, uint32_t ii);
 /* Delta entries model_eni_destroy may emit. */
 size_t model_eni_destroy_cost(const struct model *m, uint32_t i);
 
+/* The metadata options' values (model_set_metadata_options' rule): 0, or -1 with err. */
+int model_metadata_options_check(const struct model_metadata_options *o, struct model_err *err);
+
 #endif

@@ -169,7 +169,11 @@ static int launch_one(struct model *m, const struct model_launch_req *req, struc
 	}
 	rc = model_create_instance(m, &ir, iid, err);
 	if (rc == 0) {
-		rc = launch_enis(m, req, iid, ei, made, &done, delta, err);
+		/* the options were checked by launch_check: this cannot fail */
+		if (req->metadata != NULL)
+			rc = model_set_metadata_options(m, iid, req->metadata, err);
+		if (rc == 0)
+			rc = launch_enis(m, req, iid, ei, made, &done, delta, err);
 		if (rc)
 			unlaunch(m, model_find(&m->by_inst, iid), ei, made, done);
 	}
@@ -207,6 +211,10 @@ static int launch_check(const struct model_launch_req *reqs, size_t n, size_t mi
 		return model_fail(err, "InvalidParameterValue",
 				  "MinCount (%zu) must be between 1 and MaxCount (%zu)", min_count,
 				  n);
+	for (size_t k = 0; k < n; k++)
+		/* refused before anything is made */
+		if (reqs[k].metadata != NULL && model_metadata_options_check(reqs[k].metadata, err))
+			return -1;
 	for (size_t k = 0; n > 1 && k < n; k++) {
 		/* several instances are undone by id, and each makes its own interfaces */
 		if (!reqs[k].id)

@@ -90,6 +90,13 @@ def run_with_secondary_private_ip_addresses(srv):
     # the primary given too (the CLI sends both as NetworkInterface.1 addresses)
     r = aws(srv, *RUN, "--subnet-id", "subnet-a", "--private-ip-address", "10.0.1.29")
     check(r["Instances"][0]["PrivateIpAddress"] == "10.0.1.29", r)
+    check(r["Instances"][0]["MetadataOptions"]["HttpTokens"] == "optional", r)
+    # --metadata-options (D15): as launched, then described
+    r = aws(srv, *RUN, "--subnet-id", "subnet-a", "--metadata-options",
+            "HttpTokens=required,HttpPutResponseHopLimit=2")
+    md = instance(srv, r["Instances"][0]["InstanceId"])["MetadataOptions"]
+    check(md["HttpTokens"] == "required" and md["HttpPutResponseHopLimit"] == 2, md)
+    check(md["HttpEndpoint"] == "enabled", md)
 
 
 def run_with_counts_and_ipv6(srv):

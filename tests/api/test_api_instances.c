@@ -90,6 +90,20 @@ static char *restarted(struct fx *f)
 	return d;
 }
 
+/* The model's state is what a restart gives, as journaled and after a compaction. */
+static void restart_and_compaction_keep_state(struct fx *f)
+{
+	char *want = dump(f->m);
+	char *got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	assert_int_equal(api_compact(f->a), 0);
+	got = restarted(f);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+}
+
 static void run_instances_answers_ec2_xml_running_with_addresses(void **state)
 {
 	struct fx *f = *state;
@@ -410,15 +424,7 @@ static void replay_and_compaction_give_the_same_instances(void **state)
 	free(ok(f, req));
 	free(ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-z"));
 	free(want);
-	want = dump(f->m);
-	got = restarted(f);
-	assert_string_equal(want, got);
-	free(got);
-	assert_int_equal(api_compact(f->a), 0);
-	got = restarted(f);
-	assert_string_equal(want, got);
-	free(got);
-	free(want);
+	restart_and_compaction_keep_state(f);
 }
 
 /* MaxCount=2 with tags for the instances and their ENIs: each of the four
@@ -510,16 +516,48 @@ static void metadata_options_modified_described_refused_and_replayed(void **stat
 	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-3&HttpTokens=required",
 		"IncorrectInstanceState");
 
-	char *want = dump(f->m);
-	assert_non_null(strstr(want, " metadata=required,disabled,2"));
-	char *got = restarted(f);
-	assert_string_equal(want, got);
-	free(got);
-	assert_int_equal(api_compact(f->a), 0);
-	got = restarted(f);
-	assert_string_equal(want, got);
-	free(got);
-	free(want);
+	char *d = dump(f->m);
+	assert_non_null(strstr(d, " metadata=required,disabled,2"));
+	free(d);
+	restart_and_compaction_keep_state(f);
+}
+
+/* RunInstances --metadata-options: the instances launch with them, a bad
+ * value launches nothing, and replay launches them with the same options. */
+static void run_instances_with_metadata_options(void **state)
+{
+	struct fx *f = *state;
+	struct model_instance_view v;
+	char iid[64];
+	char *b = ok(f, RUN "MinCount=2&MaxCount=2&SubnetId=subnet-a&"
+			    "MetadataOptions.HttpTokens=required&"
+			    "MetadataOptions.HttpPutResponseHopLimit=3");
+	assert_int_equal(count(b, "<metadataOptions><state>applied</state><httpTokens>required"
+				  "</httpTokens><httpPutResponseHopLimit>3"),
+			 2);
+	grab(b, "instanceId", iid, sizeof(iid));
+	free(b);
+	assert_int_equal(model_get_instance(f->m, iid, &v), 0);
+	assert_true(v.metadata_tokens_required);
+	assert_true(v.metadata_endpoint_enabled);
+	assert_int_equal(v.metadata_hop_limit, 3);
+	/* without options: EC2's defaults */
+	b = ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a");
+	grab(b, "instanceId", iid, sizeof(iid));
+	free(b);
+	assert_int_equal(model_get_instance(f->m, iid, &v), 0);
+	assert_false(v.metadata_tokens_required);
+	assert_int_equal(v.metadata_hop_limit, 1);
+
+	refused(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&MetadataOptions.HttpTokens=maybe",
+		"InvalidParameterValue");
+	refused(f,
+		RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&"
+		    "MetadataOptions.HttpPutResponseHopLimit=65",
+		"InvalidParameterValue");
+	refused(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&MetadataOptions.HttpEndpoint=off",
+		"InvalidParameterValue");
+	restart_and_compaction_keep_state(f);
 }
 
 int main(void)
@@ -534,6 +572,7 @@ int main(void)
 	    T(replay_and_compaction_give_the_same_instances),
 	    T(tags_at_launch_of_several_instances_replay),
 	    T(metadata_options_modified_described_refused_and_replayed),
+	    T(run_instances_with_metadata_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,6 +189,17 @@ static void wrong_type_reported_at_the_value(void **state)
 		       MODEL_UNTOUCHED);
 	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: h, state: on}]\n",
 		       "6:63", "'on' is not one of running, stopped", MODEL_UNTOUCHED);
+	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: h,\n"
+			     "  metadata_options: {http_tokens: always}}]\n",
+		       "7:35", "http_tokens: 'always' is not one of optional, required",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: h,\n"
+			     "  metadata_options: {http_put_response_hop_limit: 65}}]\n",
+		       "7:51", "http_put_response_hop_limit: 65 is out of range [1, 64]",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: h,\n"
+			     "  metadata_options: {http_token: required}}]\n",
+		       "7:22", "unknown key", MODEL_UNTOUCHED);
 }
 
 static void missing_field_reported_at_its_mapping(void **state)
