@@ -60,25 +60,37 @@ static int cidr4(const char *s, uint32_t *base, uint32_t *mask)
 }
 
 /*
- * The lease of the ENI with that MAC, when it is known on {port, vlan}:
- * attached, its instance placed on port, its VLAN vlan, with a primary
- * IPv4. 0 and *slot, or -1. Under the model lock.
+ * The ENI with that MAC, when it is known on {port, vlan}: attached, its
+ * instance placed on port, its VLAN vlan. 0 and *ev, or -1. Under the model lock.
+ */
+static int find_known(const struct model *m, const uint8_t mac[6], uint16_t port, uint16_t vlan,
+		      struct model_eni_view *ev)
+{
+	struct model_instance_view iv;
+
+	return model_find_eni_by_mac(m, mac, ev) == 0 && ev->instance_id != NULL &&
+		       ev->vlan == vlan && model_get_instance(m, ev->instance_id, &iv) == 0 &&
+		       iv.host_port == port
+		   ? 0
+		   : -1;
+}
+
+/*
+ * The lease of the ENI with that MAC known on {port, vlan} (find_known),
+ * with a primary IPv4. 0 and *slot, or -1. Under the model lock.
  */
 static int lease_for(const struct guestsvc *g, const uint8_t mac[6], uint16_t port, uint16_t vlan,
 		     struct dhcp4_lease *l, uint32_t *slot)
 {
 	const struct model *m = g->p.m;
 	struct model_eni_view ev;
-	struct model_instance_view iv;
 	struct model_subnet_view sv;
 	struct model_vpc_view vv;
 	uint32_t base, mask;
 	char region[64];
 
-	if (model_find_eni_by_mac(m, mac, &ev) != 0 || ev.instance_id == NULL || ev.vlan != vlan ||
-	    model_get_instance(m, ev.instance_id, &iv) != 0 || iv.host_port != port ||
-	    ev.primary_ip == 0 || model_get_subnet(m, ev.subnet_id, &sv) != 0 ||
-	    cidr4(sv.cidr4, &base, &mask) != 0)
+	if (find_known(m, mac, port, vlan, &ev) != 0 || ev.primary_ip == 0 ||
+	    model_get_subnet(m, ev.subnet_id, &sv) != 0 || cidr4(sv.cidr4, &base, &mask) != 0)
 		return -1;
 	memset(l, 0, sizeof(*l));
 	l->addr = ev.primary_ip;
@@ -96,21 +108,17 @@ static int lease_for(const struct guestsvc *g, const uint8_t mac[6], uint16_t po
 	return 0;
 }
 
-/* The slot of the ENI with that MAC known on {port, vlan} (lease_for's rule). 0, or -1. */
+/* The slot of the ENI with that MAC known on {port, vlan} (find_known). 0, or -1. */
 static int known_eni(const struct guestsvc *g, const uint8_t mac[6], uint16_t port, uint16_t vlan,
 		     uint32_t *slot)
 {
 	struct model_eni_view ev;
-	struct model_instance_view iv;
-	int rc = -1;
+	int rc;
 
 	g->p.lock(g->p.arg);
-	if (model_find_eni_by_mac(g->p.m, mac, &ev) == 0 && ev.instance_id != NULL &&
-	    ev.vlan == vlan && model_get_instance(g->p.m, ev.instance_id, &iv) == 0 &&
-	    iv.host_port == port) {
+	rc = find_known(g->p.m, mac, port, vlan, &ev);
+	if (rc == 0)
 		*slot = ev.slot;
-		rc = 0;
-	}
 	g->p.unlock(g->p.arg);
 	return rc;
 }

@@ -180,11 +180,9 @@ static bool per_mac(FILE *f, const struct who *w, const struct model_eni_view *e
 	} else if (strcmp(rest, "ipv6s") == 0 && e->n_ipv6) {
 		for (size_t i = 0; i < e->n_ipv6; i++)
 			line(f, &first, inet_ntop(AF_INET6, &e->ipv6[i], buf, sizeof(buf)));
-	} else if (strcmp(rest, "public-ipv4s") == 0 && eip) {
-		for (size_t i = 0; i < n; i++)
-			if (eip_of(w, e, a[i]))
-				line_ip(f, &first, eip_of(w, e, a[i]));
-	} else if (strcmp(rest, "ipv4-associations") == 0 && eip) {
+	} else if ((strcmp(rest, "public-ipv4s") == 0 || strcmp(rest, "ipv4-associations") == 0) &&
+		   eip) {
+		/* the same list: the EIPs, as addresses and as the directory's names */
 		for (size_t i = 0; i < n; i++)
 			if (eip_of(w, e, a[i]))
 				line_ip(f, &first, eip_of(w, e, a[i]));
