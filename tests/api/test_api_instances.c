@@ -408,22 +408,16 @@ static void replay_and_compaction_give_the_same_instances(void **state)
 		 gone);
 	free(ok(f, req));
 	free(ok(f, "Action=StopInstances&InstanceId.1=i-2"));
-	char *want = dump(f->m);
-	assert_non_null(strstr(want, "state=terminated"));
-	assert_non_null(strstr(want, " groups=sg-1,sg-2"));
-	char *got = restarted(f);
-	assert_string_equal(want, got);
-	free(got);
+	char *d = dump(f->m);
+	assert_non_null(strstr(d, "state=terminated"));
+	assert_non_null(strstr(d, " groups=sg-1,sg-2"));
+	free(d);
 	/* compaction: the snapshot launches the API's instances on their ports again */
-	assert_int_equal(api_compact(f->a), 0);
-	got = restarted(f);
-	assert_string_equal(want, got);
-	free(got);
+	restart_and_compaction_keep_state(f);
 	/* and what comes after the snapshot replays on top of it */
 	snprintf(req, sizeof(req), "Action=TerminateInstances&InstanceId.1=%s", keep);
 	free(ok(f, req));
 	free(ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-z"));
-	free(want);
 	restart_and_compaction_keep_state(f);
 }
 
