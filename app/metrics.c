@@ -320,15 +320,14 @@ static void render_guest(const struct metrics_source *src, struct mt *t)
 	const struct {
 		const char *type;
 		uint64_t v;
-	} dhcp[] = {{"offer", g.offers},
-		    {"ack", g.acks},
-		    {"nak", g.naks},
-		    {"release", g.releases},
-		    {"decline", g.declines}};
+	} dhcp[] = {{"offer", g.offers},       {"ack", g.acks},
+		    {"nak", g.naks},	       {"release", g.releases},
+		    {"decline", g.declines},   {"advertise", g.dhcp6_advertises},
+		    {"reply", g.dhcp6_replies}};
 	mt_family(
 	    t, "enimap_dhcp_messages", MT_COUNTER, NULL,
-	    "DHCP messages: answers sent (offer, ack, nak) and client messages answered by none "
-	    "(release, decline).");
+	    "DHCP messages: DHCPv4 answers sent (offer, ack, nak) and client messages answered by "
+	    "none (release, decline); DHCPv6 answers sent (advertise, reply).");
 	for (size_t i = 0; i < sizeof(dhcp) / sizeof(dhcp[0]); i++) {
 		struct mt_label l[] = {{"type", dhcp[i].type}};
 		mt_u64(t, l, 1, dhcp[i].v);
@@ -348,6 +347,12 @@ static void render_guest(const struct metrics_source *src, struct mt *t)
 		struct mt_label l[] = {{"outcome", md[i].outcome}};
 		mt_u64(t, l, 1, md[i].v);
 	}
+	mt_family(
+	    t, "enimap_router_advertisements", MT_COUNTER, NULL,
+	    "IPv6 router advertisements sent: answers to solicitations, and the periodic ones.");
+	struct mt_label sol[] = {{"kind", "solicited"}}, unsol[] = {{"kind", "unsolicited"}};
+	mt_u64(t, sol, 1, g.ra_solicited);
+	mt_u64(t, unsol, 1, g.ra_unsolicited);
 	mt_family(t, "enimap_guest_unknown_packets", MT_COUNTER, NULL,
 		  "Punted packets from no ENI known by port, VLAN and MAC, given nothing.");
 	mt_u64(t, NULL, 0, g.unknown);

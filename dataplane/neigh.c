@@ -162,6 +162,19 @@ struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_m
 	if (ih->icmp_type == ND_NEIGHBOR_SOLICIT && len < sizeof(struct nd_neighbor_solicit)) {
 		return verdict_drop(COUNTERS_DROP_MALFORMED);
 	}
+	if (ih->icmp_type == ND_ROUTER_SOLICIT && port->role != FWD_PORT_UPLINK &&
+	    ih->icmp_code == 0 && ip6->hop_limits == 255) {
+		/* a guest asking for its router (D14): the guest services
+		 * answer with the subnet's advertisement, when it has IPv6 */
+		int64_t eni = neigh_asker(s, in_port, vlan, e + RTE_ETHER_ADDR_LEN);
+
+		if (eni < 0) {
+			return verdict_drop(COUNTERS_DROP_UNKNOWN_SOURCE);
+		}
+		const struct fwd_subnet *sn = &s->subnets[s->enis[eni].subnet];
+		return sn->present && sn->has_v6 ? verdict_of(VERDICT_PUNT)
+						 : verdict_drop(COUNTERS_DROP_ND_UNANSWERED);
+	}
 	if (ih->icmp_type != ND_NEIGHBOR_SOLICIT || ih->icmp_code != 0 || ip6->hop_limits != 255) {
 		return verdict_drop(COUNTERS_DROP_ND_UNANSWERED);
 	}

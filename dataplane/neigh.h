@@ -13,8 +13,12 @@
  * EIP and NS for every assigned IPv6 address; the upstream router's MAC is
  * learned from its ARP when it is not configured.
  *
+ * A router solicitation from a known ENI of a subnet with IPv6 is for the
+ * guest services (VERDICT_PUNT: the router advertisement is built on the
+ * control side, control/guest/ra6.h).
+ *
  * Not answered (choices, SPEC is silent): gratuitous ARP, duplicate address
- * detection probes (source ::), router solicitations and other ND messages.
+ * detection probes (source ::), other ND messages.
  */
 #ifndef ENIMAP_NEIGH_H
 #define ENIMAP_NEIGH_H
@@ -38,7 +42,7 @@ struct verdict neigh_arp(const struct fwd_side *s, uint16_t in_port, struct rte_
 /*
  * m: an ICMPv6 ND frame (IPv6 next header 58, type 133-137) whose IPv6
  * header and total length l3_len (40 + payload) were validated. Same
- * returns as neigh_arp.
+ * returns as neigh_arp, and VERDICT_PUNT for a router solicitation.
  */
 struct verdict neigh_nd(const struct fwd_side *s, uint16_t in_port, struct rte_mbuf *m,
 			uint16_t l2_len, uint16_t vlan, uint16_t l3_len);

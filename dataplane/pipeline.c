@@ -25,7 +25,8 @@
  *     exceeded is generated;
  *   - the IPv4 header checksum of every packet is verified (bad: 'malformed');
  *   - IPv6 duplicate address detection probes (source ::) are never answered,
- *     nor are router solicitations or other ND messages ('nd-unanswered');
+ *     nor are ND messages other than solicitations ('nd-unanswered'); a
+ *     router solicitation goes to the guest services (D14);
  *   - a machine's ARP/NS is answered only when the asking ENI is known by
  *     {port, VLAN, source MAC}; the target must be in the ENI's subnet and not
  *     owned by that ENI;
@@ -107,14 +108,19 @@ void pipeline_worker_set_frag_pools(struct pipeline_worker *w, struct rte_mempoo
 	w->frag.indirect = indirect;
 }
 
-/* ARP / ND: answered in place (back out of in_port) or dropped. */
-static void answer_neigh(struct counters *c, const struct fwd_side *side, uint16_t in_port,
-			 struct rte_mbuf *m, const struct pmeta *pm, struct pipeline_tx *tx)
+/* ARP / ND: answered in place (back out of in_port), punted (a router solicitation) or dropped. */
+static void answer_neigh(struct counters *c, struct punt_q *pq, const struct fwd_side *side,
+			 uint16_t in_port, struct rte_mbuf *m, const struct pmeta *pm,
+			 struct pipeline_tx *tx)
 {
 	struct verdict vd = pm->kind == PK_ARP
 				? neigh_arp(side, in_port, m, pm->l2_len, pm->vlan)
 				: neigh_nd(side, in_port, m, pm->l2_len, pm->vlan, pm->l3_len);
 
+	if (vd.kind == VERDICT_PUNT) {
+		punt(c, pq, m, in_port);
+		return;
+	}
 	if (vd.kind != VERDICT_ANSWERED) {
 		drop(c, m, in_port, vd.reason);
 		return;
@@ -200,7 +206,7 @@ static __rte_always_inline void burst(struct pipeline_worker *w, const struct fw
 		pm->act = VERDICT_PENDING;
 		pm->nat_src = pm->nat_dst = 0; /* meta lives on the stack: nothing stale */
 		if (unlikely(pm->kind == PK_ARP || pm->kind == PK_ND)) {
-			answer_neigh(c, side, in_port, pkts[i], pm, tx);
+			answer_neigh(c, &w->punt, side, in_port, pkts[i], pm, tx);
 		} else if (!uplink) {
 			/* the sending ENI by {port, VLAN, source MAC} (D4; a small
 			 * table, in cache): it fixes the packet's VPC (D13), which

@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 #include <rte_ip.h>
@@ -111,6 +112,21 @@ static inline bool v4_to_imds(const struct pmeta *pm)
 static inline uint32_t subnet_router4(const struct fwd_subnet *sn)
 {
 	return rte_cpu_to_be_32(rte_be_to_cpu_32(sn->cidr4) + 1);
+}
+
+/*
+ * A DHCPv6 client's message (D14): UDP to port 547 of
+ * All_DHCP_Relay_Agents_and_Servers (ff02::1:2), right after the IPv6
+ * header. For the router.
+ */
+static inline bool v6_to_dhcp_server(const struct pmeta *pm)
+{
+	static const uint8_t all_servers[16] = {0xff, 0x02, [13] = 0x01, [15] = 0x02};
+	const uint8_t *ip = pm->l3;
+
+	return pm->seg_l3 >= 40 + 8 && ip[6] == IPPROTO_UDP &&
+	       memcmp(ip + 24, all_servers, 16) == 0 && ip[42] == 547 >> 8 &&
+	       ip[43] == (547 & 0xff);
 }
 
 static inline bool v6_not_unicast(const uint8_t *a)

@@ -49,10 +49,12 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)pm->l3;
 		if (unlikely(pm->kind == PK_V4 ? v4_multicast(pm->dst4)
 					       : v6_not_unicast(ip6->dst_addr))) {
-			/* a DHCP client's broadcast (D14) and the metadata
-			 * service (D15) are for the router */
-			if (pm->kind == PK_V4 &&
-			    ((pm->dst4 == 0xffffffffu && v4_to_dhcp_server(pm)) || v4_to_imds(pm)))
+			/* a DHCP client's broadcast or multicast (D14) and
+			 * the metadata service (D15) are for the router */
+			if (pm->kind == PK_V4
+				? (pm->dst4 == 0xffffffffu && v4_to_dhcp_server(pm)) ||
+				      v4_to_imds(pm)
+				: v6_to_dhcp_server(pm))
 				punt(c, pq, pkts[i], in_port);
 			else
 				drop(c, pkts[i], in_port, COUNTERS_DROP_MULTICAST);

@@ -9,7 +9,9 @@
 #define VLAN_LEN 4
 #define IP_LEN 20
 #define UDP_LEN 8
+#define IP6_LEN 40
 #define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100
 
 static uint16_t be16(const uint8_t *p)
@@ -40,26 +42,41 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-int frame_ip4_parse(const uint8_t *f, size_t len, struct frame_ip4 *out)
+/*
+ * The Ethernet (and 802.1Q) header of the frame f (len bytes): the MACs and
+ * VLAN into the out arguments; the L3 offset, or 0 when the frame is not of
+ * ethertype want.
+ */
+static size_t get_l2(const uint8_t *f, size_t len, uint16_t want, uint8_t dst[6], uint8_t src[6],
+		     uint16_t *vlan)
 {
-	size_t off = ETH_LEN, ihl, tot;
+	size_t off = ETH_LEN;
 	uint16_t et;
-	const uint8_t *ip;
 
 	if (len < ETH_LEN)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	memcpy(out->dst_mac, f, 6);
-	memcpy(out->src_mac, f + 6, 6);
+		return 0;
+	memcpy(dst, f, 6);
+	memcpy(src, f + 6, 6);
 	et = be16(f + 12);
+	*vlan = 0;
 	if (et == ETHERTYPE_VLAN) {
 		if (len < ETH_LEN + VLAN_LEN)
-			return -1;
-		out->vlan = be16(f + 14) & 0x0fff;
+			return 0;
+		*vlan = be16(f + 14) & 0x0fff;
 		et = be16(f + 16);
 		off += VLAN_LEN;
 	}
-	if (et != ETHERTYPE_IPV4 || len < off + IP_LEN)
+	return et == want ? off : 0;
+}
+
+int frame_ip4_parse(const uint8_t *f, size_t len, struct frame_ip4 *out)
+{
+	size_t off, ihl, tot;
+	const uint8_t *ip;
+
+	memset(out, 0, sizeof(*out));
+	off = get_l2(f, len, ETHERTYPE_IPV4, out->dst_mac, out->src_mac, &out->vlan);
+	if (off == 0 || len < off + IP_LEN)
 		return -1;
 	ip = f + off;
 	ihl = (ip[0] & 0x0f) * 4u;
@@ -102,8 +119,9 @@ int frame_udp4_parse(const uint8_t *f, size_t len, struct frame_udp4 *out)
 	return 0;
 }
 
-/* Ethernet (and 802.1Q) header for an IPv4 packet at buf; its length. */
-static size_t put_l2(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan)
+/* Ethernet (and 802.1Q) header for a packet of ethertype et at buf; its length. */
+static size_t put_l2(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], uint16_t vlan,
+		     uint16_t et)
 {
 	size_t l2 = vlan ? ETH_LEN + VLAN_LEN : ETH_LEN;
 
@@ -113,7 +131,7 @@ static size_t put_l2(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6], u
 		put16(buf + 12, ETHERTYPE_VLAN);
 		put16(buf + 14, vlan & 0x0fff);
 	}
-	put16(buf + l2 - 2, ETHERTYPE_IPV4);
+	put16(buf + l2 - 2, et);
 	return l2;
 }
 
@@ -121,10 +139,11 @@ size_t frame_eth_build(uint8_t *buf, size_t cap, const uint8_t dst_mac[6], const
 		       uint16_t vlan, const uint8_t *ip, size_t ip_len)
 {
 	size_t l2 = vlan ? ETH_LEN + VLAN_LEN : ETH_LEN;
+	bool v6 = ip_len > 0 && ip[0] >> 4 == 6;
 
 	if (l2 + ip_len > cap)
 		return 0;
-	put_l2(buf, dst_mac, src_mac, vlan);
+	put_l2(buf, dst_mac, src_mac, vlan, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
 	memcpy(buf + l2, ip, ip_len);
 	return l2 + ip_len;
 }
@@ -174,7 +193,7 @@ size_t frame_udp4_build(uint8_t *buf, size_t cap, const struct frame_udp4 *fr)
 
 	if (l2 + tot > cap || tot > 0xffff)
 		return 0;
-	put_l2(buf, fr->dst_mac, fr->src_mac, fr->vlan);
+	put_l2(buf, fr->dst_mac, fr->src_mac, fr->vlan, ETHERTYPE_IPV4);
 	memset(ip, 0, IP_LEN);
 	ip[0] = 0x45;
 	put16(ip + 2, (uint16_t)tot);
@@ -193,4 +212,76 @@ size_t frame_udp4_build(uint8_t *buf, size_t cap, const struct frame_udp4 *fr)
 	c = fold(sum16(udp, ulen, sum));
 	put16(udp + 6, c == 0 ? 0xffff : c); /* 0 would mean "no checksum" */
 	return l2 + tot;
+}
+
+/* The sum of IPv6's pseudo-header (RFC 8200 8.1) for an upper-layer packet of len bytes. */
+static uint32_t pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len)
+{
+	uint32_t sum = sum16(src, 16, 0);
+
+	sum = sum16(dst, 16, sum);
+	return sum + (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff) + next;
+}
+
+/* Where the checksum of an upper-layer protocol lies in its header, or 0 (not one we carry). */
+static size_t csum_at6(uint8_t next)
+{
+	return next == FRAME_IP6_UDP ? 6 : next == FRAME_IP6_ICMP6 ? 2 : 0;
+}
+
+int frame_ip6_parse(const uint8_t *f, size_t len, struct frame_ip6 *out)
+{
+	size_t off, plen, at;
+	const uint8_t *ip;
+
+	memset(out, 0, sizeof(*out));
+	off = get_l2(f, len, ETHERTYPE_IPV6, out->dst_mac, out->src_mac, &out->vlan);
+	if (off == 0 || len < off + IP6_LEN)
+		return -1;
+	ip = f + off;
+	plen = be16(ip + 4);
+	if ((ip[0] >> 4) != 6 || off + IP6_LEN + plen > len)
+		return -1;
+	out->next = ip[6];
+	out->hop_limit = ip[7];
+	memcpy(out->src_ip, ip + 8, 16);
+	memcpy(out->dst_ip, ip + 24, 16);
+	out->payload = ip + IP6_LEN;
+	out->payload_len = plen;
+	at = csum_at6(out->next);
+	if (at != 0) {
+		/* both checksums are mandatory over IPv6: a zero UDP one is wrong too */
+		if (plen < at + 2 || (out->next == FRAME_IP6_UDP && be16(out->payload + 6) == 0) ||
+		    fold(sum16(out->payload, plen,
+			       pseudo6(out->src_ip, out->dst_ip, out->next, plen))) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+size_t frame_ip6_build(uint8_t *buf, size_t cap, const struct frame_ip6 *fr)
+{
+	size_t l2 = fr->vlan ? ETH_LEN + VLAN_LEN : ETH_LEN, at = csum_at6(fr->next);
+	uint8_t *ip = buf + l2, *pl = ip + IP6_LEN;
+	uint16_t c;
+
+	if (l2 + IP6_LEN + fr->payload_len > cap || fr->payload_len > 0xffff ||
+	    (at != 0 && fr->payload_len < at + 2))
+		return 0;
+	put_l2(buf, fr->dst_mac, fr->src_mac, fr->vlan, ETHERTYPE_IPV6);
+	memset(ip, 0, IP6_LEN);
+	ip[0] = 0x60; /* version 6, traffic class and flow label 0 */
+	put16(ip + 4, (uint16_t)fr->payload_len);
+	ip[6] = fr->next;
+	ip[7] = fr->hop_limit;
+	memcpy(ip + 8, fr->src_ip, 16);
+	memcpy(ip + 24, fr->dst_ip, 16);
+	memmove(pl, fr->payload, fr->payload_len);
+	if (at != 0) {
+		put16(pl + at, 0);
+		c = fold(sum16(pl, fr->payload_len,
+			       pseudo6(fr->src_ip, fr->dst_ip, fr->next, fr->payload_len)));
+		put16(pl + at, c == 0 && fr->next == FRAME_IP6_UDP ? 0xffff : c);
+	}
+	return l2 + IP6_LEN + fr->payload_len;
 }

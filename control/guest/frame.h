@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * frame.h - the frames the guest services read and write: Ethernet (with
- * or without an 802.1Q tag), IPv4, UDP. Bytes only (no DPDK), so the unit
+ * or without an 802.1Q tag), IPv4, UDP, IPv6. Bytes only (no DPDK), so the unit
  * tests read exactly what goes on the wire.
  */
 #ifndef ENIMAP_GUEST_FRAME_H
@@ -28,8 +28,8 @@ struct frame_ip4 {
  */
 int frame_ip4_parse(const uint8_t *f, size_t len, struct frame_ip4 *out);
 
-/* Write an Ethernet frame (802.1Q-tagged when vlan) around an IPv4 packet. Its length, 0 when cap
- * is too small. */
+/* Write an Ethernet frame (802.1Q-tagged when vlan) around an IPv4 or IPv6 packet (its version
+ * gives the ethertype). Its length, 0 when cap is too small. */
 size_t frame_eth_build(uint8_t *buf, size_t cap, const uint8_t dst_mac[6], const uint8_t src_mac[6],
 		       uint16_t vlan, const uint8_t *ip, size_t ip_len);
 
@@ -64,5 +64,36 @@ int frame_udp4_parse(const uint8_t *f, size_t len, struct frame_udp4 *out);
  * is too small.
  */
 size_t frame_udp4_build(uint8_t *buf, size_t cap, const struct frame_udp4 *fr);
+
+#define FRAME_IP6_UDP 17
+#define FRAME_IP6_ICMP6 58
+
+/*
+ * An IPv6 frame with no extension header: payload is the upper-layer
+ * packet (a UDP header and its data, or an ICMPv6 message).
+ */
+struct frame_ip6 {
+	uint8_t dst_mac[6], src_mac[6];
+	uint16_t vlan; /* 0 = untagged */
+	uint8_t src_ip[16], dst_ip[16];
+	uint8_t next; /* the upper layer: FRAME_IP6_UDP, FRAME_IP6_ICMP6, ... */
+	uint8_t hop_limit;
+	const uint8_t *payload;
+	size_t payload_len;
+};
+
+/*
+ * Read a frame of len bytes. 0, or -1 when it is not an IPv6 frame whose
+ * payload lies within the frame, or when its next header is UDP or ICMPv6
+ * and the checksum is wrong (mandatory for both over IPv6).
+ */
+int frame_ip6_parse(const uint8_t *f, size_t len, struct frame_ip6 *out);
+
+/*
+ * Write a frame with fr's addresses, hop limit and payload into buf (cap
+ * bytes); for UDP and ICMPv6 the payload's checksum field is computed.
+ * payload may point into buf. Its length, 0 when cap is too small.
+ */
+size_t frame_ip6_build(uint8_t *buf, size_t cap, const struct frame_ip6 *fr);
 
 #endif

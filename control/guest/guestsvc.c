@@ -14,11 +14,14 @@
 #include <rte_mbuf.h>
 
 #include "dhcp4.h"
+#include "dhcp6.h"
 #include "engine.h"
 #include "frame.h"
 #include "imds.h"
 #include "imds_link.h"
 #include "model.h"
+#include "neigh.h"
+#include "ra6.h"
 
 #define BURST 32
 #define IDLE_SLEEP_NS 1000000 /* 1 ms between empty polls: DHCP waits seconds */
@@ -34,6 +37,13 @@ struct guestsvc {
 	struct imds *imds;
 	sem_t ready; /* posted once the thread has set up (or failed to set up) the service */
 	char imds_err[160];
+	/* the unsolicited router advertisements' round: the MACs of the ENIs
+	 * to advertise to, taken every RA6_PERIOD, sent BURST a loop */
+	struct {
+		uint8_t (*macs)[6];
+		size_t n, cap, next;
+		struct timespec due;
+	} ra;
 };
 
 static void inc(uint64_t *c)
@@ -59,6 +69,19 @@ static int cidr4(const char *s, uint32_t *base, uint32_t *mask)
 	return 0;
 }
 
+/* The ENI with that MAC, attached: 0, *ev and its instance's port, or -1. Under the model lock. */
+static int find_placed(const struct model *m, const uint8_t mac[6], struct model_eni_view *ev,
+		       uint16_t *port)
+{
+	struct model_instance_view iv;
+
+	if (model_find_eni_by_mac(m, mac, ev) != 0 || ev->instance_id == NULL ||
+	    model_get_instance(m, ev->instance_id, &iv) != 0)
+		return -1;
+	*port = iv.host_port;
+	return 0;
+}
+
 /*
  * The ENI with that MAC, when it is known on {port, vlan}: attached, its
  * instance placed on port, its VLAN vlan. 0 and *ev, or -1. Under the model lock.
@@ -66,13 +89,63 @@ static int cidr4(const char *s, uint32_t *base, uint32_t *mask)
 static int find_known(const struct model *m, const uint8_t mac[6], uint16_t port, uint16_t vlan,
 		      struct model_eni_view *ev)
 {
-	struct model_instance_view iv;
+	uint16_t placed;
 
-	return model_find_eni_by_mac(m, mac, ev) == 0 && ev->instance_id != NULL &&
-		       ev->vlan == vlan && model_get_instance(m, ev->instance_id, &iv) == 0 &&
-		       iv.host_port == port
-		   ? 0
-		   : -1;
+	return find_placed(m, mac, ev, &placed) == 0 && ev->vlan == vlan && placed == port ? 0 : -1;
+}
+
+/* "2600:1f18::/64" -> the block and its length. 0 or -1. */
+static int cidr6(const char *s, uint8_t addr[16], uint8_t *len)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	int n;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	n = atoi(slash + 1);
+	if (inet_pton(AF_INET6, buf, addr) != 1 || n < 0 || n > 128)
+		return -1;
+	*len = (uint8_t)n;
+	return 0;
+}
+
+/* The resolver EC2 gives IPv6 guests (the Amazon-provided DNS server's IPv6 address). */
+static const uint8_t VPC_DNS6[16] = {0xfd, 0x00, 0x0e, 0xc2, [14] = 0x02, [15] = 0x53};
+
+/*
+ * The IPv6 side of ENI ev on port: the router advertisement for its
+ * subnet (ra->prefix_len 0: the subnet has no IPv6 block) and, when l is
+ * not NULL, its DHCPv6 lease (its first IPv6 address). Under the model lock.
+ */
+static void v6_of(const struct guestsvc *g, const struct model_eni_view *ev, uint16_t port,
+		  struct ra6_params *ra, struct dhcp6_lease *l)
+{
+	const struct model *m = g->p.m;
+	struct model_subnet_view sv;
+	struct model_vpc_view vv;
+	char region[64];
+
+	memset(ra, 0, sizeof(*ra));
+	if (engine_port_mac(g->p.e, port, ra->router_mac) != 0 ||
+	    model_get_subnet(m, ev->subnet_id, &sv) != 0 || sv.cidr6 == NULL ||
+	    cidr6(sv.cidr6, ra->prefix, &ra->prefix_len) != 0)
+		ra->prefix_len = 0;
+	ra->mtu = port < g->p.n_ports ? g->p.mtu[port] : 0;
+	if (l == NULL)
+		return;
+	memset(l, 0, sizeof(*l));
+	l->has_addr = ev->n_ipv6 > 0 && ra->prefix_len != 0;
+	if (l->has_addr)
+		memcpy(l->addr, &ev->ipv6[0], 16);
+	memcpy(l->server_mac, ra->router_mac, 6);
+	l->has_dns = model_get_vpc(m, ev->vpc_id, &vv) == 0 && vv.dns_support;
+	memcpy(l->dns, VPC_DNS6, 16);
+	l->lease_s = g->p.lease_s ? g->p.lease_s : GUESTSVC_LEASE_DEFAULT;
+	dhcp4_region_of(ev->az, region, sizeof(region));
+	snprintf(l->domain, sizeof(l->domain), "%s.compute.internal", region);
 }
 
 /*
@@ -184,6 +257,230 @@ static unsigned from_imds(struct guestsvc *g)
 	return done;
 }
 
+/*
+ * An IPv6 packet from the router's link-local address on port (that of its
+ * MAC: neigh_router_link_local) to dst_ip at dst_mac. 0, or -1 (counted).
+ */
+static int send_ip6(struct guestsvc *g, uint16_t port, uint16_t vlan, const uint8_t dst_mac[6],
+		    const uint8_t dst_ip[16], uint8_t next, const uint8_t *payload, size_t len)
+{
+	struct frame_ip6 out = {
+	    .vlan = vlan, .next = next, .hop_limit = 255, .payload = payload, .payload_len = len};
+	struct rte_mbuf *mb = engine_punt_alloc(g->p.e);
+	size_t n;
+
+	memcpy(out.dst_mac, dst_mac, 6);
+	memcpy(out.dst_ip, dst_ip, 16);
+	if (mb == NULL || engine_port_mac(g->p.e, port, out.src_mac) != 0) {
+		rte_pktmbuf_free(mb);
+		inc(&g->st.tx_failed);
+		return -1;
+	}
+	neigh_router_link_local(out.src_mac, out.src_ip);
+	n = frame_ip6_build(rte_pktmbuf_mtod(mb, uint8_t *), rte_pktmbuf_tailroom(mb), &out);
+	if (n == 0) {
+		rte_pktmbuf_free(mb);
+		inc(&g->st.tx_failed);
+		return -1;
+	}
+	mb->data_len = (uint16_t)n;
+	mb->pkt_len = (uint32_t)n;
+	if (engine_punt_send(g->p.e, mb, port) != 0) {
+		inc(&g->st.tx_failed);
+		return -1;
+	}
+	return 0;
+}
+
+/* All nodes (ff02::1): where unsolicited advertisements go (each to one ENI's MAC). */
+static const uint8_t ALL_NODES[16] = {0xff, 0x02, [15] = 0x01};
+
+/* A router advertisement for ra to dst_ip at dst_mac on {port, vlan}. 0, or -1 (counted). */
+static int send_ra(struct guestsvc *g, uint16_t port, uint16_t vlan, const uint8_t dst_mac[6],
+		   const uint8_t dst_ip[16], const struct ra6_params *ra)
+{
+	uint8_t msg[RA6_MAX_LEN];
+	size_t n = ra6_build(msg, sizeof(msg), ra);
+
+	if (n == 0) {
+		inc(&g->st.tx_failed);
+		return -1;
+	}
+	return send_ip6(g, port, vlan, dst_mac, dst_ip, FRAME_IP6_ICMP6, msg, n);
+}
+
+/* A guest's router solicitation (D14): the advertisement of its subnet, to it. */
+static void serve_rs(struct guestsvc *g, const struct frame_ip6 *fr, uint16_t port)
+{
+	static const uint8_t unspecified[16];
+	bool from_unspecified = memcmp(fr->src_ip, unspecified, 16) == 0;
+	struct model_eni_view ev;
+	struct ra6_params ra;
+	int known;
+
+	if (!ra6_is_solicitation(fr->payload, fr->payload_len, fr->hop_limit, from_unspecified)) {
+		inc(&g->st.malformed);
+		return;
+	}
+	g->p.lock(g->p.arg);
+	known = find_known(g->p.m, fr->src_mac, port, fr->vlan, &ev);
+	if (known == 0)
+		v6_of(g, &ev, port, &ra, NULL);
+	g->p.unlock(g->p.arg);
+	if (known != 0) {
+		inc(&g->st.unknown);
+		return;
+	}
+	if (ra.prefix_len == 0) {
+		inc(&g->st.ignored); /* a subnet without IPv6: nothing to advertise */
+		return;
+	}
+	/* to the asker's address, or to all nodes when it has none yet (RFC 4861 6.2.6) */
+	if (send_ra(g, port, fr->vlan, fr->src_mac, from_unspecified ? ALL_NODES : fr->src_ip,
+		    &ra) == 0)
+		inc(&g->st.ra_solicited);
+}
+
+/* A DHCPv6 client's message (D14): the answer of its ENI's lease, to its link-local address. */
+static void serve_dhcp6(struct guestsvc *g, const struct frame_ip6 *fr, uint16_t port)
+{
+	uint8_t udp[8 + DHCP6_MAX_LEN];
+	const uint8_t *u = fr->payload;
+	struct model_eni_view ev;
+	struct dhcp6_lease l;
+	struct ra6_params ra;
+	struct dhcp6_msg msg;
+	enum dhcp6_type type;
+	uint32_t slot = 0;
+	size_t n;
+	int known;
+
+	if (fr->payload_len < 8 || ((size_t)u[4] << 8 | u[5]) != fr->payload_len) {
+		inc(&g->st.malformed);
+		return;
+	}
+	if (((unsigned)u[0] << 8 | u[1]) != DHCP6_CLIENT_PORT ||
+	    ((unsigned)u[2] << 8 | u[3]) != DHCP6_SERVER_PORT) {
+		inc(&g->st.ignored);
+		return;
+	}
+	if (dhcp6_parse(u + 8, fr->payload_len - 8, &msg) != 0) {
+		inc(&g->st.malformed);
+		return;
+	}
+	g->p.lock(g->p.arg);
+	known = find_known(g->p.m, fr->src_mac, port, fr->vlan, &ev);
+	if (known == 0) {
+		v6_of(g, &ev, port, &ra, &l);
+		slot = ev.slot;
+	}
+	g->p.unlock(g->p.arg);
+	if (known != 0) {
+		inc(&g->st.unknown);
+		return;
+	}
+	type = dhcp6_decide(&msg, &l);
+	n = type == DHCP6_NONE ? 0 : dhcp6_build(udp + 8, sizeof(udp) - 8, &msg, &l, type);
+	if (n == 0) {
+		inc(&g->st.ignored);
+		return;
+	}
+	udp[0] = DHCP6_SERVER_PORT >> 8;
+	udp[1] = DHCP6_SERVER_PORT & 0xff;
+	udp[2] = DHCP6_CLIENT_PORT >> 8;
+	udp[3] = DHCP6_CLIENT_PORT & 0xff;
+	udp[4] = (uint8_t)((n + 8) >> 8);
+	udp[5] = (uint8_t)(n + 8);
+	if (send_ip6(g, port, fr->vlan, fr->src_mac, fr->src_ip, FRAME_IP6_UDP, udp, n + 8) != 0)
+		return;
+	inc(type == DHCP6_ADVERTISE ? &g->st.dhcp6_advertises : &g->st.dhcp6_replies);
+	if (slot < g->max_enis)
+		inc(&g->eni[slot].dhcp_answers);
+}
+
+/* A punted IPv6 packet: a router solicitation or a DHCPv6 client's message. */
+static void serve_v6(struct guestsvc *g, const struct frame_ip6 *fr, uint16_t port)
+{
+	if (!g->p.dhcp)
+		inc(&g->st.ignored);
+	else if (fr->next == FRAME_IP6_ICMP6 && fr->payload_len > 0 && fr->payload[0] == 133)
+		serve_rs(g, fr, port);
+	else if (fr->next == FRAME_IP6_UDP)
+		serve_dhcp6(g, fr, port);
+	else
+		inc(&g->st.ignored);
+}
+
+/* Collect the MACs of the attached ENIs: the next round of unsolicited advertisements. */
+static int ra_collect(const struct model_eni_view *ev, void *arg)
+{
+	struct guestsvc *g = arg;
+
+	if (ev->instance_id == NULL)
+		return 0;
+	if (g->ra.n == g->ra.cap) {
+		size_t cap = g->ra.cap ? 2 * g->ra.cap : 64;
+		uint8_t(*macs)[6] = realloc(g->ra.macs, cap * sizeof(*macs));
+
+		if (macs == NULL)
+			return 0; /* this round is short; the next one tries again */
+		g->ra.macs = macs;
+		g->ra.cap = cap;
+	}
+	memcpy(g->ra.macs[g->ra.n++], ev->mac, 6);
+	return 0;
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * The unsolicited router advertisements (RFC 4861 6.2.4): every RA6_PERIOD
+ * (and at start, for guests whose solicitations came before the engine),
+ * one to each attached ENI of a subnet with IPv6: Ethernet to its MAC, IP
+ * to all nodes, so no other machine on the port hears another subnet's
+ * prefix. BURST a loop, each ENI looked up again when its turn comes.
+ * Returns how many went.
+ */
+static unsigned ra_tick(struct guestsvc *g)
+{
+	struct timespec now;
+	unsigned sent = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (g->ra.next == g->ra.n) {
+		if (ts_before(&now, &g->ra.due))
+			return 0;
+		g->ra.n = g->ra.next = 0;
+		g->p.lock(g->p.arg);
+		model_foreach_eni(g->p.m, ra_collect, g);
+		g->p.unlock(g->p.arg);
+		g->ra.due = now;
+		g->ra.due.tv_sec += RA6_PERIOD;
+	}
+	while (g->ra.next < g->ra.n && sent < BURST) {
+		const uint8_t *mac = g->ra.macs[g->ra.next++];
+		struct model_eni_view ev;
+		struct ra6_params ra;
+		uint16_t port;
+		int placed;
+
+		g->p.lock(g->p.arg);
+		placed = find_placed(g->p.m, mac, &ev, &port);
+		if (placed == 0)
+			v6_of(g, &ev, port, &ra, NULL);
+		g->p.unlock(g->p.arg);
+		if (placed != 0 || ra.prefix_len == 0)
+			continue;
+		if (send_ra(g, port, ev.vlan, mac, ALL_NODES, &ra) == 0)
+			inc(&g->st.ra_unsolicited);
+		sent++;
+	}
+	return sent;
+}
+
 /* Send the answer `type` to msg, which came in fr on port. */
 static void send_dhcp(struct guestsvc *g, const struct frame_udp4 *in, uint16_t port,
 		      const struct dhcp4_msg *msg, const struct dhcp4_lease *l,
@@ -230,6 +527,7 @@ static void send_dhcp(struct guestsvc *g, const struct frame_udp4 *in, uint16_t 
 static void serve_one(struct guestsvc *g, struct rte_mbuf *mb)
 {
 	uint16_t port = mb->port; /* the engine port it came in on (punt.h) */
+	struct frame_ip6 ip6;
 	struct frame_ip4 ip;
 	struct frame_udp4 fr;
 	struct dhcp4_msg msg;
@@ -239,6 +537,11 @@ static void serve_one(struct guestsvc *g, struct rte_mbuf *mb)
 	int known;
 
 	inc(&g->st.received);
+	if (mb->nb_segs == 1 &&
+	    frame_ip6_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, &ip6) == 0) {
+		serve_v6(g, &ip6, port);
+		goto out;
+	}
 	if (mb->nb_segs != 1 ||
 	    frame_ip4_parse(rte_pktmbuf_mtod(mb, const uint8_t *), mb->data_len, &ip) != 0) {
 		inc(&g->st.malformed);
@@ -349,6 +652,8 @@ static void *run(void *arg)
 			serve_one(g, pkts[i]);
 		if (g->link != NULL)
 			n += from_imds(g);
+		if (g->p.dhcp)
+			n += ra_tick(g);
 		if (n == 0) {
 			struct timespec ts = {0, IDLE_SLEEP_NS};
 			nanosleep(&ts, NULL);
@@ -396,6 +701,7 @@ void guestsvc_stop(struct guestsvc *g)
 	__atomic_store_n(&g->stop, true, __ATOMIC_RELAXED);
 	pthread_join(g->thread, NULL);
 	sem_destroy(&g->ready);
+	free(g->ra.macs);
 	free(g->eni);
 	free(g);
 }

@@ -2,7 +2,9 @@
 /*
  * guestsvc.h - the VPC router's own services for its machines (D14, D16):
  * a thread that takes what the workers punted (engine_punt_recv) and
- * answers it: DHCPv4 (dhcp4.h), and the instance metadata service
+ * answers it: DHCPv4 (dhcp4.h), router solicitations (ra6.h, and
+ * unsolicited advertisements every RA6_PERIOD), DHCPv6 (dhcp6.h), and the
+ * instance metadata service
  * (D15): TCP to 169.254.169.254:80 goes, whole, to a real network stack
  * in a namespace of its own (imds_link.h), where an HTTP server (imds.h)
  * answers.
@@ -36,7 +38,7 @@ struct guestsvc_params {
 	const struct model *m;
 	void (*lock)(void *arg), (*unlock)(void *arg); /* the model lock */
 	void *arg;
-	bool dhcp, imds;  /* which services answer */
+	bool dhcp, imds;  /* which services answer (dhcp: DHCPv4, router advertisements, DHCPv6) */
 	uint32_t lease_s; /* DHCP lease time (0 = GUESTSVC_LEASE_DEFAULT) */
 	unsigned n_ports;
 	uint16_t mtu[ENGINE_MAX_PORTS]; /* each engine port's MTU: the DHCP interface-mtu option */
@@ -49,8 +51,10 @@ struct guestsvc_stats {
 	uint64_t unknown;   /* from no ENI known by port, VLAN and MAC */
 	uint64_t offers, acks, naks;
 	uint64_t releases, declines; /* received, no answer */
-	uint64_t ignored;	     /* for another server, relayed, or not DHCP */
-	uint64_t tx_failed;	     /* no mbuf, or the reply ring full */
+	uint64_t dhcp6_advertises, dhcp6_replies;
+	uint64_t ra_solicited, ra_unsolicited; /* router advertisements sent */
+	uint64_t ignored;		       /* for another server, relayed, or not DHCP */
+	uint64_t tx_failed;		       /* no mbuf, or the reply ring full */
 	/* the metadata service's segments, each way (imds_link.h) */
 	uint64_t imds_in, imds_out;
 	uint64_t imds_dropped; /* no identity free, or one for nobody */
@@ -61,7 +65,7 @@ struct guestsvc_stats {
 
 /* Per ENI slot (model_eni_view.slot): the DHCP answers it was sent. */
 struct guestsvc_eni_stats {
-	uint64_t dhcp_answers;
+	uint64_t dhcp_answers; /* DHCPv4 and DHCPv6 */
 	uint64_t imds_answers; /* 200s of the metadata service */
 };
 

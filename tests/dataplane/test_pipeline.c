@@ -669,6 +669,61 @@ static void d16_dhcp_to_the_router_punted(void **st)
 	rte_ring_free(r);
 }
 
+/* A router solicitation (ICMPv6 133, hop limit hlim) from smac. */
+static struct rte_mbuf *rs_from(const uint8_t *smac, const char *src, uint8_t hlim)
+{
+	static const uint8_t all_routers[6] = {0x33, 0x33, 0, 0, 0, 2};
+	uint8_t msg[8] = {133}, l3[64];
+	uint16_t n = build_ip6(l3, src, "ff02::2", hlim, msg, sizeof(msg), 0);
+
+	return frame(all_routers, smac, 0, 0x86dd, l3, n);
+}
+
+/* A DHCPv6 client's datagram from ENI 0 to dst, 546 -> dport (the guest services check its
+ * checksum). */
+static struct rte_mbuf *dhcp6_from_eni0(const char *dst, uint16_t dport)
+{
+	static const uint8_t all_servers[6] = {0x33, 0x33, 0, 1, 0, 2};
+	uint8_t l3[128];
+	uint16_t n = build_ip6(l3, "fe80::10", dst, 1, NULL, 0, 40);
+
+	put16(l3 + 40, 546);
+	put16(l3 + 42, dport);
+	return frame(all_servers, MAC_ENI[0], 0, 0x86dd, l3, n);
+}
+
+/* D14: a guest's router solicitation and its DHCPv6 messages go to the guest services. */
+static void d16_router_solicitation_and_dhcp6_punted(void **st)
+{
+	(void)st;
+	struct rte_ring *r = punt_ring(64, 1000, 64);
+	uint64_t punted = C()->punted;
+	uint16_t port = 99;
+	int out;
+
+	assert_null(run(HOST1, rs_from(MAC_ENI[0], "fe80::10", 255), &out));
+	assert_int_equal(punt_drain(r, &port), 1);
+	assert_int_equal(port, HOST1);
+	/* from :: too (a guest before its link-local address is up) */
+	assert_null(run(HOST1, rs_from(MAC_ENI[0], "::", 255), &out));
+	assert_null(run(HOST1, dhcp6_from_eni0("ff02::1:2", 547), &out));
+	assert_int_equal(punt_drain(r, NULL), 2);
+	assert_int_equal(C()->punted, punted + 3);
+	/* not from a neighbour (hop limit below 255), a subnet without IPv6, the uplink */
+	expect_drop(HOST1, rs_from(MAC_ENI[0], "fe80::10", 64), COUNTERS_DROP_ND_UNANSWERED);
+	expect_drop(HOST1, rs_from(MAC_ENI[5], "fe80::15", 255), COUNTERS_DROP_ND_UNANSWERED);
+	expect_drop(UPLINK, rs_from(MAC_UPSTREAM, "fe80::1", 255), COUNTERS_DROP_ND_UNANSWERED);
+	/* from nobody the engine knows */
+	expect_drop(HOST1, rs_from(MAC_STRANGER, "fe80::99", 255), COUNTERS_DROP_UNKNOWN_SOURCE);
+	/* another port of the servers' group, or another group: multicast as before */
+	expect_drop(HOST1, dhcp6_from_eni0("ff02::1:2", 5000), COUNTERS_DROP_MULTICAST);
+	expect_drop(HOST1, dhcp6_from_eni0("ff02::1", 547), COUNTERS_DROP_MULTICAST);
+	assert_int_equal(punt_drain(r, NULL), 0);
+	assert_int_equal(C()->punted, punted + 3);
+	pipeline_worker_set_punt(W, NULL, 0, 0);
+	rte_ring_free(r);
+}
+
 static void d16_punt_over_rate_or_ring_full_is_punt_overflow(void **st)
 {
 	(void)st;
@@ -1468,6 +1523,7 @@ int main(int argc, char **argv)
 	    T(d3_ipv6_burst_after_ipv4_bursts_untranslated),
 	    T(d3_inbound_ipv6_unassigned_or_multicast_dropped),
 	    T(d16_dhcp_to_the_router_punted),
+	    T(d16_router_solicitation_and_dhcp6_punted),
 	    T(d16_punt_over_rate_or_ring_full_is_punt_overflow),
 	    T(d16_metadata_punted_other_link_local_dropped_as_multicast),
 	    T(d4_spoofed_ipv4_source_dropped),
