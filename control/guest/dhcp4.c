@@ -134,8 +134,8 @@ size_t dhcp4_build(uint8_t *buf, size_t cap, const struct dhcp4_msg *msg,
 	uint8_t t = (uint8_t)type;
 	struct opts o;
 
-	if (cap < DHCP4_MAX_LEN)
-		return 0;
+	if (cap < DHCP4_MAX_LEN || (type != DHCP4_OFFER && type != DHCP4_ACK && !nak))
+		return 0; /* too small, or not an answer (DHCP4_NONE) */
 	memset(buf, 0, DHCP4_MAX_LEN);
 	buf[0] = BOOTREPLY;
 	buf[1] = HTYPE_ETHER;

@@ -80,7 +80,8 @@ enum dhcp4_type dhcp4_decide(const struct dhcp4_msg *msg, const struct dhcp4_lea
 /*
  * Write the answer of type `type` (from dhcp4_decide) to msg into buf (cap
  * >= DHCP4_MAX_LEN). For an INFORM the ACK carries no address and no lease
- * time (RFC 2131 4.3.5). Returns its length, or 0 when cap is too small.
+ * time (RFC 2131 4.3.5). Returns its length, or 0 when cap is too small or
+ * type is not an answer.
  */
 size_t dhcp4_build(uint8_t *buf, size_t cap, const struct dhcp4_msg *msg,
 		   const struct dhcp4_lease *l, enum dhcp4_type type);

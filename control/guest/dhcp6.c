@@ -21,10 +21,10 @@ enum {
 };
 enum { ST_SUCCESS = 0, ST_NO_ADDRS_AVAIL = 2, ST_NOT_ON_LINK = 4 };
 
-#define HDR_LEN 4     /* msg-type, transaction-id */
-#define IA_NA_FIXED 12 /* IAID, T1, T2 */
+#define HDR_LEN 4	/* msg-type, transaction-id */
+#define IA_NA_FIXED 12	/* IAID, T1, T2 */
 #define IAADDR_FIXED 24 /* address, preferred and valid lifetimes */
-#define DUID_LL_LEN 10 /* type 3, hardware type 1, the MAC */
+#define DUID_LL_LEN 10	/* type 3, hardware type 1, the MAC */
 
 static uint16_t be16(const uint8_t *p)
 {

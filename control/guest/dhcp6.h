@@ -63,9 +63,9 @@ struct dhcp6_lease {
 	uint8_t addr[16]; /* the ENI's first IPv6 address */
 	uint8_t server_mac[6];
 	bool has_dns;
-	uint8_t dns[16];    /* the VPC's resolver, when it has DNS support */
-	uint32_t lease_s;   /* the address's lifetimes */
-	char domain[96];    /* "<region>.compute.internal": the domain search list, "" = none */
+	uint8_t dns[16];  /* the VPC's resolver, when it has DNS support */
+	uint32_t lease_s; /* the address's lifetimes */
+	char domain[96];  /* "<region>.compute.internal": the domain search list, "" = none */
 };
 
 /*
@@ -82,7 +82,8 @@ int dhcp6_parse(const uint8_t *p, size_t len, struct dhcp6_msg *out);
  */
 enum dhcp6_type dhcp6_decide(const struct dhcp6_msg *msg, const struct dhcp6_lease *l);
 
-/* Write the answer of type `type` (dhcp6_decide's) into buf. Its length, 0 when cap is too small. */
+/* Write the answer of type `type` (dhcp6_decide's) into buf. Its length, 0 when cap is too small.
+ */
 size_t dhcp6_build(uint8_t *buf, size_t cap, const struct dhcp6_msg *msg,
 		   const struct dhcp6_lease *l, enum dhcp6_type type);
 

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RA6_ROUTER_LIFETIME 1800      /* seconds: 3 x the period (RFC 4861's default) */
-#define RA6_PERIOD 600		      /* seconds between unsolicited advertisements */
-#define RA6_PREFIX_VALID 2592000      /* the on-link prefix's lifetimes (RFC 4861's defaults) */
+#define RA6_ROUTER_LIFETIME 1800 /* seconds: 3 x the period (RFC 4861's default) */
+#define RA6_PERIOD 600		 /* seconds between unsolicited advertisements */
+#define RA6_PREFIX_VALID 2592000 /* the on-link prefix's lifetimes (RFC 4861's defaults) */
 #define RA6_PREFIX_PREFERRED 604800
 #define RA6_MAX_LEN 64 /* an advertisement with our three options */
 

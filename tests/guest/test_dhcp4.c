@@ -221,6 +221,9 @@ static void dhcp4_inform_release_decline_relayed(void **st)
 	memcpy(in + 24, "\x0a\x00\x09\x01", 4);
 	assert_int_equal(dhcp4_parse(in, 300, &m), 0);
 	assert_int_equal(dhcp4_decide(&m, &l), DHCP4_NONE);
+	/* no answer is written for "no answer", nor for a client's type */
+	assert_int_equal(dhcp4_build(out, sizeof(out), &m, &l, DHCP4_NONE), 0);
+	assert_int_equal(dhcp4_build(out, sizeof(out), &m, &l, DHCP4_REQUEST), 0);
 }
 
 static void dhcp4_malformed_requests_refused(void **st)
