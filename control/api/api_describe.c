@@ -883,14 +883,14 @@ void api_xml_metadata_options(struct api_buf *x, const struct model_instance_vie
 			      const char *elem)
 {
 	/* applied at once: the state is never "pending" for long enough to see */
-	api_buf_printf(
-	    x,
-	    "<%s><state>applied</state><httpTokens>%s</httpTokens>"
-	    "<httpPutResponseHopLimit>%u</httpPutResponseHopLimit>"
-	    "<httpEndpoint>%s</httpEndpoint><httpProtocolIpv6>disabled</httpProtocolIpv6>"
-	    "<instanceMetadataTags>disabled</instanceMetadataTags></%s>",
-	    elem, v->metadata_tokens_required ? "required" : "optional", v->metadata_hop_limit,
-	    v->metadata_endpoint_enabled ? "enabled" : "disabled", elem);
+	api_buf_printf(x,
+		       "<%s><state>applied</state><httpTokens>%s</httpTokens>"
+		       "<httpPutResponseHopLimit>%u</httpPutResponseHopLimit>"
+		       "<httpEndpoint>%s</httpEndpoint><httpProtocolIpv6>%s</httpProtocolIpv6>"
+		       "<instanceMetadataTags>disabled</instanceMetadataTags></%s>",
+		       elem, v->metadata_tokens_required ? "required" : "optional",
+		       v->metadata_hop_limit, v->metadata_endpoint_enabled ? "enabled" : "disabled",
+		       v->metadata_ipv6_enabled ? "enabled" : "disabled", elem);
 }
 
 int api_describe_instances(struct api_ctx *c)

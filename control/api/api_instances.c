@@ -431,23 +431,25 @@ static int md_choice(struct api_ctx *c, const char *name, const char *yes, const
 }
 
 /*
- * The metadata options named prefix + HttpTokens, HttpEndpoint and
- * HttpPutResponseHopLimit (ModifyInstanceMetadataOptions: no prefix;
+ * The metadata options named prefix + HttpTokens, HttpEndpoint,
+ * HttpPutResponseHopLimit and HttpProtocolIpv6 (ModifyInstanceMetadataOptions: no prefix;
  * RunInstances: "MetadataOptions."), the absent ones -1. 0, or -1 after the error.
  */
 static int md_options(struct api_ctx *c, const char *prefix, struct model_metadata_options *o)
 {
-	char tokens[64], endpoint[64], hops_name[64];
+	char tokens[64], endpoint[64], hops_name[64], ipv6[64];
 	unsigned hops;
 	bool has_hops;
 
 	snprintf(tokens, sizeof(tokens), "%sHttpTokens", prefix);
 	snprintf(endpoint, sizeof(endpoint), "%sHttpEndpoint", prefix);
 	snprintf(hops_name, sizeof(hops_name), "%sHttpPutResponseHopLimit", prefix);
+	snprintf(ipv6, sizeof(ipv6), "%sHttpProtocolIpv6", prefix);
 	o->tokens_required = md_choice(c, tokens, "required", "optional");
 	o->endpoint_enabled = md_choice(c, endpoint, "enabled", "disabled");
+	o->protocol_ipv6 = md_choice(c, ipv6, "enabled", "disabled");
 	o->hop_limit = -1;
-	if (o->tokens_required == -2 || o->endpoint_enabled == -2 ||
+	if (o->tokens_required == -2 || o->endpoint_enabled == -2 || o->protocol_ipv6 == -2 ||
 	    api_uint(c, hops_name, 1000, &hops, &has_hops))
 		return -1;
 	if (has_hops)
@@ -472,6 +474,10 @@ static void md_canon(struct api_ctx *c, const char *prefix, const struct model_m
 		snprintf(name, sizeof(name), "%sHttpPutResponseHopLimit", prefix);
 		snprintf(h, sizeof(h), "%d", o->hop_limit);
 		api_buf_form_add(c->canon, name, h);
+	}
+	if (o->protocol_ipv6 >= 0) {
+		snprintf(name, sizeof(name), "%sHttpProtocolIpv6", prefix);
+		api_buf_form_add(c->canon, name, o->protocol_ipv6 ? "enabled" : "disabled");
 	}
 }
 

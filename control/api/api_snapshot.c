@@ -379,7 +379,7 @@ static int snap_instance(const struct model_instance_view *v, void *arg)
 	api_buf_form_add(&b, "InstanceId.1", v->id);
 	snap_add(s, &b);
 	if (v->metadata_tokens_required || !v->metadata_endpoint_enabled ||
-	    v->metadata_hop_limit != 1) {
+	    v->metadata_hop_limit != 1 || v->metadata_ipv6_enabled) {
 		char h[8];
 
 		memset(&b, 0, sizeof(b));
@@ -391,6 +391,8 @@ static int snap_instance(const struct model_instance_view *v, void *arg)
 		api_buf_form_add(&b, "HttpEndpoint",
 				 v->metadata_endpoint_enabled ? "enabled" : "disabled");
 		api_buf_form_add(&b, "HttpPutResponseHopLimit", h);
+		api_buf_form_add(&b, "HttpProtocolIpv6",
+				 v->metadata_ipv6_enabled ? "enabled" : "disabled");
 		snap_add(s, &b);
 	}
 	return 0;

@@ -520,16 +520,18 @@ static int sg_rules(struct vctx *v, const struct cnode *n)
 
 /*
  * metadata_options: {http_tokens: required|optional, http_endpoint:
- * enabled|disabled, http_put_response_hop_limit: 1-64} (D15), the
+ * enabled|disabled, http_put_response_hop_limit: 1-64, http_protocol_ipv6:
+ * enabled|disabled} (D15), the
  * ModifyInstanceMetadataOptions fields; those absent stay EC2's defaults.
  */
 static int metadata_options(struct vctx *v, const struct cnode *n, const char *instance_id)
 {
 	static const char *const keys[] = {"http_tokens", "http_endpoint",
-					   "http_put_response_hop_limit", NULL};
+					   "http_put_response_hop_limit", "http_protocol_ipv6",
+					   NULL};
 	static const char *const tokens[] = {"optional", "required", NULL};
 	static const char *const endpoint[] = {"disabled", "enabled", NULL};
-	struct model_metadata_options o = {-1, -1, -1};
+	struct model_metadata_options o = {-1, -1, -1, -1};
 	const struct cnode *x;
 	struct model_err e;
 	uint64_t hops;
@@ -541,6 +543,9 @@ static int metadata_options(struct vctx *v, const struct cnode *n, const char *i
 		return -1;
 	x = cnode_map_find(v->c, n, "http_endpoint");
 	if (x != NULL && cnode_enum(v->c, x, "http_endpoint", endpoint, &o.endpoint_enabled))
+		return -1;
+	x = cnode_map_find(v->c, n, "http_protocol_ipv6");
+	if (x != NULL && cnode_enum(v->c, x, "http_protocol_ipv6", endpoint, &o.protocol_ipv6))
 		return -1;
 	x = cnode_map_find(v->c, n, "http_put_response_hop_limit");
 	if (x != NULL) {

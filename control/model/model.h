@@ -255,6 +255,7 @@ struct model_metadata_options {
 	int tokens_required;  /* 1 required, 0 optional */
 	int endpoint_enabled; /* 1 enabled, 0 disabled */
 	int hop_limit;
+	int protocol_ipv6; /* HttpProtocolIpv6: 1 enabled ([fd00:ec2::254] answers), 0 disabled */
 };
 int model_set_metadata_options(struct model *m, const char *instance_id,
 			       const struct model_metadata_options *o, struct model_err *err);
@@ -538,9 +539,10 @@ struct model_instance_view {
 	int64_t terminated_at;	    /* the model clock when terminated (added field) */
 	const char *image_id;	    /* NULL = none given (added field) */
 	/* metadata options (D15; added fields): HttpTokens=required,
-	 * HttpEndpoint=enabled, HttpPutResponseHopLimit */
+	 * HttpEndpoint=enabled, HttpPutResponseHopLimit, HttpProtocolIpv6=enabled */
 	bool metadata_tokens_required, metadata_endpoint_enabled;
 	unsigned metadata_hop_limit;
+	bool metadata_ipv6_enabled;
 };
 
 struct model_eni_view {

@@ -93,6 +93,7 @@ int model_create_instance(struct model *m, const struct model_instance_req *req,
 	INST(m, ii)->terminated_at = 0;
 	INST(m, ii)->md_tokens_required = false;
 	INST(m, ii)->md_endpoint_disabled = false;
+	INST(m, ii)->md_ipv6_enabled = false;
 	INST(m, ii)->md_hop_limit = 1; /* EC2's default */
 	mhash_put(&m->by_inst, iid, strlen(iid), ii);
 	load_add(m, req->host_port, 1);
@@ -221,6 +222,8 @@ int model_set_metadata_options(struct model *m, const char *instance_id,
 		in->md_endpoint_disabled = o->endpoint_enabled == 0;
 	if (o->hop_limit >= 0)
 		in->md_hop_limit = (uint8_t)o->hop_limit;
+	if (o->protocol_ipv6 >= 0)
+		in->md_ipv6_enabled = o->protocol_ipv6 != 0;
 	return 0;
 }
 

@@ -84,6 +84,7 @@ struct instance {
 	int64_t terminated_at;
 	/* its metadata options (D15, ModifyInstanceMetadataOptions) */
 	bool md_tokens_required, md_endpoint_disabled;
+	bool md_ipv6_enabled; /* EC2's default: disabled */
 	uint8_t md_hop_limit; /* 1-64 */
 };
 

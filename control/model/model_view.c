@@ -78,6 +78,7 @@ static void inst_view(const struct model *m, uint32_t i, struct model_instance_v
 	o->metadata_tokens_required = in->md_tokens_required;
 	o->metadata_endpoint_enabled = !in->md_endpoint_disabled;
 	o->metadata_hop_limit = in->md_hop_limit;
+	o->metadata_ipv6_enabled = in->md_ipv6_enabled;
 }
 
 static void eni_view(const struct model *m, uint32_t i, struct model_eni_view *o)
@@ -341,11 +342,12 @@ int model_dump(const struct model *m, FILE *out)
 			fprintf(out, " terminated-at=%lld", (long long)in->terminated_at);
 		if (in->image)
 			fprintf(out, " image=%s", in->image);
-		if (in->md_tokens_required || in->md_endpoint_disabled || in->md_hop_limit != 1)
-			fprintf(out, " metadata=%s,%s,%u",
+		if (in->md_tokens_required || in->md_endpoint_disabled || in->md_hop_limit != 1 ||
+		    in->md_ipv6_enabled)
+			fprintf(out, " metadata=%s,%s,%u%s",
 				in->md_tokens_required ? "required" : "optional",
-				in->md_endpoint_disabled ? "disabled" : "enabled",
-				in->md_hop_limit);
+				in->md_endpoint_disabled ? "disabled" : "enabled", in->md_hop_limit,
+				in->md_ipv6_enabled ? ",ipv6" : "");
 		fprintf(out, "\n");
 	}
 	for (i = m->enis.head; i != NIL; i = m->enis.next[i]) {

@@ -96,7 +96,15 @@ def run_with_secondary_private_ip_addresses(srv):
             "HttpTokens=required,HttpPutResponseHopLimit=2")
     md = instance(srv, r["Instances"][0]["InstanceId"])["MetadataOptions"]
     check(md["HttpTokens"] == "required" and md["HttpPutResponseHopLimit"] == 2, md)
-    check(md["HttpEndpoint"] == "enabled", md)
+    check(md["HttpEndpoint"] == "enabled" and md["HttpProtocolIpv6"] == "disabled", md)
+    # the IPv6 endpoint ([fd00:ec2::254]) at launch, then turned off
+    r = aws(srv, *RUN, "--subnet-id", "subnet-a", "--metadata-options", "HttpProtocolIpv6=enabled")
+    iid = r["Instances"][0]["InstanceId"]
+    check(instance(srv, iid)["MetadataOptions"]["HttpProtocolIpv6"] == "enabled", r)
+    m = aws(srv, "modify-instance-metadata-options", "--instance-id", iid,
+            "--http-protocol-ipv6", "disabled")
+    check(m["InstanceMetadataOptions"]["HttpProtocolIpv6"] == "disabled", m)
+    check(instance(srv, iid)["MetadataOptions"]["HttpProtocolIpv6"] == "disabled", iid)
 
 
 def run_with_counts_and_ipv6(srv):

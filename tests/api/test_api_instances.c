@@ -492,6 +492,22 @@ static void metadata_options_modified_described_refused_and_replayed(void **stat
 	assert_true(v.metadata_tokens_required);
 	assert_false(v.metadata_endpoint_enabled);
 	assert_int_equal(v.metadata_hop_limit, 2);
+	/* the IPv6 endpoint: disabled until asked for, as EC2's default */
+	assert_false(v.metadata_ipv6_enabled);
+	b = ok(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpProtocolIpv6=enabled");
+	assert_non_null(strstr(b, "<httpProtocolIpv6>enabled</httpProtocolIpv6>"));
+	free(b);
+	assert_int_equal(model_get_instance(f->m, "i-1", &v), 0);
+	assert_true(v.metadata_ipv6_enabled);
+	assert_true(v.metadata_tokens_required); /* the others as they were */
+	assert_int_equal(v.metadata_hop_limit, 2);
+	b = ok(f, "Action=DescribeInstances&InstanceId.1=i-2");
+	assert_non_null(strstr(b, "<httpProtocolIpv6>disabled</httpProtocolIpv6>"));
+	free(b);
+	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-1&HttpProtocolIpv6=yes",
+		"InvalidParameterValue");
+	assert_int_equal(model_get_instance(f->m, "i-1", &v), 0);
+	assert_true(v.metadata_ipv6_enabled);
 
 	refused(f, "Action=ModifyInstanceMetadataOptions&HttpTokens=required", "MissingParameter");
 	refused(f, "Action=ModifyInstanceMetadataOptions&InstanceId=i-nope&HttpTokens=required",
@@ -511,7 +527,7 @@ static void metadata_options_modified_described_refused_and_replayed(void **stat
 		"IncorrectInstanceState");
 
 	char *d = dump(f->m);
-	assert_non_null(strstr(d, " metadata=required,disabled,2"));
+	assert_non_null(strstr(d, " metadata=required,disabled,2,ipv6"));
 	free(d);
 	restart_and_compaction_keep_state(f);
 }
@@ -525,7 +541,8 @@ static void run_instances_with_metadata_options(void **state)
 	char iid[64];
 	char *b = ok(f, RUN "MinCount=2&MaxCount=2&SubnetId=subnet-a&"
 			    "MetadataOptions.HttpTokens=required&"
-			    "MetadataOptions.HttpPutResponseHopLimit=3");
+			    "MetadataOptions.HttpPutResponseHopLimit=3&"
+			    "MetadataOptions.HttpProtocolIpv6=enabled");
 	assert_int_equal(count(b, "<metadataOptions><state>applied</state><httpTokens>required"
 				  "</httpTokens><httpPutResponseHopLimit>3"),
 			 2);
@@ -535,6 +552,7 @@ static void run_instances_with_metadata_options(void **state)
 	assert_true(v.metadata_tokens_required);
 	assert_true(v.metadata_endpoint_enabled);
 	assert_int_equal(v.metadata_hop_limit, 3);
+	assert_true(v.metadata_ipv6_enabled);
 	/* without options: EC2's defaults */
 	b = ok(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a");
 	grab(b, "instanceId", iid, sizeof(iid));
@@ -542,6 +560,7 @@ static void run_instances_with_metadata_options(void **state)
 	assert_int_equal(model_get_instance(f->m, iid, &v), 0);
 	assert_false(v.metadata_tokens_required);
 	assert_int_equal(v.metadata_hop_limit, 1);
+	assert_false(v.metadata_ipv6_enabled);
 
 	refused(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&MetadataOptions.HttpTokens=maybe",
 		"InvalidParameterValue");
@@ -550,6 +569,9 @@ static void run_instances_with_metadata_options(void **state)
 		    "MetadataOptions.HttpPutResponseHopLimit=65",
 		"InvalidParameterValue");
 	refused(f, RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&MetadataOptions.HttpEndpoint=off",
+		"InvalidParameterValue");
+	refused(f,
+		RUN "MinCount=1&MaxCount=1&SubnetId=subnet-a&MetadataOptions.HttpProtocolIpv6=on",
 		"InvalidParameterValue");
 	restart_and_compaction_keep_state(f);
 }

@@ -198,6 +198,10 @@ static void wrong_type_reported_at_the_value(void **state)
 		       "7:51", "http_put_response_hop_limit: 65 is out of range [1, 64]",
 		       MODEL_UNTOUCHED);
 	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: h,\n"
+			     "  metadata_options: {http_protocol_ipv6: yes}}]\n",
+		       "7:42", "http_protocol_ipv6: 'yes' is not one of disabled, enabled",
+		       MODEL_UNTOUCHED);
+	expect_refused(BASE0 "instances: [{id: i-2, type: t3.medium, az: a, port: h,\n"
 			     "  metadata_options: {http_token: required}}]\n",
 		       "7:22", "unknown key", MODEL_UNTOUCHED);
 }

@@ -231,10 +231,12 @@ static void example_instances_enis_and_addresses_created(void **state)
 	assert_true(i.metadata_tokens_required);
 	assert_true(i.metadata_endpoint_enabled);
 	assert_int_equal(i.metadata_hop_limit, 2);
+	assert_true(i.metadata_ipv6_enabled);
 	assert_int_equal(model_get_instance(m, "i-client", &i), 0);
 	assert_int_equal(i.state, MODEL_STOPPED);
 	assert_false(i.metadata_tokens_required); /* no metadata_options: EC2's defaults */
 	assert_int_equal(i.metadata_hop_limit, 1);
+	assert_false(i.metadata_ipv6_enabled);
 	assert_int_equal(i.host_port, 2);
 
 	assert_int_equal(model_get_eni(m, "eni-appliance", &e), 0);
