@@ -13,13 +13,6 @@ basic_topology
 addr_add stby eth0 10.0.1.100/24
 engine_start "$E2E_TMP/api.yaml"
 
-ec2() {
-	nsx rtr env AWS_ACCESS_KEY_ID=AKIAE2ETEST00000000 \
-		AWS_SECRET_ACCESS_KEY=e2eSecretKey00000000000000000000000000000 \
-		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
-		timeout 30 aws ec2 --endpoint-url http://127.0.0.1:8787 "$@"
-}
-
 step "the API answers: describe-addresses shows the EIP on eni-web"
 out=$(ec2 describe-addresses --allocation-ids eipalloc-web --output text) ||
 	fail "describe-addresses failed: $out"

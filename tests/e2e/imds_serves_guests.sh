@@ -20,13 +20,6 @@ engine_start "$E2E_TMP/api.yaml"
 grep -q "instance metadata service: 169.254.169.254:80" "$ENGINE_LOG" ||
 	fail "the metadata service did not start: $(cat "$ENGINE_LOG")"
 
-ec2() {
-	nsx rtr env AWS_ACCESS_KEY_ID=AKIAE2ETEST00000000 \
-		AWS_SECRET_ACCESS_KEY=e2eSecretKey00000000000000000000000000000 \
-		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
-		timeout 30 aws ec2 --endpoint-url http://127.0.0.1:8787 "$@"
-}
-
 # md NAME PATH [CURL ARGS...]: GET http://169.254.169.254/PATH from NAME; the body
 md() {
 	local n=$1 p=$2

@@ -36,12 +36,7 @@ ns_add new
 link_add new new eth0 02:00:00:00:30:01
 engine_start "$E2E_TMP/launch.yaml"
 
-ec2() {
-	nsx rtr env AWS_ACCESS_KEY_ID=AKIAE2ETEST00000000 \
-		AWS_SECRET_ACCESS_KEY=e2eSecretKey00000000000000000000000000000 \
-		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
-		timeout 60 aws ec2 --endpoint-url http://127.0.0.1:8787 "$@"
-}
+EC2_TIMEOUT=60 # RunInstances of many at once
 
 step "run-instances with a secondary address"
 out=$(ec2 run-instances --image-id ami-0abcdef1234567890 --instance-type t3.medium \

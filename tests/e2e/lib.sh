@@ -256,3 +256,12 @@ api_yaml() {
 		{ print }' "$1" >"$2"
 	grep -q "enabled: true" "$2" || fail "could not make the API configuration"
 }
+
+# ec2 ARGS...: the AWS CLI's `aws ec2 ARGS...` against the engine's API (api_yaml's
+# listen address and credential), from the router namespace; EC2_TIMEOUT seconds at most
+ec2() {
+	nsx rtr env AWS_ACCESS_KEY_ID=AKIAE2ETEST00000000 \
+		AWS_SECRET_ACCESS_KEY=e2eSecretKey00000000000000000000000000000 \
+		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+		timeout "${EC2_TIMEOUT:-30}" aws ec2 --endpoint-url http://127.0.0.1:8787 "$@"
+}

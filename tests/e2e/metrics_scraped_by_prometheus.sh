@@ -19,12 +19,6 @@ engine_start "$E2E_TMP/engine.yaml"
 grep -q "metrics: http://127.0.0.1:$MPORT/metrics" "$ENGINE_LOG" || fail "no metrics server in the log"
 MURL="http://127.0.0.1:$MPORT/metrics"
 
-ec2() {
-	nsx rtr env AWS_ACCESS_KEY_ID=AKIAE2ETEST00000000 \
-		AWS_SECRET_ACCESS_KEY=e2eSecretKey00000000000000000000000000000 \
-		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
-		timeout 30 aws ec2 --endpoint-url http://127.0.0.1:8787 "$@"
-}
 # mcurl ARGS...: curl in the engine's namespace, bounded
 mcurl() { nsx rtr curl -s --max-time 5 "$@"; }
 

@@ -242,14 +242,6 @@ expect_same() {
 	[ "$after" = "$2" ] || fail "$3: $1 went $2 -> $after"
 }
 
-# ec2 ARGS...: the AWS CLI against the engine's API.
-ec2() {
-	nsx rtr env AWS_ACCESS_KEY_ID=AKIAE2ETEST00000000 \
-		AWS_SECRET_ACCESS_KEY=e2eSecretKey00000000000000000000000000000 \
-		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
-		timeout 30 aws ec2 --endpoint-url http://127.0.0.1:8787 "$@"
-}
-
 # ec2_ok ARGS...: the call must succeed; its output printed.
 ec2_ok() {
 	local out
