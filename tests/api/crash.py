@@ -80,7 +80,12 @@ def acknowledged_operations_survive_kill_9(srv):
     for round_ in range(3):
         s = Stream(srv, rnd, acked.keys())
         s.start()
-        time.sleep(1.0 + rnd.random())  # kill at a random point of the stream
+        # some progress first (a loaded machine is slow to start the client), then a kill at a
+        # random point of the stream
+        deadline = time.monotonic() + 30
+        while s.ops <= 5 and s.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rnd.random())
         srv.kill9()
         s.stop = True
         s.join(timeout=15)
