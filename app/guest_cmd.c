@@ -37,20 +37,21 @@ int guest_cmd(const struct engine *e, const struct guestsvc *g, const struct mod
 		return 0;
 	}
 	guestsvc_get_stats(g, &st);
-	fprintf(out,
-		"punted %" PRIu64 "\nreceived %" PRIu64 "\nmalformed %" PRIu64
-		"\nunknown-mac %" PRIu64 "\ndhcp-offers %" PRIu64 "\ndhcp-acks %" PRIu64
-		"\ndhcp-naks %" PRIu64 "\ndhcp-releases %" PRIu64 "\ndhcp-declines %" PRIu64
-		"\ndhcp6-advertises %" PRIu64 "\ndhcp6-replies %" PRIu64 "\nra-solicited %" PRIu64
-		"\nra-unsolicited %" PRIu64 "\nignored %" PRIu64 "\ntx-failed %" PRIu64
-		"\nimds-segments-in %" PRIu64 "\nimds-segments-out %" PRIu64
-		"\nimds-dropped %" PRIu64 "\nimds-requests %" PRIu64 "\nimds-ok %" PRIu64
-		"\nimds-tokens %" PRIu64 "\nimds-not-found %" PRIu64 "\nimds-unauthorized %" PRIu64
-		"\nimds-refused %" PRIu64 "\nimds-unknown %" PRIu64 "\nOK\n",
-		engine_punted(e), st.received, st.malformed, st.unknown, st.offers, st.acks,
-		st.naks, st.releases, st.declines, st.dhcp6_advertises, st.dhcp6_replies,
-		st.ra_solicited, st.ra_unsolicited, st.ignored, st.tx_failed, st.imds_in,
-		st.imds_out, st.imds_dropped, st.imds_requests, st.imds_ok, st.imds_tokens,
-		st.imds_not_found, st.imds_unauthorized, st.imds_refused, st.imds_unknown);
+	fprintf(
+	    out,
+	    "punted %" PRIu64 "\nreceived %" PRIu64 "\nmalformed %" PRIu64 "\nunknown-mac %" PRIu64
+	    "\ndhcp-offers %" PRIu64 "\ndhcp-acks %" PRIu64 "\ndhcp-naks %" PRIu64
+	    "\ndhcp-releases %" PRIu64 "\ndhcp-declines %" PRIu64 "\ndhcp6-advertises %" PRIu64
+	    "\ndhcp6-replies %" PRIu64 "\nra-solicited %" PRIu64 "\nra-unsolicited %" PRIu64
+	    "\nignored %" PRIu64 "\ntx-failed %" PRIu64 "\nimds-segments-in %" PRIu64
+	    "\nimds-segments-out %" PRIu64 "\nimds-dropped %" PRIu64 "\nimds-ipv6-disabled %" PRIu64
+	    "\nimds-requests %" PRIu64 "\nimds-ok %" PRIu64 "\nimds-tokens %" PRIu64
+	    "\nimds-not-found %" PRIu64 "\nimds-unauthorized %" PRIu64 "\nimds-refused %" PRIu64
+	    "\nimds-unknown %" PRIu64 "\nOK\n",
+	    engine_punted(e), st.received, st.malformed, st.unknown, st.offers, st.acks, st.naks,
+	    st.releases, st.declines, st.dhcp6_advertises, st.dhcp6_replies, st.ra_solicited,
+	    st.ra_unsolicited, st.ignored, st.tx_failed, st.imds_in, st.imds_out, st.imds_dropped,
+	    st.imds_v6_disabled, st.imds_requests, st.imds_ok, st.imds_tokens, st.imds_not_found,
+	    st.imds_unauthorized, st.imds_refused, st.imds_unknown);
 	return 0;
 }

@@ -5,8 +5,9 @@
  *
  *   guest          punted, received, malformed, unknown-mac, dhcp-offers,
  *                  dhcp-acks, dhcp-naks, dhcp-releases, dhcp-declines,
+ *                  dhcp6-advertises, dhcp6-replies, ra-solicited, ra-unsolicited,
  *                  ignored, tx-failed, imds-segments-in, imds-segments-out,
- *                  imds-dropped, imds-requests, imds-ok, imds-tokens,
+ *                  imds-dropped, imds-ipv6-disabled, imds-requests, imds-ok, imds-tokens,
  *                  imds-not-found, imds-unauthorized, imds-refused,
  *                  imds-unknown
  *   guest ENI      dhcp-answers and imds-answers of that ENI

@@ -287,8 +287,13 @@ static int start_guest(struct app *a)
 	if (guestsvc_imds_error(a->guest) != NULL)
 		RTE_LOG(NOTICE, ENIMAP, "running without the instance metadata service: %s\n",
 			guestsvc_imds_error(a->guest));
+	else if (a->cfg.guest.imds && guestsvc_imds_ipv6_error(a->guest) != NULL)
+		RTE_LOG(NOTICE, ENIMAP,
+			"instance metadata service: 169.254.169.254:80 (not [fd00:ec2::254]: %s)\n",
+			guestsvc_imds_ipv6_error(a->guest));
 	else if (a->cfg.guest.imds)
-		RTE_LOG(NOTICE, ENIMAP, "instance metadata service: 169.254.169.254:80\n");
+		RTE_LOG(NOTICE, ENIMAP,
+			"instance metadata service: 169.254.169.254:80 and [fd00:ec2::254]:80\n");
 	return 0;
 }
 

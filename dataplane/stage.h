@@ -129,6 +129,21 @@ static inline bool v6_to_dhcp_server(const struct pmeta *pm)
 	       ip[43] == (547 & 0xff);
 }
 
+/*
+ * A TCP segment to the metadata service's IPv6 address, [fd00:ec2::254]:80
+ * (D15), right after the IPv6 header. For the router. A unique local
+ * address, so it is unicast and is caught before the source check.
+ */
+static inline bool v6_to_imds(const struct pmeta *pm)
+{
+	static const uint8_t imds6[16] = {0xfd, 0x00, 0x0e, 0xc2, [14] = 0x02, [15] = 0x54};
+	const uint8_t *ip = pm->l3;
+
+	return ip[24] == 0xfd && pm->seg_l3 >= 40 + 4 && ip[6] == IPPROTO_TCP &&
+	       memcmp(ip + 24, imds6, 16) == 0 && ip[42] == IMDS_PORT >> 8 &&
+	       ip[43] == (IMDS_PORT & 0xff);
+}
+
 static inline bool v6_not_unicast(const uint8_t *a)
 {
 	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);

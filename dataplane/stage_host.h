@@ -61,6 +61,10 @@ static __rte_always_inline void stage_host(struct counters *c, struct frag_ctx *
 			continue;
 		}
 		if (pm->kind != PK_V4) {
+			if (unlikely(v6_to_imds(pm))) { /* D15: for the router */
+				punt(c, pq, pkts[i], in_port);
+				continue;
+			}
 			memcpy(k16[n6].b, ip6->src_addr, 16);
 			i6[n6++] = (uint8_t)i;
 			continue;

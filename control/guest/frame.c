@@ -259,6 +259,30 @@ int frame_ip6_parse(const uint8_t *f, size_t len, struct frame_ip6 *out)
 	return 0;
 }
 
+int frame_ip6_rewrite(uint8_t *ip, size_t len, bool dst, const uint8_t addr[16])
+{
+	uint8_t *a = ip + (dst ? 24 : 8);
+	uint32_t sum;
+	size_t at;
+
+	if (len < IP6_LEN || (ip[0] >> 4) != 6)
+		return -1;
+	at = ip[6] == 6 /* TCP */ ? 16 : csum_at6(ip[6]);
+	if (at != 0 && len >= IP6_LEN + at + 2 &&
+	    !(ip[6] == FRAME_IP6_UDP && be16(ip + IP6_LEN + at) == 0)) {
+		/* RFC 1624 eqn. 3 over the address's eight 16-bit words */
+		sum = (uint16_t)~be16(ip + IP6_LEN + at);
+		for (int i = 0; i < 16; i += 2)
+			sum += (uint32_t)(uint16_t)~be16(a + i) + be16(addr + i);
+		sum = fold(sum);
+		/* UDP's 0 means "no checksum": its ones' complement twin instead */
+		put16(ip + IP6_LEN + at,
+		      sum == 0 && ip[6] == FRAME_IP6_UDP ? 0xffff : (uint16_t)sum);
+	}
+	memcpy(a, addr, 16);
+	return 0;
+}
+
 size_t frame_ip6_build(uint8_t *buf, size_t cap, const struct frame_ip6 *fr)
 {
 	size_t l2 = fr->vlan ? ETH_LEN + VLAN_LEN : ETH_LEN, at = csum_at6(fr->next);

@@ -96,4 +96,12 @@ int frame_ip6_parse(const uint8_t *f, size_t len, struct frame_ip6 *out);
  */
 size_t frame_ip6_build(uint8_t *buf, size_t cap, const struct frame_ip6 *fr);
 
+/*
+ * Replace an IPv6 packet's source (dst false) or destination address with
+ * addr, updating the checksum of a TCP, UDP or ICMPv6 header that follows the
+ * IPv6 header (they cover the addresses) incrementally, as frame_ip4_rewrite.
+ * 0, or -1 when len cannot hold the IPv6 header.
+ */
+int frame_ip6_rewrite(uint8_t *ip, size_t len, bool dst, const uint8_t addr[16]);
+
 #endif

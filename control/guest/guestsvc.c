@@ -181,34 +181,45 @@ static int lease_for(const struct guestsvc *g, const uint8_t mac[6], uint16_t po
 	return 0;
 }
 
-/* The slot of the ENI with that MAC known on {port, vlan} (find_known). 0, or -1. */
+/*
+ * Whether the ENI with that MAC is known on {port, vlan} (find_known): 0,
+ * and in *v6 whether its instance has the metadata service's IPv6 endpoint
+ * (HttpProtocolIpv6=enabled); or -1.
+ */
 static int known_eni(const struct guestsvc *g, const uint8_t mac[6], uint16_t port, uint16_t vlan,
-		     uint32_t *slot)
+		     bool *v6)
 {
 	struct model_eni_view ev;
+	struct model_instance_view iv;
 	int rc;
 
 	g->p.lock(g->p.arg);
 	rc = find_known(g->p.m, mac, port, vlan, &ev);
-	if (rc == 0)
-		*slot = ev.slot;
+	*v6 = rc == 0 && model_get_instance(g->p.m, ev.instance_id, &iv) == 0 &&
+	      iv.metadata_ipv6_enabled;
 	g->p.unlock(g->p.arg);
 	return rc;
 }
 
-/* A guest's TCP segment for the metadata service: into its namespace (imds_link.h). */
-static void to_imds(struct guestsvc *g, const struct frame_ip4 *fr, uint16_t port)
+/* A guest's TCP segment for the metadata service (ip, len: IPv4, or IPv6 when who->v6): into
+ * its namespace (imds_link.h). The mbuf's bytes are ours: rewritten in place. */
+static void to_imds(struct guestsvc *g, struct imds_peer *who, const uint8_t src_mac[6],
+		    uint8_t *ip, size_t len)
 {
-	struct imds_peer who = {.port = port, .vlan = fr->vlan, .guest_ip = fr->src_ip};
-	uint32_t slot;
+	bool v6_enabled;
 
-	memcpy(who.mac, fr->src_mac, 6);
-	if (known_eni(g, fr->src_mac, port, fr->vlan, &slot) != 0) {
+	memcpy(who->mac, src_mac, 6);
+	if (known_eni(g, src_mac, who->port, who->vlan, &v6_enabled) != 0) {
 		inc(&g->st.unknown);
 		return;
 	}
-	/* the mbuf's bytes are ours: rewritten in place */
-	if (imds_link_to_service(g->link, &who, (uint8_t *)fr->ip, fr->ip_len) != 0) {
+	/* EC2 serves [fd00:ec2::254] only to the instances that ask for it: the others' segments
+	 * go nowhere, as if the address did not exist */
+	if (who->v6 && (!v6_enabled || imds_link_ipv6_error(g->link) != NULL)) {
+		inc(&g->st.imds_v6_disabled);
+		return;
+	}
+	if (imds_link_to_service(g->link, who, ip, len) != 0) {
 		inc(&g->st.imds_dropped);
 		return;
 	}
@@ -401,6 +412,17 @@ static void serve_dhcp6(struct guestsvc *g, const struct frame_ip6 *fr, uint16_t
 /* A punted IPv6 packet: a router solicitation or a DHCPv6 client's message. */
 static void serve_v6(struct guestsvc *g, const struct frame_ip6 *fr, uint16_t port)
 {
+	if (fr->next == 6 /* TCP: to [fd00:ec2::254]:80, the only TCP the workers punt */) {
+		struct imds_peer who = {.port = port, .vlan = fr->vlan, .v6 = true};
+
+		memcpy(who.guest_ip6, fr->src_ip, 16);
+		if (g->link != NULL) /* the packet's bytes are the mbuf's: ours */
+			to_imds(g, &who, fr->src_mac, (uint8_t *)fr->payload - 40,
+				40 + fr->payload_len);
+		else
+			inc(&g->st.ignored);
+		return;
+	}
 	if (!g->p.dhcp)
 		inc(&g->st.ignored);
 	else if (fr->next == FRAME_IP6_ICMP6 && fr->payload_len > 0 && fr->payload[0] == 133)
@@ -548,8 +570,10 @@ static void serve_one(struct guestsvc *g, struct rte_mbuf *mb)
 		goto out;
 	}
 	if (ip.proto == 6 /* TCP */) {
+		struct imds_peer who = {.port = port, .vlan = ip.vlan, .guest_ip = ip.src_ip};
+
 		if (g->link != NULL)
-			to_imds(g, &ip, port);
+			to_imds(g, &who, ip.src_mac, (uint8_t *)ip.ip, ip.ip_len);
 		else
 			inc(&g->st.ignored);
 		goto out;
@@ -630,6 +654,7 @@ static void start_imds(struct guestsvc *g)
 	if (g->link == NULL)
 		return;
 	ip.link = g->link;
+	ip.ipv6 = imds_link_ipv6_error(g->link) == NULL;
 	g->imds = imds_start(&ip, g->imds_err, sizeof(g->imds_err));
 	if (g->imds == NULL) {
 		imds_link_close(g->link);
@@ -735,6 +760,11 @@ void guestsvc_get_stats(const struct guestsvc *g, struct guestsvc_stats *out)
 const char *guestsvc_imds_error(const struct guestsvc *g)
 {
 	return g->p.imds && g->imds == NULL ? g->imds_err : NULL;
+}
+
+const char *guestsvc_imds_ipv6_error(const struct guestsvc *g)
+{
+	return g->link != NULL && g->imds != NULL ? imds_link_ipv6_error(g->link) : NULL;
 }
 
 void guestsvc_get_eni_stats(const struct guestsvc *g, uint32_t slot, struct guestsvc_eni_stats *out)

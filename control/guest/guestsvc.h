@@ -58,6 +58,8 @@ struct guestsvc_stats {
 	/* the metadata service's segments, each way (imds_link.h) */
 	uint64_t imds_in, imds_out;
 	uint64_t imds_dropped; /* no identity free, or one for nobody */
+	uint64_t
+	    imds_v6_disabled; /* to [fd00:ec2::254] from an instance without HttpProtocolIpv6 */
 	/* its HTTP answers (imds.h) */
 	uint64_t imds_requests, imds_ok, imds_tokens, imds_not_found, imds_unauthorized;
 	uint64_t imds_refused, imds_unknown;
@@ -79,6 +81,8 @@ struct guestsvc;
 struct guestsvc *guestsvc_start(const struct guestsvc_params *p, uint32_t max_enis);
 /* Why the metadata service is not running, or NULL when it is (or was not asked for). */
 const char *guestsvc_imds_error(const struct guestsvc *g);
+/* Why it has no IPv6 endpoint [fd00:ec2::254] while it runs, or NULL. */
+const char *guestsvc_imds_ipv6_error(const struct guestsvc *g);
 /* Stop and free it (before the engine). NULL is a no-op. */
 void guestsvc_stop(struct guestsvc *g);
 /* Any thread, any time (relaxed loads). */

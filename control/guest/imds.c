@@ -67,17 +67,31 @@ static int find_asker(struct imds *s, struct MHD_Connection *c, struct asker *a)
 	struct model_eni_view ev;
 	struct imds_peer peer;
 	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	uint32_t v4;
 	int rc = -1;
 
-	if (ci == NULL || ci->client_addr == NULL || ci->client_addr->sa_family != AF_INET)
+	if (ci == NULL || ci->client_addr == NULL)
 		return -1;
-	memcpy(&sin, ci->client_addr, sizeof(sin));
-	if (imds_link_peer(s->p.link, sin.sin_addr.s_addr, &peer) != 0)
+	if (ci->client_addr->sa_family == AF_INET) {
+		memcpy(&sin, ci->client_addr, sizeof(sin));
+		rc = imds_link_peer(s->p.link, sin.sin_addr.s_addr, &peer);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		/* the dual-stack socket shows an IPv4 client as ::ffff:a.b.c.d */
+		memcpy(&sin6, ci->client_addr, sizeof(sin6));
+		memcpy(&v4, sin6.sin6_addr.s6_addr + 12, 4);
+		rc = IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)
+			 ? imds_link_peer(s->p.link, v4, &peer)
+			 : imds_link_peer6(s->p.link, sin6.sin6_addr.s6_addr, &peer);
+	}
+	if (rc != 0)
 		return -1;
+	rc = -1;
 	s->p.lock(s->p.arg);
 	if (model_find_eni_by_mac(s->p.m, peer.mac, &ev) == 0 && ev.instance_id != NULL &&
 	    ev.vlan == peer.vlan && model_get_instance(s->p.m, ev.instance_id, &iv) == 0 &&
-	    iv.host_port == peer.port && iv.metadata_endpoint_enabled) {
+	    iv.host_port == peer.port && iv.metadata_endpoint_enabled &&
+	    (!peer.v6 || iv.metadata_ipv6_enabled)) {
 		snprintf(a->instance, sizeof(a->instance), "%s", iv.id);
 		a->slot = ev.slot;
 		a->tokens_required = iv.metadata_tokens_required;
@@ -190,7 +204,10 @@ static enum MHD_Result issue_token(struct imds *s, struct MHD_Connection *c, con
 	if (ci != NULL) {
 		int hops = (int)(a->hop_limit ? a->hop_limit : 1);
 
+		/* an IPv4 client of the dual-stack socket is held to IP_TTL, an IPv6 one
+		 * to IPV6_UNICAST_HOPS: both set, each applies to its own */
 		setsockopt(ci->connect_fd, IPPROTO_IP, IP_TTL, &hops, sizeof(hops));
+		setsockopt(ci->connect_fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops));
 	}
 	b.text = strdup(t->text);
 	if (b.text == NULL)
@@ -264,8 +281,10 @@ struct imds *imds_start(const struct imds_params *p, char *err, size_t cap)
 		return NULL;
 	}
 	s->p = *p;
-	/* one internal thread: the tokens need no lock; answers take microseconds */
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+	/* one internal thread: the tokens need no lock; answers take microseconds. One
+	 * dual-stack socket serves both addresses; where the namespace has no IPv6, IPv4 alone */
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+				    (p->ipv6 ? MHD_USE_DUAL_STACK : 0),
 				p->port ? p->port : 80, NULL, NULL, on_request, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT,
 				512u, MHD_OPTION_END);

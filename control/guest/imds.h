@@ -20,6 +20,7 @@
 #ifndef ENIMAP_IMDS_H
 #define ENIMAP_IMDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,7 @@ struct imds_params {
 	void *arg;
 	struct imds_link *link;
 	uint16_t port; /* 80; another only in tests */
+	bool ipv6;     /* listen on IPv6 too (dual stack): imds0 has fd00:ec2::254 */
 	/* called (on the server's thread) for each answer to a known ENI's slot */
 	void (*answered)(void *arg, uint32_t eni_slot);
 };

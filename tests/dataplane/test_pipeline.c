@@ -724,6 +724,62 @@ static void d16_router_solicitation_and_dhcp6_punted(void **st)
 	rte_ring_free(r);
 }
 
+/* A TCP segment (20 bytes of header, no data) src -> [dst]:dport from smac on VLAN 0. */
+static struct rte_mbuf *tcp6_from(const uint8_t *dmac, const uint8_t *smac, const char *src,
+				  const char *dst, uint16_t dport)
+{
+	uint8_t l3[128];
+	uint16_t n = build_ip6(l3, src, dst, 64, NULL, 0, 12);
+
+	l3[6] = 6; /* TCP: its checksum is the guest services' kernel's to check */
+	put16(l3 + 40, 40000);
+	put16(l3 + 42, dport);
+	l3[40 + 12] = 5 << 4;
+	return frame(dmac, smac, 0, 0x86dd, l3, n);
+}
+
+/* D15: TCP to [fd00:ec2::254]:80 from a known ENI goes to the guest services, whatever its
+ * source address; nothing else to that address, and nothing from the uplink. */
+static void d16_metadata_over_ipv6_punted(void **st)
+{
+	(void)st;
+	struct rte_ring *r = punt_ring(64, 1000, 64);
+	uint64_t punted = C()->punted;
+	uint16_t port = 99;
+	int out;
+
+	assert_null(run(HOST1,
+			tcp6_from(MAC_HOST1, MAC_ENI[0], "2001:db8:0:1::10", "fd00:ec2::254", 80),
+			&out));
+	assert_int_equal(punt_drain(r, &port), 1);
+	assert_int_equal(port, HOST1);
+	/* a source it does not own (the source check would drop it): still the router's */
+	assert_null(run(HOST1,
+			tcp6_from(MAC_HOST1, MAC_ENI[0], "2001:db8:0:1::99", "fd00:ec2::254", 80),
+			&out));
+	assert_null(
+	    run(HOST1, tcp6_from(MAC_HOST1, MAC_ENI[0], "fe80::10", "fd00:ec2::254", 80), &out));
+	assert_int_equal(punt_drain(r, NULL), 2);
+	assert_int_equal(C()->punted, punted + 3);
+	/* another port, a neighbouring address, from nobody known, from the uplink: not punted */
+	struct rte_mbuf *m = run(
+	    HOST1, tcp6_from(MAC_HOST1, MAC_ENI[0], "2001:db8:0:1::10", "fd00:ec2::254", 81), &out);
+	rte_pktmbuf_free(m);
+	m = run(HOST1, tcp6_from(MAC_HOST1, MAC_ENI[0], "2001:db8:0:1::10", "fd00:ec2::255", 80),
+		&out);
+	rte_pktmbuf_free(m);
+	expect_drop(HOST1,
+		    tcp6_from(MAC_HOST1, MAC_STRANGER, "2001:db8:0:1::10", "fd00:ec2::254", 80),
+		    COUNTERS_DROP_UNKNOWN_SOURCE);
+	m = run(UPLINK, tcp6_from(MAC_UPLINK, MAC_INTERNET, "2001:db8:99::1", "fd00:ec2::254", 80),
+		&out);
+	rte_pktmbuf_free(m);
+	assert_int_equal(punt_drain(r, NULL), 0);
+	assert_int_equal(C()->punted, punted + 3);
+	pipeline_worker_set_punt(W, NULL, 0, 0);
+	rte_ring_free(r);
+}
+
 static void d16_punt_over_rate_or_ring_full_is_punt_overflow(void **st)
 {
 	(void)st;
@@ -1526,6 +1582,7 @@ int main(int argc, char **argv)
 	    T(d16_router_solicitation_and_dhcp6_punted),
 	    T(d16_punt_over_rate_or_ring_full_is_punt_overflow),
 	    T(d16_metadata_punted_other_link_local_dropped_as_multicast),
+	    T(d16_metadata_over_ipv6_punted),
 	    T(d4_spoofed_ipv4_source_dropped),
 	    T(d4_spoofed_ipv6_source_dropped),
 	    T(d4_unknown_source_mac_port_or_vlan_dropped),

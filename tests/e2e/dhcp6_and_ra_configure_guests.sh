@@ -6,17 +6,21 @@
 # unsolicited at the engine's start and solicited when its link comes up;
 # real isc-dhcp-client (`dhclient -6`) gets the ENI's first IPv6 address by
 # SOLICIT/ADVERTISE/REQUEST/REPLY; the guests then reach each other and the
-# internet host over IPv6; a renewal keeps the address; a MAC the engine
-# does not know gets nothing.
+# internet host over IPv6; the metadata service answers at [fd00:ec2::254]
+# the instance that enabled it (HttpProtocolIpv6, through the AWS CLI) and
+# no other; a renewal keeps the address; a MAC the engine does not know gets
+# nothing.
 . "$(dirname "$0")/lib.sh"
 e2e_init dhcp6
 command -v dhclient >/dev/null || fail "dhclient missing (isc-dhcp-client)"
+command -v aws >/dev/null || fail "the AWS CLI is not installed"
 basic_links # the guests have only their link-local addresses
 addr_add inet eth0 2001:db8:ffff::1/64
 netns_route "$T-inet" -6 add 2600:1f18:aaaa:bb00::/56 dev eth0 || fail "inet v6 route"
-# basic.yaml with a 10-second lease: a renewal (T1 = 5 s) happens during the test
+# basic.yaml with the API and a 10-second lease: a renewal (T1 = 5 s) happens during the test
+api_yaml "$E2E_DIR/basic.yaml" "$E2E_TMP/api.yaml"
 {
-	cat "$E2E_DIR/basic.yaml"
+	cat "$E2E_TMP/api.yaml"
 	printf 'guest:\n  lease_seconds: 10\n'
 } >"$E2E_TMP/dhcp6.yaml"
 
@@ -109,6 +113,50 @@ step "the DHCPv6-configured guests reach each other and the internet host"
 expect_ping web 2600:1f18:aaaa:bb01::20
 expect_ping stby 2001:db8:ffff::1
 expect_ping inet 2600:1f18:aaaa:bb01::10
+
+step "the metadata service at [fd00:ec2::254]: nothing until the instance enables it"
+# md6 NAME PATH [CURL ARGS...]: GET http://[fd00:ec2::254]/PATH from NAME; the body
+md6() {
+	local n=$1 p=$2
+	shift 2
+	nsx "$n" curl -g -sS --max-time "${MD6_WAIT:-10}" "$@" "http://[fd00:ec2::254]/$p"
+}
+grep -q "instance metadata service: 169.254.169.254:80 and \[fd00:ec2::254\]:80" "$ENGINE_LOG" ||
+	fail "no IPv6 metadata endpoint: $(grep metadata "$ENGINE_LOG")"
+off=$(ctl guest | awk '$1 == "imds-ipv6-disabled" {print $2}')
+MD6_WAIT=3 md6 web latest/meta-data/instance-id 2>/dev/null &&
+	fail "web was answered at [fd00:ec2::254] with HttpProtocolIpv6 disabled"
+[ "$(ctl guest | awk '$1 == "imds-ipv6-disabled" {print $2}')" -gt "$off" ] ||
+	fail "imds-ipv6-disabled did not grow: $(ctl guest)"
+out=$(ec2 modify-instance-metadata-options --instance-id i-web --http-protocol-ipv6 enabled) ||
+	fail "modify-instance-metadata-options: $out"
+echo "$out" | grep -q '"HttpProtocolIpv6": "enabled"' || fail "not enabled: $out"
+step "web reads its own metadata over IPv6, its address listed"
+got=$(md6 web latest/meta-data/instance-id) || fail "web: no answer at [fd00:ec2::254]"
+[ "$got" = i-web ] || fail "web's instance-id over IPv6 is '$got'"
+got=$(md6 web latest/meta-data/network/interfaces/macs/02:00:00:00:10:01/ipv6s) ||
+	fail "web: no ipv6s"
+[ "$got" = 2600:1f18:aaaa:bb01::10 ] || fail "web's ipv6s: '$got'"
+step "IMDSv2 over IPv6: the token's answer leaves with hop limit 1, the token opens the metadata"
+nsx web timeout 15 tcpdump -l -n -v -i eth0 -c 20 'tcp and src host fd00:ec2::254' \
+	>"$E2E_TMP/hlim.txt" 2>/dev/null &
+dump=$!
+sleep 1
+tok=$(md6 web latest/api/token -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') ||
+	fail "no token over IPv6"
+sleep 1
+kill "$dump" 2>/dev/null
+wait "$dump" 2>/dev/null
+grep -q "hlim 1," "$E2E_TMP/hlim.txt" ||
+	fail "the token's answer was not sent with hop limit 1: $(cat "$E2E_TMP/hlim.txt")"
+got=$(md6 web latest/meta-data/instance-id -H "X-aws-ec2-metadata-token: $tok") ||
+	fail "the token did not open the metadata"
+[ "$got" = i-web ] || fail "web's instance-id with the token: '$got'"
+step "stby (HttpProtocolIpv6 still disabled) gets nothing at [fd00:ec2::254]"
+MD6_WAIT=3 md6 stby latest/meta-data/instance-id 2>/dev/null &&
+	fail "stby was answered over IPv6"
+[ "$(ctl guest eni-web | awk '$1 == "imds-answers" {print $2}')" -ge 3 ] ||
+	fail "eni-web's metadata answers: $(ctl guest eni-web)"
 
 step "web renews (T1 = 5 s) and keeps its address"
 answers=$(ctl guest eni-web | awk '$1 == "dhcp-answers" {print $2}')

@@ -8,6 +8,8 @@
  * mutations reach the DHCP readers without failing the frame checksums.
  * Properties:
  *   1. a frame that reads, written again from what was read, reads back the same;
+ *      an IPv6 one whose address the metadata path rewrites (frame_ip6_rewrite)
+ *      still reads: its checksum kept right;
  *   2. a DHCP message that reads and gets an answer gets a whole one within
  *      its size (DHCP4_MAX_LEN, DHCP6_MAX_LEN), and a DHCPv6 answer reads
  *      back as a message of the decided type and the client's transaction.
@@ -25,8 +27,12 @@ static const uint8_t ROUTER_MAC[6] = {0x02, 0, 0, 0, 0, 0x02};
 static void answer_dhcp4(const uint8_t *p, size_t len)
 {
 	static uint8_t out[DHCP4_MAX_LEN];
-	struct dhcp4_lease l = {.addr = 0x0a01000a, .mask = 0x00ffffff, .router = 0x0101000a,
-				.dns = 0x0200000a, .lease_s = 3600, .mtu = 9001};
+	struct dhcp4_lease l = {.addr = 0x0a01000a,
+				.mask = 0x00ffffff,
+				.router = 0x0101000a,
+				.dns = 0x0200000a,
+				.lease_s = 3600,
+				.mtu = 9001};
 	struct dhcp4_msg m;
 	enum dhcp4_type t;
 	size_t n;
@@ -44,7 +50,9 @@ static void answer_dhcp4(const uint8_t *p, size_t len)
 static void answer_dhcp6(const uint8_t *p, size_t len)
 {
 	static uint8_t out[DHCP6_MAX_LEN];
-	struct dhcp6_lease l = {.has_addr = len % 2 == 0, .has_dns = true, .lease_s = 3600,
+	struct dhcp6_lease l = {.has_addr = len % 2 == 0,
+				.has_dns = true,
+				.lease_s = 3600,
 				.addr = {0x26, 0, 0x1f, 0x18, 0, 0, 0, 1, [15] = 0x10},
 				.dns = {0xfd, 0, 0x0e, 0xc2, [14] = 0x02, [15] = 0x53}};
 	struct dhcp6_msg m, back;
@@ -84,6 +92,14 @@ static void frame_ip6(const uint8_t *data, size_t size)
 	/* the checksum field is written again: the rest is the same */
 	fuzz_check(f.next != FRAME_IP6_UDP || f.payload_len < 8 ||
 		   memcmp(g.payload + 8, f.payload + 8, f.payload_len - 8) == 0);
+	/* the metadata path's rewrite keeps a checksum that was right right */
+	static const uint8_t other[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 1, [15] = 7};
+	size_t l2 = (size_t)(f.payload - 40 - data);
+	memcpy(again, data, size < sizeof(again) ? size : sizeof(again));
+	if (size <= sizeof(again)) {
+		fuzz_check(frame_ip6_rewrite(again + l2, size - l2, size % 2 == 0, other) == 0);
+		fuzz_check(frame_ip6_parse(again, size, &g) == 0);
+	}
 	if (f.next == FRAME_IP6_UDP && f.payload_len >= 8)
 		answer_dhcp6(f.payload + 8, f.payload_len - 8);
 	if (f.next == FRAME_IP6_ICMP6)

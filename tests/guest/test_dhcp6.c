@@ -21,8 +21,8 @@
 static const uint8_t SERVER_MAC[6] = {0x02, 0, 0, 0, 0, 0x02};
 /* our Server Identifier: DUID-LL (type 3), Ethernet (1), the port's MAC */
 static const uint8_t SERVER_DUID[10] = {0, 3, 0, 1, 0x02, 0, 0, 0, 0, 0x02};
-static const uint8_t CLIENT_DUID[14] = {0, 1, 0, 1, 0x2a, 0x2b, 0x2c, 0x2d,
-					0x02, 0, 0, 0, 0x10, 0x01};
+static const uint8_t CLIENT_DUID[14] = {0,    1,    0, 1, 0x2a, 0x2b, 0x2c,
+					0x2d, 0x02, 0, 0, 0,	0x10, 0x01};
 
 static void a6(const char *s, uint8_t out[16])
 {
@@ -187,7 +187,7 @@ static void dhcp6_solicit_gets_an_advertise_or_a_rapid_reply(void **st)
 	ia = answer_opt(out, n, 3, &il);
 	assert_non_null(ia);
 	assert_int_equal(il, 12 + 4 + 24); /* one address, nothing stale offered */
-	assert_int_equal(be32(ia), 7);	    /* the client's IAID */
+	assert_int_equal(be32(ia), 7);	   /* the client's IAID */
 	assert_int_equal(be32(ia + 4), 1800);
 	assert_int_equal(be32(ia + 8), 2880);
 	addr = find(ia + 12, il - 12, 5, &ol);
@@ -203,7 +203,8 @@ static void dhcp6_solicit_gets_an_advertise_or_a_rapid_reply(void **st)
 	assert_memory_equal(o, l.dns, 16);
 	o = answer_opt(out, n, 24, &ol); /* the domain, as DNS labels */
 	assert_non_null(o);
-	static const char labels[] = "\x09us-east-1\x07" "compute\x08internal";
+	static const char labels[] = "\x09us-east-1\x07"
+				     "compute\x08internal";
 	assert_int_equal(ol, sizeof(labels));
 	assert_memory_equal(o, labels, sizeof(labels));
 	/* too small a buffer: nothing, not a cut message */
@@ -506,14 +507,14 @@ static void ra6_solicitations_read_and_advertisement_written(void **st)
 	uint8_t ra[RA6_MAX_LEN];
 	struct ra6_params p = {.prefix_len = 64, .mtu = 9001};
 
-	assert_true(ra6_is_solicitation(rs, 8, 255, true));	  /* no option */
-	assert_true(ra6_is_solicitation(rs, 16, 255, false));	  /* its link-layer address */
-	assert_false(ra6_is_solicitation(rs, 16, 255, true));	  /* ... from :: (RFC 4861 6.1.1) */
-	assert_false(ra6_is_solicitation(rs, 16, 254, false));	  /* routed: not on the link */
-	assert_false(ra6_is_solicitation(rs, 7, 255, false));	  /* short */
-	assert_false(ra6_is_solicitation(rs, 15, 255, false));	  /* an option past the end */
-	assert_false(ra6_is_solicitation(rs, 9, 255, false));	  /* half an option header */
-	rs[9] = 0;						  /* an option of length 0 */
+	assert_true(ra6_is_solicitation(rs, 8, 255, true));    /* no option */
+	assert_true(ra6_is_solicitation(rs, 16, 255, false));  /* its link-layer address */
+	assert_false(ra6_is_solicitation(rs, 16, 255, true));  /* ... from :: (RFC 4861 6.1.1) */
+	assert_false(ra6_is_solicitation(rs, 16, 254, false)); /* routed: not on the link */
+	assert_false(ra6_is_solicitation(rs, 7, 255, false));  /* short */
+	assert_false(ra6_is_solicitation(rs, 15, 255, false)); /* an option past the end */
+	assert_false(ra6_is_solicitation(rs, 9, 255, false));  /* half an option header */
+	rs[9] = 0;					       /* an option of length 0 */
 	assert_false(ra6_is_solicitation(rs, 16, 255, false));
 	rs[9] = 1;
 	rs[1] = 1; /* code 1 */
@@ -556,7 +557,8 @@ static void ra6_solicitations_read_and_advertisement_written(void **st)
 	assert_int_equal(ra6_build(ra, RA6_MAX_LEN - 1, &p), 0);
 }
 
-/* The ones' complement sum of an IPv6 upper-layer packet with its pseudo-header: 0xffff when right. */
+/* The ones' complement sum of an IPv6 upper-layer packet with its pseudo-header: 0xffff when right.
+ */
 static uint32_t sum6(const uint8_t *ip)
 {
 	size_t plen = be16(ip + 4);
@@ -651,6 +653,75 @@ static void frame_ip6_written_and_read_back(void **st)
 	assert_int_equal(frame_ip6_parse(f, n, &r), -1);
 }
 
+/* A TCP segment src -> dst over IPv6 (20 bytes of header and 5 of data, its checksum right)
+ * into ip. */
+static size_t tcp6_packet(uint8_t *ip, const char *src, const char *dst)
+{
+	memset(ip, 0, 65);
+	ip[0] = 0x60;
+	ip[5] = 25;
+	ip[6] = 6;
+	ip[7] = 64;
+	a6(src, ip + 8);
+	a6(dst, ip + 24);
+	ip[40] = 0x9c; /* 40000 -> 80 */
+	ip[41] = 0x40;
+	ip[43] = 80;
+	ip[52] = 5 << 4;
+	memcpy(ip + 60, "GET /", 5);
+	uint32_t s = sum6(ip); /* with the field at 0: its complement is the checksum */
+	ip[56] = (uint8_t)(~s >> 8);
+	ip[57] = (uint8_t)~s;
+	return 65;
+}
+
+/* The metadata path's rewrite (imds_link.c): the addresses changed, the TCP checksum kept
+ * right incrementally, a wrong one kept wrong. */
+static void frame_ip6_rewrite_keeps_the_checksums(void **st)
+{
+	(void)st;
+	uint8_t ip[65], ident[16], guest[16], f[128];
+	size_t len = tcp6_packet(ip, "2600:1f18:0:1::10", "fd00:ec2::254");
+	struct frame_ip6 r;
+
+	assert_int_equal(sum6(ip), 0xffff);
+	a6("fd00:ec2:0:1::7", ident);
+	assert_int_equal(frame_ip6_rewrite(ip, len, false, ident), 0);
+	assert_memory_equal(ip + 8, ident, 16);
+	assert_int_equal(sum6(ip), 0xffff);
+	/* the answer, to the identity: back to the guest's address */
+	a6("2600:1f18:0:1::10", guest);
+	len = tcp6_packet(ip, "fd00:ec2::254", "fd00:ec2:0:1::7");
+	assert_int_equal(frame_ip6_rewrite(ip, len, true, guest), 0);
+	assert_memory_equal(ip + 24, guest, 16);
+	assert_int_equal(sum6(ip), 0xffff);
+	/* framed (ethertype by version) and read back */
+	size_t n = frame_eth_build(f, sizeof(f), SERVER_MAC, SERVER_MAC, 0, ip, len);
+	assert_int_equal(n, 14 + len);
+	assert_int_equal(be16(f + 12), 0x86dd);
+	assert_int_equal(frame_ip6_parse(f, n, &r), 0);
+	assert_int_equal(r.next, 6);
+	assert_int_equal(r.payload_len, 25);
+	/* a wrong checksum stays wrong: the stack drops the segment, as it would have */
+	len = tcp6_packet(ip, "2600:1f18:0:1::10", "fd00:ec2::254");
+	ip[62] ^= 1;
+	assert_int_equal(frame_ip6_rewrite(ip, len, false, ident), 0);
+	assert_int_not_equal(sum6(ip), 0xffff);
+	/* an ICMPv6 message's checksum is kept right too */
+	struct ra6_params p = {.prefix_len = 64};
+	struct frame_ip6 w = {.next = FRAME_IP6_ICMP6, .hop_limit = 255, .payload = f + 54};
+	a6("fe80::ff:fe00:2", w.src_ip);
+	a6("ff02::1", w.dst_ip);
+	w.payload_len = ra6_build(f + 54, sizeof(f) - 54, &p);
+	n = frame_ip6_build(f, sizeof(f), &w);
+	assert_int_equal(frame_ip6_rewrite(f + 14, n - 14, true, guest), 0);
+	assert_int_equal(sum6(f + 14), 0xffff);
+	/* too short for the IPv6 header, or not IPv6 */
+	assert_int_equal(frame_ip6_rewrite(ip, 39, false, ident), -1);
+	ip[0] = 0x45;
+	assert_int_equal(frame_ip6_rewrite(ip, len, false, ident), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +731,7 @@ int main(void)
 	    cmocka_unit_test(dhcp6_malformed_messages_refused),
 	    cmocka_unit_test(ra6_solicitations_read_and_advertisement_written),
 	    cmocka_unit_test(frame_ip6_written_and_read_back),
+	    cmocka_unit_test(frame_ip6_rewrite_keeps_the_checksums),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
