@@ -4,17 +4,28 @@
 # namespace: DISCOVER/OFFER/REQUEST/ACK broadcast through the exception
 # path, the primary private IPv4 with the subnet's mask, router .1, host
 # name, domain, resolver and MTU; a renewal unicast to the router's address;
-# a remembered address that is not the ENI's is refused with a NAK; a MAC
-# the engine does not know gets nothing.
+# a remembered address that is not the ENI's is refused with a NAK; a
+# second ENI of an instance (its own interface in the guest, a macvlan with
+# the ENI's MAC) gets its own primary address; a MAC the engine does not
+# know gets nothing.
 . "$(dirname "$0")/lib.sh"
 e2e_init dhcp
 command -v dhclient >/dev/null || fail "dhclient missing (isc-dhcp-client)"
 basic_links # no addresses: DHCP gives them
-# basic.yaml with a 10-second lease: renewals (at half of it) happen during the test
+# basic.yaml with a second ENI on i-web (device index 1) and a 10-second lease:
+# renewals (at half of it) happen during the test
 {
-	cat "$E2E_DIR/basic.yaml"
+	awk '{ print }
+		$0 == "enis:" {
+			print "  - id: eni-web2"
+			print "    subnet: subnet-e2e"
+			print "    mac: \"02:00:00:00:10:02\""
+			print "    primary_ip: 10.0.1.11"
+			print "    attachment: {instance: i-web, device_index: 1}"
+		}' "$E2E_DIR/basic.yaml"
 	printf 'guest:\n  lease_seconds: 10\n'
 } >"$E2E_TMP/dhcp.yaml"
+grep -q "eni-web2" "$E2E_TMP/dhcp.yaml" || fail "could not make the configuration"
 engine_start "$E2E_TMP/dhcp.yaml"
 
 # dhclient-script writes /etc/resolv.conf: `ip netns exec` binds
@@ -24,6 +35,7 @@ for n in web stby; do
 done
 e2e_dhcp_cleanup() {
 	local rc=$? n
+	[ -f "$E2E_TMP/web2.pid" ] && kill "$(cat "$E2E_TMP/web2.pid")" 2>/dev/null
 	for n in web stby; do
 		[ -f "$E2E_TMP/$n.pid" ] && kill "$(cat "$E2E_TMP/$n.pid")" 2>/dev/null
 		rm -rf "/etc/netns/$T-$n"
@@ -69,6 +81,23 @@ offers=$(nsx rtr curl -sS --max-time 5 http://127.0.0.1:9464/metrics |
 answers=$(nsx rtr curl -sS --max-time 5 http://127.0.0.1:9464/metrics |
 	awk '$1 == "enimap_eni_dhcp_answers_total{eni=\"eni-web\",instance=\"i-web\"}" {print $2}')
 [ "${answers:-0}" -ge 2 ] || fail "enimap_eni_dhcp_answers of eni-web is '${answers}'"
+
+step "web's second ENI (eni-web2, device index 1) on its own interface: its primary 10.0.1.11"
+nsx web ip link add link eth0 name eth1 address 02:00:00:00:10:02 type macvlan mode bridge ||
+	fail "no macvlan for eni-web2"
+nsx web ip link set eth1 up
+nsx web timeout 30 dhclient -4 -1 -v -lf "$E2E_TMP/web2.leases" -pf "$E2E_TMP/web2.pid" \
+	eth1 >"$E2E_TMP/web2.dhclient" 2>&1 ||
+	fail "dhclient on eth1 failed: $(tail -n 5 "$E2E_TMP/web2.dhclient")"
+grep -q "DHCPOFFER of 10.0.1.11 from 10.0.1.1" "$E2E_TMP/web2.dhclient" ||
+	fail "no OFFER of 10.0.1.11: $(cat "$E2E_TMP/web2.dhclient")"
+nsx web ip -4 addr show dev eth1 | grep -q "inet 10.0.1.11/24" ||
+	fail "web's eth1: $(nsx web ip -4 addr show dev eth1)"
+grep -qF 'option host-name "ip-10-0-1-11";' "$E2E_TMP/web2.leases" ||
+	fail "eni-web2's lease: $(cat "$E2E_TMP/web2.leases")"
+nsx web ip -4 addr show dev eth0 | grep -q "inet 10.0.1.10/24" || fail "web's eth0 lost 10.0.1.10"
+[ "$(ctl guest eni-web2 | awk '$1 == "dhcp-answers" {print $2}')" -ge 2 ] ||
+	fail "eni-web2's DHCP answers: $(ctl guest eni-web2)"
 
 step "stby: a remembered address that is not its ENI's (10.0.1.99) is refused (NAK), then 10.0.1.20"
 cat >"$E2E_TMP/stby.leases" <<LEASE
