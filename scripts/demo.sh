@@ -77,11 +77,6 @@ addrs() {
 	netns_addr "$ns" eth0 "$@" || die "addresses in $ns"
 }
 
-# route NS [-6] ROUTE...
-route() {
-	netns_route "$@" || die "route in $1"
-}
-
 say "1. The topology of config/default.yaml, in network namespaces"
 netns_cleanup "$PREFIX" TERM # what an interrupted run may have left
 for ns in "${NS[@]}"; do
@@ -93,15 +88,11 @@ link enimap-stby enimap-standby 02:00:00:00:20:01
 # the internet host: its own address, and the EIP range on-link (it ARPs the
 # EIPs; the engine answers for the associated ones)
 addrs enimap-inet 203.0.113.1/24 198.51.100.1/24
-# the instances: no IPv4 at all (DHCP and the metadata give it, step 3);
-# their IPv6 addresses by hand (router advertisements are not served yet)
-addrs enimap-web 2600:1f18:aaaa:bb01::10/64
-addrs enimap-standby 2600:1f18:aaaa:bb01::20/64
-route enimap-web -6 add default via 2600:1f18:aaaa:bb01::1
-route enimap-standby -6 add default via 2600:1f18:aaaa:bb01::1
+# the instances: no address at all but their link-local ones (DHCP, the
+# router advertisements, DHCPv6 and the metadata give them the rest, step 3b)
 echo "enimap-inet     eth0 02:00:00:00:01:01  203.0.113.1/24, 198.51.100.1/24 (EIPs on-link)"
-echo "enimap-web      eth0 02:00:00:00:10:01  no IPv4; 2600:1f18:aaaa:bb01::10  (i-web / eni-web)"
-echo "enimap-standby  eth0 02:00:00:00:20:01  no IPv4; 2600:1f18:aaaa:bb01::20  (i-standby / eni-standby)"
+echo "enimap-web      eth0 02:00:00:00:10:01  no address  (i-web / eni-web)"
+echo "enimap-standby  eth0 02:00:00:00:20:01  no address  (i-standby / eni-standby)"
 
 say "2. The model loaded from config/default.yaml (enimap --print-model)"
 "$ENIMAP" -c "$CONFIG" --print-model || die "the configuration does not load"
@@ -117,7 +108,7 @@ done
 [ -S "$SOCK" ] || die "enimap did not open its control socket"
 grep -E "started|no hugepages|port " "$LOG" | sed 's/^/  log: /'
 
-say "3b. The instances configure themselves: DHCP, then the metadata service"
+say "3b. The instances configure themselves: DHCP, router advertisements, DHCPv6, the metadata service"
 if ! command -v dhclient >/dev/null 2>&1; then
 	die "dhclient missing (isc-dhcp-client: make deps)"
 fi
@@ -128,6 +119,13 @@ for ns in enimap-web enimap-standby; do
 	mkdir -p "/etc/netns/$ns" && : >"/etc/netns/$ns/resolv.conf"
 	run ip netns exec "$ns" timeout 30 dhclient -4 -1 -lf "$TMP/$ns.leases" \
 		-pf "$TMP/$ns.dhclient.pid" eth0 || die "DHCP in $ns"
+	# the advertisement the engine sent at its start: the IPv6 default route
+	for _ in $(seq 40); do
+		ip -n "$ns" -6 route show default | grep -q "proto ra" && break
+		sleep 0.25
+	done
+	run ip netns exec "$ns" timeout 30 dhclient -6 -1 -lf "$TMP/$ns.leases6" \
+		-pf "$TMP/$ns.dhclient6.pid" eth0 || die "DHCPv6 in $ns"
 	# ec2-net-utils' part: the secondary addresses the metadata lists, kept in
 	# step with it every second (scripts/imds-agent.sh)
 	ip netns exec "$ns" bash "$ROOT/scripts/imds-agent.sh" --every 1 >"$TMP/agent-$ns.log" 2>&1 &
@@ -138,8 +136,9 @@ for _ in $(seq 50); do
 done
 for ns in enimap-web enimap-standby; do
 	echo "$ns:"
-	ip -n "$ns" -4 -o addr show dev eth0 | awk '{print "   " $4}'
+	ip -n "$ns" -o addr show dev eth0 scope global | awk '{print "   " $4}'
 	ip -n "$ns" -4 route show default | sed 's/^/   /'
+	ip -n "$ns" -6 route show default | sed 's/^/   /'
 done
 run ip netns exec enimap-web curl -s --max-time 5 \
 	http://169.254.169.254/latest/meta-data/network/interfaces/macs/02:00:00:00:10:01/local-ipv4s ||
