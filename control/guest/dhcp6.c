@@ -2,6 +2,8 @@
 /* dhcp6.c - the DHCPv6 server logic (see dhcp6.h). */
 #include "dhcp6.h"
 
+#include "bytes.h"
+
 #include <string.h>
 
 /* Option codes and status codes (RFC 8415 21, RFC 3646). */
@@ -25,16 +27,6 @@ enum { ST_SUCCESS = 0, ST_NO_ADDRS_AVAIL = 2, ST_NOT_ON_LINK = 4 };
 #define IA_NA_FIXED 12	/* IAID, T1, T2 */
 #define IAADDR_FIXED 24 /* address, preferred and valid lifetimes */
 #define DUID_LL_LEN 10	/* type 3, hardware type 1, the MAC */
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* The addresses of an IA_NA's options (o, len bytes) into out. 0, or -1 when malformed. */
 static int parse_ia_na(const uint8_t *o, size_t len, struct dhcp6_msg *out)
@@ -177,18 +169,6 @@ static uint8_t *reserve(struct out *o, size_t n)
 	at = o->p + o->len;
 	o->len += n;
 	return at;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
 }
 
 /* An option's header; its body (n bytes) is returned to be written. */

@@ -2,6 +2,8 @@
 /* frame.c - Ethernet / IPv4 / UDP frames of the guest services (see frame.h). */
 #include "frame.h"
 
+#include "bytes.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -13,17 +15,6 @@
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* One's complement sum of len bytes as big-endian words, folded into sum. */
 static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)

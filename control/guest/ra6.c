@@ -2,6 +2,8 @@
 /* ra6.c - router solicitations and advertisements (see ra6.h). */
 #include "ra6.h"
 
+#include "bytes.h"
+
 #include <string.h>
 
 #define ND_ROUTER_SOLICIT 133
@@ -14,18 +16,6 @@
 #define FLAG_MANAGED 0x80
 #define FLAG_OTHER 0x40
 #define PREFIX_ON_LINK 0x80 /* L; A (0x40) stays off */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 bool ra6_is_solicitation(const uint8_t *icmp, size_t len, uint8_t hop, bool src_unspecified)
 {
