@@ -98,6 +98,12 @@ grep -qF 'option host-name "ip-10-0-1-11";' "$E2E_TMP/web2.leases" ||
 nsx web ip -4 addr show dev eth0 | grep -q "inet 10.0.1.10/24" || fail "web's eth0 lost 10.0.1.10"
 [ "$(ctl guest eni-web2 | awk '$1 == "dhcp-answers" {print $2}')" -ge 2 ] ||
 	fail "eni-web2's DHCP answers: $(ctl guest eni-web2)"
+# done with it: its renewals would leave by eth0 (Linux's route to 10.0.1.1) with eth1's
+# address and be dropped as spoofed, and its lease, expired, start over with a DISCOVER
+# during the steps below that count OFFERs
+kill "$(cat "$E2E_TMP/web2.pid")" 2>/dev/null
+rm -f "$E2E_TMP/web2.pid"
+nsx web ip link del eth1
 
 step "stby: a remembered address that is not its ENI's (10.0.1.99) is refused (NAK), then 10.0.1.20"
 cat >"$E2E_TMP/stby.leases" <<LEASE
