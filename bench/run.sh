@@ -96,6 +96,10 @@ run pipeline taskset -c 1 "$build/bench/enimap-pipeline-bench" 1048576 20000
 # the lookup tables alone (lpm/ vs rte_hash, rte_lpm, rte_fib)
 run tables "$build/bench/tables_bench" ${BENCH_ARGS:-}
 
+# the EC2 API, journal on: acknowledged changes per second, 1 and 64 clients
+run api bash "$here/api_bench.sh" "$build" 1 64 ||
+	echo "api_bench.sh failed (see $out/api.err)"
+
 # against nftables, in network namespaces
 if [ "${BENCH_NFT:-1}" != 0 ]; then
 	run vs-nftables bash "$here/vs_nftables.sh" "$build" "$mode" ||
