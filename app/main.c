@@ -186,6 +186,8 @@ static void handle_line(const char *line, FILE *out, void *arg)
 	delta_reset(&a->delta);
 	uint64_t sg_before = model_sg_version(a->model); /* group changes carry no delta */
 	rc = ctl_exec(a->model, line, &a->delta, out);
+	if (rc == CTL_OK && a->api != NULL)
+		api_model_changed(a->api); /* a query changed nothing, but cannot tell us */
 	if (rc == CTL_OK && (a->delta.n > 0 || model_sg_version(a->model) != sg_before)) {
 		/* the reply is sent after this returns: the change is visible by then */
 		int arc = engine_apply(a->engine, &a->delta);

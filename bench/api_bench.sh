@@ -7,7 +7,9 @@
 #
 #   bench/api_bench.sh BUILD_DIR [CLIENTS...]     (default: 1 64)
 #
-# Environment: API_BENCH_SECONDS (default 5) per client count; API_BENCH_DIR
+# Environment: API_BENCH_SECONDS (default 5) per client count;
+# API_BENCH_THREADS the API's HTTP threads (api.limits.threads; default: the
+# engine's default); API_BENCH_DIR
 # where the journal goes (default a temporary directory under /var/tmp, a
 # disk rather than a tmpfs, so that fdatasync costs what it costs).
 set -euo pipefail
@@ -34,6 +36,7 @@ api:
   listen: "127.0.0.1:$port"
   region: us-east-1
   journal: "$dir/journal"
+$([ -n "${API_BENCH_THREADS:-}" ] && echo "  limits: {threads: $API_BENCH_THREADS}")
   credentials:
     - {access_key_id: AKIDBENCHAPI, secret_access_key: "bench/Secret+Key"}
 vpcs:

@@ -360,11 +360,10 @@ static int dontfork_list(const struct rte_memseg_list *msl, void *arg)
 }
 
 /*
- * The API rehearses each change in a forked child that reads only the
- * model (api.h). Keep DPDK's memory (mbufs, rings, tables, counters) out of
- * such children: a fork then neither write-protects the pages the workers
- * write nor makes their next writes fault. Memory DPDK maps later is not
- * marked, which costs only those faults.
+ * Keep DPDK's memory (mbufs, rings, tables, counters) out of any child the
+ * process forks (the API no longer does: api.h), so that a fork neither
+ * write-protects the pages the workers write nor makes their next writes
+ * fault. Memory DPDK maps later is not marked, which costs only those faults.
  */
 static void engine_keep_dpdk_memory_from_forks(void)
 {

@@ -29,6 +29,9 @@ struct api *api_create(struct model *m, const struct api_settings *cfg, api_comm
 	a->commit_arg = commit_arg;
 	a->compact_at = a->compact_min = API_COMPACT_BYTES;
 	pthread_mutex_init(&a->mu, NULL);
+	pthread_mutex_init(&a->gc.mu, NULL);
+	pthread_cond_init(&a->gc.cv, NULL);
+	a->gc.tail = &a->gc.head;
 	return a;
 }
 
@@ -41,7 +44,10 @@ void api_free(struct api *a)
 	free(a->base);
 	api_world_base_free(a);
 	free(a->base_inst);
+	model_free(a->shadow);
 	pthread_mutex_destroy(&a->mu);
+	pthread_mutex_destroy(&a->gc.mu);
+	pthread_cond_destroy(&a->gc.cv);
 	free(a);
 }
 
@@ -53,6 +59,11 @@ void api_lock(struct api *a)
 void api_unlock(struct api *a)
 {
 	pthread_mutex_unlock(&a->mu);
+}
+
+void api_model_changed(struct api *a)
+{
+	a->shadow_stale = true;
 }
 
 void api_response_free(struct api_response *r)
@@ -169,122 +180,69 @@ static void run_action(struct api *a, api_action_fn fn, const char *action,
 	api_buf_free(&xml);
 }
 
-/* ---- rehearsal: the action run on a copy of the model, in a child process ---- */
-
-static int write_all(int fd, const void *p, size_t n)
+static uint64_t mono_ns(void)
 {
-	const char *s = p;
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int read_all(int fd, struct api_buf *b)
-{
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return b->oom ? -ENOMEM : 0;
-		api_buf_put(b, chunk, (size_t)r);
-	}
-}
+/* ---- rehearsal: the actions run on the shadow model ---- */
 
-/* The child's message: rc, status, answer length, record length, answer, record. */
-struct rehearsal_head {
-	int32_t rc, status;
-	uint64_t body_len, canon_len;
+/* One state-changing request waiting for its batch (group commit, below). */
+struct api_op {
+	api_action_fn fn;
+	const char *action;
+	const struct api_query *q;
+	struct api_outcome o; /* the rehearsal's answer and record */
+	struct api_response *out;
+	int rc;
+	bool done;
+	struct api_op *next;
 };
 
-static void rehearse_child(struct api *a, api_action_fn fn, const char *action,
-			   const struct api_query *q, int fd)
-{
-	struct api_outcome o = {0};
-	struct delta scratch = {0};
-	run_action(a, fn, action, q, false, &scratch, &o);
-	/* out of memory for the answer or the record (which may then be cut short): the
-	 * answer is an InternalError, so nothing may change: no record */
-	if (o.oom)
-		o.canon.len = 0;
-	struct rehearsal_head h = {
-	    .rc = o.rc, .status = o.r.status, .body_len = o.r.len, .canon_len = o.canon.len};
-	int bad = write_all(fd, &h, sizeof(h)) || write_all(fd, o.r.body, o.r.len) ||
-		  write_all(fd, o.canon.s, o.canon.len);
-	_exit(bad ? 1 : 0);
-}
-
-static int rehearsal_parse(const struct api_buf *msg, struct api_outcome *o)
-{
-	struct rehearsal_head h;
-	if (msg->len < sizeof(h))
-		return -EPROTO;
-	memcpy(&h, msg->s, sizeof(h));
-	if (h.body_len > msg->len - sizeof(h) || h.canon_len != msg->len - sizeof(h) - h.body_len)
-		return -EPROTO;
-	const char *body = msg->s + sizeof(h);
-	o->rc = h.rc;
-	o->r.status = h.status;
-	o->r.body = malloc(h.body_len + 1);
-	if (!o->r.body)
-		return -ENOMEM;
-	memcpy(o->r.body, body, h.body_len);
-	o->r.body[h.body_len] = '\0';
-	o->r.len = h.body_len;
-	api_buf_put(&o->canon, body + h.body_len, h.canon_len);
-	return o->canon.oom ? -ENOMEM : 0;
-}
-
 /*
- * Run the action on a copy-on-write copy of the model (a forked child), which
- * the parent's model never sees: its answer and its journal record, with
- * nothing changed here. 0 or -errno.
+ * Run the batch's actions, in order, on the shadow: a slot-for-slot copy of
+ * the model (model_clone) that is a step ahead of it, so that each operation
+ * sees the ones before it in the batch. Each one's answer and journal record
+ * go into op->o; the model itself is untouched. Once the batch is journaled,
+ * applying the records brings the model to the shadow's state; a batch that
+ * fails on the way leaves the shadow ahead, so it is marked stale and copied
+ * again before the next (as are changes made outside the API:
+ * api_model_changed). 0 or -errno.
  */
-static int rehearse(struct api *a, api_action_fn fn, const char *action, const struct api_query *q,
-		    struct api_outcome *o)
+static int rehearse(struct api *a, struct api_op *ops)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int rc = -errno;
-		close(p[0]);
-		close(p[1]);
-		return rc;
+	if (a->shadow_stale || !a->shadow) {
+		model_free(a->shadow);
+		a->shadow = model_clone(a->m);
+		if (!a->shadow)
+			return -ENOMEM;
+		a->shadow_stale = false;
 	}
-	if (pid == 0) {
-		/* only this thread lives on in the child, so locks other threads held stay
-		 * held: the rehearsal takes none (no stdio; _exit flushes nothing), and a
-		 * child stuck anyway is ended, which the parent sees as a short message */
-		alarm(10);
-		close(p[0]);
-		rehearse_child(a, fn, action, q, p[1]);
+	struct model *real = a->m;
+	a->m = a->shadow; /* run_action works on a->m */
+	for (struct api_op *op = ops; op; op = op->next) {
+		struct delta scratch = {0};
+		run_action(a, op->fn, op->action, op->q, false, &scratch, &op->o);
+		delta_free(&scratch);
+		/* out of memory for the answer or the record (which may then be cut short):
+		 * the answer is an InternalError, and the shadow may hold a part of the
+		 * change: no record, and a fresh shadow next time */
+		if (op->o.oom) {
+			op->o.canon.len = 0;
+			a->shadow_stale = true;
+		}
+		/* any internal error (out of memory inside the model): copy it again
+		 * rather than trust what the shadow was left with */
+		if (op->o.r.status == 500)
+			a->shadow_stale = true;
+		/* a refused operation changed nothing on the shadow (all-or-nothing); one
+		 * that failed half-way (a call on several instances) has a record of what
+		 * it changed */
 	}
-	close(p[1]);
-	struct api_buf msg = {0};
-	int rc = read_all(p[0], &msg);
-	close(p[0]);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc == 0)
-		rc = rehearsal_parse(&msg, o);
-	api_buf_free(&msg);
-	/* the child's answer used one request id: use it here too, so ids stay unique */
-	a->requests++;
-	(void)random();
-	return rc;
+	a->m = real;
+	return 0;
 }
 
 /*
@@ -353,69 +311,173 @@ static void rejournal_or_abort(struct api *a, uint64_t size, const struct api_bu
 	abort();
 }
 
-/*
- * A state-changing request (api.h: the order): rehearsed, journaled, applied,
- * published, answered. Refused anywhere before the apply = nothing changed.
- */
-static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
+/* Without a journal nothing can refuse a change once the model took it: run it in place. */
+static int change_in_place(struct api *a, api_action_fn fn, const char *action,
 			   const struct api_query *q, struct api_response *out)
 {
 	struct api_outcome o = {0};
 	struct delta delta = {0};
 	uint64_t sg_before = model_sg_version(a->m); /* group changes carry no delta */
-	int rc;
-	if (!a->j) {
-		/* no journal, nothing that can refuse after the model: no rehearsal */
-		run_action(a, fn, action, q, false, &delta, &o);
-		*out = o.r;
-		o.r = (struct api_response){0};
-		goto publish;
-	}
-	rc = rehearse(a, fn, action, q, &o);
-	if (rc) {
-		outcome_free(&o);
-		answer_internal_error(a, "prepared", rc, out);
-		return -1;
-	}
-	*out = o.r; /* the rehearsal's answer is the answer, unless a later step fails */
+	run_action(a, fn, action, q, false, &delta, &o);
+	*out = o.r;
 	o.r = (struct api_response){0};
-	/* a change that happened (even by a failing multi-instance call) is journaled and
-	 * published before the answer */
-	if (o.canon.len) {
-		uint64_t journaled = journal_size(a->j);
-		rc = journal_append(a->j, o.canon.s, o.canon.len);
-		if (rc) {
-			answer_internal_error(a, "journaled", rc, out);
-			o.rc = -1;
-			goto done;
-		}
-		struct api_buf taken = {0};
-		rc = apply_record(a, fn, action, &o.canon, &delta, &taken);
-		if (rc) {
-			/* out of memory: the journal must hold what the model took, and the
-			 * tables get it too (delta is empty when the model took nothing) */
-			rejournal_or_abort(a, journaled, &taken);
-			api_buf_free(&taken);
-			answer_internal_error(a, "applied", rc, out);
-			o.rc = -1;
-			goto publish;
-		}
-	}
-publish:
 	if (a->commit && (delta.n || model_sg_version(a->m) != sg_before)) {
-		/* after a failure the engine has rebuilt its tables from the model */
-		rc = a->commit(a->commit_arg, &delta);
+		int rc = a->commit(a->commit_arg, &delta);
 		if (rc) {
 			answer_internal_error(a, "published", rc, out);
 			o.rc = -1;
 		}
 	}
-	if (o.rc == 0 && a->j && journal_size(a->j) > a->compact_at)
-		compact_locked(a); /* failure is reported inside; the journal stays valid */
-done:
 	outcome_free(&o);
 	delta_free(&delta);
 	return o.rc;
+}
+
+/* Every answer of ops that made a change becomes the InternalError "could not be <what>". */
+static void fail_changes(struct api *a, struct api_op *ops, const char *what, int err)
+{
+	for (struct api_op *op = ops; op; op = op->next) {
+		if (!op->o.canon.len)
+			continue;
+		answer_internal_error(a, what, err, &op->o.r);
+		op->o.rc = -1;
+	}
+}
+
+/*
+ * The batch's journal record: the records of the operations that changed
+ * something, one per line (a record is form-encoded text, which never holds a
+ * raw newline), so that the whole batch is one journal record, torn or kept
+ * whole (journal.h). Up to and without stop.
+ */
+static void batch_record(const struct api_op *ops, const struct api_op *stop, struct api_buf *rec)
+{
+	for (const struct api_op *op = ops; op != stop; op = op->next) {
+		if (!op->o.canon.len)
+			continue;
+		if (rec->len)
+			api_buf_put(rec, "\n", 1);
+		api_buf_put(rec, op->o.canon.s, op->o.canon.len);
+	}
+}
+
+/*
+ * One batch (a->mu held), each step for all its operations at once (api.h:
+ * the order): rehearsed in one child, journaled as one record with one
+ * fdatasync, applied in order, published with one commit, then answered.
+ */
+static void commit_batch(struct api *a, struct api_op *ops)
+{
+	struct delta delta = {0};
+	uint64_t sg_before = model_sg_version(a->m); /* group changes carry no delta */
+	int rc = rehearse(a, ops);
+	if (rc) {
+		for (struct api_op *op = ops; op; op = op->next) {
+			outcome_free(&op->o);
+			op->o = (struct api_outcome){0};
+			answer_internal_error(a, "prepared", rc, &op->o.r);
+			op->o.rc = -1;
+		}
+		return;
+	}
+	/* a change that happened (even by a failing multi-instance call) is journaled and
+	 * published before the answer */
+	struct api_buf rec = {0};
+	batch_record(ops, NULL, &rec);
+	if (rec.len) {
+		uint64_t journaled = journal_size(a->j);
+		rc = rec.oom ? -ENOMEM : journal_append(a->j, rec.s, rec.len);
+		if (rc) {
+			fail_changes(a, ops, "journaled", rc);
+			api_buf_free(&rec);
+			a->shadow_stale = true; /* it holds the batch the model never will */
+			return;
+		}
+		for (struct api_op *op = ops; op; op = op->next) {
+			if (!op->o.canon.len)
+				continue;
+			struct api_buf taken = {0};
+			rc = apply_record(a, op->fn, op->action, &op->o.canon, &delta, &taken);
+			if (rc == 0)
+				continue;
+			/* out of memory: the journal must hold what the model took (the
+			 * operations before this one, and what this one took), and the
+			 * tables get it too; the operations after it are not applied */
+			struct api_buf rewrite = {0};
+			batch_record(ops, op, &rewrite);
+			if (taken.len) {
+				if (rewrite.len)
+					api_buf_put(&rewrite, "\n", 1);
+				api_buf_put(&rewrite, taken.s, taken.len);
+			}
+			rewrite.oom |= taken.oom;
+			rejournal_or_abort(a, journaled, &rewrite);
+			api_buf_free(&rewrite);
+			api_buf_free(&taken);
+			fail_changes(a, op, "applied", rc);
+			a->shadow_stale = true;
+			break;
+		}
+	}
+	api_buf_free(&rec);
+	if (a->commit && (delta.n || model_sg_version(a->m) != sg_before)) {
+		/* after a failure the engine has rebuilt its tables from the model */
+		rc = a->commit(a->commit_arg, &delta);
+		if (rc)
+			fail_changes(a, ops, "published",
+				     rc); /* the model has them: so has the shadow */
+	}
+	delta_free(&delta);
+	if (journal_size(a->j) > a->compact_at)
+		compact_locked(a); /* failure is reported inside; the journal stays valid */
+}
+
+/*
+ * A state-changing request with a journal: group commit. The request joins
+ * the queue; the first waiter that finds no batch running takes everything
+ * queued as one batch and commits it (commit_batch), while what arrives
+ * meanwhile queues for the next. Called, and returns, with a->mu held; waits
+ * without it.
+ */
+static int dispatch_change(struct api *a, api_action_fn fn, const char *action,
+			   const struct api_query *q, struct api_response *out)
+{
+	if (!a->j)
+		return change_in_place(a, fn, action, q, out);
+	struct api_op me = {.fn = fn, .action = action, .q = q, .out = out};
+	const char *counted_as = a->cur_action; /* other requests set it while this one waits */
+	api_unlock(a);
+	pthread_mutex_lock(&a->gc.mu);
+	*a->gc.tail = &me;
+	a->gc.tail = &me.next;
+	while (!me.done) {
+		if (a->gc.leader) {
+			pthread_cond_wait(&a->gc.cv, &a->gc.mu);
+			continue;
+		}
+		struct api_op *batch = a->gc.head;
+		a->gc.head = NULL;
+		a->gc.tail = &a->gc.head;
+		a->gc.leader = true;
+		pthread_mutex_unlock(&a->gc.mu);
+		api_lock(a);
+		commit_batch(a, batch);
+		api_unlock(a);
+		pthread_mutex_lock(&a->gc.mu);
+		for (struct api_op *op = batch, *next; op; op = next) {
+			next = op->next; /* op may be gone once done is seen */
+			*op->out = op->o.r;
+			op->rc = op->o.rc;
+			api_buf_free(&op->o.canon);
+			op->done = true;
+		}
+		a->gc.leader = false;
+		pthread_cond_broadcast(&a->gc.cv);
+	}
+	pthread_mutex_unlock(&a->gc.mu);
+	api_lock(a);
+	a->cur_action = counted_as;
+	return me.rc;
 }
 
 /*
@@ -538,13 +600,6 @@ static int sts_answer(struct api *a, const char *body, size_t len, struct api_re
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* One answered request into the metrics (a->mu held). */
 static void count_request(struct api *a, int status, uint64_t t0)
 {
@@ -612,6 +667,7 @@ int api_handle_trusted(struct api *a, const char *body, size_t len, struct api_r
 	memset(out, 0, sizeof(*out));
 	api_lock(a);
 	int rc = parse_and_dispatch(a, body, len, true, out);
+	a->shadow_stale = true; /* the model changed outside a batch */
 	api_unlock(a);
 	return rc;
 }
@@ -624,9 +680,8 @@ struct replay_ctx {
 	size_t n;
 };
 
-static int replay_record(void *arg, const char *payload, size_t len)
+static int replay_one(struct replay_ctx *r, const char *payload, size_t len)
 {
-	struct replay_ctx *r = arg;
 	struct api_response resp;
 	int rc = parse_and_dispatch(r->a, payload, len, true, &resp);
 	r->n++;
@@ -638,6 +693,21 @@ static int replay_record(void *arg, const char *payload, size_t len)
 		return -EBADMSG;
 	}
 	api_response_free(&resp);
+	return 0;
+}
+
+/* One journal record: one operation, or a batch of them one per line (commit_batch). */
+static int replay_record(void *arg, const char *payload, size_t len)
+{
+	const char *end = payload + len;
+	while (payload < end) {
+		const char *nl = memchr(payload, '\n', (size_t)(end - payload));
+		size_t n = (size_t)((nl ? nl : end) - payload);
+		int rc = replay_one(arg, payload, n);
+		if (rc)
+			return rc;
+		payload += n + (nl != NULL);
+	}
 	return 0;
 }
 

@@ -6,12 +6,13 @@
  * One dispatcher serves HTTP requests, journal replay and tests
  * (api_handle). Every state-changing request is, in this order (SPEC.md
  * section 6):
- *   1. validated and prepared: the action runs on a copy-on-write copy of the
- *      model, in a forked child (a rehearsal), which hands back its answer
- *      and its canonical record (the request with every generated id and
- *      address made explicit, so that replay reproduces it). The model here
- *      is untouched, so a refusal, or a failure of any later step before 3,
- *      changes nothing anywhere;
+ *   1. validated and prepared: the action runs on the shadow, a slot-for-slot
+ *      copy of the model (model_clone) kept a step ahead of it (a rehearsal),
+ *      which hands back its answer and its canonical record (the request with
+ *      every generated id and address made explicit, so that replay
+ *      reproduces it). The model is untouched, so a refusal, or a failure of
+ *      any later step before 3, changes nothing anywhere (the shadow, then
+ *      ahead, is copied from the model again);
  *   2. appended to the journal and fsync'd. If the journal refuses it (disk
  *      full, I/O error), the answer is a 500 InternalError "could not be
  *      journaled" and nothing changed; the next request tries the journal
@@ -23,13 +24,23 @@
  *      and rebuilds its tables from the model if a table fails after the
  *      publish),
  * and only then answered, with the rehearsal's answer.
+ * Group commit (SPEC.md section 5): the changes that arrive while a batch is
+ * being committed wait together and form the next batch, whose steps 1-4
+ * each run once for all of them: rehearsed in order on the shadow (each
+ * sees the ones before it), journaled as one record (one operation per line)
+ * with one fdatasync, applied in order, published with one commit, then all
+ * answered. A batch is one record, so a crash keeps all of it or none
+ * (journal.h); none of it was answered before its fdatasync.
  * Why a rehearsal: the model is all-or-nothing for a refused operation
  * (validate, reserve, then mutate) but has no undo for an accepted one, and
  * the journal record exists only once the operation has picked its
- * addresses. A fork costs page tables, not a copy of the model, and the
- * journal's fsync costs more. Reads (Describe*) run in place, unjournaled;
- * so do changes when there is no journal (cfg->journal ""), which nothing
- * can refuse once the model has taken them.
+ * addresses. Until 2026-12 it ran in a forked child: about 2 ms for the fork
+ * and as much for the child's exit here (page tables of the engine's 1,100
+ * mappings), which capped the API at about 170 changes/s. The shadow costs a
+ * second copy of the model's memory instead (made at the first change, not
+ * at start-up). Reads (Describe*) run in place, unjournaled; so do changes
+ * when there is no journal (cfg->journal ""), which nothing can refuse once
+ * the model has taken them.
  *
  * Threads: the HTTP server runs its own polling thread; every call that reads
  * or changes the model holds one mutex (the model is not thread-safe), so the
@@ -97,6 +108,12 @@ void api_free(struct api *a);
 /* Hold the model mutex (to read the model while the server runs). */
 void api_lock(struct api *a);
 void api_unlock(struct api *a);
+/*
+ * Whoever changes the model outside the API (the control socket), with
+ * api_lock held, says so: the API's rehearsals start from a copy of the
+ * model, which is then copied again.
+ */
+void api_model_changed(struct api *a);
 
 /* One request, as the HTTP glue received it. */
 struct api_request {

@@ -22,6 +22,7 @@
 
 struct MHD_Daemon;
 struct api_http;
+struct api_op;
 
 struct api {
 	struct model *m;
@@ -29,7 +30,18 @@ struct api {
 	api_commit_fn commit;
 	void *commit_arg;
 	pthread_mutex_t mu; /* serializes everything that touches the model or journal */
+	/* group commit (api.c dispatch_change): the changes waiting for the next batch */
+	struct {
+		pthread_mutex_t mu; /* the queue and leader; taken without a->mu held */
+		pthread_cond_t cv;  /* a batch is done */
+		struct api_op *head, **tail;
+		bool leader; /* a batch is being committed */
+	} gc;
 	struct journal *j;
+	/* the model as the next batch's rehearsal starts from (api.c rehearse): NULL
+	 * until the first change; stale = copy it again from m first */
+	struct model *shadow;
+	bool shadow_stale;
 	uint64_t compact_at;  /* journal size that triggers the next compaction */
 	uint64_t compact_min; /* ... never below this */
 	bool replayed;

@@ -36,7 +36,8 @@
  * up behind torn bytes that a power loss would bring back. A writer that puts
  * several records under one fsync (group commit) must keep the rule sound:
  * a crash may then tear the whole unsynced batch in any pattern, so such a
- * batch must be framed as one record (or the rule revised).
+ * batch must be framed as one record (or the rule revised). The API's group
+ * commit does that: a batch's operations, one per line, in one record (api.h).
  *
  * Durability of names: creating the journal fsyncs its directory. Compaction
  * replaces the whole file atomically: the new records are written to

@@ -5,6 +5,7 @@
  * compaction restoring the exact state.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -451,6 +452,143 @@ static void a_change_the_journal_refuses_changes_nothing(void **state)
 	free(before);
 }
 
+/* ---- group commit ---- */
+
+#define GC_THREADS 16
+#define GC_CALLS 2
+
+struct gc_client {
+	struct fx *f;
+	char addrs[GC_CALLS][32]; /* the primary address each created ENI was given */
+	char ids[GC_CALLS][32];
+	int failed;
+};
+
+static void copy_between(const char *body, const char *open, const char *close, char *out,
+			 size_t size)
+{
+	const char *p = strstr(body, open);
+	const char *e = p ? strstr(p + strlen(open), close) : NULL;
+	out[0] = '\0';
+	if (p && e && (size_t)(e - p - strlen(open)) < size)
+		snprintf(out, size, "%.*s", (int)(e - p - strlen(open)), p + strlen(open));
+}
+
+static void *gc_client_main(void *arg)
+{
+	struct gc_client *c = arg;
+	for (int k = 0; k < GC_CALLS; k++) {
+		struct api_response r;
+		if (call(c->f, "Action=CreateNetworkInterface&SubnetId=subnet-a", &r) != 0 ||
+		    r.status != 200) {
+			c->failed++;
+		} else {
+			copy_between(r.body, "<privateIpAddress>", "</privateIpAddress>",
+				     c->addrs[k], sizeof(c->addrs[k]));
+			copy_between(r.body, "<networkInterfaceId>", "</networkInterfaceId>",
+				     c->ids[k], sizeof(c->ids[k]));
+		}
+		api_response_free(&r);
+	}
+	return NULL;
+}
+
+/*
+ * SPEC section 5 (group commit): changes that arrive together are rehearsed,
+ * journaled and applied as one batch, each seeing the ones before it. Sixteen
+ * clients at once each create ENIs with an address the API picks: a batch
+ * whose operations did not see each other would hand one address (or id) to
+ * two ENIs. Every answer is a distinct address and id, the model holds them
+ * all, and a restart from the journal gives the same state.
+ */
+static void concurrent_changes_see_each_other_and_replay(void **state)
+{
+	struct fx *f = *state;
+	static struct gc_client c[GC_THREADS];
+	pthread_t t[GC_THREADS];
+	for (int i = 0; i < GC_THREADS; i++) {
+		c[i] = (struct gc_client){.f = f};
+		assert_int_equal(pthread_create(&t[i], NULL, gc_client_main, &c[i]), 0);
+	}
+	for (int i = 0; i < GC_THREADS; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	char *all = ok(f, "Action=DescribeNetworkInterfaces");
+	for (int i = 0; i < GC_THREADS; i++) {
+		assert_int_equal(c[i].failed, 0);
+		for (int k = 0; k < GC_CALLS; k++) {
+			assert_true(strncmp(c[i].addrs[k], "10.0.1.", 7) == 0);
+			assert_non_null(strstr(all, c[i].ids[k]));
+			for (int j = 0; j < GC_THREADS; j++)
+				for (int l = 0; l < GC_CALLS; l++)
+					if (j != i || l != k) {
+						assert_string_not_equal(c[i].addrs[k],
+									c[j].addrs[l]);
+						assert_string_not_equal(c[i].ids[k], c[j].ids[l]);
+					}
+		}
+	}
+	free(all);
+	char *live = dump(f->m);
+	struct model *m2 = world();
+	struct api_settings cf = cfg(f->journal);
+	struct api_err err;
+	struct api *a2 = api_create(m2, &cf, NULL, NULL, &err);
+	assert_int_equal(api_replay(a2, &err), 0);
+	char *got = dump(m2);
+	assert_string_equal(live, got);
+	free(got);
+	api_free(a2);
+	model_free(m2);
+	free(live);
+}
+
+/*
+ * A batch the journal refused left the rehearsal's copy of the model ahead
+ * (the address taken): the next batch starts from the model again, so the
+ * same request then succeeds rather than finding its address in use.
+ */
+static void a_refused_batch_leaves_nothing_behind(void **state)
+{
+	struct fx *f = *state;
+	const char *create =
+	    "Action=CreateNetworkInterface&SubnetId=subnet-a&PrivateIpAddress=10.0.1.200";
+	free(ok(f, "Action=CreateTags&ResourceId.1=eni-0&Tag.1.Key=k&Tag.1.Value=v"));
+	fail_fdatasync = ENOSPC;
+	struct api_response r;
+	assert_int_equal(call(f, create, &r), -1);
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body, "could not be journaled"));
+	api_response_free(&r);
+	fail_fdatasync = 0;
+	char *b = ok(f, create);
+	assert_non_null(strstr(b, "<privateIpAddress>10.0.1.200</privateIpAddress>"));
+	free(b);
+}
+
+/*
+ * A change made outside the API (the control socket) under api_lock, then
+ * api_model_changed: the next rehearsal sees it, so a request that conflicts
+ * with it is refused with the model's error, not accepted on a stale copy.
+ */
+static void a_change_outside_the_api_is_seen(void **state)
+{
+	struct fx *f = *state;
+	free(ok(f, "Action=CreateTags&ResourceId.1=eni-0&Tag.1.Key=k&Tag.1.Value=v"));
+	const char *addr[] = {"10.0.1.201"};
+	struct model_assign_req req = {.eni_id = "eni-0", .addrs = addr, .n_addrs = 1};
+	struct model_addr_list got = {0};
+	struct delta d = {0};
+	struct model_err e;
+	api_lock(f->a);
+	assert_int_equal(model_assign_private_ips(f->m, &req, &got, &d, &e), 0);
+	api_model_changed(f->a);
+	api_unlock(f->a);
+	model_addr_list_free(&got);
+	delta_free(&d);
+	fails(f, "Action=CreateNetworkInterface&SubnetId=subnet-a&PrivateIpAddress=10.0.1.201", 400,
+	      "InvalidIPAddress.InUse");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +611,10 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(internal_actions_are_refused_over_the_wire, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(concurrent_changes_see_each_other_and_replay, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(a_refused_batch_leaves_nothing_behind, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_change_outside_the_api_is_seen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_change_the_journal_refuses_changes_nothing, setup,
 					    teardown),
 	};
