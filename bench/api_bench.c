@@ -187,10 +187,11 @@ static void *client_main(void *arg)
 	snprintf(addr, sizeof(addr), "10.0.%u.%u", 200 + c->id / 250, 1 + c->id % 250);
 	for (uint64_t k = 0; mono_ns() < g_deadline_ns; k++) {
 		char body[256], answer[512];
-		snprintf(body, sizeof(body),
-			 "Action=%s&Version=2016-11-15&NetworkInterfaceId=%s%u&PrivateIpAddress.1=%s",
-			 k % 2 ? "UnassignPrivateIpAddresses" : "AssignPrivateIpAddresses", g_prefix,
-			 c->id, addr);
+		snprintf(
+		    body, sizeof(body),
+		    "Action=%s&Version=2016-11-15&NetworkInterfaceId=%s%u&PrivateIpAddress.1=%s",
+		    k % 2 ? "UnassignPrivateIpAddresses" : "AssignPrivateIpAddresses", g_prefix,
+		    c->id, addr);
 		int status = 0;
 		uint64_t t0 = mono_ns();
 		if (call(c, body, &status, answer, sizeof(answer))) {

@@ -227,6 +227,21 @@ static void unsigned_and_badly_signed_requests_change_nothing(void **state)
 	free(after);
 }
 
+/* A restart (the world, then the journal) gives the model that dumped as want. */
+static void assert_restart_gives(struct fx *f, const char *want)
+{
+	struct model *m2 = world();
+	struct api_settings c = cfg(f->journal);
+	struct api_err err;
+	struct api *a2 = api_create(m2, &c, NULL, NULL, &err);
+	assert_int_equal(api_replay(a2, &err), 0);
+	char *got = dump(m2);
+	assert_string_equal(want, got);
+	free(got);
+	api_free(a2);
+	model_free(m2);
+}
+
 static void journal_replay_restores_exact_state(void **state)
 {
 	struct fx *f = *state;
@@ -356,17 +371,8 @@ static void journal_stays_bounded_by_automatic_compaction(void **state)
 	 * (8 KB: a snapshot of the world, its seven security groups' rules included, is ~5 KB) */
 	assert_true(most < 8192 + 512);
 	char *want = dump(f->m);
-	struct model *m2 = world();
-	struct api_settings c = cfg(f->journal);
-	struct api_err err;
-	struct api *a2 = api_create(m2, &c, NULL, NULL, &err);
-	assert_int_equal(api_replay(a2, &err), 0);
-	char *got = dump(m2);
-	assert_string_equal(want, got);
+	assert_restart_gives(f, want);
 	free(want);
-	free(got);
-	api_free(a2);
-	model_free(m2);
 }
 
 static void commit_sees_each_change_before_the_answer(void **state)
@@ -438,16 +444,7 @@ static void a_change_the_journal_refuses_changes_nothing(void **state)
 	char *after = dump(f->m);
 	assert_string_not_equal(before, after);
 	/* a restart: the configuration, then the journal, gives the same state */
-	struct model *m2 = world();
-	struct api_settings c = cfg(f->journal);
-	struct api_err err;
-	struct api *a2 = api_create(m2, &c, NULL, NULL, &err);
-	assert_int_equal(api_replay(a2, &err), 0);
-	char *got = dump(m2);
-	assert_string_equal(after, got);
-	free(got);
-	api_free(a2);
-	model_free(m2);
+	assert_restart_gives(f, after);
 	free(after);
 	free(before);
 }
@@ -529,16 +526,7 @@ static void concurrent_changes_see_each_other_and_replay(void **state)
 	}
 	free(all);
 	char *live = dump(f->m);
-	struct model *m2 = world();
-	struct api_settings cf = cfg(f->journal);
-	struct api_err err;
-	struct api *a2 = api_create(m2, &cf, NULL, NULL, &err);
-	assert_int_equal(api_replay(a2, &err), 0);
-	char *got = dump(m2);
-	assert_string_equal(live, got);
-	free(got);
-	api_free(a2);
-	model_free(m2);
+	assert_restart_gives(f, live);
 	free(live);
 }
 
