@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api.c - the dispatcher: authentication, DryRun, the action rehearsed on a
- * copy of the model, then journal, apply, commit and answer (see api.h for
- * the order and why).
+ * api.c - the dispatcher: authentication, DryRun, and for changes group
+ * commit: the batch rehearsed on the shadow model, then journal, apply,
+ * commit and answer (see api.h for the order and why).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "api_impl.h"
 
@@ -363,7 +360,7 @@ static void batch_record(const struct api_op *ops, const struct api_op *stop, st
 
 /*
  * One batch (a->mu held), each step for all its operations at once (api.h:
- * the order): rehearsed in one child, journaled as one record with one
+ * the order): rehearsed on the shadow, journaled as one record with one
  * fdatasync, applied in order, published with one commit, then answered.
  */
 static void commit_batch(struct api *a, struct api_op *ops)
@@ -423,9 +420,9 @@ static void commit_batch(struct api *a, struct api_op *ops)
 	if (a->commit && (delta.n || model_sg_version(a->m) != sg_before)) {
 		/* after a failure the engine has rebuilt its tables from the model */
 		rc = a->commit(a->commit_arg, &delta);
+		/* the model has the changes, as has the shadow: it stays */
 		if (rc)
-			fail_changes(a, ops, "published",
-				     rc); /* the model has them: so has the shadow */
+			fail_changes(a, ops, "published", rc);
 	}
 	delta_free(&delta);
 	if (journal_size(a->j) > a->compact_at)
