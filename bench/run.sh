@@ -7,7 +7,8 @@
 #
 # Environment: BENCH_HUGEPAGES=N reserves N 2 MiB hugepages for the run
 # (default 3072; 0 = --no-huge) and puts nr_hugepages and the hugetlbfs
-# mount back as found; BENCH_NFT=0 skips the nftables comparison;
+# mount back as found; BENCH_NFT=0 skips the nftables comparison,
+# BENCH_OVS=0 the userspace topology against testpmd and OVS-DPDK;
 # BENCH_OUT=DIR keeps the logs and figures there (default a temporary dir).
 #
 # Each figure is printed as one JSON line {"figure", "value", "unit",
@@ -104,6 +105,12 @@ run api bash "$here/api_bench.sh" "$build" 1 64 ||
 if [ "${BENCH_NFT:-1}" != 0 ]; then
 	run vs-nftables bash "$here/vs_nftables.sh" "$build" "$mode" ||
 		echo "vs_nftables.sh failed (see $out/vs-nftables.err)"
+fi
+
+# the userspace topology over memif: testpmd io (the floor), enimap, OVS-DPDK
+if [ "${BENCH_OVS:-1}" != 0 ]; then
+	run vs-ovs bash "$here/vs_ovs.sh" "$build" "$mode" ||
+		echo "vs_ovs.sh failed (see $out/vs-ovs.err)"
 fi
 
 echo
