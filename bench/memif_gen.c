@@ -43,7 +43,7 @@
 #define POOL 16383
 #define MAX_RXQ 8
 
-/* receive queues on port 1: as many as the router sends on (OVS-DPDK: one per thread that may send) */
+/* receive queues on port 1: one per queue the router sends on (OVS-DPDK: 2) */
 static uint16_t n_rxq = 1;
 
 /*
@@ -130,7 +130,8 @@ static bool port_start(uint16_t port, uint16_t n_rxq, struct rte_mempool *pool)
 	    rte_eth_tx_queue_setup(port, 0, 1024, (unsigned)rte_socket_id(), NULL) != 0)
 		return false;
 	for (uint16_t q = 0; q < n_rxq; q++)
-		if (rte_eth_rx_queue_setup(port, q, 1024, (unsigned)rte_socket_id(), NULL, pool) != 0)
+		if (rte_eth_rx_queue_setup(port, q, 1024, (unsigned)rte_socket_id(), NULL, pool) !=
+		    0)
 			return false;
 	return rte_eth_dev_start(port) == 0;
 }
@@ -258,9 +259,8 @@ int main(int argc, char **argv)
 	    sscanf(argv[1], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dmac[0], &dmac[1], &dmac[2], &dmac[3],
 		   &dmac[4], &dmac[5]) != 6 ||
 	    inet_pton(AF_INET, argv[2], &first) != 1 || !parse_cidr(argv[5], &priv)) {
-		fprintf(stderr,
-			"usage: enimap-memif-gen EAL_ARGS -- DST_MAC FIRST_DST N SECONDS "
-			"PRIVATE_CIDR [RX_QUEUES]\n");
+		fprintf(stderr, "usage: enimap-memif-gen EAL_ARGS -- DST_MAC FIRST_DST N SECONDS "
+				"PRIVATE_CIDR [RX_QUEUES]\n");
 		return 2;
 	}
 	uint32_t n = (uint32_t)strtoul(argv[3], NULL, 0);
@@ -269,9 +269,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "N > 0, 0 < SECONDS <= 600, and two ports\n");
 		return 2;
 	}
-	struct rte_mempool *pool = rte_pktmbuf_pool_create("memif_gen", POOL, 256, 0,
-							   RTE_MBUF_DEFAULT_BUF_SIZE,
-							   (int)rte_socket_id());
+	struct rte_mempool *pool = rte_pktmbuf_pool_create(
+	    "memif_gen", POOL, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (pool == NULL || !port_start(0, 1, pool) || !port_start(1, n_rxq, pool)) {
 		fprintf(stderr, "cannot set up the ports\n");
 		return 1;
@@ -294,8 +293,7 @@ int main(int argc, char **argv)
 	       "received_pps=%.0f good_pps=%.0f\n",
 	       (unsigned long long)t.sent, (unsigned long long)t.received,
 	       (unsigned long long)t.good, (unsigned long long)t.bad_csum,
-	       (unsigned long long)t.other, took,
-	       (double)t.received / took, (double)t.good / took);
+	       (unsigned long long)t.other, took, (double)t.received / took, (double)t.good / took);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_stop(1);
 	rte_eal_cleanup();
