@@ -353,6 +353,15 @@ static void render_guest(const struct metrics_source *src, struct mt *t)
 	struct mt_label sol[] = {{"kind", "solicited"}}, unsol[] = {{"kind", "unsolicited"}};
 	mt_u64(t, sol, 1, g.ra_solicited);
 	mt_u64(t, unsol, 1, g.ra_unsolicited);
+	mt_family(t, "enimap_metadata_dropped_segments", MT_COUNTER, NULL,
+		  "Segments to or from the metadata service dropped: to [fd00:ec2::254] from an "
+		  "instance whose HttpProtocolIpv6 is disabled, or while the service has no IPv6 "
+		  "(ipv6_disabled); with no identity address free, or from the service to none "
+		  "(no_identity).");
+	struct mt_label v6off[] = {{"reason", "ipv6_disabled"}},
+			noid[] = {{"reason", "no_identity"}};
+	mt_u64(t, v6off, 1, g.imds_v6_disabled);
+	mt_u64(t, noid, 1, g.imds_dropped);
 	mt_family(t, "enimap_guest_unknown_packets", MT_COUNTER, NULL,
 		  "Punted packets from no ENI known by port, VLAN and MAC, given nothing.");
 	mt_u64(t, NULL, 0, g.unknown);

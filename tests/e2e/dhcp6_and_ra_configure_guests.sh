@@ -128,6 +128,10 @@ MD6_WAIT=3 md6 web latest/meta-data/instance-id 2>/dev/null &&
 	fail "web was answered at [fd00:ec2::254] with HttpProtocolIpv6 disabled"
 [ "$(ctl guest | awk '$1 == "imds-ipv6-disabled" {print $2}')" -gt "$off" ] ||
 	fail "imds-ipv6-disabled did not grow: $(ctl guest)"
+v6off=$(nsx rtr curl -sS --max-time 5 http://127.0.0.1:9464/metrics |
+	awk '$1 == "enimap_metadata_dropped_segments_total{reason=\"ipv6_disabled\"}" {print $2}')
+[ "${v6off:-0}" -gt "$off" ] ||
+	fail "enimap_metadata_dropped_segments_total{reason=\"ipv6_disabled\"} is '${v6off}' (was $off)"
 out=$(ec2 modify-instance-metadata-options --instance-id i-web --http-protocol-ipv6 enabled) ||
 	fail "modify-instance-metadata-options: $out"
 echo "$out" | grep -q '"HttpProtocolIpv6": "enabled"' || fail "not enabled: $out"
