@@ -17,8 +17,8 @@
 #include "journal.h"
 
 #define API_XMLNS "http://ec2.amazonaws.com/doc/2016-11-15/"
-#define API_OWNER_ID "000000000000" /* the one account every object belongs to */
-#define API_MAX_LIST 4096	    /* most items accepted in one flattened list */
+#define API_OWNER_ID MODEL_ACCOUNT_ID /* model.h */
+#define API_MAX_LIST 4096	      /* most items accepted in one flattened list */
 
 struct MHD_Daemon;
 struct api_http;

@@ -21,7 +21,6 @@
 #define TOKEN_LEN 56 /* as long as EC2's */
 #define TOKEN_TTL_HEADER "X-aws-ec2-metadata-token-ttl-seconds"
 #define TOKEN_HEADER "X-aws-ec2-metadata-token"
-#define OWNER_ID "000000000000" /* the one account (api_impl.h's API_OWNER_ID) */
 
 struct token {
 	char text[TOKEN_LEN + 1];
@@ -262,7 +261,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return send_error(c, 401);
 	}
 	s->p.lock(s->p.arg);
-	status = imds_tree_answer(s->p.m, a.instance, OWNER_ID, url, &b);
+	status = imds_tree_answer(s->p.m, a.instance, MODEL_ACCOUNT_ID, url, &b);
 	s->p.unlock(s->p.arg);
 	if (status < 0)
 		return MHD_NO;

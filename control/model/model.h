@@ -43,6 +43,8 @@ struct model_err {
 #define MODEL_ID_MAX 64		   /* room for any id, with its NUL */
 #define MODEL_DEVICE_INDEX_MAX 127 /* an attachment's device index: 0 to this */
 #define MODEL_VLAN_MAX 4094	   /* an ENI's VLAN id: 0 (untagged) to this */
+/* the one account every object belongs to (ownerId in the API, owner-id in the metadata) */
+#define MODEL_ACCOUNT_ID "000000000000"
 /*
  * What the dataplane's tables hold (engine/builder.c's defaults): more is
  * refused here, with EC2's limit codes, rather than by the builder after the
