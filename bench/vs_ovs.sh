@@ -7,12 +7,12 @@
 # enimap-memif-gen (bench/memif_gen.c) sends 64-byte UDP (with both
 # checksums) to destinations uniformly random over the EIPs out of its port 0
 # and counts, on its port 1, the frames that came back translated (UDP to a
-# private address, a right IPv4 header checksum). The routers, each given
+# private address, both checksums right). The routers, each given
 # CPU 1 and the same two memif links (the router is the memif server, the
 # generator the client, zero-copy: its rings point into its own hugepage
 # mempool, which zero-copy needs in one file, --single-file-segments; the
 # router copies in and out as every memif server does (measured through io:
-# 13.4-16.1 Mpps in four runs zero-copy, 5.4-11.1 with the generator copying;
+# 13.4-16.1 Mpps in four runs zero-copy, 5.2-11.1 with the generator copying;
 # runs still differ by up to 2x on the 2-core VM, hence the interleaved rounds
 # and their median):
 #
@@ -65,19 +65,28 @@ if [ ! -x "$ovs_vswitchd" ]; then
 fi
 
 tmp=$(mktemp -d /tmp/vsovs.XXXXXX)
-router_pid=
 huge_old=$(cat /proc/sys/vm/nr_hugepages)
 huge_mounted=0
 export OVS_RUNDIR=$tmp/ovs OVS_DBDIR=$tmp/ovs OVS_LOGDIR=$tmp/ovs
 vsctl() { ovs-vsctl --db="unix:$tmp/ovs/db.sock" --timeout=30 -vconsole:warn "$@"; }
 appctl() { ovs-appctl -t "$(ls "$tmp"/ovs/ovs-vswitchd-dpdk.*.ctl)" "$@"; }
 
-stop_pid() { # PID PREFIX: TERM, then KILL after 10 s; its EAL directory removed
+stop_pid() { # PID PREFIX: TERM, then KILL after 10 s; its EAL directory removed (wait: ours only)
 	kill -TERM "$1" 2>/dev/null || true
 	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 	rm -rf "/var/run/dpdk/$2"
+}
+# The running router (io or enimap), in a file: the runs are subshells of
+# $(...), and the cleanup of the script's own shell must still find it.
+router_up() { echo "$1 $2" >"$tmp/router"; } # PID EAL_PREFIX
+router_down() {
+	local pid prefix
+	[ -f "$tmp/router" ] || return 0
+	read -r pid prefix <"$tmp/router"
+	stop_pid "$pid" "$prefix"
+	rm -f "$tmp/router"
 }
 ovs_stop() {
 	for d in ovs-vswitchd ovsdb-server; do
@@ -93,7 +102,7 @@ ovs_stop() {
 }
 cleanup() {
 	set +e
-	[ -n "$router_pid" ] && stop_pid "$router_pid" "vsovs-rtr"
+	router_down
 	ovs_stop
 	rm -rf /var/run/dpdk/vsovs-gen "$tmp"
 	echo "$huge_old" >/proc/sys/vm/nr_hugepages
@@ -131,12 +140,13 @@ measure() { # SOCKET_BASE N_EIPS FIELD RX_QUEUES NAME
 
 wait_for() { # FILE PATTERN PID WHAT: up to 120 s
 	for _ in $(seq 1200); do
-		kill -0 "$3" 2>/dev/null || { cat "$1" >&2; log "$4 exited"; exit 1; }
+		kill -0 "$3" 2>/dev/null || { cat "$1" >&2; log "$4 exited"; router_down; exit 1; }
 		grep -q "$2" "$1" && return 0
 		sleep 0.1
 	done
 	cat "$1" >&2
 	log "$4 did not start"
+	router_down
 	exit 1
 }
 
@@ -150,14 +160,13 @@ run_io() { # N_EIPS
 		--vdev="$(memif memif0 server "$s-up.sock")" --vdev="$(memif memif1 server "$s-host.sock")" \
 		-- --forward-mode=io --nb-cores=1 --total-num-mbufs=16384 \
 		<"$tmp/testpmd.in" >"$tmp/testpmd.log" 2>&1 &
-	router_pid=$!
+	router_up $! vsovs-rtr
 	exec 9>"$tmp/testpmd.in"
-	wait_for "$tmp/testpmd.log" "Press enter to exit" "$router_pid" testpmd
+	wait_for "$tmp/testpmd.log" "Press enter to exit" $! testpmd
 	local rc=0
 	measure "$s" "$1" received_pps 1 io || rc=1
-	stop_pid "$router_pid" vsovs-rtr
+	router_down
 	exec 9>&-
-	router_pid=
 	return $rc
 }
 
@@ -169,17 +178,15 @@ run_enimap() { # N_EIPS CONFIG
 		"$2" >"$tmp/enimap.yaml"
 	grep -q "$s-host.sock" "$tmp/enimap.yaml" || { log "unexpected gen-config.py ports"; exit 1; }
 	"$enimap" -c "$tmp/enimap.yaml" >"$tmp/enimap.log" 2>&1 &
-	router_pid=$!
-	wait_for "$tmp/enimap.log" "started:" "$router_pid" enimap
+	router_up $! "enimap-$!"
+	wait_for "$tmp/enimap.log" "started:" $! enimap
 	local rc=0
 	measure "$s" "$1" good_pps 1 enimap || rc=1
-	stop_pid "$router_pid" "enimap-$router_pid"
-	router_pid=
+	router_down
 	return $rc
 }
 
 ovs_start() { # CONFIG: ovsdb + vswitchd, a netdev bridge, one rule per EIP
-	local s=$tmp/ovs/m
 	mkdir -p "$tmp/ovs"
 	ovsdb-tool create "$tmp/ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema
 	ovsdb-server "$tmp/ovs/conf.db" --remote="punix:$tmp/ovs/db.sock" \
