@@ -39,4 +39,13 @@ void bench_fill_v6(uint8_t *f, const uint8_t *dmac, const uint8_t dst[16]);
 /* The sequence number bench_fill_udp4 wrote. */
 uint32_t bench_seq_v4(const uint8_t *f);
 
+/* xorshift64 (every bench's random numbers, the generators' too) */
+static inline uint32_t bench_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)(*s >> 11);
+}
+
 #endif

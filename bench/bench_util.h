@@ -88,13 +88,4 @@ struct bench_ports {
 int bench_ports_create(unsigned n_mbufs, unsigned ring_size, struct bench_ports *bp);
 void bench_ports_free(struct bench_ports *bp);
 
-/* xorshift64 */
-static inline uint32_t bench_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return (uint32_t)(*s >> 11);
-}
-
 #endif

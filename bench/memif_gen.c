@@ -37,6 +37,7 @@
 #include <rte_mbuf.h>
 
 #include "bench_frame.h"
+#include "pkt.h" /* the dataplane's incremental checksum updates */
 
 #define LEN 60 /* 64 on a wire with the FCS */
 #define BURST 32
@@ -69,29 +70,9 @@ struct dst_draw {
 /* The next destination, uniformly over [first, first + n), network order. */
 static inline uint32_t next_dst(struct dst_draw *d)
 {
-	d->rng ^= d->rng << 13;
-	d->rng ^= d->rng >> 7;
-	d->rng ^= d->rng << 17;
 	/* multiply-shift instead of a division: uniform enough for n << 2^32 */
-	return rte_cpu_to_be_32(d->first + (uint32_t)(((d->rng >> 32) * d->n) >> 32));
-}
-
-/*
- * A checksum field over data that had 0 where dst now is: one's complement
- * addition of dst's two 16-bit words (RFC 1624; byte order does not matter
- * as long as all words are loaded alike). UDP's 0 means "no checksum": 0xffff.
- */
-static inline void csum_add32(uint8_t *field, uint32_t dst, bool udp)
-{
-	uint16_t old, c;
-	uint32_t sum;
-
-	memcpy(&old, field, 2);
-	sum = (uint16_t)~old + (dst & 0xffff) + (dst >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	c = udp && sum == 0xffff ? 0xffff : (uint16_t)~sum; /* ~0xffff would be 0 */
-	memcpy(field, &c, 2);
+	return rte_cpu_to_be_32(d->first +
+				(uint32_t)(((uint64_t)bench_rand(&d->rng) * d->n) >> 32));
 }
 
 struct tally {
@@ -209,8 +190,10 @@ static void run(struct rte_mempool *pool, struct dst_draw *d, uint64_t tsc_end,
 
 				memcpy(f, template, LEN);
 				memcpy(f + OFF_IP_DST, &dst, 4);
-				csum_add32(f + OFF_IP_CSUM, dst, false);
-				csum_add32(f + OFF_UDP_CSUM, dst, true); /* the pseudo-header's */
+				/* the template's checksums cover 0.0.0.0 there (RFC 1624) */
+				pkt_csum_adj32(f + OFF_IP_CSUM, 0, dst);
+				pkt_csum_adj32_udp(f + OFF_UDP_CSUM, 0,
+						   dst); /* the pseudo-header's */
 				tx[i]->data_len = LEN;
 				tx[i]->pkt_len = LEN;
 			}

@@ -75,10 +75,7 @@ int main(int argc, char **argv)
 		static const uint8_t smac[6] = {0x02, 0x99, 0x00, 0x00, 0x00, 0x01};
 		uint32_t dst;
 
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		dst = htonl(ntohl(first.s_addr) + (uint32_t)(rng >> 11) % n);
+		dst = htonl(ntohl(first.s_addr) + bench_rand(&rng) % n);
 		/* UDP 12345 -> 5001, no checksum */
 		bench_fill_udp4(frame[i], LEN, dmac, smac, src.s_addr, dst, 0, BENCH_UDP_NO_CSUM);
 	}
