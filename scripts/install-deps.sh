@@ -10,6 +10,8 @@ packages=(
   libcmocka-dev                 # unit tests
   libmicrohttpd-dev             # the EC2 Query API's HTTP server
   libssl-dev                    # libcrypto: HMAC-SHA256 / SHA-256 for SigV4, CRC for the journal
+  libcurl4-openssl-dev libjansson-dev  # the cluster's etcd client (HTTP + JSON: etcd's v3 gateway)
+  etcd-server                   # the cluster tests start a real 3-member etcd
   clang-format cppcheck         # make lint
   clang libclang-rt-14-dev      # make fuzz and make sanitize: libFuzzer, ASan, UBSan
   iproute2 ethtool iputils-ping curl netcat-openbsd procps tcpdump python3  # end-to-end tests and the demo
