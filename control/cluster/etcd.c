@@ -335,7 +335,8 @@ static int call(struct etcd *c, const char *path, json_t *body, json_t **reply,
 		rc = fail(err, -EHOSTUNREACH, "etcd: none of the %zu endpoints can be reached",
 			  c->n_endpoints);
 	} else if (cc == CURLE_OPERATION_TIMEDOUT) {
-		rc = fail(err, -ETIMEDOUT, "etcd %s: no answer to %s in %u ms (without a quorum etcd cannot "
+		rc = fail(err, -ETIMEDOUT,
+			  "etcd %s: no answer to %s in %u ms (without a quorum etcd cannot "
 			  "answer a write or a linearizable read)",
 			  etcd_endpoint(c), path, c->timeout_ms);
 	} else if (cc != CURLE_OK) {
@@ -418,8 +419,8 @@ int etcd_range(struct etcd *c, const void *key, size_t key_len, const void *rang
 		return rc;
 	if (kvs_of(r, out) != 0) {
 		etcd_kvs_free(out);
-		rc = fail(err, -EPROTO, "etcd %s: a range answer with bad base64",
-			  etcd_endpoint(c));
+		rc =
+		    fail(err, -EPROTO, "etcd %s: a range answer with bad base64", etcd_endpoint(c));
 	}
 	json_decref(r);
 	return rc;
@@ -492,7 +493,8 @@ static json_t *txn_body(const struct etcd_cmp *cmp, size_t n_cmp, const struct e
 	}
 	if (!bad && fail_key != NULL) {
 		x = range_body(fail_key, fail_key_len, fail_range_end, fail_range_end_len);
-		bad = x == NULL || json_array_append_new(fa, json_pack("{s:o}", "request_range", x));
+		bad =
+		    x == NULL || json_array_append_new(fa, json_pack("{s:o}", "request_range", x));
 	}
 	if (!bad && json_object_set_new(b, "compare", ca) == 0 &&
 	    json_object_set_new(b, "success", sa) == 0 &&
@@ -508,8 +510,7 @@ static json_t *txn_body(const struct etcd_cmp *cmp, size_t n_cmp, const struct e
 int etcd_txn(struct etcd *c, const struct etcd_cmp *cmp, size_t n_cmp,
 	     const struct etcd_put_op *puts, size_t n_puts, const void *fail_key,
 	     size_t fail_key_len, const void *fail_range_end, size_t fail_range_end_len,
-	     bool *succeeded, struct etcd_kvs *fail_read, int64_t *revision,
-	     struct etcd_err *err)
+	     bool *succeeded, struct etcd_kvs *fail_read, int64_t *revision, struct etcd_err *err)
 {
 	json_t *b = txn_body(cmp, n_cmp, puts, n_puts, fail_key, fail_key_len, fail_range_end,
 			     fail_range_end_len);
@@ -566,7 +567,8 @@ int etcd_lease_grant(struct etcd *c, int64_t ttl_s, int64_t *id, int64_t *grante
 	if (granted_ttl_s != NULL)
 		*granted_ttl_s = int_of(r, "TTL");
 	json_decref(r);
-	return *id != 0 ? 0 : fail(err, -EPROTO, "etcd %s: a lease without an ID", etcd_endpoint(c));
+	return *id != 0 ? 0
+			: fail(err, -EPROTO, "etcd %s: a lease without an ID", etcd_endpoint(c));
 }
 
 int etcd_lease_keepalive(struct etcd *c, int64_t id, int64_t *ttl_s, struct etcd_err *err)
@@ -584,8 +586,8 @@ int etcd_lease_keepalive(struct etcd *c, int64_t id, int64_t *ttl_s, struct etcd
 	json_decref(r);
 	if (*ttl_s <= 0) {
 		*ttl_s = 0;
-		return fail(err, -ENOENT, "etcd %s: lease %" PRId64 " has expired", etcd_endpoint(c),
-			    id);
+		return fail(err, -ENOENT, "etcd %s: lease %" PRId64 " has expired",
+			    etcd_endpoint(c), id);
 	}
 	return 0;
 }
@@ -626,9 +628,8 @@ int etcd_status(struct etcd *c, struct etcd_status *st, struct etcd_err *err)
 	if ((rc = call(c, "/v3/maintenance/status", json_object(), &r, err)) != 0)
 		return rc;
 	h = json_object_get(r, "header");
-	st->member_id = (uint64_t)strtoull(json_string_value(json_object_get(h, "member_id"))
-					       ?: "0",
-					   NULL, 10);
+	st->member_id =
+	    (uint64_t)strtoull(json_string_value(json_object_get(h, "member_id")) ?: "0", NULL, 10);
 	st->leader =
 	    (uint64_t)strtoull(json_string_value(json_object_get(r, "leader")) ?: "0", NULL, 10);
 	st->revision = int_of(h, "revision");
@@ -645,8 +646,8 @@ struct watch {
 	void *arg;
 	const bool *stop;
 	struct body buf;
-	int rc;		/* set when a message ends the watch */
-	bool ended;	/* fn or a cancel ended it: not a transfer error */
+	int rc;	    /* set when a message ends the watch */
+	bool ended; /* fn or a cancel ended it: not a transfer error */
 	int64_t compact_revision;
 	struct etcd_err *err;
 };
@@ -722,8 +723,8 @@ static size_t watch_write(char *data, size_t size, size_t nmemb, void *arg)
 		json_t *msg;
 		int end;
 
-		while (used < w->buf.n && (w->buf.p[used] == '\n' || w->buf.p[used] == '\r' ||
-					   w->buf.p[used] == ' '))
+		while (used < w->buf.n &&
+		       (w->buf.p[used] == '\n' || w->buf.p[used] == '\r' || w->buf.p[used] == ' '))
 			used++;
 		if (used == w->buf.n)
 			break;
@@ -764,9 +765,8 @@ int etcd_watch(struct etcd *c, const void *key, size_t key_len, const void *rang
 	CURLcode cc = CURLE_COULDNT_CONNECT;
 	json_t *req;
 
-	if (create == NULL ||
-	    (start_revision &&
-	     json_object_set_new(create, "start_revision", json_i64(start_revision)))) {
+	if (create == NULL || (start_revision && json_object_set_new(create, "start_revision",
+								     json_i64(start_revision)))) {
 		json_decref(create);
 		return nomem(err);
 	}

@@ -128,8 +128,7 @@ struct etcd_put_op {
 int etcd_txn(struct etcd *c, const struct etcd_cmp *cmp, size_t n_cmp,
 	     const struct etcd_put_op *puts, size_t n_puts, const void *fail_key,
 	     size_t fail_key_len, const void *fail_range_end, size_t fail_range_end_len,
-	     bool *succeeded, struct etcd_kvs *fail_read, int64_t *revision,
-	     struct etcd_err *err);
+	     bool *succeeded, struct etcd_kvs *fail_read, int64_t *revision, struct etcd_err *err);
 
 /* Compact the store's history up to revision (older revisions can no longer
  * be read or watched); physical: return once the space is reclaimed. */

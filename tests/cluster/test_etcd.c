@@ -114,8 +114,8 @@ static void bytes_and_ranges(void **state)
 }
 
 /* Appends value at log/<seq> if nobody has: the operation log's append. */
-static int append_at(struct etcd *c, const char *log, int64_t seq, const char *value,
-		     bool *won, char *winner, size_t winner_len)
+static int append_at(struct etcd *c, const char *log, int64_t seq, const char *value, bool *won,
+		     char *winner, size_t winner_len)
 {
 	char key[64];
 	struct etcd_err err;
@@ -398,8 +398,8 @@ static void bad_endpoints_are_refused_clearly(void **state)
 {
 	(void)state;
 	struct etcd_err err;
-	const char *bad[] = {"127.0.0.1:2379"}, *closed[] = {"http://127.0.0.1:1",
-							     "http://127.0.0.1:2"};
+	const char *bad[] = {"127.0.0.1:2379"},
+		   *closed[] = {"http://127.0.0.1:1", "http://127.0.0.1:2"};
 	struct etcd *c;
 
 	assert_null(etcd_open(bad, 1, TIMEOUT_MS, &err));
