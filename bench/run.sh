@@ -101,6 +101,10 @@ run tables "$build/bench/tables_bench" ${BENCH_ARGS:-}
 run api bash "$here/api_bench.sh" "$build" 1 64 ||
 	echo "api_bench.sh failed (see $out/api.err)"
 
+# the cluster's operation log through a 3-member etcd (no model yet: the log's own costs)
+run oplog "$build/bench/enimap-bench-oplog" 5 ||
+	echo "enimap-bench-oplog failed (see $out/oplog.err)"
+
 # against nftables, in network namespaces
 if [ "${BENCH_NFT:-1}" != 0 ]; then
 	run vs-nftables bash "$here/vs_nftables.sh" "$build" "$mode" ||

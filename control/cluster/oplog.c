@@ -48,8 +48,9 @@ struct oplog *oplog_open(const struct oplog_params *p, struct etcd_err *err)
 	struct oplog *l;
 
 	if (!name_ok(p->cluster) || !name_ok(p->engine_id) || p->lease_ttl_s < 1) {
-		fail(err, -EINVAL, "cluster and engine names are 1-64 of [A-Za-z0-9_-], and the "
-				   "lease TTL at least 1 s");
+		fail(err, -EINVAL,
+		     "cluster and engine names are 1-64 of [A-Za-z0-9_-], and the "
+		     "lease TTL at least 1 s");
 		return NULL;
 	}
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
@@ -167,22 +168,39 @@ int oplog_head(struct oplog *l, uint64_t *head, struct etcd_err *err)
 
 /* ---- the follower ---- */
 
+static int put_applied(struct oplog *l, struct etcd *c, uint64_t applied, struct etcd_err *err);
+
 struct follow {
 	struct oplog *l;
 	oplog_apply_fn fn;
 	void *arg;
 	uint64_t next; /* the entry to deliver next */
 	bool fn_ended, gap;
-	size_t seq_at; /* where the seq starts in a log key */
+	size_t seq_at;	    /* where the seq starts in a log key */
+	uint64_t published; /* the position last published */
 };
+
+/*
+ * After each batch (a watch message, a page of the log) rather than each
+ * entry: every publication is a write through Raft, and a batch is applied
+ * as a whole anyway. A failure is the lease's (the keeper learns it).
+ */
+static void publish(struct follow *f)
+{
+	struct etcd_err err;
+
+	if (f->next - 1 > f->published && __atomic_load_n(&f->l->lease, __ATOMIC_ACQUIRE) != 0 &&
+	    put_applied(f->l, f->l->publisher, f->next - 1, &err) == 0)
+		f->published = f->next - 1;
+}
 
 /* Delivers kv if it is the next entry. Returns nonzero to stop reading. */
 static int deliver(struct follow *f, const struct etcd_kv *kv)
 {
 	uint64_t seq;
 
-	if (kv->key_len <= f->seq_at || parse_u64(kv->key + f->seq_at, kv->key_len - f->seq_at,
-						  &seq) != 0)
+	if (kv->key_len <= f->seq_at ||
+	    parse_u64(kv->key + f->seq_at, kv->key_len - f->seq_at, &seq) != 0)
 		return 0; /* not an entry */
 	if (seq < f->next)
 		return 0; /* delivered already (a watch resumed) */
@@ -201,12 +219,14 @@ static int deliver(struct follow *f, const struct etcd_kv *kv)
 static int on_log_events(void *arg, const struct etcd_event *ev, size_t n, int64_t revision)
 {
 	struct follow *f = arg;
+	int stop = 0;
 
 	(void)revision;
-	for (size_t i = 0; i < n; i++)
-		if (ev[i].type == ETCD_EVENT_PUT && deliver(f, &ev[i].kv))
-			return 1;
-	return 0;
+	for (size_t i = 0; i < n && !stop; i++)
+		if (ev[i].type == ETCD_EVENT_PUT)
+			stop = deliver(f, &ev[i].kv);
+	publish(f);
+	return stop;
 }
 
 /* Every entry from f->next that is in the log now; *rev: the revision read. */
@@ -230,11 +250,13 @@ static int catch_up(struct follow *f, int64_t *rev, struct etcd_err *err)
 		for (size_t i = 0; i < kvs.n && !f->fn_ended; i++) {
 			if (deliver(f, &kvs.kv[i]) && f->gap) {
 				etcd_kvs_free(&kvs);
-				return fail(err, -ENODATA, "entries before the first in the log "
-							   "were compacted away");
+				return fail(err, -ENODATA,
+					    "entries before the first in the log "
+					    "were compacted away");
 			}
 		}
 		etcd_kvs_free(&kvs);
+		publish(f);
 		if (!more || f->fn_ended)
 			return 0;
 	}

@@ -61,7 +61,8 @@ int oplog_append(struct oplog *l, uint64_t seq, const void *rec, size_t len, uin
 int oplog_head(struct oplog *l, uint64_t *head, struct etcd_err *err);
 
 /*
- * Follower: calls fn for every entry from seq `from` on, in order, each once,
+ * Follower: calls fn for every entry from seq `from` on, in order, each once
+ * (fn returns once the entry is applied: the engine's tables published),
  * until fn returns nonzero or *stop is true (returns 0), following the log as
  * it grows. A broken watch (a member lost) is resumed from the next entry
  * through another endpoint; while no endpoint answers it tries again every
@@ -77,8 +78,9 @@ int oplog_follow(struct oplog *l, uint64_t from, oplog_apply_fn fn, void *arg, c
  * Keeper: oplog_join grants the engine's lease and publishes applied seq;
  * oplog_keepalive renews it (call it every lease_ttl_s / 3; -ENOENT: it had
  * lapsed, the engine is no longer waited for and must stop forwarding until
- * it has joined again and caught up). Follower (from its apply function, or
- * after it): oplog_publish_applied says how far the engine has applied.
+ * it has joined again and caught up). oplog_publish_applied says how far
+ * the engine has applied; oplog_follow publishes it itself after each batch
+ * of entries its fn has applied, once the engine has joined.
  */
 int oplog_join(struct oplog *l, uint64_t applied, struct etcd_err *err);
 int oplog_keepalive(struct oplog *l, struct etcd_err *err);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * etcd_cluster.h - a real etcd cluster for tests: N members of Debian's
+ * etcd_cluster.h - a real etcd cluster for tests and benchmarks: N members of Debian's
  * etcd-server on loopback ports picked free, data in a temporary directory,
  * started, stopped and paused by the test, removed at the end.
  */
