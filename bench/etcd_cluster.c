@@ -131,9 +131,22 @@ void etcd_cluster_stop_member(struct etcd_cluster *k, int i)
 {
 	if (k->pid[i] == 0)
 		return;
+	kill(k->pid[i], SIGCONT); /* a paused member too */
 	kill(k->pid[i], SIGTERM);
 	waitpid(k->pid[i], NULL, 0);
 	k->pid[i] = 0;
+}
+
+void etcd_cluster_pause_member(struct etcd_cluster *k, int i)
+{
+	if (k->pid[i] != 0)
+		kill(k->pid[i], SIGSTOP);
+}
+
+void etcd_cluster_resume_member(struct etcd_cluster *k, int i)
+{
+	if (k->pid[i] != 0)
+		kill(k->pid[i], SIGCONT);
 }
 
 void etcd_cluster_destroy(struct etcd_cluster *k)

@@ -26,6 +26,9 @@ struct etcd_cluster {
 int etcd_cluster_start(struct etcd_cluster *k, int n);
 /* SIGTERM and wait; the member's data stays for a restart. */
 void etcd_cluster_stop_member(struct etcd_cluster *k, int i);
+/* SIGSTOP / SIGCONT: a member that holds its connections and answers nothing. */
+void etcd_cluster_pause_member(struct etcd_cluster *k, int i);
+void etcd_cluster_resume_member(struct etcd_cluster *k, int i);
 /* Starts a stopped member again on its data. */
 int etcd_cluster_start_member(struct etcd_cluster *k, int i);
 /* Waits (20 s at most) until every running member knows a leader. */

@@ -360,6 +360,10 @@ static int call(struct etcd *c, const char *path, json_t *body, json_t **reply,
 		json_decref(*reply);
 		*reply = NULL;
 	}
+	/* not retried (it may have been applied), but the next call tries
+	 * another member: this one may be stuck or cut off from the quorum */
+	if (rc == -ETIMEDOUT)
+		c->current = (c->current + 1) % c->n_endpoints;
 	return rc;
 }
 

@@ -21,7 +21,9 @@
  * Endpoints: a call goes to the endpoint that answered last; when that one
  * cannot be reached (connection refused, timed out) the call moves on to the
  * next, once round the list. An answer from etcd, even an error, is not
- * retried elsewhere: it came from the cluster.
+ * retried elsewhere: it came from the cluster. Nor is a call that timed out
+ * (it may have been applied), but the next call starts at the next endpoint:
+ * a member that is stuck, or cut off from the quorum, is left behind.
  *
  * Errors: every call returns 0 or a negative errno and fills a struct
  * etcd_err with a message that names the endpoint: -EHOSTUNREACH when no

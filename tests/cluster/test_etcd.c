@@ -5,7 +5,8 @@
  * their revisions, the compare-and-put an operation log is appended with
  * (one winner, even with three appenders on three members at once), watches
  * in revision order and their end on compaction, leases that lapse, and the
- * faults: a member down (calls go on through another), two down (writes
+ * faults: a member stuck (the next call goes to another), a member down
+ * (calls go on through another), two down (writes
  * refused with a clear error, serializable reads go on), back (writes again).
  */
 #include <errno.h>
@@ -412,6 +413,27 @@ static void bad_endpoints_are_refused_clearly(void **state)
 	etcd_close(c);
 }
 
+/* A member that holds its connections and answers nothing (SIGSTOP): the
+ * call that went to it times out, and is not retried elsewhere (it may have
+ * been applied); the next one goes to another member. */
+static void a_stuck_member_is_left_behind(void **state)
+{
+	(void)state;
+	struct etcd *c = client(0);
+	struct etcd_err err;
+	int64_t rev;
+
+	put_s(c, "stuck/k", "before"); /* connected to member 0 */
+	etcd_cluster_pause_member(&cluster, 0);
+	assert_int_equal(etcd_put(c, "stuck/k", 7, "lost?", 5, 0, &rev, &err), -ETIMEDOUT);
+	assert_non_null(strstr(err.message, "no answer"));
+	assert_int_equal(etcd_put(c, "stuck/k", 7, "after", 5, 0, &rev, &err), 0);
+	assert_string_not_equal(etcd_endpoint(c), cluster.urls[0]);
+	etcd_cluster_resume_member(&cluster, 0);
+	assert_int_equal(etcd_cluster_wait_leader(&cluster), 0);
+	etcd_close(c);
+}
+
 /* Last: it stops members. */
 static void members_down_and_back(void **state)
 {
@@ -481,6 +503,7 @@ int main(void)
 	    cmocka_unit_test(watch_from_a_compacted_revision_says_so),
 	    cmocka_unit_test(leases_keep_keys_and_lapse),
 	    cmocka_unit_test(bad_endpoints_are_refused_clearly),
+	    cmocka_unit_test(a_stuck_member_is_left_behind),
 	    cmocka_unit_test(members_down_and_back),
 	};
 
