@@ -4,10 +4,11 @@
  * (control/cluster/oplog.h) through a real 3-member etcd cluster on loopback
  * (Debian's etcd-server, started here), three engines in this process, each
  * with its follower (applies every entry; oplog_follow publishes the
- * position under the engine's lease after each batch) and its keeper. Entries of 64 bytes; the followers apply nothing to a
- * model, so these are the log's own costs, what the engine's cluster mode
- * adds to each batch.
+ * position under the engine's lease after each batch) and its keeper. Entries of 64 bytes; the
+ * followers apply nothing to a model, so these are the log's own costs, what the engine's cluster
+ * mode adds to each batch.
  *
+ *   put alone   one etcd write through the gateway, 400 times: an append's floor
  *   sequential  one appender: append, then wait until all three engines have
  *               applied it (the acknowledgement); latency p50 / p99 / max
  *               (SPEC target p99 <= 50 ms) and acknowledged entries/s
@@ -132,6 +133,36 @@ static int append_acked(int e, uint64_t *won_seq, unsigned *lost)
 	}
 }
 
+/* The floor of an append: one etcd write (a put through Raft), alone. */
+static int put_alone(void)
+{
+	const char *eps[1] = {cluster.urls[0]};
+	struct etcd_err err;
+	struct etcd *c = etcd_open(eps, 1, 2000, &err);
+	double lat[400];
+	size_t n = 0;
+
+	if (c == NULL)
+		return -1;
+	for (; n < sizeof(lat) / sizeof(lat[0]); n++) {
+		double t0 = bench_now();
+
+		if (etcd_put(c, "bench/put", 9, record, 64, 0, NULL, &err) != 0) {
+			fprintf(stderr, "put: %s\n", err.message);
+			etcd_close(c);
+			return -1;
+		}
+		lat[n] = (bench_now() - t0) * 1e3;
+	}
+	etcd_close(c);
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	fprintf(stderr, "one etcd put alone: p50 %.2f ms, p99 %.2f ms\n", lat[n / 2],
+		lat[n * 99 / 100]);
+	bench_figure("cluster.etcd_put_ms.p50", lat[n / 2], "ms", 50);
+	bench_figure("cluster.etcd_put_ms.p99", lat[n * 99 / 100], "ms", 50);
+	return 0;
+}
+
 static int sequential(void)
 {
 	size_t cap = 1 << 20, n = 0;
@@ -153,8 +184,9 @@ static int sequential(void)
 	}
 	double rate = (double)n / (bench_now() - t_start);
 	qsort(lat, n, sizeof(*lat), cmp_double);
-	fprintf(stderr, "sequential: %zu entries, %.0f/s acknowledged; applied on 3 engines p50 "
-			"%.2f ms, p99 %.2f ms, max %.2f ms\n",
+	fprintf(stderr,
+		"sequential: %zu entries, %.0f/s acknowledged; applied on 3 engines p50 "
+		"%.2f ms, p99 %.2f ms, max %.2f ms\n",
 		n, rate, lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
 	bench_figure("cluster.apply_all_ms.p50", lat[n / 2], "ms", 50);
 	bench_figure("cluster.apply_all_ms.p99", lat[n * 99 / 100], "ms", 50);
@@ -236,7 +268,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = sequential() != 0 || contended() != 0;
+	rc = put_alone() != 0 || sequential() != 0 || contended() != 0;
 out:
 	for (int i = 0; i < ENGINES; i++) {
 		__atomic_store_n(&engines[i].stop, true, __ATOMIC_RELEASE);
