@@ -237,6 +237,7 @@ static int catch_up(struct follow *f, int64_t *rev, struct etcd_err *err)
 	struct etcd_kvs kvs;
 	int64_t at = 0;
 
+	f->gap = false; /* a watch's gap, if any, is what this read fills */
 	for (;;) {
 		size_t fn = log_key(f->l, from, f->next);
 		int rc = etcd_range(f->l->follower, from, fn, end, en, 256, at, false, &kvs, err);
@@ -288,7 +289,6 @@ int oplog_follow(struct oplog *l, uint64_t from, oplog_apply_fn fn, void *arg, c
 			sleep_ms(100); /* no endpoint answered: try again */
 			continue;
 		}
-		f.gap = false;
 		/* then follow from the revision after the one read */
 		rc = etcd_watch(l->follower, lp, lpn, end, en, rev + 1, on_log_events, &f, stop,
 				&compacted, err);
