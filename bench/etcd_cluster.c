@@ -137,6 +137,12 @@ void etcd_cluster_stop_member(struct etcd_cluster *k, int i)
 	k->pid[i] = 0;
 }
 
+void etcd_cluster_endpoints_from(const struct etcd_cluster *k, int first, const char **eps)
+{
+	for (int i = 0; i < k->n; i++)
+		eps[i] = k->urls[(first + i) % k->n];
+}
+
 void etcd_cluster_pause_member(struct etcd_cluster *k, int i)
 {
 	if (k->pid[i] != 0)

@@ -22,6 +22,9 @@ struct etcd_cluster {
 	const char *urls[ETCD_CLUSTER_MAX]; /* url[i], for etcd_open */
 };
 
+/* The members' URLs from member `first` on, round the list (eps has room for
+ * k->n): a client opened with them calls member `first` first. */
+void etcd_cluster_endpoints_from(const struct etcd_cluster *k, int first, const char **eps);
 /* Starts n members and waits (20 s at most) until they have a leader. */
 int etcd_cluster_start(struct etcd_cluster *k, int n);
 /* SIGTERM and wait; the member's data stays for a restart. */

@@ -36,10 +36,7 @@ static struct etcd *client(int first)
 	const char *eps[ETCD_CLUSTER_MAX];
 	struct etcd_err err;
 	struct etcd *c;
-
-	/* the endpoints rotated so that calls go to member `first` first */
-	for (int i = 0; i < cluster.n; i++)
-		eps[i] = cluster.urls[(first + i) % cluster.n];
+	etcd_cluster_endpoints_from(&cluster, first, eps); /* member `first` first */
 	c = etcd_open(eps, (size_t)cluster.n, TIMEOUT_MS, &err);
 	if (c == NULL)
 		fail_msg("etcd_open: %s", err.message);

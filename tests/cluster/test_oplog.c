@@ -70,8 +70,7 @@ static struct oplog *open_log(const char *cluster_name, const char *id, int firs
 	struct etcd_err err;
 	struct oplog *l;
 
-	for (int i = 0; i < cluster.n; i++)
-		eps[i] = cluster.urls[(first + i) % cluster.n];
+	etcd_cluster_endpoints_from(&cluster, first, eps); /* member `first` first */
 	struct oplog_params p = {.endpoints = eps,
 				 .n_endpoints = (size_t)cluster.n,
 				 .cluster = cluster_name,
